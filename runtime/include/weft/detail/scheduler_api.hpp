@@ -1,0 +1,155 @@
+// The runtime's internal interface for primitives and header templates: scheduling points,
+// blocking, waking and event emission for the task that is running on this thread.
+#pragma once
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <source_location>
+#include <string>
+
+#include "weft/ids.hpp"
+#include "weft/time.hpp"
+
+namespace weft::detail {
+
+class Scheduler;
+struct Task;
+
+// Thrown from a scheduling point of a task being dropped (shutdown or abort) so that its stack
+// unwinds. Deliberately not derived from std::exception: only catch (...) can swallow it, and
+// the runtime reports that.
+struct TaskCancelled {};
+
+// An object's identity inside one runtime, assigned on first use (see ObjectKind).
+struct ObjectTag {
+  ObjectId id = kNoObject;
+  std::uint64_t runtime_epoch = 0;
+};
+
+// The scheduler of the runtime whose task runs on this thread, or nullptr.
+Scheduler* current_scheduler() noexcept;
+// Like current_scheduler(), but throws RuntimeError naming `what` when called outside a task.
+Scheduler& scheduler_for(const char* what, std::source_location where);
+Task* current_task() noexcept;
+TaskId task_id(const Task* task) noexcept;
+bool is_cancelling(const Task* task) noexcept;
+
+ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind kind);
+
+// A scheduling point before operation `op` on an object. In multi_thread flavor the chooser may
+// run another task here. Throws TaskCancelled if the current task is being dropped.
+void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object,
+                    std::source_location where);
+
+enum class WakeReason : std::uint8_t { woken, timed_out };
+
+// What a blocked task waits for, for deadlock reports.
+struct WaitInfo {
+  Op op = Op::none;
+  ObjectKind kind = ObjectKind::none;
+  ObjectId object = kNoObject;
+  TaskId holder = kNoTask;
+  std::source_location where;
+};
+
+// Suspends the current task until wake() or, when deadline is given, until the clock reaches it.
+// Throws TaskCancelled if the task is dropped while blocked.
+WakeReason block(Scheduler& s, const WaitInfo& info, const Instant* deadline = nullptr);
+// Makes a blocked task runnable. No effect on a task that is not blocked.
+void wake(Scheduler& s, Task* task) noexcept;
+// Updates the holder of the current task's wait (e.g. a mutex changed owner while waiting).
+void set_wait_holder(Task* task, TaskId holder) noexcept;
+
+// Observer events; cheap no-ops without an observer.
+bool has_observer(const Scheduler& s) noexcept;
+void emit_op(Scheduler& s, Op op, ObjectKind kind, ObjectId object, std::int64_t value,
+             std::source_location where) noexcept;
+
+// Intrusive node a blocked task puts in a primitive's wait queue. Lives on the task's stack, so
+// it unlinks itself when the stack unwinds (task dropped while waiting).
+class WaitQueue;
+struct Waiter {
+  Task* task = nullptr;
+  Waiter* prev = nullptr;
+  Waiter* next = nullptr;
+  WaitQueue* queue = nullptr;
+  std::uint64_t tag = 0;  // primitive-specific (e.g. requested permits, read/write)
+  bool notified = false;  // set by the waker before it wakes the task
+  explicit Waiter(Task* t, std::uint64_t tag_value = 0) : task(t), tag(tag_value) {}
+  ~Waiter();
+  Waiter(const Waiter&) = delete;
+  Waiter& operator=(const Waiter&) = delete;
+};
+
+// FIFO of waiters. Order is insertion order, which is deterministic for a given schedule.
+class WaitQueue {
+ public:
+  WaitQueue() = default;
+  WaitQueue(const WaitQueue&) = delete;
+  WaitQueue& operator=(const WaitQueue&) = delete;
+  ~WaitQueue();
+  void push_back(Waiter& w) noexcept;
+  void remove(Waiter& w) noexcept;
+  Waiter* front() const noexcept { return head_; }
+  bool empty() const noexcept { return head_ == nullptr; }
+  std::size_t size() const noexcept { return size_; }
+  // Unlinks the first waiter, marks it notified and wakes its task. Returns false when empty.
+  bool notify_one(Scheduler& s) noexcept;
+  // Unlinks, marks and wakes every waiter. Returns how many.
+  std::size_t notify_all(Scheduler& s) noexcept;
+
+ private:
+  Waiter* head_ = nullptr;
+  Waiter* tail_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// Type-erased body of a task; run() executes it on the task's fiber.
+class TaskBody {
+ public:
+  virtual ~TaskBody() = default;
+  virtual void run() = 0;
+};
+
+enum class TaskOutcome : std::uint8_t { pending, finished, panicked, cancelled };
+
+// Shared between a task and its JoinHandle.
+struct JoinStateBase {
+  TaskId id = kNoTask;
+  std::string name;
+  TaskOutcome outcome = TaskOutcome::pending;
+  std::exception_ptr panic;
+  WaitQueue joiners;
+  Task* task = nullptr;  // while the task is alive
+  bool joined = false;
+  bool handle_alive = true;
+  virtual ~JoinStateBase() = default;
+};
+
+// Spawns a task on the current runtime. Returns the new task's id.
+TaskId spawn_task(std::unique_ptr<TaskBody> body, std::shared_ptr<JoinStateBase> state,
+                  std::string name, std::source_location where);
+// Suspends until the task of `state` completed (a scheduling point first).
+void join_wait(JoinStateBase& state, std::source_location where);
+// Same with a deadline; returns false when it passed first.
+bool join_wait_until(JoinStateBase& state, Instant deadline, std::source_location where);
+void abort_task(JoinStateBase& state, std::source_location where);
+// Drops the task now if it is still alive (used while the caller's stack unwinds).
+void drop_now(JoinStateBase& state) noexcept;
+// Drops a child task whose body refers to the current stack frame when the frame ends early.
+class ScopedChild {
+ public:
+  explicit ScopedChild(std::shared_ptr<JoinStateBase> state) : state_(std::move(state)) {}
+  ~ScopedChild() {
+    if (state_) drop_now(*state_);
+  }
+  ScopedChild(const ScopedChild&) = delete;
+  ScopedChild& operator=(const ScopedChild&) = delete;
+
+ private:
+  std::shared_ptr<JoinStateBase> state_;
+};
+// The handle was dropped: reported so detectors can see unjoined panics.
+void handle_dropped(JoinStateBase& state) noexcept;
+
+}  // namespace weft::detail

@@ -1,0 +1,57 @@
+// The Observer seam: the runtime reports what happens; recorders, detectors and reports listen.
+#pragma once
+#include <cstdint>
+#include <source_location>
+#include <string_view>
+
+#include "weft/ids.hpp"
+#include "weft/time.hpp"
+
+namespace weft {
+
+class Runtime;
+
+enum class EventKind : std::uint8_t {
+  spawn,           // task spawned; other = parent, text = name, where = spawn site
+  run,             // task resumed by the scheduler
+  block,           // task blocked in op on object; other = the task that holds it, if one does
+  wake,            // task made runnable; other = the waking task (kNoTask for the runtime)
+  op,              // an operation completed: op, object, value (e.g. the value sent or loaded)
+  finish,          // task returned normally
+  panic,           // an exception escaped the task; text = what(), where = last scheduling point
+  cancelled,       // a dropped or aborted task finished unwinding
+  swallowed_cancellation,  // the task caught the unwinding and did not rethrow
+  timer_fire,      // a timer woke task; value = deadline (ns)
+  clock_advance,   // value = new virtual time (ns)
+  shutdown_begin,  // the root task returned (or the runtime is being destroyed)
+  drop,            // the runtime starts dropping task (shutdown or abort)
+  deadlock,        // nothing can run, no timer is pending, and tasks are blocked
+  hang,            // a step or virtual-time limit was reached; text says which
+  shutdown_end,    // every task is gone
+  detach,          // the JoinHandle of task was dropped without a successful join
+};
+
+std::string_view to_string(EventKind kind) noexcept;
+
+struct Event {
+  EventKind kind = EventKind::op;
+  Op op = Op::none;
+  ObjectKind object_kind = ObjectKind::none;
+  TaskId task = kNoTask;
+  TaskId other = kNoTask;
+  ObjectId object = kNoObject;
+  std::int64_t value = 0;
+  std::uint64_t step = 0;      // scheduling points so far in this runtime
+  Duration time{};             // virtual time since the runtime started
+  std::string_view text;       // valid only during the call
+  std::source_location where;  // user code location of the operation, when known
+  const Runtime* runtime = nullptr;  // for snapshots (Runtime::tasks()) during the call
+};
+
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void on_event(const Event& event) = 0;
+};
+
+}  // namespace weft

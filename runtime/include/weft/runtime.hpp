@@ -1,0 +1,163 @@
+// weft::Runtime: a simulated tokio-like runtime on one OS thread, driven by a Chooser.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "weft/chooser.hpp"
+#include "weft/ids.hpp"
+#include "weft/observer.hpp"
+#include "weft/time.hpp"
+
+namespace weft {
+
+enum class Flavor : std::uint8_t {
+  multi_thread,    // every runtime operation is a scheduling point; at shutdown, tasks may still
+                   // run between drops (other workers keep polling)
+  current_thread,  // a task runs until it blocks or yields; shutdown drops back to back
+};
+
+std::string_view to_string(Flavor flavor) noexcept;
+std::optional<Flavor> parse_flavor(std::string_view text) noexcept;
+
+struct RuntimeOptions {
+  Flavor flavor = Flavor::multi_thread;
+  // A run that takes more scheduling points than this, or whose clock passes max_virtual_time,
+  // stops with a Hang. 0 means no limit.
+  std::uint64_t max_steps = 10'000'000;
+  Duration max_virtual_time = Duration::zero();
+  // Bytes of stack per task fiber (pages are committed only when touched).
+  std::size_t stack_size = 128 * 1024;
+  std::string name = "runtime";
+};
+
+// What a task is doing, for deadlock explanations and leak reports.
+enum class TaskState : std::uint8_t { idle, runnable, running, blocked, finished };
+std::string_view to_string(TaskState state) noexcept;
+
+struct TaskSnapshot {
+  TaskId id = kNoTask;
+  std::string name;
+  std::source_location spawn_site;
+  TaskId parent = kNoTask;
+  TaskState state = TaskState::idle;
+  // Set when blocked: what the task waits on and, when one task can release it, which.
+  Op wait_op = Op::none;
+  ObjectKind wait_kind = ObjectKind::none;
+  ObjectId wait_object = kNoObject;
+  TaskId wait_holder = kNoTask;
+  std::source_location wait_site;  // the user call that blocked
+  bool has_deadline = false;       // blocked with a timer armed (sleep, timed wait)
+  Duration deadline{};
+};
+
+// The execution stopped because it could not go on: thrown by block_on after every task was
+// dropped. These are outcomes of the code under test, not errors of weft.
+class ExecutionStopped : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+class Deadlock : public ExecutionStopped {
+ public:
+  using ExecutionStopped::ExecutionStopped;
+};
+class Hang : public ExecutionStopped {
+ public:
+  using ExecutionStopped::ExecutionStopped;
+};
+// Misuse of the runtime API, such as block_on inside a task or spawn outside a runtime.
+class RuntimeError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+namespace detail {
+class Scheduler;
+struct Task;
+}  // namespace detail
+
+class Runtime {
+ public:
+  // Inside an exploration the runtime uses the exploration's chooser and observer (see
+  // detail::ExplorationHooks); otherwise FirstChooser and no observer.
+  explicit Runtime(RuntimeOptions options = {});
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Runs fn as the root task until it returns, then shuts down the runtime: tasks still alive
+  // are dropped in chooser order (see Flavor). Returns fn's value; rethrows its exception.
+  // Throws Deadlock or Hang when the run cannot finish, RuntimeError when called from a task.
+  template <class F>
+  std::invoke_result_t<F&> block_on(F&& fn,
+                                    std::source_location where = std::source_location::current());
+
+  // Runs the root task and shutdown without returning a value; the type-erased core of block_on.
+  void run_root(void (*root)(void*), void* arg, std::source_location where);
+
+  const RuntimeOptions& options() const { return options_; }
+  // A consistent picture of every task spawned by this runtime and not yet freed, in id order.
+  std::vector<TaskSnapshot> tasks() const;
+  std::uint64_t steps() const;
+  Duration elapsed() const;
+  detail::Scheduler& scheduler() { return *scheduler_; }
+
+ private:
+  RuntimeOptions options_;
+  std::unique_ptr<detail::Scheduler> scheduler_;
+};
+
+template <class F>
+std::invoke_result_t<F&> Runtime::block_on(F&& fn, std::source_location where) {
+  using R = std::invoke_result_t<F&>;
+  struct Frame {
+    F* fn;
+    std::optional<std::conditional_t<std::is_void_v<R>, bool, std::remove_cvref_t<R>>> result;
+  } frame{&fn, {}};
+  run_root(
+      [](void* arg) {
+        auto* f = static_cast<Frame*>(arg);
+        if constexpr (std::is_void_v<R>) {
+          (*f->fn)();
+          f->result.emplace(true);
+        } else {
+          f->result.emplace((*f->fn)());
+        }
+      },
+      &frame, where);
+  if constexpr (!std::is_void_v<R>) return std::move(*frame.result);
+}
+
+namespace detail {
+// Set by the harness around each execution (thread-local): a Runtime constructed while hooks are
+// installed uses them.
+struct ExplorationHooks {
+  Chooser* chooser = nullptr;
+  Observer* observer = nullptr;
+  // Applied on top of the Runtime's own options when set by the exploration.
+  std::optional<Flavor> flavor;
+  std::uint64_t max_steps = 0;
+  Duration max_virtual_time = Duration::zero();
+};
+// Installs hooks for the current thread until the returned guard is destroyed.
+class ScopedExplorationHooks {
+ public:
+  explicit ScopedExplorationHooks(const ExplorationHooks& hooks);
+  ~ScopedExplorationHooks();
+  ScopedExplorationHooks(const ScopedExplorationHooks&) = delete;
+  ScopedExplorationHooks& operator=(const ScopedExplorationHooks&) = delete;
+
+ private:
+  const ExplorationHooks* previous_;
+  ExplorationHooks hooks_;
+};
+const ExplorationHooks* current_exploration_hooks() noexcept;
+}  // namespace detail
+
+}  // namespace weft

@@ -1,0 +1,186 @@
+// Tasks: spawn, JoinHandle, yield_now, timeout and user-level choices.
+#pragma once
+#include <concepts>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "weft/detail/scheduler_api.hpp"
+#include "weft/ids.hpp"
+#include "weft/time.hpp"
+
+namespace weft {
+
+// What join() throws when the task did not return a value.
+class JoinError : public std::runtime_error {
+ public:
+  JoinError(TaskId task, std::string name, bool cancelled, std::exception_ptr panic);
+  bool is_cancelled() const noexcept { return cancelled_; }
+  bool is_panic() const noexcept { return !cancelled_; }
+  // The exception that escaped the task (precondition: is_panic()).
+  std::exception_ptr panic() const noexcept { return panic_; }
+  TaskId task() const noexcept { return task_; }
+
+ private:
+  TaskId task_;
+  bool cancelled_;
+  std::exception_ptr panic_;
+};
+
+namespace detail {
+template <class T>
+struct JoinState final : JoinStateBase {
+  std::optional<std::conditional_t<std::is_void_v<T>, bool, T>> value;
+};
+
+template <class F, class T>
+class TaskBodyImpl final : public TaskBody {
+ public:
+  TaskBodyImpl(F&& fn, std::shared_ptr<JoinState<T>> state)
+      : fn_(std::move(fn)), state_(std::move(state)) {}
+  void run() override {
+    if constexpr (std::is_void_v<T>) {
+      fn_();
+      state_->value.emplace(true);
+    } else {
+      state_->value.emplace(fn_());
+    }
+  }
+
+ private:
+  F fn_;
+  std::shared_ptr<JoinState<T>> state_;
+};
+
+[[noreturn]] void throw_join_error(JoinStateBase& state);
+}  // namespace detail
+
+// Owns the right to join a task. Dropping it detaches the task (it keeps running).
+template <class T>
+class JoinHandle {
+ public:
+  JoinHandle() = default;
+  explicit JoinHandle(std::shared_ptr<detail::JoinState<T>> state) : state_(std::move(state)) {}
+  JoinHandle(JoinHandle&&) noexcept = default;
+  JoinHandle& operator=(JoinHandle&& other) noexcept {
+    if (this != &other) {
+      release();
+      state_ = std::move(other.state_);
+    }
+    return *this;
+  }
+  ~JoinHandle() { release(); }
+
+  // Suspends until the task completes. Returns its value; throws JoinError if it panicked or was
+  // cancelled. Precondition: valid() (a handle is joined once).
+  T join(std::source_location where = std::source_location::current()) {
+    auto state = take("join", where);
+    detail::join_wait(*state, where);
+    return finish(*state);
+  }
+  // Like join, with a virtual-time limit: std::nullopt if the task is still running then (the
+  // handle stays valid). For void tasks the optional holds true.
+  auto join_for(Duration limit, std::source_location where = std::source_location::current()) {
+    using V = std::conditional_t<std::is_void_v<T>, bool, T>;
+    check_valid("join_for", where);
+    if (!detail::join_wait_until(*state_, now() + limit, where)) return std::optional<V>{};
+    auto state = take("join_for", where);
+    if constexpr (std::is_void_v<T>) {
+      finish(*state);
+      return std::optional<V>{true};
+    } else {
+      return std::optional<V>{finish(*state)};
+    }
+  }
+  // Requests cancellation: the task is dropped at its next scheduling point (its stack unwinds).
+  void abort(std::source_location where = std::source_location::current()) {
+    if (state_) detail::abort_task(*state_, where);
+  }
+  bool is_finished() const noexcept {
+    return state_ && state_->outcome != detail::TaskOutcome::pending;
+  }
+  bool valid() const noexcept { return state_ != nullptr; }
+  TaskId id() const noexcept { return state_ ? state_->id : kNoTask; }
+  std::shared_ptr<detail::JoinStateBase> state() const noexcept { return state_; }
+
+ private:
+  void check_valid(const char* what, std::source_location) const {
+    if (!state_) throw std::logic_error(std::string("JoinHandle::") + what + " on an empty handle");
+  }
+  std::shared_ptr<detail::JoinState<T>> take(const char* what, std::source_location where) {
+    check_valid(what, where);
+    return std::exchange(state_, nullptr);
+  }
+  static T finish(detail::JoinState<T>& state) {
+    state.joined = true;
+    state.handle_alive = false;
+    if (state.outcome != detail::TaskOutcome::finished) detail::throw_join_error(state);
+    if constexpr (!std::is_void_v<T>) return std::move(*state.value);
+  }
+  void release() noexcept {
+    if (state_) {
+      state_->handle_alive = false;
+      detail::handle_dropped(*state_);
+      state_.reset();
+    }
+  }
+  std::shared_ptr<detail::JoinState<T>> state_;
+};
+
+// Spawns fn as a new task of the current runtime. fn is moved into the task; it runs when the
+// scheduler picks it. Precondition: called from a task.
+template <class F>
+  requires std::invocable<std::decay_t<F>&>
+auto spawn(F&& fn, std::string name = {},
+           std::source_location where = std::source_location::current()) {
+  using Fn = std::decay_t<F>;
+  using T = std::invoke_result_t<Fn&>;
+  auto state = std::make_shared<detail::JoinState<T>>();
+  auto body = std::make_unique<detail::TaskBodyImpl<Fn, T>>(Fn(std::forward<F>(fn)), state);
+  detail::spawn_task(std::move(body), state, std::move(name), where);
+  return JoinHandle<T>(std::move(state));
+}
+
+// Lets other runnable tasks run (a scheduling point in both flavors).
+void yield_now(std::source_location where = std::source_location::current());
+
+// A nondeterministic value in [0, n) chosen by the exploration (0 outside one). Precondition: n>0.
+std::size_t choose(std::size_t n, std::source_location where = std::source_location::current());
+
+// The running task's id and name.
+TaskId current_task_id();
+std::string_view current_task_name();
+
+// Runs fn as a child task with a time limit. Returns its value, or std::nullopt if the limit
+// passed first; the child is then dropped (its stack unwinds) before timeout returns, like
+// tokio::time::timeout dropping its future. A panic in fn is rethrown as is. For void fn the
+// optional holds true.
+template <class F>
+auto timeout(Duration limit, F&& fn, std::source_location where = std::source_location::current()) {
+  using T = std::invoke_result_t<F&>;
+  using V = std::conditional_t<std::is_void_v<T>, bool, T>;
+  auto child = spawn([&fn]() -> T { return fn(); }, "timeout", where);
+  // fn lives on this stack: if this task is dropped while waiting, the child goes first.
+  detail::ScopedChild scope(child.state());
+  try {
+    auto result = child.join_for(limit, where);
+    if (result) return std::optional<V>(std::move(*result));
+  } catch (const JoinError& error) {
+    if (error.is_panic()) std::rethrow_exception(error.panic());
+    throw;
+  }
+  child.abort(where);
+  try {
+    child.join(where);
+  } catch (const JoinError&) {
+  }
+  return std::optional<V>{};
+}
+
+}  // namespace weft

@@ -1,0 +1,53 @@
+// Paused virtual time: the clock type, sleeping, timeouts and intervals.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <source_location>
+
+namespace weft {
+
+using Duration = std::chrono::nanoseconds;
+
+// The runtime's clock. It starts at zero when a Runtime is created and moves only when no task
+// can run and a timer is pending (auto-advance) or when a test calls advance(). It never reads
+// the real clock.
+struct VirtualClock {
+  using rep = Duration::rep;
+  using period = Duration::period;
+  using duration = Duration;
+  using time_point = std::chrono::time_point<VirtualClock, Duration>;
+  static constexpr bool is_steady = true;
+  // Precondition: called inside a runtime (from a task).
+  static time_point now();
+};
+using Instant = VirtualClock::time_point;
+
+// Precondition for all of these: called from a task of a running weft::Runtime.
+Instant now();
+void sleep(Duration d, std::source_location where = std::source_location::current());
+void sleep_until(Instant deadline, std::source_location where = std::source_location::current());
+// Moves the clock forward by d at once, firing the timers that fall due in order (like
+// tokio::time::advance). The calling task then continues.
+void advance(Duration d, std::source_location where = std::source_location::current());
+
+// timeout(d, fn) lives in task.hpp: it runs fn as a child task so that running out of time
+// drops (unwinds) it, as tokio drops the future.
+
+// Ticks every `period`, the first tick at creation time + period (tokio's interval_at with
+// MissedTickBehavior::Burst: missed ticks fire back to back).
+class Interval {
+ public:
+  explicit Interval(Duration period);
+  Interval(Instant start, Duration period);
+  // Waits for the next tick and returns its scheduled instant.
+  Instant tick(std::source_location where = std::source_location::current());
+  Duration period() const { return period_; }
+
+ private:
+  Instant next_;
+  Duration period_;
+};
+
+inline Interval interval(Duration period) { return Interval(period); }
+
+}  // namespace weft

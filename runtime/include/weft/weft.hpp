@@ -1,0 +1,9 @@
+// weft's public runtime API in one include.
+#pragma once
+#include "weft/check.hpp"
+#include "weft/chooser.hpp"
+#include "weft/ids.hpp"
+#include "weft/observer.hpp"
+#include "weft/runtime.hpp"
+#include "weft/task.hpp"
+#include "weft/time.hpp"

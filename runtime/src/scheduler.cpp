@@ -1,0 +1,677 @@
+// The scheduler core. See runtime/INTERNALS.md for the model: one task runs at a time, every
+// decision goes through the Chooser, and shutdown drops tasks by unwinding their fibers.
+#include "scheduler.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <sstream>
+
+#include "weft/check.hpp"
+
+namespace weft::detail {
+namespace {
+thread_local Scheduler* tls_scheduler = nullptr;
+std::atomic<std::uint64_t> next_epoch{1};
+
+// A dropped task that keeps catching the unwinding this many times is abandoned: its stack is
+// kept, never resumed, so the runtime stays consistent.
+constexpr unsigned kMaxCancelThrows = 64;
+
+bool timer_later(const auto& a, const auto& b) {
+  return a.deadline != b.deadline ? a.deadline > b.deadline : a.seq > b.seq;
+}
+
+[[noreturn]] void fatal(const std::string& message) {
+  std::fprintf(stderr, "weft: fatal: %s\n", message.c_str());
+  std::abort();
+}
+
+std::string location_text(const std::source_location& where) {
+  if (where.file_name() == nullptr || *where.file_name() == '\0') return "?";
+  return std::string(where.file_name()) + ":" + std::to_string(where.line());
+}
+
+class RootBody final : public TaskBody {
+ public:
+  RootBody(void (*fn)(void*), void* arg) : fn_(fn), arg_(arg) {}
+  void run() override { fn_(arg_); }
+
+ private:
+  void (*fn_)(void*);
+  void* arg_;
+};
+
+std::string panic_message(const std::exception_ptr& panic, std::source_location* where) {
+  try {
+    std::rethrow_exception(panic);
+  } catch (const CheckFailure& failure) {
+    *where = failure.where();
+    return failure.what();
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+}  // namespace
+
+Scheduler* current_scheduler() noexcept { return tls_scheduler; }
+
+Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
+    : runtime_(runtime),
+      options_(options),
+      chooser_(&default_chooser_),
+      chooser_is_default_(true),
+      observer_(nullptr),
+      epoch_(next_epoch.fetch_add(1, std::memory_order_relaxed)) {
+  if (const ExplorationHooks* hooks = current_exploration_hooks()) {
+    if (hooks->chooser) {
+      chooser_ = hooks->chooser;
+      chooser_is_default_ = false;
+    }
+    observer_ = hooks->observer;
+    if (hooks->flavor) options_.flavor = *hooks->flavor;
+    if (hooks->max_steps) options_.max_steps = hooks->max_steps;
+    if (hooks->max_virtual_time > Duration::zero())
+      options_.max_virtual_time = hooks->max_virtual_time;
+  }
+}
+
+Scheduler::~Scheduler() {
+  StackPool& pool = StackPool::local();
+  for (Stack& stack : abandoned_stacks_) pool.release(stack);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driving the root task and shutdown.
+
+void Scheduler::run_root(void (*root)(void*), void* arg, std::source_location where) {
+  if (tls_scheduler != nullptr) {
+    Task* t = tls_scheduler->current_;
+    throw RuntimeError("cannot start a runtime from within a runtime: block_on called in task " +
+                       (t ? tls_scheduler->task_label(t) : std::string("?")) + " at " +
+                       location_text(where));
+  }
+  tls_scheduler = this;
+  struct Restore {
+    ~Restore() { tls_scheduler = nullptr; }
+  } restore;
+
+  phase_ = Phase::running;
+  stop_reason_ = StopReason::none;
+  root_state_ = std::make_shared<JoinStateBase>();
+  Task* t = new_task();
+  t->name = "main";
+  t->spawn_site = where;
+  t->body = std::make_unique<RootBody>(root, arg);
+  t->join = root_state_;
+  root_state_->id = t->id;
+  root_state_->name = t->name;
+  root_state_->task = t;
+  root_ = t;
+  link_live(t);
+  enqueue(t);
+  emit(Event{.kind = EventKind::spawn, .task = t->id, .text = t->name, .where = where});
+
+  drive();
+  if (stop_reason_ == StopReason::none) shutdown();
+  if (stop_reason_ != StopReason::none) abort_all();
+  phase_ = Phase::idle;
+  emit(Event{.kind = EventKind::shutdown_end});
+  root_ = nullptr;
+  auto state = std::move(root_state_);
+
+  if (stop_reason_ == StopReason::deadlock) throw Deadlock(stop_message_);
+  if (stop_reason_ == StopReason::hang) throw Hang(stop_message_);
+  if (state->outcome == TaskOutcome::panicked) std::rethrow_exception(state->panic);
+}
+
+void Scheduler::drive() {
+  while (root_state_->outcome == TaskOutcome::pending && stop_reason_ == StopReason::none) {
+    Task* t = next_ ? std::exchange(next_, nullptr) : pick_runnable();
+    if (t != nullptr) {
+      run_task(t);
+    } else if (!advance_to_next_timer() && stop_reason_ == StopReason::none) {
+      stop(StopReason::deadlock, describe_deadlock());
+    }
+  }
+}
+
+void Scheduler::shutdown() {
+  phase_ = Phase::shutting_down;
+  emit(Event{.kind = EventKind::shutdown_begin, .task = root_ ? root_->id : kNoTask});
+  if (next_ != nullptr) enqueue(std::exchange(next_, nullptr));
+  const bool may_run = options_.flavor == Flavor::multi_thread;
+  while (live_count_ > 0 && stop_reason_ == StopReason::none) {
+    candidates_.clear();
+    candidate_tasks_.clear();
+    for (Task* t = live_head_; t != nullptr; t = t->live_next) {
+      candidates_.push_back(Candidate{t->id, Op::drop, kNoObject});
+      candidate_tasks_.push_back(t);
+    }
+    const std::size_t drops = candidates_.size();
+    if (may_run) {
+      for (Task* t : runnable_) {
+        candidates_.push_back(Candidate{t->id, t->pending_op, t->pending_object});
+        candidate_tasks_.push_back(t);
+      }
+    }
+    std::size_t pick = ask(DecisionKind::shutdown, false);
+    Task* t = candidate_tasks_[pick];
+    if (pick < drops) {
+      drop_task(t);
+    } else {
+      runnable_.erase(std::find(runnable_.begin(), runnable_.end(), t));
+      t->queued = false;
+      run_task(t);
+    }
+  }
+}
+
+// After a deadlock or hang: every task is dropped in id order, nothing else runs, no decisions.
+void Scheduler::abort_all() {
+  phase_ = Phase::aborting;
+  next_ = nullptr;
+  while (live_head_ != nullptr) drop_task(live_head_);
+}
+
+Task* Scheduler::pick_runnable() {
+  if (runnable_.empty()) return nullptr;
+  std::size_t pick = 0;
+  if (runnable_.size() > 1 && !chooser_is_default_) {
+    candidates_.clear();
+    for (Task* t : runnable_) candidates_.push_back(Candidate{t->id, t->pending_op, t->pending_object});
+    pick = ask(DecisionKind::schedule, false);
+  }
+  Task* t = runnable_[pick];
+  runnable_.erase(runnable_.begin() + static_cast<std::ptrdiff_t>(pick));
+  t->queued = false;
+  return t;
+}
+
+void Scheduler::run_task(Task* t) {
+  if (!t->fiber.started()) {
+    if (t->cancel_requested) {
+      drop_unstarted(t);
+      return;
+    }
+    t->fiber.start(StackPool::local().allocate(options_.stack_size), &Scheduler::task_entry, t);
+  }
+  Task* previous = current_;
+  current_ = t;
+  t->state = TaskState::running;
+  if (observer_) emit(Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id});
+  t->fiber.resume();
+  current_ = previous;
+  if (!t->fiber.stack_intact())
+    fatal("stack overflow in task " + task_label(t) + " (stack size " +
+          std::to_string(options_.stack_size) + " bytes; raise RuntimeOptions::stack_size)");
+  if (t->fiber.exited() || t->abandoned) reap(t);
+}
+
+void Scheduler::drop_task(Task* t) {
+  emit(Event{.kind = EventKind::drop, .task = t->id});
+  if (t->queued) {
+    runnable_.erase(std::find(runnable_.begin(), runnable_.end(), t));
+    t->queued = false;
+  }
+  if (next_ == t) next_ = nullptr;
+  t->cancel_requested = true;
+  if (!t->fiber.started()) {
+    drop_unstarted(t);
+    return;
+  }
+  disarm_timer(t);
+  run_task(t);
+  if (t->state != TaskState::finished)
+    fatal("task " + task_label(t) + " suspended while being dropped");
+}
+
+void Scheduler::drop_unstarted(Task* t) noexcept {
+  // Like dropping a future that was never polled: its captures are destroyed, nothing runs.
+  Task* previous = current_;
+  current_ = nullptr;
+  t->body.reset();
+  current_ = previous;
+  t->state = TaskState::finished;
+  t->join->outcome = TaskOutcome::cancelled;
+  t->join->joiners.notify_all(*this);
+  emit(Event{.kind = EventKind::cancelled, .task = t->id});
+  reap(t);
+}
+
+void Scheduler::reap(Task* t) noexcept {
+  if (t->fiber.started()) {
+    Stack stack = t->fiber.take_stack();
+    if (t->abandoned)
+      abandoned_stacks_.push_back(stack);
+    else
+      StackPool::local().release(stack);
+  }
+  t->fiber.~Fiber();
+  new (&t->fiber) Fiber();
+  t->state = TaskState::finished;
+  if (t->join) t->join->task = nullptr;
+  t->join.reset();
+  t->body.reset();
+  unlink_live(t);
+  free_tasks_.push_back(t);
+}
+
+bool Scheduler::advance_to_next_timer() {
+  while (!timers_.empty()) {
+    const TimerEntry& top = timers_.front();
+    if (top.generation == top.task->timer_generation && top.task->has_deadline) break;
+    std::pop_heap(timers_.begin(), timers_.end(), [](auto& a, auto& b) { return timer_later(a, b); });
+    timers_.pop_back();
+  }
+  if (timers_.empty()) return false;
+  const std::int64_t deadline = timers_.front().deadline;
+  if (options_.max_virtual_time > Duration::zero() && deadline > options_.max_virtual_time.count()) {
+    stop(StopReason::hang, "virtual time limit of " +
+                               std::to_string(options_.max_virtual_time.count() / 1000000) +
+                               " ms reached with timers still pending");
+    return true;
+  }
+  return fire_due_timers(deadline);
+}
+
+// Fires every live timer with deadline <= until_ns, moving the clock; equal deadlines fire in
+// an order the chooser picks. Returns whether a timer fired.
+bool Scheduler::fire_due_timers(std::int64_t until_ns) {
+  bool fired = false;
+  auto later = [](auto& a, auto& b) { return timer_later(a, b); };
+  while (!timers_.empty() && timers_.front().deadline <= until_ns) {
+    const std::int64_t deadline = timers_.front().deadline;
+    candidate_tasks_.clear();
+    while (!timers_.empty() && timers_.front().deadline == deadline) {
+      TimerEntry e = timers_.front();
+      std::pop_heap(timers_.begin(), timers_.end(), later);
+      timers_.pop_back();
+      if (e.generation == e.task->timer_generation && e.task->has_deadline)
+        candidate_tasks_.push_back(e.task);
+    }
+    if (candidate_tasks_.empty()) continue;
+    if (deadline > now_ns_) {
+      now_ns_ = deadline;
+      emit(Event{.kind = EventKind::clock_advance, .value = now_ns_});
+    }
+    // Tie order: the chooser picks the next timer to fire among those left.
+    std::vector<Task*> due = candidate_tasks_;
+    while (!due.empty()) {
+      std::size_t pick = 0;
+      if (due.size() > 1 && !chooser_is_default_) {
+        candidates_.clear();
+        for (Task* t : due) candidates_.push_back(Candidate{t->id, Op::sleep, kNoObject});
+        pick = ask(DecisionKind::timer_tie, false);
+      }
+      Task* t = due[pick];
+      due.erase(due.begin() + static_cast<std::ptrdiff_t>(pick));
+      disarm_timer(t);
+      t->wake_reason = WakeReason::timed_out;
+      t->state = TaskState::runnable;
+      enqueue(t);
+      emit(Event{.kind = EventKind::timer_fire, .task = t->id, .value = deadline});
+      fired = true;
+    }
+  }
+  return fired;
+}
+
+void Scheduler::stop(StopReason reason, std::string message) {
+  if (stop_reason_ != StopReason::none) return;
+  stop_reason_ = reason;
+  stop_message_ = std::move(message);
+  emit(Event{.kind = reason == StopReason::deadlock ? EventKind::deadlock : EventKind::hang,
+             .text = stop_message_});
+}
+
+std::string Scheduler::describe_deadlock() const {
+  std::ostringstream out;
+  out << "deadlock: no task can run and no timer is pending;";
+  for (const Task* t = live_head_; t != nullptr; t = t->live_next) {
+    if (t->state != TaskState::blocked) continue;
+    out << " task " << task_label(t) << " waits in " << to_string(t->wait.op) << " on "
+        << to_string(t->wait.kind) << " #" << t->wait.object;
+    if (t->wait.holder != kNoTask) out << " held by task #" << t->wait.holder;
+    out << " at " << location_text(t->wait.where) << ";";
+  }
+  std::string text = out.str();
+  text.pop_back();
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The task side.
+
+void Scheduler::task_entry(void* arg) {
+  Task* t = static_cast<Task*>(arg);
+  Scheduler& s = *tls_scheduler;
+  bool swallowed = false;
+  try {
+    t->body->run();
+    t->join->outcome = TaskOutcome::finished;
+    if (t->cancel_throws > 0) swallowed = true;
+  } catch (const TaskCancelled&) {
+    t->join->outcome = TaskOutcome::cancelled;
+  } catch (...) {
+    if (t->cancel_throws > 0) {
+      swallowed = true;
+    } else {
+      t->join->outcome = TaskOutcome::panicked;
+      t->join->panic = std::current_exception();
+    }
+  }
+  if (swallowed) {
+    t->join->outcome = TaskOutcome::cancelled;
+    if (!t->swallow_reported) {
+      t->swallow_reported = true;
+      s.emit(Event{.kind = EventKind::swallowed_cancellation, .task = t->id,
+                   .text = "the task caught the cancellation and returned",
+                   .where = t->last_site});
+    }
+  }
+  s.finish_task(t);
+  t->fiber.exit();
+}
+
+void Scheduler::finish_task(Task* t) noexcept {
+  // Tokio drops a task's future as soon as it completes: captures (senders, guards) go now.
+  t->in_teardown = true;
+  t->body.reset();
+  JoinStateBase& join = *t->join;
+  switch (join.outcome) {
+    case TaskOutcome::finished:
+      emit(Event{.kind = EventKind::finish, .task = t->id});
+      break;
+    case TaskOutcome::cancelled:
+      emit(Event{.kind = EventKind::cancelled, .task = t->id, .where = t->last_site});
+      break;
+    case TaskOutcome::panicked: {
+      std::source_location where = t->last_site;
+      std::string message = panic_message(join.panic, &where);
+      emit(Event{.kind = EventKind::panic, .task = t->id, .text = message, .where = where});
+      break;
+    }
+    case TaskOutcome::pending:
+      break;
+  }
+  t->state = TaskState::finished;
+  join.joiners.notify_all(*this);
+}
+
+void Scheduler::throw_if_cancelled(Task* t) {
+  if (!t->cancel_requested || t->in_teardown || std::uncaught_exceptions() > 0) return;
+  ++t->cancel_throws;
+  if (t->cancel_throws > 1 && !t->swallow_reported) {
+    t->swallow_reported = true;
+    emit(Event{.kind = EventKind::swallowed_cancellation, .task = t->id,
+               .text = "the task caught the cancellation and kept running",
+               .where = t->last_site});
+  }
+  if (t->cancel_throws > kMaxCancelThrows) {
+    // It will never let go: leave its stack as it is and never resume it.
+    t->abandoned = true;
+    t->join->outcome = TaskOutcome::cancelled;
+    t->state = TaskState::finished;
+    t->join->joiners.notify_all(*this);
+    t->fiber.suspend();
+    fatal("abandoned task resumed");
+  }
+  throw TaskCancelled{};
+}
+
+void Scheduler::suspend(Task* t) {
+  t->fiber.suspend();
+  throw_if_cancelled(t);
+}
+
+// Records the step and applies cancellation and the step limit. Returns false when the task
+// must not switch here (it is running destructors).
+bool Scheduler::begin_step(Task* t, Op op, ObjectKind kind, ObjectId object,
+                           std::source_location where) {
+  t->pending_op = op;
+  t->pending_kind = kind;
+  t->pending_object = object;
+  t->last_site = where;
+  ++step_;
+  throw_if_cancelled(t);
+  if (t->in_teardown || std::uncaught_exceptions() > 0) return false;
+  if (options_.max_steps != 0 && step_ > options_.max_steps && phase_ != Phase::aborting) {
+    stop(StopReason::hang, "step limit of " + std::to_string(options_.max_steps) +
+                               " scheduling points reached");
+    t->state = TaskState::runnable;
+    enqueue(t);
+    suspend(t);  // the abort that follows drops this task: suspend throws
+    return false;
+  }
+  return true;
+}
+
+void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object,
+                               std::source_location where) {
+  Task* t = current_;
+  if (!begin_step(t, op, kind, object, where)) return;
+  if (phase_ == Phase::shutting_down) {
+    // Each step during shutdown returns to the shutdown loop, which may drop this task next.
+    t->state = TaskState::runnable;
+    enqueue(t);
+    suspend(t);
+    return;
+  }
+  if (options_.flavor == Flavor::current_thread || runnable_.empty() || chooser_is_default_) return;
+  candidates_.clear();
+  candidates_.push_back(Candidate{t->id, op, object});
+  for (Task* r : runnable_) candidates_.push_back(Candidate{r->id, r->pending_op, r->pending_object});
+  std::size_t pick = ask(DecisionKind::schedule, true);
+  if (pick == 0) return;
+  Task* n = runnable_[pick - 1];
+  runnable_.erase(runnable_.begin() + static_cast<std::ptrdiff_t>(pick - 1));
+  n->queued = false;
+  t->state = TaskState::runnable;
+  enqueue(t);
+  next_ = n;
+  suspend(t);
+}
+
+void Scheduler::yield_now(std::source_location where) {
+  Task* t = current_;
+  if (!begin_step(t, Op::yield, ObjectKind::none, kNoObject, where)) return;
+  t->state = TaskState::runnable;
+  enqueue(t);
+  suspend(t);
+}
+
+WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline) {
+  Task* t = current_;
+  throw_if_cancelled(t);
+  if (t->in_teardown || std::uncaught_exceptions() > 0)
+    fatal("task " + task_label(t) + " blocked in " + std::string(to_string(info.op)) +
+          " inside a destructor while unwinding (at " + location_text(info.where) + ")");
+  t->wait = info;
+  t->state = TaskState::blocked;
+  t->wake_reason = WakeReason::woken;
+  if (deadline != nullptr) {
+    t->has_deadline = true;
+    t->deadline_ns = deadline->time_since_epoch().count();
+    ++t->timer_generation;
+    ++live_timers_;
+    timers_.push_back(TimerEntry{t->deadline_ns, timer_seq_++, t, t->timer_generation});
+    std::push_heap(timers_.begin(), timers_.end(), [](auto& a, auto& b) { return timer_later(a, b); });
+  }
+  if (observer_)
+    emit(Event{.kind = EventKind::block, .op = info.op, .object_kind = info.kind, .task = t->id,
+               .other = info.holder, .object = info.object, .where = info.where});
+  t->fiber.suspend();
+  t->wait = WaitInfo{};
+  disarm_timer(t);
+  throw_if_cancelled(t);
+  return t->wake_reason;
+}
+
+void Scheduler::disarm_timer(Task* t) noexcept {
+  if (!t->has_deadline) return;
+  t->has_deadline = false;
+  ++t->timer_generation;
+  --live_timers_;
+}
+
+void Scheduler::wake(Task* t) noexcept {
+  if (t == nullptr || t->state != TaskState::blocked) return;
+  disarm_timer(t);
+  t->wake_reason = WakeReason::woken;
+  t->state = TaskState::runnable;
+  enqueue(t);
+  if (observer_)
+    emit(Event{.kind = EventKind::wake, .task = t->id,
+               .other = current_ ? current_->id : kNoTask});
+}
+
+void Scheduler::enqueue(Task* t) noexcept {
+  if (t->queued) return;
+  t->queued = true;
+  runnable_.push_back(t);
+}
+
+TaskId Scheduler::spawn(std::unique_ptr<TaskBody> body, std::shared_ptr<JoinStateBase> state,
+                        std::string name, std::source_location where) {
+  Task* parent = current_;
+  schedule_point(Op::spawn, ObjectKind::task, next_task_id_, where);
+  Task* t = new_task();
+  t->name = name.empty() ? "task-" + std::to_string(t->id) : std::move(name);
+  t->spawn_site = where;
+  t->parent = parent ? parent->id : kNoTask;
+  t->body = std::move(body);
+  t->join = std::move(state);
+  t->join->id = t->id;
+  t->join->name = t->name;
+  t->join->task = t;
+  link_live(t);
+  enqueue(t);
+  emit(Event{.kind = EventKind::spawn, .task = t->id, .other = t->parent, .text = t->name,
+             .where = where});
+  return t->id;
+}
+
+void Scheduler::request_abort(JoinStateBase& state, std::source_location where) {
+  schedule_point(Op::abort, ObjectKind::task, state.id, where);
+  Task* t = state.task;
+  if (t == nullptr || t->cancel_requested) return;
+  t->cancel_requested = true;
+  emit(Event{.kind = EventKind::op, .op = Op::abort, .object_kind = ObjectKind::task,
+             .task = current_->id, .other = t->id, .where = where});
+  wake(t);
+}
+
+void Scheduler::drop_now(JoinStateBase& state) noexcept {
+  Task* t = state.task;
+  if (t == nullptr || t == current_) return;
+  drop_task(t);
+}
+
+std::size_t Scheduler::choose_value(std::size_t n, std::source_location where) {
+  if (n == 0) throw std::invalid_argument("weft::choose(0)");
+  if (n == 1 || chooser_is_default_) return 0;
+  candidates_.clear();
+  Task* t = current_;
+  for (std::size_t i = 0; i < n; ++i)
+    candidates_.push_back(Candidate{t ? t->id : kNoTask, Op::choose, static_cast<ObjectId>(i)});
+  (void)where;
+  return ask(DecisionKind::value, false);
+}
+
+void Scheduler::advance(Duration d, std::source_location where) {
+  schedule_point(Op::sleep, ObjectKind::timer, kNoObject, where);
+  const std::int64_t target = now_ns_ + std::max<std::int64_t>(0, d.count());
+  fire_due_timers(target);
+  if (target > now_ns_) {
+    now_ns_ = target;
+    emit(Event{.kind = EventKind::clock_advance, .value = now_ns_});
+  }
+}
+
+std::size_t Scheduler::ask(DecisionKind kind, bool first_is_current) {
+  const std::size_t n = candidates_.size();
+  if (n < 2) return 0;
+  std::size_t pick = chooser_->choose(kind, candidates_, DecisionContext{step_, first_is_current});
+  if (pick >= n) pick = n - 1;  // a chooser bug must not become memory corruption
+  return pick;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bookkeeping.
+
+Task* Scheduler::new_task() {
+  Task* t;
+  if (!free_tasks_.empty()) {
+    t = free_tasks_.back();
+    free_tasks_.pop_back();
+    std::uint64_t generation = t->timer_generation;
+    t->~Task();
+    new (t) Task();
+    t->timer_generation = generation;
+  } else {
+    task_storage_.push_back(std::make_unique<Task>());
+    t = task_storage_.back().get();
+  }
+  t->id = next_task_id_++;
+  return t;
+}
+
+void Scheduler::link_live(Task* t) noexcept {
+  t->live_prev = live_tail_;
+  t->live_next = nullptr;
+  (live_tail_ ? live_tail_->live_next : live_head_) = t;
+  live_tail_ = t;
+  ++live_count_;
+}
+
+void Scheduler::unlink_live(Task* t) noexcept {
+  (t->live_prev ? t->live_prev->live_next : live_head_) = t->live_next;
+  (t->live_next ? t->live_next->live_prev : live_tail_) = t->live_prev;
+  t->live_prev = t->live_next = nullptr;
+  --live_count_;
+}
+
+void Scheduler::emit(Event event) noexcept {
+  if (observer_ == nullptr) return;
+  if (event.task == kNoTask && current_ != nullptr && event.kind != EventKind::shutdown_end)
+    event.task = current_->id;
+  event.step = step_;
+  event.time = Duration(now_ns_);
+  event.runtime = &runtime_;
+  observer_->on_event(event);
+}
+
+std::string Scheduler::task_label(const Task* t) const {
+  return "'" + t->name + "' (#" + std::to_string(t->id) + ")";
+}
+
+std::vector<TaskSnapshot> Scheduler::snapshot() const {
+  std::vector<TaskSnapshot> out;
+  out.reserve(live_count_);
+  for (const Task* t = live_head_; t != nullptr; t = t->live_next) {
+    TaskSnapshot s;
+    s.id = t->id;
+    s.name = t->name;
+    s.spawn_site = t->spawn_site;
+    s.parent = t->parent;
+    s.state = (!t->fiber.started() && t->state == TaskState::runnable) ? TaskState::idle : t->state;
+    if (t->state == TaskState::blocked) {
+      s.wait_op = t->wait.op;
+      s.wait_kind = t->wait.kind;
+      s.wait_object = t->wait.object;
+      s.wait_holder = t->wait.holder;
+      s.wait_site = t->wait.where;
+      s.has_deadline = t->has_deadline;
+      s.deadline = Duration(t->deadline_ns);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace weft::detail

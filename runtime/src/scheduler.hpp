@@ -1,0 +1,156 @@
+// The scheduler core: tasks on fibers, the run queue, timers, scheduling points and shutdown.
+// Everything nondeterministic is asked of the Chooser; everything that happens is told to the
+// Observer.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <source_location>
+#include <string>
+#include <vector>
+
+#include "fiber.hpp"
+#include "weft/chooser.hpp"
+#include "weft/detail/scheduler_api.hpp"
+#include "weft/observer.hpp"
+#include "weft/runtime.hpp"
+
+namespace weft::detail {
+
+struct Task {
+  TaskId id = kNoTask;
+  std::string name;
+  std::source_location spawn_site;
+  TaskId parent = kNoTask;
+  std::unique_ptr<TaskBody> body;
+  std::shared_ptr<JoinStateBase> join;
+  Fiber fiber;
+  TaskState state = TaskState::runnable;
+  bool queued = false;
+  bool cancel_requested = false;
+  bool in_teardown = false;  // body finished; destructors of its captures are running
+  bool abandoned = false;
+  bool swallow_reported = false;
+  unsigned cancel_throws = 0;
+  // The operation at the task's last scheduling point (what it does when resumed).
+  Op pending_op = Op::start;
+  ObjectKind pending_kind = ObjectKind::none;
+  ObjectId pending_object = kNoObject;
+  std::source_location last_site;
+  // Set while blocked.
+  WaitInfo wait;
+  bool has_deadline = false;
+  std::int64_t deadline_ns = 0;
+  // invariant: a timer heap entry is live iff its generation equals timer_generation and
+  // has_deadline; the generation only grows, even across reuse of the Task object.
+  std::uint64_t timer_generation = 0;
+  WakeReason wake_reason = WakeReason::woken;
+  Task* live_prev = nullptr;
+  Task* live_next = nullptr;
+};
+
+enum class StopReason : std::uint8_t { none, deadlock, hang };
+
+class Scheduler {
+ public:
+  Scheduler(Runtime& runtime, const RuntimeOptions& options);
+  ~Scheduler();
+
+  void run_root(void (*root)(void*), void* arg, std::source_location where);
+
+  // Called from tasks (through scheduler_api).
+  void schedule_point(Op op, ObjectKind kind, ObjectId object, std::source_location where);
+  WakeReason block(const WaitInfo& info, const Instant* deadline);
+  void wake(Task* task) noexcept;
+  TaskId spawn(std::unique_ptr<TaskBody> body, std::shared_ptr<JoinStateBase> state,
+               std::string name, std::source_location where);
+  void request_abort(JoinStateBase& state, std::source_location where);
+  void drop_now(JoinStateBase& state) noexcept;
+  void yield_now(std::source_location where);
+  std::size_t choose_value(std::size_t n, std::source_location where);
+  void advance(Duration d, std::source_location where);
+  ObjectId next_object_id() noexcept { return ++last_object_id_; }
+  std::uint64_t epoch() const noexcept { return epoch_; }
+
+  Task* current() const noexcept { return current_; }
+  bool has_observer() const noexcept { return observer_ != nullptr; }
+  void emit(Event event) noexcept;
+  std::int64_t now_ns() const noexcept { return now_ns_; }
+  std::uint64_t steps() const noexcept { return step_; }
+  std::vector<TaskSnapshot> snapshot() const;
+
+ private:
+  // Driving.
+  void drive();
+  void shutdown();
+  void abort_all();
+  Task* pick_runnable();
+  void run_task(Task* t);
+  void reap(Task* t) noexcept;
+  void drop_task(Task* t);
+  void drop_unstarted(Task* t) noexcept;
+  bool fire_due_timers(std::int64_t until_ns);
+  bool advance_to_next_timer();
+  void stop(StopReason reason, std::string message);
+  std::string describe_deadlock() const;
+
+  // Task side.
+  static void task_entry(void* arg);
+  void finish_task(Task* t) noexcept;
+  bool begin_step(Task* t, Op op, ObjectKind kind, ObjectId object, std::source_location where);
+  void suspend(Task* t);
+  void throw_if_cancelled(Task* t);
+  void enqueue(Task* t) noexcept;
+  void disarm_timer(Task* t) noexcept;
+
+  // Bookkeeping.
+  Task* new_task();
+  void link_live(Task* t) noexcept;
+  void unlink_live(Task* t) noexcept;
+  std::size_t ask(DecisionKind kind, bool first_is_current);
+  std::string task_label(const Task* t) const;
+
+  Runtime& runtime_;
+  RuntimeOptions options_;
+  Chooser* chooser_;
+  bool chooser_is_default_;
+  FirstChooser default_chooser_;
+  Observer* observer_;
+  std::uint64_t epoch_;
+
+  TaskId next_task_id_ = 0;
+  ObjectId last_object_id_ = 0;
+  Task* current_ = nullptr;
+  Task* next_ = nullptr;  // picked at a scheduling point; runs next without another decision
+  Task* root_ = nullptr;
+  std::shared_ptr<JoinStateBase> root_state_;
+  std::deque<Task*> runnable_;
+  Task* live_head_ = nullptr;
+  Task* live_tail_ = nullptr;
+  std::size_t live_count_ = 0;
+
+  struct TimerEntry {
+    std::int64_t deadline;
+    std::uint64_t seq;
+    Task* task;
+    std::uint64_t generation;
+  };
+  std::vector<TimerEntry> timers_;  // min-heap on (deadline, seq)
+  std::uint64_t timer_seq_ = 0;
+  std::size_t live_timers_ = 0;
+  std::int64_t now_ns_ = 0;
+  std::uint64_t step_ = 0;
+
+  enum class Phase : std::uint8_t { idle, running, shutting_down, aborting };
+  Phase phase_ = Phase::idle;
+  StopReason stop_reason_ = StopReason::none;
+  std::string stop_message_;
+
+  std::vector<Candidate> candidates_;
+  std::vector<Task*> candidate_tasks_;
+  std::vector<std::unique_ptr<Task>> task_storage_;
+  std::vector<Task*> free_tasks_;
+  std::vector<Stack> abandoned_stacks_;
+};
+
+}  // namespace weft::detail

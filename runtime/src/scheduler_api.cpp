@@ -1,0 +1,228 @@
+// The free functions of the runtime's public and internal API, forwarding to the scheduler of
+// the task running on this thread.
+#include <string>
+
+#include "scheduler.hpp"
+#include "weft/task.hpp"
+#include "weft/time.hpp"
+
+namespace weft {
+namespace detail {
+
+Scheduler& scheduler_for(const char* what, std::source_location where) {
+  Scheduler* s = current_scheduler();
+  if (s == nullptr || s->current() == nullptr)
+    throw RuntimeError(std::string(what) + " called outside a weft runtime task (at " +
+                       where.file_name() + ":" + std::to_string(where.line()) + ")");
+  return *s;
+}
+
+Task* current_task() noexcept {
+  Scheduler* s = current_scheduler();
+  return s ? s->current() : nullptr;
+}
+TaskId task_id(const Task* task) noexcept { return task ? task->id : kNoTask; }
+bool is_cancelling(const Task* task) noexcept { return task && task->cancel_requested; }
+
+ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind) {
+  if (tag.runtime_epoch != s.epoch()) {
+    tag.runtime_epoch = s.epoch();
+    tag.id = s.next_object_id();
+  }
+  return tag.id;
+}
+
+void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object,
+                    std::source_location where) {
+  s.schedule_point(op, kind, object, where);
+}
+
+WakeReason block(Scheduler& s, const WaitInfo& info, const Instant* deadline) {
+  return s.block(info, deadline);
+}
+
+void wake(Scheduler& s, Task* task) noexcept { s.wake(task); }
+
+void set_wait_holder(Task* task, TaskId holder) noexcept {
+  if (task) task->wait.holder = holder;
+}
+
+bool has_observer(const Scheduler& s) noexcept { return s.has_observer(); }
+
+void emit_op(Scheduler& s, Op op, ObjectKind kind, ObjectId object, std::int64_t value,
+             std::source_location where) noexcept {
+  if (!s.has_observer()) return;
+  s.emit(Event{.kind = EventKind::op, .op = op, .object_kind = kind, .object = object,
+               .value = value, .where = where});
+}
+
+Waiter::~Waiter() {
+  if (queue) queue->remove(*this);
+}
+
+WaitQueue::~WaitQueue() {
+  while (head_) remove(*head_);
+}
+
+void WaitQueue::push_back(Waiter& w) noexcept {
+  if (w.queue) w.queue->remove(w);
+  w.queue = this;
+  w.prev = tail_;
+  w.next = nullptr;
+  (tail_ ? tail_->next : head_) = &w;
+  tail_ = &w;
+  ++size_;
+}
+
+void WaitQueue::remove(Waiter& w) noexcept {
+  if (w.queue != this) return;
+  (w.prev ? w.prev->next : head_) = w.next;
+  (w.next ? w.next->prev : tail_) = w.prev;
+  w.prev = w.next = nullptr;
+  w.queue = nullptr;
+  --size_;
+}
+
+bool WaitQueue::notify_one(Scheduler& s) noexcept {
+  Waiter* w = head_;
+  if (w == nullptr) return false;
+  remove(*w);
+  w->notified = true;
+  s.wake(w->task);
+  return true;
+}
+
+std::size_t WaitQueue::notify_all(Scheduler& s) noexcept {
+  std::size_t n = 0;
+  while (notify_one(s)) ++n;
+  return n;
+}
+
+TaskId spawn_task(std::unique_ptr<TaskBody> body, std::shared_ptr<JoinStateBase> state,
+                  std::string name, std::source_location where) {
+  return scheduler_for("weft::spawn", where).spawn(std::move(body), std::move(state),
+                                                   std::move(name), where);
+}
+
+void join_wait(JoinStateBase& state, std::source_location where) {
+  Scheduler& s = scheduler_for("JoinHandle::join", where);
+  s.schedule_point(Op::join, ObjectKind::task, state.id, where);
+  while (state.outcome == TaskOutcome::pending) {
+    Waiter w(s.current());
+    state.joiners.push_back(w);
+    s.block(WaitInfo{Op::join, ObjectKind::task, state.id, state.id, where}, nullptr);
+  }
+}
+
+bool join_wait_until(JoinStateBase& state, Instant deadline, std::source_location where) {
+  Scheduler& s = scheduler_for("JoinHandle::join_for", where);
+  s.schedule_point(Op::join, ObjectKind::task, state.id, where);
+  while (state.outcome == TaskOutcome::pending) {
+    if (s.now_ns() >= deadline.time_since_epoch().count()) return false;
+    Waiter w(s.current());
+    state.joiners.push_back(w);
+    s.block(WaitInfo{Op::join, ObjectKind::task, state.id, state.id, where}, &deadline);
+  }
+  return true;
+}
+
+void abort_task(JoinStateBase& state, std::source_location where) {
+  scheduler_for("JoinHandle::abort", where).request_abort(state, where);
+}
+
+void drop_now(JoinStateBase& state) noexcept {
+  if (Scheduler* s = current_scheduler()) s->drop_now(state);
+}
+
+void handle_dropped(JoinStateBase& state) noexcept {
+  if (state.joined) return;
+  Scheduler* s = current_scheduler();
+  if (s == nullptr || !s->has_observer()) return;
+  s->emit(Event{.kind = EventKind::detach, .object_kind = ObjectKind::task, .other = state.id,
+                .object = state.id});
+}
+
+[[noreturn]] void throw_join_error(JoinStateBase& state) {
+  throw JoinError(state.id, state.name, state.outcome == TaskOutcome::cancelled, state.panic);
+}
+
+}  // namespace detail
+
+namespace {
+std::string join_error_message(TaskId task, const std::string& name, bool cancelled,
+                               const std::exception_ptr& panic) {
+  std::string text = "task '" + name + "' (#" + std::to_string(task) + ") ";
+  if (cancelled) return text + "was cancelled";
+  try {
+    if (panic) std::rethrow_exception(panic);
+  } catch (const std::exception& e) {
+    return text + "panicked: " + e.what();
+  } catch (...) {
+  }
+  return text + "panicked";
+}
+}  // namespace
+
+JoinError::JoinError(TaskId task, std::string name, bool cancelled, std::exception_ptr panic)
+    : std::runtime_error(join_error_message(task, name, cancelled, panic)),
+      task_(task),
+      cancelled_(cancelled),
+      panic_(std::move(panic)) {}
+
+void yield_now(std::source_location where) { detail::scheduler_for("weft::yield_now", where).yield_now(where); }
+
+std::size_t choose(std::size_t n, std::source_location where) {
+  return detail::scheduler_for("weft::choose", where).choose_value(n, where);
+}
+
+TaskId current_task_id() {
+  return detail::scheduler_for("weft::current_task_id", std::source_location::current())
+      .current()
+      ->id;
+}
+
+std::string_view current_task_name() {
+  return detail::scheduler_for("weft::current_task_name", std::source_location::current())
+      .current()
+      ->name;
+}
+
+// Time.
+
+VirtualClock::time_point VirtualClock::now() { return weft::now(); }
+
+Instant now() {
+  detail::Scheduler* s = detail::current_scheduler();
+  if (s == nullptr) throw RuntimeError("weft::now called outside a weft runtime");
+  return Instant(Duration(s->now_ns()));
+}
+
+void sleep(Duration d, std::source_location where) {
+  detail::Scheduler& s = detail::scheduler_for("weft::sleep", where);
+  sleep_until(Instant(Duration(s.now_ns())) + d, where);
+}
+
+void sleep_until(Instant deadline, std::source_location where) {
+  detail::Scheduler& s = detail::scheduler_for("weft::sleep_until", where);
+  s.schedule_point(Op::sleep, ObjectKind::timer, kNoObject, where);
+  while (s.now_ns() < deadline.time_since_epoch().count())
+    s.block(detail::WaitInfo{Op::sleep, ObjectKind::timer, kNoObject, kNoTask, where}, &deadline);
+}
+
+void advance(Duration d, std::source_location where) {
+  detail::scheduler_for("weft::advance", where).advance(d, where);
+}
+
+Interval::Interval(Duration period) : Interval(weft::now() + period, period) {}
+Interval::Interval(Instant start, Duration period) : next_(start), period_(period) {
+  if (period <= Duration::zero()) throw std::invalid_argument("weft::Interval period must be > 0");
+}
+
+Instant Interval::tick(std::source_location where) {
+  Instant due = next_;
+  sleep_until(due, where);
+  next_ += period_;
+  return due;
+}
+
+}  // namespace weft

@@ -1,0 +1,82 @@
+// Stacks come from slabs of kStacksPerSlab; each stack has a PROT_NONE guard page below it while
+// the kernel allows more mappings (past vm.max_map_count the bottom canary is the only check).
+#include "stack_pool.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "sanitizer.hpp"
+
+namespace weft::detail {
+namespace {
+constexpr std::size_t kStacksPerSlab = 64;
+// Recycled stacks kept per size; beyond this, stacks are returned to the kernel page by page.
+constexpr std::size_t kMaxCachedStacks = 4096;
+
+std::size_t page_size() {
+  static const std::size_t size = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  return size;
+}
+std::size_t round_to_pages(std::size_t n) {
+  std::size_t p = page_size();
+  return (n + p - 1) / p * p;
+}
+}  // namespace
+
+StackPool& StackPool::local() {
+  thread_local StackPool pool;
+  return pool;
+}
+
+StackPool::~StackPool() {
+  for (const Slab& slab : slabs_) munmap(slab.base, slab.bytes);
+}
+
+StackPool::FreeList& StackPool::list_for(std::size_t size) {
+  for (FreeList& list : free_)
+    if (list.size == size) return list;
+  free_.push_back(FreeList{size, {}});
+  return free_.back();
+}
+
+Stack StackPool::allocate(std::size_t requested) {
+  const std::size_t size = round_to_pages(requested < 16384 ? 16384 : requested);
+  FreeList& list = list_for(size);
+  if (list.stacks.empty()) {
+    const std::size_t stride = size + page_size();  // guard page + stack
+    const std::size_t bytes = stride * kStacksPerSlab;
+    void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED) {
+      std::fprintf(stderr, "weft: cannot map %zu bytes for task stacks\n", bytes);
+      std::abort();
+    }
+    char* base = static_cast<char*>(mem);
+    slabs_.push_back(Slab{base, bytes});
+    // Pushed in reverse so that stacks are handed out in address order.
+    for (std::size_t i = kStacksPerSlab; i-- > 0;) {
+      char* guard = base + i * stride;
+      // Failure (too many mappings) leaves the stack without a guard page: still usable.
+      (void)mprotect(guard, page_size(), PROT_NONE);
+      list.stacks.push_back(Stack{guard + page_size(), size});
+    }
+  }
+  Stack stack = list.stacks.back();
+  list.stacks.pop_back();
+  std::memcpy(stack.base, &kStackCanary, sizeof kStackCanary);
+  return stack;
+}
+
+void StackPool::release(Stack stack) noexcept {
+  // A fiber that exited early (or was abandoned) leaves poisoned frames behind for ASan.
+  unpoison_memory(stack.base, stack.size);
+  FreeList& list = list_for(stack.size);
+  if (list.stacks.size() >= kMaxCachedStacks) madvise(stack.base, stack.size, MADV_DONTNEED);
+  list.stacks.push_back(stack);
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,41 @@
+// Fiber stacks carved from large anonymous mappings and recycled per thread, so that spawning a
+// task costs no system call and 100,000 parked tasks need few kernel mappings.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+namespace weft::detail {
+
+struct Stack {
+  char* base = nullptr;  // lowest address
+  std::size_t size = 0;
+  char* top() const noexcept { return base + size; }
+};
+
+class StackPool {
+ public:
+  // The pool of the calling thread.
+  static StackPool& local();
+  ~StackPool();
+  // A stack of exactly `size` bytes (rounded to pages); pages are committed when touched.
+  Stack allocate(std::size_t size);
+  void release(Stack stack) noexcept;
+
+ private:
+  struct Slab {
+    char* base;
+    std::size_t bytes;
+  };
+  struct FreeList {
+    std::size_t size;
+    std::vector<Stack> stacks;
+  };
+  FreeList& list_for(std::size_t size);
+  std::vector<Slab> slabs_;
+  std::vector<FreeList> free_;
+};
+
+// The canary written at the bottom of every stack; a fiber whose canary changed overflowed.
+inline constexpr unsigned long long kStackCanary = 0x77656674'2d737461ULL;  // "weft-sta"
+
+}  // namespace weft::detail

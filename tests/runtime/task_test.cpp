@@ -1,0 +1,147 @@
+// Tasks: spawn, join, panics, abort, yield order, nested runtimes.
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "weft/weft.hpp"
+
+using namespace std::chrono_literals;
+
+TEST_CASE("block_on returns the root value and join returns a task's value") {
+  weft::Runtime rt;
+  int v = rt.block_on([] {
+    auto h = weft::spawn([] { return 41; }, "answer");
+    return h.join() + 1;
+  });
+  REQUIRE(v == 42);
+}
+
+TEST_CASE("a panic is stored in the handle and join rethrows it as JoinError") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    auto h = weft::spawn([]() -> int { throw std::runtime_error("boom"); }, "thrower");
+    try {
+      h.join();
+      FAIL("join should throw");
+    } catch (const weft::JoinError& e) {
+      CHECK(e.is_panic());
+      CHECK(std::string(e.what()).find("boom") != std::string::npos);
+      CHECK(std::string(e.what()).find("thrower") != std::string::npos);
+    }
+  });
+}
+
+TEST_CASE("sleeping an hour of virtual time finishes at once") {
+  weft::Runtime rt;
+  auto start = std::chrono::steady_clock::now();
+  auto elapsed = rt.block_on([] {
+    auto t0 = weft::now();
+    weft::sleep(1h);
+    return weft::now() - t0;
+  });
+  CHECK(elapsed == 1h);
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+}
+
+TEST_CASE("yield_now lets tasks alternate in FIFO order") {
+  weft::Runtime rt;
+  std::vector<int> order;
+  rt.block_on([&] {
+    auto a = weft::spawn([&] { for (int i = 0; i < 3; ++i) { order.push_back(1); weft::yield_now(); } });
+    auto b = weft::spawn([&] { for (int i = 0; i < 3; ++i) { order.push_back(2); weft::yield_now(); } });
+    a.join();
+    b.join();
+  });
+  CHECK(order == std::vector<int>{1, 2, 1, 2, 1, 2});
+}
+
+TEST_CASE("block_on inside a task is a clear error naming the task") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    auto h = weft::spawn([] {
+      weft::Runtime inner;
+      inner.block_on([] { return 0; });
+    }, "nested");
+    try {
+      h.join();
+      FAIL("expected a panic");
+    } catch (const weft::JoinError& e) {
+      CHECK(std::string(e.what()).find("cannot start a runtime from within a runtime") != std::string::npos);
+      CHECK(std::string(e.what()).find("nested") != std::string::npos);
+    }
+  });
+}
+
+struct Flag {
+  bool* set;
+  ~Flag() { *set = true; }
+};
+
+TEST_CASE("shutdown drops a sleeping task and runs its destructors") {
+  bool destroyed = false;
+  {
+    weft::Runtime rt;
+    rt.block_on([&] {
+      weft::spawn([&] {
+        Flag f{&destroyed};
+        weft::sleep(24h);
+      });
+      weft::yield_now();
+    });
+    CHECK(destroyed);
+  }
+}
+
+TEST_CASE("abort drops a blocked task at its scheduling point") {
+  weft::Runtime rt;
+  bool destroyed = false;
+  rt.block_on([&] {
+    auto h = weft::spawn([&] {
+      Flag f{&destroyed};
+      weft::sleep(1h);
+    });
+    weft::yield_now();
+    h.abort();
+    try {
+      h.join();
+      FAIL("expected cancelled");
+    } catch (const weft::JoinError& e) {
+      CHECK(e.is_cancelled());
+    }
+    CHECK(destroyed);
+    CHECK(weft::now() == weft::Instant{});
+  });
+}
+
+TEST_CASE("timeout returns nullopt and drops the child when time runs out") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    bool dropped = false;
+    auto r = weft::timeout(10ms, [&] {
+      Flag f{&dropped};
+      weft::sleep(1h);
+      return 1;
+    });
+    CHECK_FALSE(r.has_value());
+    CHECK(dropped);
+    CHECK(weft::now().time_since_epoch() == 10ms);
+    auto ok = weft::timeout(10ms, [] { weft::sleep(1ms); return 7; });
+    REQUIRE(ok.has_value());
+    CHECK(*ok == 7);
+  });
+}
+
+TEST_CASE("a task that joins itself is dropped at shutdown, not a deadlock of the run") {
+  weft::Runtime rt;
+  bool destroyed = false;
+  rt.block_on([&] {
+    auto self = std::make_shared<weft::JoinHandle<void>>();
+    *self = weft::spawn([self, &destroyed] {
+      Flag f{&destroyed};
+      weft::yield_now();
+      self->join();
+    }, "self-joiner");
+    weft::sleep(1h);
+  });
+  CHECK(destroyed);
+}
