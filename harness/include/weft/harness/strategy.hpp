@@ -1,0 +1,41 @@
+// A strategy is a Chooser with per-execution state: the explorer calls begin_execution, the
+// runtime asks choose() at every decision, and the explorer reports the end with end_execution.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "weft/chooser.hpp"
+
+namespace weft {
+
+// What a strategy learns when an execution ends.
+struct ExecutionSummary {
+  std::uint64_t steps = 0;       // scheduling points the execution took
+  std::size_t decisions = 0;     // decisions asked (with >= 2 candidates)
+  bool failed = false;
+};
+
+class Strategy : public Chooser {
+ public:
+  // Starts execution number `index` (0-based) whose seed is `seed`. Returns false when the
+  // strategy has no execution left (an exhaustive search that covered its space).
+  virtual bool begin_execution(std::uint64_t index, std::uint64_t seed) = 0;
+  virtual void end_execution(const ExecutionSummary&) {}
+  // The strategy's name as written in traces and on the command line ("random", "pct", ...).
+  virtual std::string name() const = 0;
+  // Parameters that, with the seed, reproduce an execution (echoed into trace files).
+  virtual nlohmann::json parameters() const = 0;
+  // True once an exhaustive strategy has covered every execution within its bounds.
+  virtual bool exhausted() const { return false; }
+  // Whether execution k depends only on (parameters, seed of k): true for seeded strategies,
+  // which can then run on several threads; false for DFS, which must run in order.
+  virtual bool independent_executions() const { return true; }
+  // A fresh strategy with the same parameters, for another worker thread.
+  virtual std::unique_ptr<Strategy> clone() const = 0;
+};
+
+}  // namespace weft
