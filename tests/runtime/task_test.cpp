@@ -145,3 +145,11 @@ TEST_CASE("a task that joins itself is dropped at shutdown, not a deadlock of th
   });
   CHECK(destroyed);
 }
+
+TEST_CASE("block_on accepts an lvalue callable") {
+  weft::Runtime rt;
+  auto body = [] { return 5; };
+  REQUIRE(rt.block_on(body) == 5);
+  const auto const_body = [] { return 6; };
+  REQUIRE(rt.block_on(const_body) == 6);
+}

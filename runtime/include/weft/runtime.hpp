@@ -117,7 +117,7 @@ template <class F>
 std::invoke_result_t<F&> Runtime::block_on(F&& fn, std::source_location where) {
   using R = std::invoke_result_t<F&>;
   struct Frame {
-    F* fn;
+    std::remove_reference_t<F>* fn;
     std::optional<std::conditional_t<std::is_void_v<R>, bool, std::remove_cvref_t<R>>> result;
   } frame{&fn, {}};
   run_root(
