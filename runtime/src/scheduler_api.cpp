@@ -143,6 +143,10 @@ void handle_dropped(JoinStateBase& state) noexcept {
 }
 
 [[noreturn]] void throw_join_error(JoinStateBase& state) {
+  // Tell detectors that this panic or cancellation was observed by a join.
+  if (Scheduler* s = current_scheduler(); s && s->has_observer())
+    s->emit(Event{.kind = EventKind::op, .op = Op::join, .object_kind = ObjectKind::task,
+                  .other = state.id, .object = state.id, .value = 1});
   throw JoinError(state.id, state.name, state.outcome == TaskOutcome::cancelled, state.panic);
 }
 

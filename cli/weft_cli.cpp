@@ -1,0 +1,316 @@
+// The weft command line. Flags come from the WEFT_EXPLORE_OPTIONS table; every failure prints a
+// stable SUMMARY line, where the trace went, and the exact command that replays it.
+#include "weft_cli.hpp"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "weft/harness/explorer.hpp"
+#include "weft/harness/scenario.hpp"
+#include "weft/reports/report_formats.hpp"
+#include "weft/reports/timeline.hpp"
+
+namespace weft {
+namespace {
+
+constexpr int kClean = 0;
+constexpr int kFailure = 1;
+constexpr int kBadInput = 2;
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string hex(std::uint64_t v) {
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "0x%016llx", static_cast<unsigned long long>(v));
+  return buffer;
+}
+
+const Scenario& scenario_named(const std::string& name) {
+  if (const Scenario* s = find_scenario(name)) return *s;
+  throw UsageError("unknown scenario \"" + name + "\" (weft list shows the scenarios)");
+}
+
+std::string expectation_text(const Expectation& e) {
+  if (!e.failure) return "clean";
+  return "finds " + std::string(to_string(*e.failure));
+}
+
+// The exact command that re-runs one failing execution from its seed.
+std::string reproduce_command(const std::string& scenario, const Trace& trace) {
+  std::string cmd = "weft explore " + scenario + " --flavor " + std::string(to_string(trace.flavor)) +
+                    " --strategy " + trace.strategy;
+  if (trace.strategy == "pct")
+    cmd += " --depth " + trace.strategy_parameters.value("depth", nlohmann::json(3)).dump() +
+           " --pct-steps " + trace.strategy_parameters.value("steps", nlohmann::json(0)).dump();
+  if (trace.strategy == "dfs") return cmd + "  (dfs executions are named by their trace)";
+  return cmd + " --seed " + std::to_string(trace.seed) + " --iterations 1";
+}
+
+std::string default_trace_path(const std::string& scenario, std::uint64_t seed) {
+  return "traces/" + scenario + "-" + hex(seed).substr(2) + ".json";
+}
+
+void print_failures(std::ostream& out, const std::vector<Failure>& failures) {
+  for (std::size_t i = 0; i < failures.size(); ++i) {
+    if (i == 1) out << "also in this execution:\n";
+    std::string text = failures[i].describe();
+    if (i > 0) {
+      std::string indented;
+      std::istringstream lines(text);
+      for (std::string line; std::getline(lines, line);) indented += "  " + line + "\n";
+      out << indented;
+    } else {
+      out << text << "\n";
+    }
+  }
+}
+
+// ---- list -----------------------------------------------------------------------------------
+
+int cmd_list(std::ostream& out, bool verbose) {
+  std::size_t width = 0;
+  for (const Scenario& s : scenarios()) width = std::max(width, s.name.size());
+  for (const Scenario& s : scenarios()) {
+    std::string first_sentence = s.description.substr(0, s.description.find(". ") + 1);
+    out << s.name << std::string(width + 2 - s.name.size(), ' ') << "[" << to_string(s.flavor)
+        << ", " << expectation_text(s.expect) << "] "
+        << (verbose ? s.description : first_sentence) << "\n";
+  }
+  return kClean;
+}
+
+// ---- explore --------------------------------------------------------------------------------
+
+int cmd_explore(const std::string& name, const ExploreOptions& given_values,
+                const std::set<std::string>& given, const std::string& trace_out,
+                std::ostream& out, std::ostream& err) {
+  const Scenario& scenario = scenario_named(name);
+  ExploreOptions options = default_options(scenario);
+  apply_environment(options);
+#define WEFT_TAKE_GIVEN(member, type, def, flag, env, help) \
+  if (given.count(flag)) options.member = given_values.member;
+  WEFT_EXPLORE_OPTIONS(WEFT_TAKE_GIVEN)
+#undef WEFT_TAKE_GIVEN
+  validate(options);
+
+  const bool tty = isatty(STDERR_FILENO);
+  ProgressFn progress;
+  if (tty)
+    progress = [&err](const Progress& p) {
+      err << "\r" << p.executions << " executions, "
+          << static_cast<std::uint64_t>(p.executions / std::max(p.seconds, 1e-9))
+          << " executions/s, " << p.failures << " failures" << std::flush;
+    };
+  ExploreTarget target = target_of(scenario);
+  ExploreReport report = explore(options, target, progress);
+  if (tty) err << "\r\033[K" << std::flush;
+
+  const std::string flavor = options.flavor.empty() ? std::string(to_string(scenario.flavor))
+                                                    : options.flavor;
+  std::string strategy = options.strategy;
+  if (options.strategy == "pct")
+    strategy += " depth " + std::to_string(options.depth) + " steps " + std::to_string(report.pct_steps);
+  if (options.strategy == "dfs")
+    strategy += " preemption bound " + std::to_string(options.preemption_bound);
+  out << "weft: explored " << name << " (" << flavor << ", " << strategy << ", seed "
+      << options.seed << "): " << report.executions << " executions, "
+      << report.distinct_schedules << " distinct schedules, " << report.seconds << " s\n";
+  for (const std::string& note : report.notes) out << "note: " << note << "\n";
+
+  if (report.ok()) {
+    if (report.exhausted)
+      out << "no failure: the whole space within the bounds was covered (" << report.executions
+          << " executions)\n";
+    else
+      out << "no failure in " << report.executions << " executions\n";
+    out << "SUMMARY: weft: no failure in " << name << "\n";
+    return kClean;
+  }
+
+  const Trace& trace = *report.trace;
+  out << "FAILURE in execution " << *report.failing_execution << " (seed " << report.failing_seed
+      << ")";
+  if (options.all_failures) out << "; " << report.failing_executions << " executions failed";
+  out << "\n";
+  print_failures(out, report.failures);
+  const std::string path = trace_out.empty() ? default_trace_path(name, report.failing_seed) : trace_out;
+  std::error_code ec;
+  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
+    std::filesystem::create_directories(dir, ec);
+  write_trace_file(trace, path);
+  out << "trace: " << path << "\n";
+  out << "replay: weft replay " << path << "\n";
+  out << "rerun this execution: " << reproduce_command(name, trace) << "\n";
+  out << "SUMMARY: weft: " << to_string(report.failures.front().kind) << " in " << name << "\n";
+  return kFailure;
+}
+
+// ---- replay ---------------------------------------------------------------------------------
+
+int cmd_replay(const std::string& path, std::uint64_t times, bool timeline, std::ostream& out) {
+  Trace trace = read_trace_file(path);
+  const Scenario& scenario = scenario_named(trace.scenario);
+  ExploreOptions options = default_options(scenario);
+  const std::string expected = trace.failure ? trace.failure->signature() : "";
+  std::uint64_t same = 0;
+  ReplayResult last;
+  for (std::uint64_t i = 0; i < std::max<std::uint64_t>(times, 1); ++i) {
+    last = replay(trace, target_of(scenario), options);
+    if (last.mismatch) throw TraceError(*last.mismatch);
+    const std::string got = last.failures.empty() ? "" : last.failures.front().signature();
+    if (got == expected) ++same;
+  }
+  const std::uint64_t runs = std::max<std::uint64_t>(times, 1);
+  if (last.failures.empty()) {
+    out << "weft: replayed " << path << ": no failure";
+    if (trace.failure) out << " (the trace recorded " << to_string(trace.failure->kind) << ")";
+    out << "\nSUMMARY: weft: no failure in " << trace.scenario << "\n";
+    return trace.failure ? kFailure : kClean;
+  }
+  out << "weft: replayed " << path << " " << runs << " time" << (runs == 1 ? "" : "s") << ": "
+      << same << "/" << runs << " reproduced the recorded failure\n";
+  print_failures(out, last.failures);
+  if (timeline) {
+    out << "\n" << render_timeline(last.trace, TimelineOptions{.key_events_only = true});
+  }
+  out << "SUMMARY: weft: " << to_string(last.failures.front().kind) << " in " << trace.scenario
+      << (same == runs ? " (reproduced)" : " (NOT reproduced every time)") << "\n";
+  return kFailure;
+}
+
+// ---- shrink ---------------------------------------------------------------------------------
+
+int cmd_shrink(const std::string& path, const std::string& output, std::ostream& out) {
+  Trace trace = read_trace_file(path);
+  const Scenario& scenario = scenario_named(trace.scenario);
+  if (!trace.failure) throw TraceError(path + " records no failure to shrink");
+  ShrinkResult r = shrink(trace, target_of(scenario), default_options(scenario));
+  write_trace_file(r.trace, output);
+  out << "weft: shrank " << path << " -> " << output << " in " << r.attempts << " replays\n"
+      << "  decisions:   " << r.decisions_before << " -> " << r.decisions_after << "\n"
+      << "  preemptions: " << r.preemptions_before << " -> " << r.preemptions_after << "\n"
+      << "  steps:       " << r.steps_before << " -> " << r.steps_after << "\n";
+  if (r.trace.failure) out << r.trace.failure->describe() << "\n";
+  out << "replay: weft replay " << output << "\n";
+  out << "SUMMARY: weft: " << to_string(trace.failure->kind) << " in " << trace.scenario
+      << " (shrunk)\n";
+  return kFailure;
+}
+
+// ---- report ---------------------------------------------------------------------------------
+
+int cmd_report(const std::string& path, const std::string& format, const std::string& output,
+               std::ostream& out) {
+  Trace trace = read_trace_file(path);
+  std::string text;
+  if (format == "text")
+    text = render_timeline(trace);
+  else if (format == "chrome")
+    text = render_chrome_trace(trace);
+  else if (format == "html")
+    text = render_html(trace);
+  else
+    throw UsageError("--format: expected text, chrome or html, got \"" + format + "\"");
+  if (output.empty() || output == "-") {
+    out << text;
+  } else {
+    std::ofstream file(output, std::ios::binary | std::ios::trunc);
+    if (!file || !(file << text)) throw UsageError("cannot write " + output);
+    out << "weft: wrote " << format << " report to " << output << "\n";
+  }
+  return trace.failure ? kFailure : kClean;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"weft: deterministic concurrency testing and shutdown-race fuzzing", "weft"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "help for every command");
+
+  auto* list = app.add_subcommand("list", "list the registered scenarios");
+  bool verbose = false;
+  list->add_flag("-v,--verbose", verbose, "print whole descriptions");
+
+  auto* explore_cmd = app.add_subcommand("explore", "explore a scenario's schedules");
+  std::string scenario_name;
+  explore_cmd->add_option("scenario", scenario_name, "scenario name (weft list)")->required();
+  ExploreOptions values;
+#define WEFT_ADD_FLAG(member, type, def, flag, env, help)                                    \
+  if constexpr (std::is_same_v<type, bool>)                                                  \
+    explore_cmd->add_flag("--" flag, values.member, help " (--" flag "=false to disable) [env " env "]"); \
+  else                                                                                       \
+    explore_cmd->add_option("--" flag, values.member, help " [env " env "]");
+  WEFT_EXPLORE_OPTIONS(WEFT_ADD_FLAG)
+#undef WEFT_ADD_FLAG
+  std::string trace_out;
+  explore_cmd->add_option("--trace-out", trace_out, "where to write the failing trace");
+
+  auto* replay_cmd = app.add_subcommand("replay", "replay a trace file and check the failure");
+  std::string replay_path;
+  std::uint64_t times = 1;
+  bool no_timeline = false;
+  replay_cmd->add_option("trace", replay_path, "trace file")->required();
+  replay_cmd->add_option("--times", times, "replay this many times and count reproductions");
+  replay_cmd->add_flag("--no-timeline", no_timeline, "do not print the timeline of key events");
+
+  auto* shrink_cmd = app.add_subcommand("shrink", "minimise a failing trace");
+  std::string shrink_path, shrink_out;
+  shrink_cmd->add_option("trace", shrink_path, "trace file")->required();
+  shrink_cmd->add_option("-o,--output", shrink_out, "where to write the smaller trace")->required();
+
+  auto* report_cmd = app.add_subcommand("report", "render a trace");
+  std::string report_path, format = "text", report_out;
+  report_cmd->add_option("trace", report_path, "trace file")->required();
+  report_cmd->add_option("--format", format, "text, chrome (Perfetto JSON) or html");
+  report_cmd->add_option("-o,--output", report_out, "output file (default: standard output)");
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return kClean;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kClean;
+  } catch (const CLI::ParseError& e) {
+    err << "weft: error: " << e.what() << " (weft --help for usage)\n";
+    return kBadInput;
+  }
+
+  try {
+    if (list->parsed()) return cmd_list(out, verbose);
+    if (explore_cmd->parsed()) {
+      std::set<std::string> given;
+#define WEFT_GIVEN(member, type, def, flag, env, help) \
+  if (explore_cmd->count("--" flag)) given.insert(flag);
+      WEFT_EXPLORE_OPTIONS(WEFT_GIVEN)
+#undef WEFT_GIVEN
+      return cmd_explore(scenario_name, values, given, trace_out, out, err);
+    }
+    if (replay_cmd->parsed()) return cmd_replay(replay_path, times, !no_timeline, out);
+    if (shrink_cmd->parsed()) return cmd_shrink(shrink_path, shrink_out, out);
+    if (report_cmd->parsed()) return cmd_report(report_path, format, report_out, out);
+  } catch (const UsageError& e) {
+    err << "weft: error: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const OptionError& e) {
+    err << "weft: error: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const TraceError& e) {
+    err << "weft: error: " << e.what() << "\n";
+    return kBadInput;
+  }
+  return kBadInput;
+}
+
+}  // namespace weft

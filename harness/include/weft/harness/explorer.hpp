@@ -1,0 +1,76 @@
+// The explorer owns the loop: it runs a body under a strategy many times, collects failures from
+// the detectors, and turns the first failing execution into a trace that replays it.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "weft/harness/failure.hpp"
+#include "weft/harness/options.hpp"
+#include "weft/harness/trace.hpp"
+#include "weft/runtime.hpp"
+
+namespace weft {
+
+// What to explore: a body that creates a weft::Runtime and runs it, with the name and flavor
+// recorded in traces. The flavor applies to every Runtime the body creates.
+struct ExploreTarget {
+  std::string name = "test";
+  Flavor flavor = Flavor::multi_thread;
+  std::function<void()> body;
+};
+
+struct ExploreReport {
+  std::uint64_t executions = 0;          // run (up to and including the first failing one)
+  std::uint64_t distinct_schedules = 0;  // distinct decision lists among them
+  bool exhausted = false;                // dfs covered its whole space within its bounds
+  double seconds = 0;                    // wall time (never part of a trace)
+  std::uint64_t pct_steps = 0;           // the PCT step estimate used
+  std::vector<Failure> failures;         // of the first failing execution, earliest first
+  std::optional<std::uint64_t> failing_execution;
+  std::uint64_t failing_seed = 0;
+  std::optional<Trace> trace;            // the first failing execution, with events
+  std::uint64_t failing_executions = 0;  // with all_failures: how many executions failed
+  std::vector<std::string> notes;        // warnings worth printing (e.g. leaks in warn mode)
+  bool ok() const { return failures.empty(); }
+};
+
+// Called now and then from the exploring thread (for a progress line).
+struct Progress {
+  std::uint64_t executions = 0;
+  std::uint64_t failures = 0;
+  double seconds = 0;
+};
+using ProgressFn = std::function<void(const Progress&)>;
+
+// Precondition: validate(options) passes. Throws OptionError for a bad combination.
+ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target,
+                      const ProgressFn& progress = {});
+
+struct ReplayResult {
+  std::vector<Failure> failures;        // earliest first
+  std::optional<std::string> mismatch;  // the decisions did not fit this execution
+  Trace trace;                          // the input with events and failure re-recorded
+};
+
+// Replays trace.decisions against the target. Decisions past the end of the list take index 0.
+ReplayResult replay(const Trace& trace, const ExploreTarget& target, const ExploreOptions& options);
+
+struct ShrinkResult {
+  Trace trace;
+  std::size_t decisions_before = 0, decisions_after = 0;
+  std::size_t preemptions_before = 0, preemptions_after = 0;
+  std::uint64_t steps_before = 0, steps_after = 0;
+  std::size_t attempts = 0;
+};
+
+// Minimises a failing trace's decisions (fewer preemptions, then fewer decisions and steps)
+// keeping the failure's signature (kind, task name, location). Precondition: trace.failure.
+ShrinkResult shrink(const Trace& trace, const ExploreTarget& target, const ExploreOptions& options);
+
+// Counts schedule decisions that switched away from a task that could have kept running.
+std::size_t count_preemptions(const std::vector<Decision>& decisions);
+
+}  // namespace weft

@@ -1,0 +1,57 @@
+// A failure is a value: what went wrong, in which task, where and at which step. Detectors
+// produce them, traces store them, replay compares them.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "weft/ids.hpp"
+
+namespace weft {
+
+enum class FailureKind : std::uint8_t {
+  task_panic,              // an exception escaped a spawned task and nobody joined it
+  body_failure,            // the test body (or the root task) threw or failed a check
+  deadlock,                // nothing can run, no timer is pending, tasks are blocked
+  hang,                    // the step or virtual-time limit was reached
+  lock_order,              // two locks are taken in opposite orders (potential deadlock)
+  task_leak,               // tasks alive at the end that can never finish
+  long_poll,               // a task step blocked the real thread too long
+  unobserved_panic,        // a task panicked and its handle was dropped unjoined
+  swallowed_cancellation,  // a dropped task caught the unwinding and kept going
+  nondeterminism,          // the same decisions gave different events
+};
+
+std::string_view to_string(FailureKind kind) noexcept;
+std::optional<FailureKind> parse_failure_kind(std::string_view text) noexcept;
+
+// A source location that outlives the program that recorded it (traces are read back).
+struct Location {
+  std::string file;
+  std::uint32_t line = 0;
+  std::string function;
+  static Location from(const std::source_location& where);
+  bool known() const noexcept { return !file.empty(); }
+  std::string to_string() const;  // "file:line" or "?"
+  friend bool operator==(const Location&, const Location&) = default;
+};
+
+struct Failure {
+  FailureKind kind = FailureKind::body_failure;
+  TaskId task = kNoTask;
+  std::string task_name;
+  std::string message;   // one sentence in plain words
+  std::uint64_t step = 0;
+  Location where;
+  std::vector<std::string> details;  // further lines: tasks, waits, cycles, spawn sites
+
+  // Identity kept by shrinking and checked by replay: kind, task name and failing location.
+  std::string signature() const;
+  // The plain-words report: headline, then details.
+  std::string describe() const;
+};
+
+}  // namespace weft

@@ -1,0 +1,73 @@
+// Exploration options, from one table: the same list makes the C++ struct, the command-line
+// flags, --help, the WEFT_* environment overrides and the options echoed into reports.
+#pragma once
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "weft/runtime.hpp"
+
+// X(member, type, default, flag, environment variable, help)
+#define WEFT_EXPLORE_OPTIONS(X)                                                                    \
+  X(strategy, std::string, "random", "strategy", "WEFT_STRATEGY", "random, pct or dfs")           \
+  X(iterations, std::uint64_t, 1000, "iterations", "WEFT_ITERATIONS",                              \
+    "executions to run (dfs: at most this many)")                                                  \
+  X(seed, std::uint64_t, 1, "seed", "WEFT_SEED",                                                   \
+    "base seed; execution 0 runs with it, so a failing execution's seed replays it alone")         \
+  X(depth, std::uint32_t, 3, "depth", "WEFT_DEPTH", "PCT: bug depth d (d-1 priority changes)")     \
+  X(pct_steps, std::uint64_t, 0, "pct-steps", "WEFT_PCT_STEPS",                                    \
+    "PCT: step estimate k (0: measured by one calibration run)")                                   \
+  X(preemption_bound, std::int32_t, 2, "preemption-bound", "WEFT_PREEMPTION_BOUND",                \
+    "dfs: at most this many preemptions per execution (-1: unbounded)")                            \
+  X(jobs, std::uint32_t, 1, "jobs", "WEFT_JOBS",                                                   \
+    "worker threads, one runtime each (results are identical for any value)")                      \
+  X(shard, std::string, "1/1", "shard", "WEFT_SHARD",                                              \
+    "K/N: run only executions i with i % N == K-1 (split a run across machines)")                  \
+  X(flavor, std::string, "", "flavor", "WEFT_FLAVOR",                                              \
+    "multi_thread or current_thread (default: the scenario's)")                                    \
+  X(time_budget, double, 0.0, "time-budget", "WEFT_TIME_BUDGET",                                   \
+    "stop after this many seconds of wall time (0: no limit)")                                     \
+  X(max_steps, std::uint64_t, 100000, "max-steps", "WEFT_MAX_STEPS",                               \
+    "scheduling points per execution before it counts as a hang")                                  \
+  X(max_virtual_time_ms, std::uint64_t, 0, "max-virtual-time", "WEFT_MAX_VIRTUAL_TIME",            \
+    "virtual milliseconds per execution before it counts as a hang (0: no limit)")                 \
+  X(check_determinism, bool, false, "check-determinism", "WEFT_CHECK_DETERMINISM",                 \
+    "replay each failing schedule and compare the event streams")                                  \
+  X(all_failures, bool, false, "all-failures", "WEFT_ALL_FAILURES",                                \
+    "keep exploring after the first failing execution")                                            \
+  X(lock_order, bool, true, "lock-order", "WEFT_LOCK_ORDER",                                       \
+    "report lock-order inversions (potential deadlocks)")                                          \
+  X(leaks, std::string, "fail", "leaks", "WEFT_LEAKS",                                             \
+    "tasks that can never finish at shutdown: fail, warn or off")                                  \
+  X(long_poll_ms, std::uint64_t, 100, "long-poll-ms", "WEFT_LONG_POLL_MS",                         \
+    "report a task step that blocks the real thread longer than this (0: off)")
+
+namespace weft {
+
+struct ExploreOptions {
+#define WEFT_DECLARE_OPTION(member, type, def, flag, env, help) type member = def;
+  WEFT_EXPLORE_OPTIONS(WEFT_DECLARE_OPTION)
+#undef WEFT_DECLARE_OPTION
+};
+
+// A bad option value: the message is one line naming the option.
+class OptionError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Applies WEFT_* environment variables on top of `options`. Throws OptionError.
+void apply_environment(ExploreOptions& options);
+// Checks values that parse but make no sense (unknown strategy, bad shard...). Throws OptionError.
+void validate(const ExploreOptions& options);
+nlohmann::json to_json(const ExploreOptions& options);
+
+struct Shard {
+  std::uint64_t index = 0;  // 0-based
+  std::uint64_t count = 1;
+};
+Shard parse_shard(const std::string& text);  // throws OptionError
+
+}  // namespace weft

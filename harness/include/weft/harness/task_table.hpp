@@ -1,0 +1,44 @@
+// Names, parents and spawn sites of the tasks of one execution, kept from spawn events so that
+// detectors can name tasks in plain words.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "weft/harness/failure.hpp"
+#include "weft/observer.hpp"
+
+namespace weft {
+
+class TaskTable {
+ public:
+  struct Entry {
+    std::string name;
+    TaskId parent = kNoTask;
+    Location spawn_site;
+  };
+  void clear() { entries_.clear(); }
+  void on_event(const Event& e) {
+    if (e.kind != EventKind::spawn) return;
+    if (entries_.size() <= e.task) entries_.resize(e.task + 1);
+    entries_[e.task] = Entry{std::string(e.text), e.other, Location::from(e.where)};
+  }
+  const Entry* find(TaskId id) const {
+    return id < entries_.size() && !entries_[id].name.empty() ? &entries_[id] : nullptr;
+  }
+  std::string name(TaskId id) const {
+    const Entry* e = find(id);
+    return e ? e->name : "#" + std::to_string(id);
+  }
+  // "'producer' (#2)"
+  std::string label(TaskId id) const { return "'" + name(id) + "' (#" + std::to_string(id) + ")"; }
+  // The root task of a block_on has no parent task.
+  bool is_root(TaskId id) const {
+    const Entry* e = find(id);
+    return e && e->parent == kNoTask;
+  }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+}  // namespace weft

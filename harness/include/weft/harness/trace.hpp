@@ -1,0 +1,76 @@
+// The trace file: a failing (or any) execution as JSON — the decision list that replays it, the
+// failure it produced and the events that explain it. Versioned; parsing validates everything.
+#pragma once
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "weft/harness/decision.hpp"
+#include "weft/harness/failure.hpp"
+#include "weft/observer.hpp"
+#include "weft/runtime.hpp"
+
+namespace weft {
+
+inline constexpr int kTraceVersion = 1;
+inline constexpr std::string_view kTraceFormat = "weft-trace";
+
+// One observed event, with names resolved so the trace reads without the program.
+struct TraceEvent {
+  std::uint64_t step = 0;
+  std::int64_t time_ns = 0;
+  EventKind kind = EventKind::op;
+  Op op = Op::none;
+  ObjectKind object_kind = ObjectKind::none;
+  TaskId task = kNoTask;
+  TaskId other = kNoTask;
+  ObjectId object = kNoObject;
+  std::int64_t value = 0;
+  std::string text;
+  Location where;
+  friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
+};
+
+struct TraceTask {
+  TaskId id = kNoTask;
+  std::string name;
+  TaskId parent = kNoTask;
+  Location spawn_site;
+};
+
+struct Trace {
+  std::string scenario;
+  Flavor flavor = Flavor::multi_thread;
+  std::string strategy;
+  nlohmann::json strategy_parameters = nlohmann::json::object();
+  std::uint64_t seed = 0;             // the seed of this execution (replays it with --seed)
+  std::uint64_t execution = 0;        // index of the execution within its exploration
+  std::uint64_t max_steps = 0;
+  std::int64_t max_virtual_time_ns = 0;
+  std::vector<Decision> decisions;
+  std::optional<Failure> failure;
+  std::vector<TraceTask> tasks;
+  std::vector<TraceEvent> events;
+  bool events_truncated = false;
+};
+
+// Bad trace input: the message is one line naming what is wrong.
+class TraceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+nlohmann::json to_json(const Trace& trace);
+// Serialised text: the same trace gives the same bytes.
+std::string write_trace(const Trace& trace);
+Trace parse_trace(std::string_view text);  // throws TraceError
+Trace read_trace_file(const std::string& path);   // throws TraceError
+void write_trace_file(const Trace& trace, const std::string& path);  // throws TraceError
+
+nlohmann::json to_json(const Failure& failure);
+Failure failure_from_json(const nlohmann::json& j);  // throws TraceError
+
+}  // namespace weft

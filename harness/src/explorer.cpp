@@ -1,0 +1,403 @@
+// The exploration loop, replay and shrinking. Executions are independent runs of the body under
+// a recording chooser; the first failing one (lowest index, whatever --jobs) becomes the trace.
+#include "weft/harness/explorer.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "weft/check.hpp"
+#include "weft/harness/decision.hpp"
+#include "weft/harness/detectors.hpp"
+#include "weft/harness/event_log.hpp"
+#include "weft/harness/random.hpp"
+#include "weft/harness/strategies.hpp"
+
+namespace weft {
+namespace {
+
+using Clock = std::chrono::steady_clock;  // wall time for budgets and reports only
+
+class StepCounter final : public Observer {
+ public:
+  void on_event(const Event& e) override { steps = std::max(steps, e.step); }
+  std::uint64_t steps = 0;
+};
+
+struct ExecutionResult {
+  std::vector<Failure> failures;
+  std::vector<Decision> decisions;
+  std::uint64_t steps = 0;
+  std::uint64_t fingerprint = 0;
+};
+
+// Everything one thread needs to run executions.
+struct Worker {
+  std::unique_ptr<Strategy> strategy;
+  std::vector<std::unique_ptr<Detector>> detectors;
+};
+
+std::uint64_t hash_decisions(const std::vector<Decision>& decisions) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const Decision& d : decisions) {
+    std::uint64_t v = static_cast<std::uint64_t>(d.kind) << 56 ^
+                      static_cast<std::uint64_t>(d.candidates) << 28 ^ d.index;
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xff;
+      h *= 1099511628211ULL;
+    }
+  }
+  return h;
+}
+
+Flavor effective_flavor(const ExploreOptions& options, const ExploreTarget& target) {
+  if (!options.flavor.empty())
+    if (auto f = parse_flavor(options.flavor)) return *f;
+  return target.flavor;
+}
+
+ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& options,
+                         Chooser* chooser, std::vector<std::unique_ptr<Detector>>& detectors,
+                         EventLog* log) {
+  ExecutionResult result;
+  std::optional<RecordingChooser> recorder;
+  if (chooser) recorder.emplace(*chooser);
+  StepCounter counter;
+  ObserverFanout fanout;
+  fanout.add(&counter);
+  for (auto& d : detectors) {
+    d->begin_execution();
+    fanout.add(d.get());
+  }
+  if (log) fanout.add(log);
+
+  detail::ExplorationHooks hooks;
+  hooks.chooser = recorder ? &*recorder : nullptr;
+  hooks.observer = &fanout;
+  hooks.flavor = effective_flavor(options, target);
+  hooks.max_steps = options.max_steps;
+  hooks.max_virtual_time = std::chrono::milliseconds(options.max_virtual_time_ms);
+
+  BodyOutcome outcome;
+  auto body_failure = [&](std::string message, Location where) {
+    Failure f;
+    f.kind = FailureKind::body_failure;
+    f.message = "the test body failed: " + std::move(message);
+    f.where = std::move(where);
+    f.step = counter.steps;
+    outcome.failure = std::move(f);
+  };
+  {
+    detail::ScopedExplorationHooks scope(hooks);
+    try {
+      target.body();
+    } catch (const ExecutionStopped&) {
+      // The stop detector explains deadlocks and hangs with the runtime's state at the time.
+    } catch (const CheckFailure& e) {
+      body_failure(e.what(), Location::from(e.where()));
+    } catch (const std::exception& e) {
+      body_failure(e.what(), Location{});
+    } catch (...) {
+      body_failure("unknown exception", Location{});
+    }
+  }
+  for (auto& d : detectors) d->end_execution(outcome, result.failures);
+  const bool root_reported =
+      std::any_of(result.failures.begin(), result.failures.end(),
+                  [](const Failure& f) { return f.kind == FailureKind::body_failure; });
+  if (outcome.failure && !root_reported) result.failures.push_back(*outcome.failure);
+  std::stable_sort(result.failures.begin(), result.failures.end(),
+                   [](const Failure& a, const Failure& b) { return a.step < b.step; });
+  if (recorder) result.decisions = recorder->decisions();
+  result.steps = counter.steps;
+  if (log) result.fingerprint = log->fingerprint();
+  return result;
+}
+
+nlohmann::json strategy_parameters(const ExploreOptions& o, std::uint64_t pct_steps) {
+  if (o.strategy == "pct") return {{"depth", o.depth}, {"steps", pct_steps}};
+  if (o.strategy == "dfs") return {{"preemption_bound", o.preemption_bound}};
+  return nlohmann::json::object();
+}
+
+std::unique_ptr<Strategy> build_strategy(const std::string& name, const nlohmann::json& params) {
+  std::string error;
+  auto strategy = make_strategy(name, params, &error);
+  if (!strategy) throw OptionError(error.empty() ? "cannot make strategy " + name : error);
+  return strategy;
+}
+
+// Measures the step count of the default schedule: PCT's k when the user gives none.
+std::uint64_t calibrate_steps(const ExploreOptions& options, const ExploreTarget& target) {
+  std::vector<std::unique_ptr<Detector>> none;
+  ExecutionResult r = run_once(target, options, nullptr, none, nullptr);
+  return std::max<std::uint64_t>(r.steps, 1);
+}
+
+Trace base_trace(const ExploreOptions& options, const ExploreTarget& target,
+                 const Strategy& strategy) {
+  Trace t;
+  t.scenario = target.name;
+  t.flavor = effective_flavor(options, target);
+  t.strategy = strategy.name();
+  t.strategy_parameters = strategy.parameters();
+  t.max_steps = options.max_steps;
+  t.max_virtual_time_ns =
+      std::chrono::nanoseconds(std::chrono::milliseconds(options.max_virtual_time_ms)).count();
+  return t;
+}
+
+ExploreOptions options_for_trace(const Trace& trace, const ExploreOptions& base) {
+  ExploreOptions o = base;
+  o.flavor = std::string(to_string(trace.flavor));
+  if (trace.max_steps) o.max_steps = trace.max_steps;
+  o.max_virtual_time_ms = static_cast<std::uint64_t>(trace.max_virtual_time_ns / 1000000);
+  return o;
+}
+
+std::vector<Decision> trim_defaults(std::vector<Decision> decisions) {
+  while (!decisions.empty() && decisions.back().index == 0) decisions.pop_back();
+  return decisions;
+}
+
+}  // namespace
+
+std::size_t count_preemptions(const std::vector<Decision>& decisions) {
+  return static_cast<std::size_t>(std::count_if(
+      decisions.begin(), decisions.end(), [](const Decision& d) { return d.preemption; }));
+}
+
+ReplayResult replay(const Trace& trace, const ExploreTarget& target, const ExploreOptions& base) {
+  ExploreOptions options = options_for_trace(trace, base);
+  Replay chooser(trace.decisions);
+  chooser.begin_execution(0, trace.seed);
+  auto detectors = make_detectors(options);
+  EventLog log;
+  ExecutionResult r = run_once(target, options, &chooser, detectors, &log);
+  ReplayResult out;
+  out.failures = std::move(r.failures);
+  out.mismatch = chooser.mismatch();
+  out.trace = trace;
+  out.trace.failure = out.failures.empty() ? std::nullopt : std::optional(out.failures.front());
+  out.trace.events = log.events();
+  out.trace.tasks = log.tasks();
+  out.trace.events_truncated = log.truncated();
+  return out;
+}
+
+ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target,
+                      const ProgressFn& progress) {
+  validate(options);
+  const auto started = Clock::now();
+  const Shard shard = parse_shard(options.shard);
+  ExploreReport report;
+  report.pct_steps = options.strategy == "pct"
+                         ? (options.pct_steps ? options.pct_steps : calibrate_steps(options, target))
+                         : 0;
+  const nlohmann::json params = strategy_parameters(options, report.pct_steps);
+  auto prototype = build_strategy(options.strategy, params);
+  const bool parallel = options.jobs > 1 && prototype->independent_executions();
+  const unsigned jobs = parallel ? options.jobs : 1;
+
+  auto over_budget = [&] {
+    return options.time_budget > 0 &&
+           std::chrono::duration<double>(Clock::now() - started).count() >= options.time_budget;
+  };
+
+  // Results by execution index (only the ones that matter are kept: hashes for all, the rest
+  // for failures).
+  std::mutex mutex;
+  std::map<std::uint64_t, std::uint64_t> hashes;
+  std::map<std::uint64_t, ExecutionResult> failed;
+  std::atomic<std::uint64_t> next{0};
+  std::atomic<std::uint64_t> first_failure{UINT64_MAX};
+  std::atomic<bool> exhausted{false};
+  std::atomic<bool> budget_hit{false};
+  std::atomic<std::uint64_t> done{0};
+  auto last_progress = started;
+
+  std::vector<Worker> workers(jobs);
+  auto work = [&](Worker& worker) {
+    for (;;) {
+      const std::uint64_t j = next.fetch_add(1);
+      if (j >= options.iterations) return;
+      const std::uint64_t index = shard.index + j * shard.count;
+      if (!options.all_failures && index > first_failure.load()) return;
+      if (over_budget()) {
+        budget_hit = true;
+        return;
+      }
+      const std::uint64_t seed = execution_seed(options.seed, index);
+      if (!worker.strategy->begin_execution(index, seed)) {
+        exhausted = true;
+        return;
+      }
+      ExecutionResult r = run_once(target, options, worker.strategy.get(), worker.detectors, nullptr);
+      worker.strategy->end_execution(
+          ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});
+      std::lock_guard lock(mutex);
+      done.fetch_add(1);
+      if (progress && &worker == &workers.front() && (done & 255) == 0) {
+        auto now = Clock::now();
+        if (now - last_progress > std::chrono::milliseconds(250)) {
+          last_progress = now;
+          progress(Progress{done.load(), failed.size(),
+                            std::chrono::duration<double>(now - started).count()});
+        }
+      }
+      hashes[index] = hash_decisions(r.decisions);
+      if (!r.failures.empty()) {
+        std::uint64_t current = first_failure.load();
+        while (index < current && !first_failure.compare_exchange_weak(current, index)) {
+        }
+        failed.emplace(index, std::move(r));
+      }
+      if (worker.strategy->exhausted()) {
+        exhausted = true;
+        return;
+      }
+    }
+  };
+
+  for (unsigned w = 0; w < jobs; ++w) {
+    workers[w].strategy = w == 0 ? std::move(prototype) : workers[0].strategy->clone();
+    workers[w].detectors = make_detectors(options);
+  }
+  if (jobs == 1) {
+    work(workers[0]);
+  } else {
+    std::vector<std::thread> threads;
+    for (unsigned w = 0; w < jobs; ++w) threads.emplace_back(work, std::ref(workers[w]));
+    for (auto& t : threads) t.join();
+  }
+  report.exhausted = exhausted && !budget_hit;
+
+  // Count what a one-thread run would have counted: executions up to the first failure.
+  const std::uint64_t last = options.all_failures ? UINT64_MAX : first_failure.load();
+  std::set<std::uint64_t> distinct;
+  for (auto& [index, hash] : hashes) {
+    if (index > last) break;
+    ++report.executions;
+    distinct.insert(hash);
+  }
+  report.distinct_schedules = distinct.size();
+  report.failing_executions = failed.size();
+  if (!failed.empty()) {
+    auto& [index, result] = *failed.begin();
+    report.failing_execution = index;
+    report.failing_seed = execution_seed(options.seed, index);
+    Trace trace = base_trace(options, target, *workers[0].strategy);
+    trace.seed = report.failing_seed;
+    trace.execution = index;
+    trace.decisions = result.decisions;
+    ReplayResult replayed = replay(trace, target, options);
+    report.failures = result.failures;
+    report.trace = std::move(replayed.trace);
+    const bool same = !replayed.failures.empty() &&
+                      replayed.failures.front().signature() == result.failures.front().signature();
+    bool deterministic = same && !replayed.mismatch;
+    std::string difference = replayed.mismatch ? *replayed.mismatch
+                                               : "replaying the same decisions gave a different "
+                                                 "failure";
+    if (deterministic && options.check_determinism) {
+      ReplayResult again = replay(trace, target, options);
+      if (again.trace.events != report.trace->events || again.mismatch) {
+        deterministic = false;
+        difference = "replaying the same decisions twice gave different events";
+      }
+    }
+    if (!deterministic) {
+      Failure f;
+      f.kind = FailureKind::nondeterminism;
+      f.message = "the code under test is not deterministic: " + difference +
+                  " (it may read the real clock, use an unseeded random source, or share state "
+                  "between executions)";
+      f.task = result.failures.front().task;
+      f.task_name = result.failures.front().task_name;
+      f.where = result.failures.front().where;
+      f.step = result.failures.front().step;
+      report.failures.insert(report.failures.begin(), f);
+      report.trace->failure = f;
+    }
+  }
+  report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  return report;
+}
+
+ShrinkResult shrink(const Trace& input, const ExploreTarget& target, const ExploreOptions& base) {
+  if (!input.failure) throw TraceError("the trace records no failure to shrink");
+  const ExploreOptions options = options_for_trace(input, base);
+  const std::string signature = input.failure->signature();
+  ShrinkResult out;
+  auto detectors = make_detectors(options);
+
+  // Runs a candidate list (missing decisions default to 0); on the same failure returns the
+  // decisions actually taken, without trailing defaults.
+  auto attempt = [&](const std::vector<Decision>& decisions,
+                     std::uint64_t* steps) -> std::optional<std::vector<Decision>> {
+    ++out.attempts;
+    Replay chooser(decisions, true);
+    chooser.begin_execution(0, input.seed);
+    ExecutionResult r = run_once(target, options, &chooser, detectors, nullptr);
+    if (r.failures.empty() || r.failures.front().signature() != signature) return std::nullopt;
+    if (steps) *steps = r.steps;
+    return trim_defaults(r.decisions);
+  };
+
+  std::uint64_t steps = 0;
+  auto start = attempt(input.decisions, &steps);
+  if (!start) throw TraceError("the trace does not reproduce its failure (" + signature + ")");
+  std::vector<Decision> best = *start;
+  out.decisions_before = input.decisions.size();
+  out.preemptions_before = count_preemptions(input.decisions);
+  out.steps_before = steps;
+  constexpr std::size_t kMaxAttempts = 5000;
+
+  bool progress = true;
+  while (progress && out.attempts < kMaxAttempts) {
+    progress = false;
+    // Fewer preemptions and deviations: turn choices into the default one, latest first.
+    for (std::size_t i = best.size(); i-- > 0 && out.attempts < kMaxAttempts;) {
+      if (i >= best.size() || best[i].index == 0) continue;
+      std::vector<Decision> candidate = best;
+      candidate[i].index = 0;
+      std::uint64_t s = 0;
+      if (auto kept = attempt(candidate, &s)) {
+        if (count_preemptions(*kept) <= count_preemptions(best)) {
+          best = std::move(*kept);
+          steps = s;
+          progress = true;
+        }
+      }
+    }
+    // Fewer decisions: drop the tail in halving chunks.
+    for (std::size_t chunk = best.size() / 2; chunk > 0 && out.attempts < kMaxAttempts;) {
+      std::vector<Decision> candidate(best.begin(), best.end() - static_cast<std::ptrdiff_t>(chunk));
+      std::uint64_t s = 0;
+      auto kept = attempt(candidate, &s);
+      if (kept && kept->size() < best.size()) {
+        best = std::move(*kept);
+        steps = s;
+        progress = true;
+        chunk = std::min(chunk, best.size() / 2);
+      } else {
+        chunk /= 2;
+      }
+    }
+  }
+
+  Trace shrunk = input;
+  shrunk.decisions = best;
+  ReplayResult final_run = replay(shrunk, target, options);
+  out.trace = std::move(final_run.trace);
+  out.decisions_after = best.size();
+  out.preemptions_after = count_preemptions(best);
+  out.steps_after = steps;
+  return out;
+}
+
+}  // namespace weft

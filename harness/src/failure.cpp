@@ -1,0 +1,63 @@
+// Names, signatures and plain-words rendering of failures.
+#include "weft/harness/failure.hpp"
+
+#include <array>
+#include <utility>
+
+namespace weft {
+namespace {
+constexpr std::array<std::pair<FailureKind, std::string_view>, 10> kNames{{
+    {FailureKind::task_panic, "task_panic"},
+    {FailureKind::body_failure, "body_failure"},
+    {FailureKind::deadlock, "deadlock"},
+    {FailureKind::hang, "hang"},
+    {FailureKind::lock_order, "lock_order"},
+    {FailureKind::task_leak, "task_leak"},
+    {FailureKind::long_poll, "long_poll"},
+    {FailureKind::unobserved_panic, "unobserved_panic"},
+    {FailureKind::swallowed_cancellation, "swallowed_cancellation"},
+    {FailureKind::nondeterminism, "nondeterminism"},
+}};
+}  // namespace
+
+std::string_view to_string(FailureKind kind) noexcept {
+  for (auto& [k, name] : kNames)
+    if (k == kind) return name;
+  return "?";
+}
+
+std::optional<FailureKind> parse_failure_kind(std::string_view text) noexcept {
+  for (auto& [k, name] : kNames)
+    if (name == text) return k;
+  return std::nullopt;
+}
+
+Location Location::from(const std::source_location& where) {
+  Location l;
+  if (where.file_name() != nullptr) l.file = where.file_name();
+  // Builds run from a subdirectory of the source tree; "../" would only make paths depend on it.
+  while (l.file.rfind("../", 0) == 0) l.file.erase(0, 3);
+  l.line = where.line();
+  if (where.function_name() != nullptr) l.function = where.function_name();
+  return l;
+}
+
+std::string Location::to_string() const {
+  if (!known()) return "?";
+  return file + ":" + std::to_string(line);
+}
+
+std::string Failure::signature() const {
+  return std::string(weft::to_string(kind)) + "|" + task_name + "|" + where.to_string();
+}
+
+std::string Failure::describe() const {
+  std::string text = std::string(weft::to_string(kind)) + ": " + message;
+  if (!task_name.empty()) text += "\n  task: '" + task_name + "' (#" + std::to_string(task) + ")";
+  if (where.known()) text += "\n  at: " + where.to_string();
+  text += "\n  step: " + std::to_string(step);
+  for (const std::string& line : details) text += "\n  " + line;
+  return text;
+}
+
+}  // namespace weft

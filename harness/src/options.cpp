@@ -1,0 +1,93 @@
+// Environment overrides, validation and the JSON echo of ExploreOptions, all driven by the
+// WEFT_EXPLORE_OPTIONS table.
+#include "weft/harness/options.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <limits>
+
+namespace weft {
+namespace {
+
+template <class T>
+T parse_value(const std::string& text, const char* name) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    return text;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
+    if (text == "0" || text == "false" || text == "no" || text == "off") return false;
+    throw OptionError(std::string(name) + ": expected true or false, got \"" + text + "\"");
+  } else if constexpr (std::is_floating_point_v<T>) {
+    char* end = nullptr;
+    errno = 0;
+    double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || errno != 0)
+      throw OptionError(std::string(name) + ": expected a number, got \"" + text + "\"");
+    return static_cast<T>(v);
+  } else {
+    char* end = nullptr;
+    errno = 0;
+    if constexpr (std::is_signed_v<T>) {
+      long long v = std::strtoll(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || errno != 0 || v < std::numeric_limits<T>::min() ||
+          v > std::numeric_limits<T>::max())
+        throw OptionError(std::string(name) + ": expected an integer, got \"" + text + "\"");
+      return static_cast<T>(v);
+    } else {
+      unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+      if (text.empty() || text[0] == '-' || *end != '\0' || errno != 0 ||
+          v > std::numeric_limits<T>::max())
+        throw OptionError(std::string(name) + ": expected a non-negative integer, got \"" + text +
+                          "\"");
+      return static_cast<T>(v);
+    }
+  }
+}
+
+}  // namespace
+
+void apply_environment(ExploreOptions& options) {
+#define WEFT_APPLY_ENV(member, type, def, flag, env, help)        \
+  if (const char* value = std::getenv(env); value != nullptr)     \
+    options.member = parse_value<type>(value, env);
+  WEFT_EXPLORE_OPTIONS(WEFT_APPLY_ENV)
+#undef WEFT_APPLY_ENV
+}
+
+Shard parse_shard(const std::string& text) {
+  auto slash = text.find('/');
+  if (slash == std::string::npos) throw OptionError("--shard: expected K/N, got \"" + text + "\"");
+  auto k = parse_value<std::uint64_t>(text.substr(0, slash), "--shard");
+  auto n = parse_value<std::uint64_t>(text.substr(slash + 1), "--shard");
+  if (n == 0 || k == 0 || k > n)
+    throw OptionError("--shard: K/N needs 1 <= K <= N, got \"" + text + "\"");
+  return Shard{k - 1, n};
+}
+
+void validate(const ExploreOptions& o) {
+  if (o.strategy != "random" && o.strategy != "pct" && o.strategy != "dfs")
+    throw OptionError("--strategy: unknown strategy \"" + o.strategy +
+                      "\" (expected random, pct or dfs)");
+  if (o.depth == 0) throw OptionError("--depth: PCT depth must be at least 1");
+  if (o.jobs == 0) throw OptionError("--jobs: must be at least 1");
+  if (o.jobs > 256) throw OptionError("--jobs: at most 256");
+  if (o.preemption_bound < -1) throw OptionError("--preemption-bound: -1 or more");
+  if (!o.flavor.empty() && !parse_flavor(o.flavor))
+    throw OptionError("--flavor: expected multi_thread or current_thread, got \"" + o.flavor +
+                      "\"");
+  if (o.time_budget < 0) throw OptionError("--time-budget: must not be negative");
+  if (o.leaks != "fail" && o.leaks != "warn" && o.leaks != "off")
+    throw OptionError("--leaks: expected fail, warn or off, got \"" + o.leaks + "\"");
+  if (o.max_steps == 0) throw OptionError("--max-steps: must be at least 1");
+  parse_shard(o.shard);
+}
+
+nlohmann::json to_json(const ExploreOptions& options) {
+  nlohmann::json j = nlohmann::json::object();
+#define WEFT_ECHO(member, type, def, flag, env, help) j[flag] = options.member;
+  WEFT_EXPLORE_OPTIONS(WEFT_ECHO)
+#undef WEFT_ECHO
+  return j;
+}
+
+}  // namespace weft

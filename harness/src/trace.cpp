@@ -1,0 +1,309 @@
+// Trace files: JSON writing with a stable layout and parsing that checks every field, so that
+// bad input becomes one clear TraceError line instead of a crash.
+#include "weft/harness/trace.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace weft {
+namespace {
+using nlohmann::json;
+
+[[noreturn]] void bad(const std::string& what) { throw TraceError("invalid trace: " + what); }
+
+json task_json(TaskId id) { return id == kNoTask ? json(nullptr) : json(id); }
+
+std::string where_text(const Location& l) { return l.known() ? l.to_string() : std::string(); }
+
+template <class Enum, std::size_t N>
+std::optional<Enum> parse_enum(std::string_view text, Enum (&all)[N]) {
+  for (Enum e : all)
+    if (to_string(e) == text) return e;
+  return std::nullopt;
+}
+
+EventKind all_event_kinds[] = {
+    EventKind::spawn,          EventKind::run,           EventKind::block,
+    EventKind::wake,           EventKind::op,            EventKind::finish,
+    EventKind::panic,          EventKind::cancelled,     EventKind::swallowed_cancellation,
+    EventKind::timer_fire,     EventKind::clock_advance, EventKind::shutdown_begin,
+    EventKind::drop,           EventKind::deadlock,      EventKind::hang,
+    EventKind::shutdown_end,   EventKind::detach};
+Op all_ops[] = {Op::none,   Op::start,  Op::spawn,       Op::yield,  Op::join,   Op::abort,
+                Op::sleep,  Op::send,   Op::recv,        Op::close,  Op::lock,   Op::lock_shared,
+                Op::unlock, Op::wait,   Op::notify,      Op::acquire, Op::release, Op::load,
+                Op::store,  Op::rmw,    Op::choose,      Op::drop};
+ObjectKind all_object_kinds[] = {ObjectKind::none,   ObjectKind::task,      ObjectKind::mutex,
+                                 ObjectKind::rwlock, ObjectKind::condvar,   ObjectKind::notify,
+                                 ObjectKind::semaphore, ObjectKind::barrier, ObjectKind::mpsc,
+                                 ObjectKind::oneshot, ObjectKind::broadcast, ObjectKind::atomic,
+                                 ObjectKind::timer};
+DecisionKind all_decision_kinds[] = {DecisionKind::schedule, DecisionKind::timer_tie,
+                                     DecisionKind::shutdown, DecisionKind::spurious,
+                                     DecisionKind::value};
+
+// Field access that names the field on failure.
+const json& field(const json& j, const char* name, const std::string& where) {
+  if (!j.is_object()) bad(where + " is not an object");
+  auto it = j.find(name);
+  if (it == j.end()) bad(where + " has no \"" + name + "\"");
+  return *it;
+}
+std::string get_string(const json& j, const char* name, const std::string& where) {
+  const json& v = field(j, name, where);
+  if (!v.is_string()) bad(where + "." + name + " is not a string");
+  return v.get<std::string>();
+}
+std::uint64_t get_u64(const json& j, const char* name, const std::string& where) {
+  const json& v = field(j, name, where);
+  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+    bad(where + "." + name + " is not a non-negative integer");
+  return v.get<std::uint64_t>();
+}
+std::int64_t get_i64(const json& j, const char* name, const std::string& where) {
+  const json& v = field(j, name, where);
+  if (!v.is_number_integer()) bad(where + "." + name + " is not an integer");
+  return v.get<std::int64_t>();
+}
+std::uint64_t opt_u64(const json& j, const char* name, const std::string& where,
+                      std::uint64_t fallback) {
+  return j.contains(name) ? get_u64(j, name, where) : fallback;
+}
+TaskId get_task(const json& j, const char* name, const std::string& where) {
+  if (!j.contains(name) || j.at(name).is_null()) return kNoTask;
+  std::uint64_t v = get_u64(j, name, where);
+  if (v >= kNoTask) bad(where + "." + name + " is out of range");
+  return static_cast<TaskId>(v);
+}
+std::uint32_t get_u32(const json& j, const char* name, const std::string& where) {
+  std::uint64_t v = get_u64(j, name, where);
+  if (v > UINT32_MAX) bad(where + "." + name + " is out of range");
+  return static_cast<std::uint32_t>(v);
+}
+
+Location location_from_text(const std::string& text) {
+  Location l;
+  auto colon = text.rfind(':');
+  if (text.empty() || colon == std::string::npos) return l;
+  l.file = text.substr(0, colon);
+  try {
+    l.line = static_cast<std::uint32_t>(std::stoul(text.substr(colon + 1)));
+  } catch (...) {
+    bad("location \"" + text + "\" is not file:line");
+  }
+  return l;
+}
+
+json event_json(const TraceEvent& e) {
+  json j = json::object();
+  j["step"] = e.step;
+  j["time_ns"] = e.time_ns;
+  j["kind"] = std::string(to_string(e.kind));
+  if (e.op != Op::none) j["op"] = std::string(to_string(e.op));
+  if (e.object_kind != ObjectKind::none) j["object_kind"] = std::string(to_string(e.object_kind));
+  if (e.task != kNoTask) j["task"] = e.task;
+  if (e.other != kNoTask) j["other"] = e.other;
+  if (e.object != kNoObject) j["object"] = e.object;
+  if (e.value != 0) j["value"] = e.value;
+  if (!e.text.empty()) j["text"] = e.text;
+  if (e.where.known()) j["where"] = where_text(e.where);
+  return j;
+}
+
+TraceEvent event_from_json(const json& j, const std::string& where) {
+  TraceEvent e;
+  e.step = get_u64(j, "step", where);
+  e.time_ns = get_i64(j, "time_ns", where);
+  auto kind = parse_enum(get_string(j, "kind", where), all_event_kinds);
+  if (!kind) bad(where + ".kind is not an event kind");
+  e.kind = *kind;
+  if (j.contains("op")) {
+    auto op = parse_enum(get_string(j, "op", where), all_ops);
+    if (!op) bad(where + ".op is not an operation");
+    e.op = *op;
+  }
+  if (j.contains("object_kind")) {
+    auto ok = parse_enum(get_string(j, "object_kind", where), all_object_kinds);
+    if (!ok) bad(where + ".object_kind is not an object kind");
+    e.object_kind = *ok;
+  }
+  e.task = get_task(j, "task", where);
+  e.other = get_task(j, "other", where);
+  if (j.contains("object")) e.object = get_u32(j, "object", where);
+  if (j.contains("value")) e.value = get_i64(j, "value", where);
+  if (j.contains("text")) e.text = get_string(j, "text", where);
+  if (j.contains("where")) e.where = location_from_text(get_string(j, "where", where));
+  return e;
+}
+}  // namespace
+
+json to_json(const Failure& f) {
+  json j = json::object();
+  j["kind"] = std::string(to_string(f.kind));
+  j["task"] = task_json(f.task);
+  j["task_name"] = f.task_name;
+  j["message"] = f.message;
+  j["step"] = f.step;
+  j["where"] = json{{"file", f.where.file}, {"line", f.where.line}, {"function", f.where.function}};
+  j["details"] = f.details;
+  return j;
+}
+
+Failure failure_from_json(const json& j) {
+  const std::string w = "failure";
+  Failure f;
+  auto kind = parse_failure_kind(get_string(j, "kind", w));
+  if (!kind) bad("failure.kind \"" + get_string(j, "kind", w) + "\" is not a failure kind");
+  f.kind = *kind;
+  f.task = get_task(j, "task", w);
+  f.task_name = get_string(j, "task_name", w);
+  f.message = get_string(j, "message", w);
+  f.step = get_u64(j, "step", w);
+  const json& where = field(j, "where", w);
+  f.where.file = get_string(where, "file", w + ".where");
+  f.where.line = get_u32(where, "line", w + ".where");
+  f.where.function = get_string(where, "function", w + ".where");
+  const json& details = field(j, "details", w);
+  if (!details.is_array()) bad("failure.details is not an array");
+  for (const json& d : details) {
+    if (!d.is_string()) bad("failure.details holds a non-string");
+    f.details.push_back(d.get<std::string>());
+  }
+  return f;
+}
+
+json to_json(const Trace& t) {
+  json j = json::object();
+  j["format"] = std::string(kTraceFormat);
+  j["version"] = kTraceVersion;
+  j["scenario"] = t.scenario;
+  j["flavor"] = std::string(to_string(t.flavor));
+  j["strategy"] = json{{"name", t.strategy}, {"parameters", t.strategy_parameters}};
+  j["seed"] = t.seed;
+  j["execution"] = t.execution;
+  j["limits"] = json{{"max_steps", t.max_steps}, {"max_virtual_time_ns", t.max_virtual_time_ns}};
+  json decisions = json::array();
+  for (const Decision& d : t.decisions) {
+    json r = json::object();
+    r["kind"] = std::string(to_string(d.kind));
+    r["index"] = d.index;
+    r["of"] = d.candidates;
+    r["task"] = task_json(d.task);
+    decisions.push_back(std::move(r));
+  }
+  j["decisions"] = std::move(decisions);
+  j["failure"] = t.failure ? to_json(*t.failure) : json(nullptr);
+  json tasks = json::array();
+  for (const TraceTask& task : t.tasks)
+    tasks.push_back(json{{"id", task.id},
+                         {"name", task.name},
+                         {"parent", task_json(task.parent)},
+                         {"spawn_site", where_text(task.spawn_site)}});
+  j["tasks"] = std::move(tasks);
+  json events = json::array();
+  for (const TraceEvent& e : t.events) events.push_back(event_json(e));
+  j["events"] = std::move(events);
+  j["events_truncated"] = t.events_truncated;
+  return j;
+}
+
+std::string write_trace(const Trace& trace) { return to_json(trace).dump(1) + "\n"; }
+
+Trace parse_trace(std::string_view text) {
+  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded()) bad("not valid JSON");
+  if (!j.is_object()) bad("the top level is not an object");
+  const std::string w = "trace";
+  if (!j.contains("format") || !j["format"].is_string() || j["format"] != kTraceFormat)
+    bad("\"format\" is not \"weft-trace\"");
+  std::int64_t version = get_i64(j, "version", w);
+  if (version != kTraceVersion)
+    throw TraceError("trace version " + std::to_string(version) +
+                     " is not supported (this weft reads version " +
+                     std::to_string(kTraceVersion) + ")");
+  Trace t;
+  t.scenario = get_string(j, "scenario", w);
+  auto flavor = parse_flavor(get_string(j, "flavor", w));
+  if (!flavor) bad("\"flavor\" must be multi_thread or current_thread");
+  t.flavor = *flavor;
+  const json& strategy = field(j, "strategy", w);
+  t.strategy = get_string(strategy, "name", "strategy");
+  t.strategy_parameters = field(strategy, "parameters", "strategy");
+  if (!t.strategy_parameters.is_object()) bad("strategy.parameters is not an object");
+  t.seed = get_u64(j, "seed", w);
+  t.execution = opt_u64(j, "execution", w, 0);
+  if (j.contains("limits")) {
+    const json& limits = j["limits"];
+    t.max_steps = opt_u64(limits, "max_steps", "limits", 0);
+    t.max_virtual_time_ns = limits.contains("max_virtual_time_ns")
+                                ? get_i64(limits, "max_virtual_time_ns", "limits")
+                                : 0;
+  }
+  const json& decisions = field(j, "decisions", w);
+  if (!decisions.is_array()) bad("\"decisions\" is not an array");
+  for (std::size_t i = 0; i < decisions.size(); ++i) {
+    const std::string dw = "decisions[" + std::to_string(i) + "]";
+    const json& r = decisions[i];
+    Decision d;
+    if (r.is_number_unsigned()) {  // plain indices are accepted too
+      d.kind = DecisionKind::schedule;
+      d.index = static_cast<std::uint32_t>(std::min<std::uint64_t>(r.get<std::uint64_t>(), UINT32_MAX));
+      d.candidates = 0;
+      d.task = kNoTask;
+    } else {
+      auto kind = parse_enum(get_string(r, "kind", dw), all_decision_kinds);
+      if (!kind) bad(dw + ".kind is not a decision kind");
+      d.kind = *kind;
+      d.index = get_u32(r, "index", dw);
+      d.candidates = r.contains("of") ? get_u32(r, "of", dw) : 0;
+      if (d.candidates != 0 && d.index >= d.candidates)
+        bad(dw + " chooses index " + std::to_string(d.index) + " of " +
+            std::to_string(d.candidates) + " candidates");
+      d.task = get_task(r, "task", dw);
+    }
+    t.decisions.push_back(d);
+  }
+  if (j.contains("failure") && !j["failure"].is_null()) t.failure = failure_from_json(j["failure"]);
+  if (j.contains("tasks")) {
+    const json& tasks = j["tasks"];
+    if (!tasks.is_array()) bad("\"tasks\" is not an array");
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      const std::string tw = "tasks[" + std::to_string(i) + "]";
+      TraceTask task;
+      task.id = get_task(tasks[i], "id", tw);
+      task.name = get_string(tasks[i], "name", tw);
+      task.parent = get_task(tasks[i], "parent", tw);
+      if (tasks[i].contains("spawn_site"))
+        task.spawn_site = location_from_text(get_string(tasks[i], "spawn_site", tw));
+      t.tasks.push_back(std::move(task));
+    }
+  }
+  if (j.contains("events")) {
+    const json& events = j["events"];
+    if (!events.is_array()) bad("\"events\" is not an array");
+    for (std::size_t i = 0; i < events.size(); ++i)
+      t.events.push_back(event_from_json(events[i], "events[" + std::to_string(i) + "]"));
+  }
+  if (j.contains("events_truncated")) {
+    if (!j["events_truncated"].is_boolean()) bad("\"events_truncated\" is not a boolean");
+    t.events_truncated = j["events_truncated"].get<bool>();
+  }
+  return t;
+}
+
+Trace read_trace_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw TraceError("cannot read trace file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_trace(text.str());
+}
+
+void write_trace_file(const Trace& trace, const std::string& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw TraceError("cannot write trace file " + path);
+  out << write_trace(trace);
+  if (!out) throw TraceError("cannot write trace file " + path);
+}
+
+}  // namespace weft

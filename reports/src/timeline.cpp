@@ -1,0 +1,107 @@
+// Plain-text timeline of a trace.
+#include "weft/reports/timeline.hpp"
+
+#include <cstdio>
+
+namespace weft {
+namespace {
+
+std::string task_label(const Trace& trace, TaskId id) {
+  for (const TraceTask& t : trace.tasks)
+    if (t.id == id) return "'" + t.name + "' (#" + std::to_string(id) + ")";
+  return "#" + std::to_string(id);
+}
+
+std::string time_text(std::int64_t ns) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3fms", static_cast<double>(ns) / 1e6);
+  return buffer;
+}
+
+bool is_key(const TraceEvent& e, TaskId failing) {
+  switch (e.kind) {
+    case EventKind::spawn:
+    case EventKind::panic:
+    case EventKind::cancelled:
+    case EventKind::swallowed_cancellation:
+    case EventKind::shutdown_begin:
+    case EventKind::drop:
+    case EventKind::deadlock:
+    case EventKind::hang:
+    case EventKind::detach:
+    case EventKind::finish:
+    case EventKind::clock_advance:
+      return true;
+    case EventKind::op:
+    case EventKind::block:
+    case EventKind::wake:
+      return e.task == failing && failing != kNoTask;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string describe(const TraceEvent& e, const Trace& trace) {
+  std::string line = time_text(e.time_ns) + "  step " + std::to_string(e.step) + "  ";
+  if (e.task != kNoTask) line += task_label(trace, e.task) + "  ";
+  switch (e.kind) {
+    case EventKind::spawn:
+      line += "spawned";
+      if (e.other != kNoTask) line += " by " + task_label(trace, e.other);
+      break;
+    case EventKind::drop: line += "DROPPED by the runtime (its stack unwinds)"; break;
+    case EventKind::cancelled: line += "cancelled (unwound)"; break;
+    case EventKind::panic: line += "PANICKED: " + e.text; break;
+    case EventKind::shutdown_begin: line += "returned: the runtime shuts down"; break;
+    case EventKind::wake:
+      line += "woken";
+      if (e.other != kNoTask) line += " by " + task_label(trace, e.other);
+      break;
+    case EventKind::block:
+      line += "blocks in " + std::string(to_string(e.op)) + " on " +
+              std::string(to_string(e.object_kind)) + " #" + std::to_string(e.object);
+      break;
+    case EventKind::op:
+      line += std::string(to_string(e.op));
+      if (e.object_kind != ObjectKind::none)
+        line += " " + std::string(to_string(e.object_kind)) + " #" + std::to_string(e.object);
+      if (e.value != 0) line += " value " + std::to_string(e.value);
+      if (e.other != kNoTask) line += " (task " + task_label(trace, e.other) + ")";
+      break;
+    case EventKind::clock_advance: line += "clock advances to " + time_text(e.value); break;
+    case EventKind::timer_fire: line += "timer fires"; break;
+    case EventKind::detach:
+      line += "handle of " + task_label(trace, e.other) + " dropped without join";
+      break;
+    default:
+      line += std::string(to_string(e.kind));
+      if (!e.text.empty()) line += ": " + e.text;
+      break;
+  }
+  if (e.where.known()) line += "  at " + e.where.to_string();
+  return line;
+}
+
+std::string render_timeline(const Trace& trace, const TimelineOptions& options) {
+  std::string out;
+  if (trace.failure) out += trace.failure->describe() + "\n\n";
+  out += "timeline of " + trace.scenario + " (" + std::string(to_string(trace.flavor)) + ", " +
+         std::to_string(trace.decisions.size()) + " decisions):\n";
+  const TaskId failing = trace.failure ? trace.failure->task : kNoTask;
+  std::size_t lines = 0;
+  for (const TraceEvent& e : trace.events) {
+    if (options.key_events_only && !is_key(e, failing)) continue;
+    if (options.max_lines != 0 && lines == options.max_lines) {
+      out += "  ...\n";
+      break;
+    }
+    out += "  " + describe(e, trace) + "\n";
+    ++lines;
+  }
+  if (trace.events_truncated) out += "  (later events were not recorded)\n";
+  return out;
+}
+
+}  // namespace weft
