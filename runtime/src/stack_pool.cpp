@@ -1,10 +1,11 @@
 // Stacks come from slabs of kStacksPerSlab; each stack has a PROT_NONE guard page below it while
-// the kernel allows more mappings (past vm.max_map_count the bottom canary is the only check).
+// the guard budget lasts (past it the bottom canary is the only check).
 #include "stack_pool.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,6 +26,40 @@ std::size_t round_to_pages(std::size_t n) {
   std::size_t p = page_size();
   return (n + p - 1) / p * p;
 }
+
+// A guard page splits its slab's mapping: every guarded stack costs the process two kernel
+// mappings, and past vm.max_map_count (65530 by default) mmap itself fails, so no new slab could
+// be mapped. Guards stop at a quarter of the limit (half of the mappings), process-wide, leaving
+// the rest to slabs, malloc and everyone else.
+std::size_t guard_budget() {
+  static const std::size_t budget = [] {
+    long max_maps = 65530;
+    if (std::FILE* f = std::fopen("/proc/sys/vm/max_map_count", "r")) {
+      if (std::fscanf(f, "%ld", &max_maps) != 1) max_maps = 65530;
+      std::fclose(f);
+    }
+    return static_cast<std::size_t>(max_maps > 0 ? max_maps : 0) / 4;
+  }();
+  return budget;
+}
+std::atomic<std::size_t> guarded_stacks{0};
+std::atomic<bool> guards_failed{false};
+
+// Makes the page at `guard` inaccessible if the budget allows. Returns whether it did.
+bool add_guard(char* guard) {
+  if (guards_failed.load(std::memory_order_relaxed)) return false;
+  if (guarded_stacks.fetch_add(1, std::memory_order_relaxed) >= guard_budget()) {
+    guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  if (mprotect(guard, page_size(), PROT_NONE) != 0) {
+    // Out of mappings after all: stop trying, a failed mprotect per stack would be slow.
+    guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
+    guards_failed.store(true, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
 }  // namespace
 
 StackPool& StackPool::local() {
@@ -33,7 +68,10 @@ StackPool& StackPool::local() {
 }
 
 StackPool::~StackPool() {
-  for (const Slab& slab : slabs_) munmap(slab.base, slab.bytes);
+  for (const Slab& slab : slabs_) {
+    munmap(slab.base, slab.bytes);
+    guarded_stacks.fetch_sub(slab.guards, std::memory_order_relaxed);
+  }
 }
 
 StackPool::FreeList& StackPool::list_for(std::size_t size) {
@@ -56,12 +94,12 @@ Stack StackPool::allocate(std::size_t requested) {
       std::abort();
     }
     char* base = static_cast<char*>(mem);
-    slabs_.push_back(Slab{base, bytes});
+    Slab& slab = slabs_.emplace_back(Slab{base, bytes, 0});
     // Pushed in reverse so that stacks are handed out in address order.
     for (std::size_t i = kStacksPerSlab; i-- > 0;) {
       char* guard = base + i * stride;
-      // Failure (too many mappings) leaves the stack without a guard page: still usable.
-      (void)mprotect(guard, page_size(), PROT_NONE);
+      // Without a guard page (budget spent) the stack is still usable; the canary checks it.
+      if (add_guard(guard)) ++slab.guards;
       list.stacks.push_back(Stack{guard + page_size(), size});
     }
   }

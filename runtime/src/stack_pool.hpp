@@ -25,6 +25,7 @@ class StackPool {
   struct Slab {
     char* base;
     std::size_t bytes;
+    std::size_t guards;  // stacks of this slab with a guard page
   };
   struct FreeList {
     std::size_t size;

@@ -153,3 +153,21 @@ TEST_CASE("block_on accepts an lvalue callable") {
   const auto const_body = [] { return 6; };
   REQUIRE(rt.block_on(const_body) == 6);
 }
+
+TEST_CASE("more tasks than vm.max_map_count allows guard pages for can be parked at once") {
+  // Each guard page splits the stack slab's mapping; past the default limit of 65530 mappings
+  // the pool must keep handing out stacks (without guards) instead of failing to map a slab.
+  constexpr int kTasks = 40000;
+  weft::Runtime rt;
+  int finished = 0;
+  rt.block_on([&] {
+    for (int i = 0; i < kTasks; ++i)
+      weft::spawn([&finished, i] {
+        weft::sleep(1h + std::chrono::nanoseconds(i));
+        ++finished;
+      });
+    weft::yield_now();
+    weft::sleep(2h);
+  });
+  CHECK(finished == kTasks);
+}
