@@ -1,0 +1,219 @@
+// The exploration strategies (one per source file under harness/src/strategies/, each opening with
+// its algorithm, source and guarantee) and the factory that builds one from a name and JSON
+// parameters, as the command line and trace files name them.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "weft/harness/decision.hpp"
+#include "weft/harness/random.hpp"
+#include "weft/harness/strategy.hpp"
+
+namespace weft {
+
+// Builds the strategy `name` ("random", "pct", "dfs", "replay", "bytes") from `parameters` (a JSON
+// object, or null for the defaults; the keys are those each strategy's parameters() writes).
+// Returns nullptr for an unknown name, an unknown key or a value of the wrong type or range, and
+// then sets *error (when given) to a message that names the problem.
+std::unique_ptr<Strategy> make_strategy(std::string_view name, const nlohmann::json& parameters,
+                                        std::string* error = nullptr);
+
+// Random walk: every decision uniform among its candidates. Parameters: none.
+class RandomWalk final : public Strategy {
+ public:
+  bool begin_execution(std::uint64_t index, std::uint64_t seed) override;
+  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+                     const DecisionContext& context) override;
+  std::string name() const override { return "random"; }
+  nlohmann::json parameters() const override { return nlohmann::json::object(); }
+  std::unique_ptr<Strategy> clone() const override;
+
+ private:
+  Rng rng_;  // invariant: reseeded from the execution's seed only, in begin_execution
+};
+
+// PCT, probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010). See pct.cpp.
+struct PctOptions {
+  int depth = 3;              // d: bug depth targeted; d - 1 priority change points (d >= 1)
+  std::uint64_t steps = 200;  // k: estimate of the schedule decisions per execution (k >= 1)
+};
+
+class Pct final : public Strategy {
+ public:
+  // Precondition: options.depth >= 1 and options.steps >= 1 (make_strategy checks them).
+  explicit Pct(PctOptions options = {});
+  bool begin_execution(std::uint64_t index, std::uint64_t seed) override;
+  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+                     const DecisionContext& context) override;
+  std::string name() const override { return "pct"; }
+  nlohmann::json parameters() const override;
+  std::unique_ptr<Strategy> clone() const override;
+
+  // The change points of the current execution: change_points()[i - 1] is the schedule-decision
+  // number (1-based) at which change point i lowers a priority to depth - i. For tests and traces.
+  const std::vector<std::uint64_t>& change_points() const noexcept { return change_points_; }
+  // The priority of `task` in the current execution, nullopt before it was first a candidate.
+  std::optional<std::uint64_t> priority(TaskId task) const;
+
+ private:
+  std::uint64_t priority_of(TaskId task);  // assigns an initial priority on first sight
+  std::size_t choose_schedule(std::span<const Candidate> candidates,
+                              const DecisionContext& context);
+
+  PctOptions options_;
+  Rng rng_;                               // invariant: reseeded from the execution's seed only
+  std::uint64_t schedule_decisions_ = 0;  // schedule decisions asked in this execution so far
+  // invariant: min(depth - 1, steps) distinct values, each in [1, steps].
+  std::vector<std::uint64_t> change_points_;
+  // invariant: initial priorities are >= kHighBand and pairwise distinct; a lowered priority is
+  // depth - i for change point i, in [1, depth - 1], so below every initial priority.
+  std::map<TaskId, std::uint64_t> priorities_;
+  std::set<std::uint64_t> initial_in_use_;  // the initial priorities handed out, for distinctness
+};
+
+// Exhaustive depth-first search with a preemption bound (CHESS). See dfs.cpp.
+struct DfsOptions {
+  int preemption_bound = 2;          // negative: unbounded
+  std::uint64_t max_executions = 0;  // 0: no limit
+  // Sleep-set partial-order reduction (Godefroid 1996). Requires an unbounded preemption bound.
+  bool sleep_sets = false;
+};
+
+class Dfs final : public Strategy {
+ public:
+  // Precondition: !options.sleep_sets || options.preemption_bound < 0 (make_strategy checks).
+  explicit Dfs(DfsOptions options = {});
+  bool begin_execution(std::uint64_t index, std::uint64_t seed) override;
+  void end_execution(const ExecutionSummary& summary) override;
+  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+                     const DecisionContext& context) override;
+  std::string name() const override { return "dfs"; }
+  nlohmann::json parameters() const override;
+  bool exhausted() const override { return exhausted_; }
+  bool independent_executions() const override { return false; }
+  std::unique_ptr<Strategy> clone() const override;
+
+  // Executions begun so far.
+  std::uint64_t executions() const noexcept { return executions_; }
+  // Executions that sleep sets showed to be redundant after they had begun (at a decision, all
+  // candidates were asleep); they are still run to the end but open no new branches. Not every
+  // repeat is caught: a sleeping task that runs when it is the only runnable one asks nothing.
+  std::uint64_t redundant_executions() const noexcept { return redundant_executions_; }
+  // The first nondeterminism seen: a replayed prefix whose decisions did not match the ones
+  // recorded for it. The branch is abandoned and the search goes on.
+  const std::optional<std::string>& nondeterminism() const noexcept { return nondeterminism_; }
+
+ private:
+  struct Frame {
+    DecisionKind kind = DecisionKind::schedule;
+    bool first_is_current = false;
+    bool preemption = false;       // invariant: index != 0 && kind == schedule && first_is_current
+    bool closed = false;           // no alternatives left to open here (sleep-set blocked)
+    std::uint32_t candidates = 0;  // invariant: >= 2
+    std::uint32_t index = 0;       // invariant: < candidates
+    std::uint32_t preemptions_before = 0;  // preemptions chosen by the frames above this one
+    std::uint64_t step = 0;
+    std::vector<Candidate> offered;  // only with sleep sets
+    std::vector<Candidate> sleep;    // only with sleep sets: asleep at this node
+  };
+
+  bool allowed(const Frame& frame, std::uint32_t index) const;
+  bool asleep(const Frame& frame, std::uint32_t index) const;
+  std::optional<std::uint32_t> next_alternative(const Frame& frame, std::uint32_t after) const;
+  std::vector<Candidate> child_sleep_set(std::span<const Candidate> candidates,
+                                         const DecisionContext& context) const;
+  std::size_t open_frame(DecisionKind kind, std::span<const Candidate> candidates,
+                         const DecisionContext& context);
+  void diverged(std::string message);
+  void backtrack();
+
+  DfsOptions options_;
+  // invariant: between executions, stack_ is the prefix the next execution replays: every frame
+  // but the last repeats the previous execution, the last has its next alternative selected.
+  std::vector<Frame> stack_;
+  std::size_t depth_ = 0;  // invariant: <= stack_.size(); the next decision's frame index
+  bool in_execution_ = false;
+  bool redundant_ = false;          // this execution hit a sleep-set blocked node
+  std::optional<std::size_t> cut_;  // where this execution diverged from stack_
+  bool exhausted_ = false;
+  std::uint64_t executions_ = 0;
+  std::uint64_t redundant_executions_ = 0;
+  std::optional<std::string> nondeterminism_;
+};
+
+// Replay of a recorded decision list. See replay.cpp.
+class Replay final : public Strategy {
+ public:
+  // Decisions beyond the end of the list are answered 0 (the default) in both modes, so a list
+  // may leave out trailing default answers; past_end() counts them. lenient: for shrinking. An
+  // index that does not fit is clamped, a different kind or task is accepted; nothing is flagged.
+  explicit Replay(std::vector<Decision> decisions, bool lenient = false);
+  // A replay is a single execution: true for index 0 (which restarts from the first decision,
+  // so calling it again replays again), false for any other index.
+  bool begin_execution(std::uint64_t index, std::uint64_t seed) override;
+  void end_execution(const ExecutionSummary& summary) override;
+  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+                     const DecisionContext& context) override;
+  std::string name() const override { return "replay"; }
+  nlohmann::json parameters() const override;
+  bool exhausted() const override { return ended_; }
+  std::unique_ptr<Strategy> clone() const override;
+
+  // The first decision that did not fit (strict mode), e.g. "decision 17 (step 40) does not fit:
+  // recorded schedule index 3 of 4, execution offers 2 candidates". Check it after the run.
+  const std::optional<std::string>& mismatch() const noexcept { return mismatch_; }
+  // Decisions answered in the current execution.
+  std::size_t position() const noexcept { return position_; }
+  // Lenient mode: how many recorded decisions did not fit and were clamped or accepted anyway.
+  std::size_t deviations() const noexcept { return deviations_; }
+  // Decisions asked after the list had ended (answered 0).
+  std::size_t past_end() const noexcept { return past_end_; }
+  const std::vector<Decision>& decisions() const noexcept { return decisions_; }
+
+ private:
+  std::optional<std::string> misfit(const Decision& recorded, DecisionKind kind,
+                                    std::span<const Candidate> candidates) const;
+
+  std::vector<Decision> decisions_;
+  bool lenient_;
+  std::size_t position_ = 0;             // invariant: decisions asked so far in this execution
+  std::optional<std::string> mismatch_;  // invariant: never set in lenient mode
+  std::size_t deviations_ = 0;
+  std::size_t past_end_ = 0;
+  bool ended_ = false;
+};
+
+// Decisions read from a byte buffer, for libFuzzer. See byte_stream.cpp.
+class ByteStream final : public Strategy {
+ public:
+  explicit ByteStream(std::vector<std::uint8_t> bytes) : bytes_(std::move(bytes)) {}
+  ByteStream(const std::uint8_t* data, std::size_t size) : bytes_(data, data + size) {}
+  // A single execution, like Replay: true for index 0 (restarting at the first byte).
+  bool begin_execution(std::uint64_t index, std::uint64_t seed) override;
+  void end_execution(const ExecutionSummary&) override { ended_ = true; }
+  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+                     const DecisionContext& context) override;
+  std::string name() const override { return "bytes"; }
+  // {"bytes": "<lowercase hex>"}
+  nlohmann::json parameters() const override;
+  bool exhausted() const override { return ended_; }
+  std::unique_ptr<Strategy> clone() const override;
+
+  std::size_t consumed() const noexcept { return offset_; }
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+  std::size_t offset_ = 0;  // invariant: <= bytes_.size(); the next unread byte
+  bool ended_ = false;
+};
+
+}  // namespace weft

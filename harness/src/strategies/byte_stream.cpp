@@ -1,0 +1,44 @@
+// Fuzzer-driven decisions: each answer is read from a byte buffer (libFuzzer's input).
+//
+// Source: the "bytes to decisions" approach of fuzzing-driven schedulers (e.g. shuttle's
+// PctScheduler/RandomScheduler fed by arbitrary bytes, and LLVM libFuzzer's FuzzedDataProvider).
+// Guarantee: every schedule is reachable: index = (next byte) % candidates, or the next two bytes
+// little endian % candidates when there are more than 256 candidates (a single byte left is used
+// alone). Once the bytes run out every answer is 0, the runtime's default order, so short inputs
+// mean few deviations from the default schedule and the fuzzer's mutations map to local changes.
+#include <memory>
+
+#include "weft/harness/strategies.hpp"
+
+namespace weft {
+
+bool ByteStream::begin_execution(std::uint64_t index, std::uint64_t) {
+  if (index != 0) return false;
+  offset_ = 0;
+  ended_ = false;
+  return true;
+}
+
+std::size_t ByteStream::choose(DecisionKind, std::span<const Candidate> candidates,
+                               const DecisionContext&) {
+  if (candidates.size() < 2 || offset_ >= bytes_.size()) return 0;
+  std::size_t value = bytes_[offset_++];
+  if (candidates.size() > 256 && offset_ < bytes_.size())
+    value |= static_cast<std::size_t>(bytes_[offset_++]) << 8;
+  return value % candidates.size();
+}
+
+nlohmann::json ByteStream::parameters() const {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes_.size() * 2);
+  for (std::uint8_t b : bytes_) {
+    hex.push_back(kHex[b >> 4]);
+    hex.push_back(kHex[b & 15]);
+  }
+  return nlohmann::json{{"bytes", hex}};
+}
+
+std::unique_ptr<Strategy> ByteStream::clone() const { return std::make_unique<ByteStream>(bytes_); }
+
+}  // namespace weft

@@ -1,0 +1,113 @@
+// PCT, probabilistic concurrency testing: random task priorities plus d - 1 priority change points.
+//
+// Source: Burckhardt, Kothari, Musuvathi, Nagarakatte, "A Randomized Scheduler with Probabilistic
+// Guarantees of Finding Bugs", ASPLOS 2010. Guarantee: for a program with n tasks and k steps,
+// one execution finds a bug of depth d (one that needs d specific ordering constraints) with
+// probability >= 1 / (n * k^(d-1)).
+//
+// Algorithm, per execution (all randomness from the execution's seed, nothing from earlier runs):
+// - d - 1 change points are drawn uniformly and distinct from [1, k] in begin_execution.
+// - At a schedule decision the candidate with the highest priority runs.
+// - Steps are counted as schedule decisions asked in this execution (1-based), not as
+//   DecisionContext::step: a scheduling point with a single runnable task cannot be preempted,
+//   so counting only decisions wastes no change point on it, makes k smaller and the bound
+//   tighter. `steps` (k) is therefore an estimate of the schedule decisions per execution.
+// - When the counter reaches change point i, the priority of the task that was running drops to
+//   d - i, below every initial priority: at a decision with context.first_is_current that is
+//   candidate 0 (lowered before choosing, so it is preempted right here); otherwise the running
+//   task has blocked or finished and the lowered task is the one chosen now, which runs one step
+//   and yields at its next scheduling point, as after the paper's step k_i.
+// - Timer ties, shutdown (drop a task or run one a step), spurious wakeups and values are drawn
+//   uniformly from the same generator.
+//
+// Adaptation to dynamic task creation: n is not known upfront. The paper gives the tasks a random
+// permutation of the priorities d .. d+n-1; here a task receives its initial priority the first
+// time it is a candidate, drawn uniformly from a 62-bit range above every change-point priority
+// and redrawn until distinct. Only the relative order of priorities matters, and independent
+// uniform draws put the tasks in a uniformly random order, which is what the paper's permutation
+// provides, so the bound holds with n the number of tasks that become runnable.
+#include <algorithm>
+#include <memory>
+
+#include "weft/harness/strategies.hpp"
+
+namespace weft {
+namespace {
+
+constexpr std::uint64_t kHighBand = std::uint64_t{1} << 62;
+
+}  // namespace
+
+Pct::Pct(PctOptions options) : options_(options) {
+  if (options_.depth < 1) options_.depth = 1;
+  if (options_.steps < 1) options_.steps = 1;
+}
+
+bool Pct::begin_execution(std::uint64_t, std::uint64_t seed) {
+  rng_.reseed(seed);
+  schedule_decisions_ = 0;
+  priorities_.clear();
+  initial_in_use_.clear();
+  change_points_.clear();
+  const auto wanted =
+      std::min<std::uint64_t>(static_cast<std::uint64_t>(options_.depth - 1), options_.steps);
+  while (change_points_.size() < wanted) {
+    const std::uint64_t point = 1 + rng_.below(options_.steps);
+    if (std::find(change_points_.begin(), change_points_.end(), point) == change_points_.end())
+      change_points_.push_back(point);
+  }
+  return true;
+}
+
+std::uint64_t Pct::priority_of(TaskId task) {
+  auto [it, inserted] = priorities_.try_emplace(task, 0);
+  if (inserted) {
+    std::uint64_t priority;
+    do {
+      priority = kHighBand + rng_.below(kHighBand);
+    } while (!initial_in_use_.insert(priority).second);
+    it->second = priority;
+  }
+  return it->second;
+}
+
+std::optional<std::uint64_t> Pct::priority(TaskId task) const {
+  auto it = priorities_.find(task);
+  if (it == priorities_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::size_t Pct::choose(DecisionKind kind, std::span<const Candidate> candidates,
+                        const DecisionContext& context) {
+  if (candidates.size() < 2) return 0;
+  if (kind != DecisionKind::schedule)
+    return static_cast<std::size_t>(rng_.below(candidates.size()));
+  return choose_schedule(candidates, context);
+}
+
+std::size_t Pct::choose_schedule(std::span<const Candidate> candidates,
+                                 const DecisionContext& context) {
+  const std::uint64_t step = ++schedule_decisions_;
+  // Initial priorities are handed out in candidate order, so the draws depend only on the seed
+  // and the schedule so far.
+  for (const Candidate& c : candidates) priority_of(c.task);
+
+  std::optional<std::uint64_t> lowered;  // d - i when this decision is change point i
+  for (std::size_t i = 0; i < change_points_.size(); ++i)
+    if (change_points_[i] == step) lowered = static_cast<std::uint64_t>(options_.depth) - (i + 1);
+
+  if (lowered && context.first_is_current) priorities_[candidates[0].task] = *lowered;
+  std::size_t pick = 0;
+  for (std::size_t i = 1; i < candidates.size(); ++i)
+    if (priorities_[candidates[i].task] > priorities_[candidates[pick].task]) pick = i;
+  if (lowered && !context.first_is_current) priorities_[candidates[pick].task] = *lowered;
+  return pick;
+}
+
+nlohmann::json Pct::parameters() const {
+  return nlohmann::json{{"depth", options_.depth}, {"steps", options_.steps}};
+}
+
+std::unique_ptr<Strategy> Pct::clone() const { return std::make_unique<Pct>(options_); }
+
+}  // namespace weft

@@ -1,0 +1,26 @@
+// Random walk: every decision, of every kind, is drawn uniformly among its candidates.
+//
+// Source: the baseline randomized scheduler of stress testing and of shuttle's RandomScheduler
+// (awslabs/shuttle). Guarantee: every schedule of an execution with at most s decisions of at most
+// c candidates each has probability >= 1/c^s per execution; in practice it finds shallow bugs
+// quickly and is a reference point for PCT. Choices depend only on the execution's seed.
+#include <memory>
+
+#include "weft/harness/strategies.hpp"
+
+namespace weft {
+
+bool RandomWalk::begin_execution(std::uint64_t, std::uint64_t seed) {
+  rng_.reseed(seed);
+  return true;
+}
+
+std::size_t RandomWalk::choose(DecisionKind, std::span<const Candidate> candidates,
+                               const DecisionContext&) {
+  if (candidates.size() < 2) return 0;
+  return static_cast<std::size_t>(rng_.below(candidates.size()));
+}
+
+std::unique_ptr<Strategy> RandomWalk::clone() const { return std::make_unique<RandomWalk>(); }
+
+}  // namespace weft
