@@ -583,6 +583,14 @@ std::size_t Scheduler::choose_value(std::size_t n, std::source_location where) {
   return ask(DecisionKind::value, false);
 }
 
+std::size_t Scheduler::choose_decision(DecisionKind kind, std::size_t n, Op op, ObjectId object) {
+  if (n <= 1 || chooser_is_default_) return 0;
+  candidates_.clear();
+  const TaskId task = current_ ? current_->id : kNoTask;
+  for (std::size_t i = 0; i < n; ++i) candidates_.push_back(Candidate{task, op, object});
+  return ask(kind, false);
+}
+
 void Scheduler::advance(Duration d, std::source_location where) {
   schedule_point(Op::sleep, ObjectKind::timer, kNoObject, where);
   const std::int64_t target = now_ns_ + std::max<std::int64_t>(0, d.count());

@@ -68,6 +68,9 @@ class Scheduler {
   void drop_now(JoinStateBase& state) noexcept;
   void yield_now(std::source_location where);
   std::size_t choose_value(std::size_t n, std::source_location where);
+  // A decision of `kind` among n alternatives for the running task's op on object (e.g. a
+  // spurious condvar wakeup). Index 0 without an exploration.
+  std::size_t choose_decision(DecisionKind kind, std::size_t n, Op op, ObjectId object);
   void advance(Duration d, std::source_location where);
   ObjectId next_object_id() noexcept { return ++last_object_id_; }
   std::uint64_t epoch() const noexcept { return epoch_; }

@@ -7,6 +7,7 @@
 #include <source_location>
 #include <string>
 
+#include "weft/chooser.hpp"
 #include "weft/ids.hpp"
 #include "weft/time.hpp"
 
@@ -40,6 +41,12 @@ ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind kind);
 // run another task here. Throws TaskCancelled if the current task is being dropped.
 void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object,
                     std::source_location where);
+
+// A decision of `kind` among n alternatives (n >= 1) about the running task's operation op on
+// object, asked of the chooser; always 0 outside an exploration. Used for spurious condvar
+// wakeups (DecisionKind::spurious: 0 = no, 1 = yes).
+std::size_t choose_decision(Scheduler& s, DecisionKind kind, std::size_t n, Op op,
+                            ObjectId object);
 
 enum class WakeReason : std::uint8_t { woken, timed_out };
 

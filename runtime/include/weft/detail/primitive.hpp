@@ -1,0 +1,74 @@
+// Plumbing shared by the sync primitives and channels: the prologue and epilogue of an operation
+// (scheduling point, lazily assigned object id, observer event) and waiting on a WaitQueue.
+#pragma once
+#include <cstdint>
+#include <source_location>
+#include <string_view>
+#include <type_traits>
+
+#include "weft/detail/scheduler_api.hpp"
+#include "weft/ids.hpp"
+
+namespace weft::detail {
+
+// Where an operation runs. s is this thread's scheduler (nullptr outside any runtime); in_task
+// says whether a task is running (false before block_on or in destructors the scheduler runs).
+struct OpSite {
+  Scheduler* s = nullptr;
+  ObjectId id = kNoObject;
+  bool in_task = false;
+};
+
+// Prologue of an operation that never blocks: inside a task, a scheduling point before op (it
+// may switch tasks, or throw TaskCancelled); outside one the operation proceeds without, so
+// channels can be filled and atomics read before or after block_on.
+OpSite enter_op(ObjectTag& tag, ObjectKind kind, Op op, std::source_location where);
+// Prologue of an operation that may block. Throws RuntimeError naming `what` outside a task.
+OpSite enter_blocking_op(const char* what, ObjectTag& tag, ObjectKind kind, Op op,
+                         std::source_location where);
+// For destructors, which never suspend: no scheduling point, but wakes and events still work.
+OpSite quiet_site(ObjectTag& tag, ObjectKind kind) noexcept;
+
+// The observer event of a completed operation. `outcome` names a result that is not a plain
+// success ("closed", "full", "empty", "lagged", "timed_out"); it becomes the event's text.
+void emit_done(const OpSite& site, Op op, ObjectKind kind, std::int64_t value,
+               std::source_location where, std::string_view outcome = {}) noexcept;
+
+// Wakes the waiters of q; no-ops without a scheduler (then nobody can be waiting).
+bool wake_one(const OpSite& site, WaitQueue& q) noexcept;
+std::size_t wake_all(const OpSite& site, WaitQueue& q) noexcept;
+
+// The value an op event carries: integers (and bools, enums) as themselves, anything else 0 so
+// traces never depend on addresses.
+template <class T>
+constexpr std::int64_t event_value(const T& value) noexcept {
+  if constexpr (std::is_integral_v<T> || std::is_enum_v<T>)
+    return static_cast<std::int64_t>(value);
+  else
+    return 0;
+}
+
+// Blocks the current task on q until ready() holds. Every waker only wakes; the waiter re-checks,
+// so a waiter dropped after its wake-up loses nothing. Throws TaskCancelled if dropped.
+template <class Ready>
+void wait_until(const OpSite& site, WaitQueue& q, const WaitInfo& info, Ready ready) {
+  while (!ready()) {
+    Waiter w(current_task());
+    q.push_back(w);
+    block(*site.s, info);
+  }
+}
+
+// Same with a virtual-time deadline; returns ready() once the deadline passed.
+template <class Ready>
+bool wait_until(const OpSite& site, WaitQueue& q, const WaitInfo& info, Instant deadline,
+                Ready ready) {
+  while (!ready()) {
+    Waiter w(current_task());
+    q.push_back(w);
+    if (block(*site.s, info, &deadline) == WakeReason::timed_out) return ready();
+  }
+  return true;
+}
+
+}  // namespace weft::detail

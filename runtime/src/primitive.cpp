@@ -1,0 +1,55 @@
+// Operation prologue/epilogue for sync primitives and channels, and the spurious-decision hook.
+#include "weft/detail/primitive.hpp"
+
+#include "scheduler.hpp"
+
+namespace weft::detail {
+
+std::size_t choose_decision(Scheduler& s, DecisionKind kind, std::size_t n, Op op,
+                            ObjectId object) {
+  return s.choose_decision(kind, n, op, object);
+}
+
+OpSite enter_op(ObjectTag& tag, ObjectKind kind, Op op, std::source_location where) {
+  Scheduler* s = current_scheduler();
+  if (s == nullptr) return {};
+  OpSite site{s, object_id(*s, tag, kind), s->current() != nullptr};
+  if (site.in_task) schedule_point(*s, op, kind, site.id, where);
+  return site;
+}
+
+OpSite enter_blocking_op(const char* what, ObjectTag& tag, ObjectKind kind, Op op,
+                         std::source_location where) {
+  Scheduler& s = scheduler_for(what, where);
+  OpSite site{&s, object_id(s, tag, kind), true};
+  schedule_point(s, op, kind, site.id, where);
+  return site;
+}
+
+OpSite quiet_site(ObjectTag& tag, ObjectKind kind) noexcept {
+  Scheduler* s = current_scheduler();
+  if (s == nullptr) return {};
+  return OpSite{s, object_id(*s, tag, kind), s->current() != nullptr};
+}
+
+void emit_done(const OpSite& site, Op op, ObjectKind kind, std::int64_t value,
+               std::source_location where, std::string_view outcome) noexcept {
+  if (site.s == nullptr || !site.s->has_observer()) return;
+  site.s->emit(Event{.kind = EventKind::op,
+                     .op = op,
+                     .object_kind = kind,
+                     .object = site.id,
+                     .value = value,
+                     .text = outcome,
+                     .where = where});
+}
+
+bool wake_one(const OpSite& site, WaitQueue& q) noexcept {
+  return site.s != nullptr && q.notify_one(*site.s);
+}
+
+std::size_t wake_all(const OpSite& site, WaitQueue& q) noexcept {
+  return site.s != nullptr ? q.notify_all(*site.s) : 0;
+}
+
+}  // namespace weft::detail
