@@ -5,5 +5,6 @@
 #include "weft/ids.hpp"
 #include "weft/observer.hpp"
 #include "weft/runtime.hpp"
+#include "weft/sync.hpp"
 #include "weft/task.hpp"
 #include "weft/time.hpp"

@@ -1,0 +1,136 @@
+// weft::Atomic<T>: an atomic variable whose every access is a scheduling point, so plain shared
+// state can be modelled and the exploration can interleave tasks between any two accesses.
+#pragma once
+#include <atomic>
+#include <concepts>
+#include <source_location>
+#include <type_traits>
+
+#include "weft/detail/primitive.hpp"
+
+namespace weft {
+
+// T: an integral type, bool or a pointer. Executions are sequentially consistent: the
+// memory_order arguments exist so that std::atomic code compiles unchanged, and are ignored
+// (weaker orderings are not modelled). Events: Op::load (value loaded), Op::store (value
+// stored), Op::rmw (value after the operation; for a failed compare_exchange the value read).
+// Pointer values are reported as 0 so traces never depend on addresses. Outside a task the
+// operations act at once without a scheduling point (e.g. checking a total after block_on).
+template <class T>
+requires std::integral<T> || std::is_pointer_v<T>
+class Atomic {
+  using Diff = std::conditional_t<std::is_pointer_v<T>, std::ptrdiff_t, T>;
+
+ public:
+  constexpr Atomic() noexcept : value_() {}
+  constexpr explicit Atomic(T value) noexcept : value_(value) {}
+  Atomic(const Atomic&) = delete;
+  Atomic& operator=(const Atomic&) = delete;
+
+  T load(std::memory_order = std::memory_order_seq_cst,
+         std::source_location where = std::source_location::current()) {
+    auto site = enter(Op::load, where);
+    done(site, Op::load, value_, where);
+    return value_;
+  }
+  void store(T value, std::memory_order = std::memory_order_seq_cst,
+             std::source_location where = std::source_location::current()) {
+    auto site = enter(Op::store, where);
+    value_ = value;
+    done(site, Op::store, value_, where);
+  }
+  T exchange(T value, std::memory_order = std::memory_order_seq_cst,
+             std::source_location where = std::source_location::current()) {
+    auto site = enter(Op::rmw, where);
+    T old = value_;
+    value_ = value;
+    done(site, Op::rmw, value_, where);
+    return old;
+  }
+  // Like std::atomic's strong compare_exchange: on failure `expected` receives the current value.
+  bool compare_exchange(T& expected, T desired, std::memory_order = std::memory_order_seq_cst,
+                        std::source_location where = std::source_location::current()) {
+    auto site = enter(Op::rmw, where);
+    const bool swapped = value_ == expected;
+    if (swapped)
+      value_ = desired;
+    else
+      expected = value_;
+    done(site, Op::rmw, value_, where);
+    return swapped;
+  }
+  // Weak compare_exchange never fails spuriously here (no spurious failure is modelled).
+  bool compare_exchange_weak(T& expected, T desired,
+                             std::memory_order order = std::memory_order_seq_cst,
+                             std::source_location where = std::source_location::current()) {
+    return compare_exchange(expected, desired, order, where);
+  }
+  bool compare_exchange_strong(T& expected, T desired,
+                               std::memory_order order = std::memory_order_seq_cst,
+                               std::source_location where = std::source_location::current()) {
+    return compare_exchange(expected, desired, order, where);
+  }
+
+  // Read-modify-write operations return the previous value, like std::atomic.
+  T fetch_add(Diff arg, std::memory_order = std::memory_order_seq_cst,
+              std::source_location where =
+                  std::source_location::current()) requires(!std::same_as<T, bool>) {
+    return rmw([arg](T v) { return static_cast<T>(v + arg); }, where);
+  }
+  T fetch_sub(Diff arg, std::memory_order = std::memory_order_seq_cst,
+              std::source_location where =
+                  std::source_location::current()) requires(!std::same_as<T, bool>) {
+    return rmw([arg](T v) { return static_cast<T>(v - arg); }, where);
+  }
+  T fetch_and(
+      T arg, std::memory_order = std::memory_order_seq_cst,
+      std::source_location where = std::source_location::current()) requires std::integral<T> {
+    return rmw([arg](T v) { return static_cast<T>(v & arg); }, where);
+  }
+  T fetch_or(
+      T arg, std::memory_order = std::memory_order_seq_cst,
+      std::source_location where = std::source_location::current()) requires std::integral<T> {
+    return rmw([arg](T v) { return static_cast<T>(v | arg); }, where);
+  }
+  T fetch_xor(
+      T arg, std::memory_order = std::memory_order_seq_cst,
+      std::source_location where = std::source_location::current()) requires std::integral<T> {
+    return rmw([arg](T v) { return static_cast<T>(v ^ arg); }, where);
+  }
+  T fetch_max(
+      T arg, std::memory_order = std::memory_order_seq_cst,
+      std::source_location where = std::source_location::current()) requires std::integral<T> {
+    return rmw([arg](T v) { return v < arg ? arg : v; }, where);
+  }
+  T fetch_min(
+      T arg, std::memory_order = std::memory_order_seq_cst,
+      std::source_location where = std::source_location::current()) requires std::integral<T> {
+    return rmw([arg](T v) { return arg < v ? arg : v; }, where);
+  }
+
+  // Direct access without a scheduling point. Precondition: no other task can touch the value.
+  T& get_mut() noexcept { return value_; }
+
+ private:
+  detail::OpSite enter(Op op, std::source_location where) {
+    return detail::enter_op(tag_, ObjectKind::atomic, op, where);
+  }
+  static void done(const detail::OpSite& site, Op op, T value, std::source_location where) {
+    std::int64_t reported = 0;
+    if constexpr (!std::is_pointer_v<T>) reported = static_cast<std::int64_t>(value);
+    detail::emit_done(site, op, ObjectKind::atomic, reported, where);
+  }
+  template <class F>
+  T rmw(F f, std::source_location where) {
+    auto site = enter(Op::rmw, where);
+    T old = value_;
+    value_ = f(old);
+    done(site, Op::rmw, value_, where);
+    return old;
+  }
+
+  detail::ObjectTag tag_;
+  T value_;
+};
+
+}  // namespace weft
