@@ -299,26 +299,37 @@ bool Scheduler::fire_due_timers(std::int64_t until_ns) {
       now_ns_ = deadline;
       emit(Event{.kind = EventKind::clock_advance, .value = now_ns_});
     }
-    // Tie order: the chooser picks the next timer to fire among those left.
-    std::vector<Task*> due = candidate_tasks_;
-    while (!due.empty()) {
+    // Tie order: the chooser picks the next timer to fire among those left, which stay in
+    // registration order. due[first..] are left; the default chooser always picks the first.
+    std::vector<Task*>& due = due_timers_;
+    due.swap(candidate_tasks_);
+    for (std::size_t first = 0; first < due.size(); ++first) {
       std::size_t pick = 0;
-      if (due.size() > 1 && !chooser_is_default_) {
+      if (due.size() - first > 1 && !chooser_is_default_) {
         candidates_.clear();
-        for (Task* t : due) candidates_.push_back(Candidate{t->id, Op::sleep, kNoObject});
+        for (std::size_t i = first; i < due.size(); ++i)
+          candidates_.push_back(Candidate{due[i]->id, Op::sleep, kNoObject});
         pick = ask(DecisionKind::timer_tie, false);
       }
-      Task* t = due[pick];
-      due.erase(due.begin() + static_cast<std::ptrdiff_t>(pick));
-      disarm_timer(t);
-      t->wake_reason = WakeReason::timed_out;
-      t->state = TaskState::runnable;
-      enqueue(t);
-      emit(Event{.kind = EventKind::timer_fire, .task = t->id, .value = deadline});
+      Task* t = due[first + pick];
+      // Close the gap while keeping the order of the rest: due[first] moves into it.
+      std::move_backward(due.begin() + static_cast<std::ptrdiff_t>(first),
+                         due.begin() + static_cast<std::ptrdiff_t>(first + pick),
+                         due.begin() + static_cast<std::ptrdiff_t>(first + pick + 1));
+      fire_timer(t, deadline);
       fired = true;
     }
+    due.clear();
   }
   return fired;
+}
+
+void Scheduler::fire_timer(Task* t, std::int64_t deadline) noexcept {
+  disarm_timer(t);
+  t->wake_reason = WakeReason::timed_out;
+  t->state = TaskState::runnable;
+  enqueue(t);
+  emit(Event{.kind = EventKind::timer_fire, .task = t->id, .value = deadline});
 }
 
 void Scheduler::stop(StopReason reason, std::string message) {

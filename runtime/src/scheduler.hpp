@@ -93,6 +93,7 @@ class Scheduler {
   void drop_task(Task* t);
   void drop_unstarted(Task* t) noexcept;
   bool fire_due_timers(std::int64_t until_ns);
+  void fire_timer(Task* t, std::int64_t deadline) noexcept;
   bool advance_to_next_timer();
   void stop(StopReason reason, std::string message);
   std::string describe_deadlock() const;
@@ -151,6 +152,7 @@ class Scheduler {
 
   std::vector<Candidate> candidates_;
   std::vector<Task*> candidate_tasks_;
+  std::vector<Task*> due_timers_;  // fire_due_timers' tie group, kept to reuse its capacity
   std::vector<std::unique_ptr<Task>> task_storage_;
   std::vector<Task*> free_tasks_;
   std::vector<Stack> abandoned_stacks_;
