@@ -131,11 +131,16 @@ std::unique_ptr<Strategy> build_strategy(const std::string& name, const nlohmann
   return strategy;
 }
 
-// Measures the step count of the default schedule: PCT's k when the user gives none.
+// PCT's k when the user gives none: the schedule decisions of the default schedule (a chooser
+// that always keeps the running task), the points where a priority change can matter.
 std::uint64_t calibrate_steps(const ExploreOptions& options, const ExploreTarget& target) {
   std::vector<std::unique_ptr<Detector>> none;
-  ExecutionResult r = run_once(target, options, nullptr, none, nullptr);
-  return std::max<std::uint64_t>(r.steps, 1);
+  FirstChooser first;
+  ExecutionResult r = run_once(target, options, &first, none, nullptr);
+  auto schedule_decisions = std::count_if(r.decisions.begin(), r.decisions.end(), [](const Decision& d) {
+    return d.kind == DecisionKind::schedule;
+  });
+  return std::max<std::uint64_t>(static_cast<std::uint64_t>(schedule_decisions), 1);
 }
 
 Trace base_trace(const ExploreOptions& options, const ExploreTarget& target,
@@ -169,6 +174,13 @@ std::vector<Decision> trim_defaults(std::vector<Decision> decisions) {
 std::size_t count_preemptions(const std::vector<Decision>& decisions) {
   return static_cast<std::size_t>(std::count_if(
       decisions.begin(), decisions.end(), [](const Decision& d) { return d.preemption; }));
+}
+
+ExecutionRecord run_execution(const ExploreOptions& options, const ExploreTarget& target,
+                              Chooser& chooser) {
+  auto detectors = make_detectors(options);
+  ExecutionResult r = run_once(target, options, &chooser, detectors, nullptr);
+  return ExecutionRecord{std::move(r.failures), std::move(r.decisions), r.steps};
 }
 
 ReplayResult replay(const Trace& trace, const ExploreTarget& target, const ExploreOptions& base) {

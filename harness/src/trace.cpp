@@ -38,9 +38,6 @@ ObjectKind all_object_kinds[] = {ObjectKind::none,   ObjectKind::task,      Obje
                                  ObjectKind::semaphore, ObjectKind::barrier, ObjectKind::mpsc,
                                  ObjectKind::oneshot, ObjectKind::broadcast, ObjectKind::atomic,
                                  ObjectKind::timer};
-DecisionKind all_decision_kinds[] = {DecisionKind::schedule, DecisionKind::timer_tie,
-                                     DecisionKind::shutdown, DecisionKind::spurious,
-                                     DecisionKind::value};
 
 // Field access that names the field on failure.
 const json& field(const json& j, const char* name, const std::string& where) {
@@ -182,16 +179,7 @@ json to_json(const Trace& t) {
   j["seed"] = t.seed;
   j["execution"] = t.execution;
   j["limits"] = json{{"max_steps", t.max_steps}, {"max_virtual_time_ns", t.max_virtual_time_ns}};
-  json decisions = json::array();
-  for (const Decision& d : t.decisions) {
-    json r = json::object();
-    r["kind"] = std::string(to_string(d.kind));
-    r["index"] = d.index;
-    r["of"] = d.candidates;
-    r["task"] = task_json(d.task);
-    decisions.push_back(std::move(r));
-  }
-  j["decisions"] = std::move(decisions);
+  j["decisions"] = decisions_to_json(t.decisions);
   j["failure"] = t.failure ? to_json(*t.failure) : json(nullptr);
   json tasks = json::array();
   for (const TraceTask& task : t.tasks)
@@ -239,30 +227,10 @@ Trace parse_trace(std::string_view text) {
                                 ? get_i64(limits, "max_virtual_time_ns", "limits")
                                 : 0;
   }
-  const json& decisions = field(j, "decisions", w);
-  if (!decisions.is_array()) bad("\"decisions\" is not an array");
-  for (std::size_t i = 0; i < decisions.size(); ++i) {
-    const std::string dw = "decisions[" + std::to_string(i) + "]";
-    const json& r = decisions[i];
-    Decision d;
-    if (r.is_number_unsigned()) {  // plain indices are accepted too
-      d.kind = DecisionKind::schedule;
-      d.index = static_cast<std::uint32_t>(std::min<std::uint64_t>(r.get<std::uint64_t>(), UINT32_MAX));
-      d.candidates = 0;
-      d.task = kNoTask;
-    } else {
-      auto kind = parse_enum(get_string(r, "kind", dw), all_decision_kinds);
-      if (!kind) bad(dw + ".kind is not a decision kind");
-      d.kind = *kind;
-      d.index = get_u32(r, "index", dw);
-      d.candidates = r.contains("of") ? get_u32(r, "of", dw) : 0;
-      if (d.candidates != 0 && d.index >= d.candidates)
-        bad(dw + " chooses index " + std::to_string(d.index) + " of " +
-            std::to_string(d.candidates) + " candidates");
-      d.task = get_task(r, "task", dw);
-    }
-    t.decisions.push_back(d);
-  }
+  std::string decision_error;
+  auto decisions = decisions_from_json(field(j, "decisions", w), &decision_error);
+  if (!decisions) bad(decision_error);
+  t.decisions = std::move(*decisions);
   if (j.contains("failure") && !j["failure"].is_null()) t.failure = failure_from_json(j["failure"]);
   if (j.contains("tasks")) {
     const json& tasks = j["tasks"];

@@ -13,10 +13,11 @@ namespace {
 
 enum class Variant { buggy, stop_on_close, join_before_return };
 
-// With paused virtual time the clock moves only when every task waits, so the producer sleeps
-// between messages (standing for the work it does); a busy loop would keep the clock at zero
-// and the root's 10 ms sleep would never end.
-constexpr auto kProducerPause = 4ms;
+// With paused virtual time the clock moves only when every task waits, so the worker's work on
+// each number takes 1 ms of virtual time; an exchange that took no time would keep the clock at
+// zero and the root's 10 ms sleep would never end. The work divides the run time, so at 10 ms
+// the worker and the root wake together and either may run first (timer ties are decisions).
+constexpr auto kWork = 1ms;
 constexpr auto kRunFor = 10ms;
 
 void producer_worker(Variant variant) {
@@ -30,6 +31,7 @@ void producer_worker(Variant variant) {
         [rx = std::move(request_rx), tx = std::move(reply_tx)]() mutable {
           // "The worker only stops after the producer drops its sender" — true, until shutdown.
           while (auto n = rx.recv()) {
+            weft::sleep(kWork);
             if (!tx.send(*n + 1)) break;
           }
         },
@@ -49,7 +51,6 @@ void producer_worker(Variant variant) {
               int reply = rx.recv().value();  // throws when the reply channel closed
               WEFT_CHECK(reply == i + 1);
             }
-            weft::sleep(kProducerPause);
           }
         },
         "producer");

@@ -49,6 +49,15 @@ using ProgressFn = std::function<void(const Progress&)>;
 ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target,
                       const ProgressFn& progress = {});
 
+// One execution under a given chooser, with the detectors the options select.
+struct ExecutionRecord {
+  std::vector<Failure> failures;    // earliest first
+  std::vector<Decision> decisions;  // what the chooser decided
+  std::uint64_t steps = 0;
+};
+ExecutionRecord run_execution(const ExploreOptions& options, const ExploreTarget& target,
+                              Chooser& chooser);
+
 struct ReplayResult {
   std::vector<Failure> failures;        // earliest first
   std::optional<std::string> mismatch;  // the decisions did not fit this execution

@@ -68,6 +68,7 @@ class Pct final : public Strategy {
   std::uint64_t priority_of(TaskId task);  // assigns an initial priority on first sight
   std::size_t choose_schedule(std::span<const Candidate> candidates,
                               const DecisionContext& context);
+  std::size_t choose_shutdown(std::span<const Candidate> candidates);
 
   PctOptions options_;
   Rng rng_;                               // invariant: reseeded from the execution's seed only
@@ -78,6 +79,10 @@ class Pct final : public Strategy {
   // depth - i for change point i, in [1, depth - 1], so below every initial priority.
   std::map<TaskId, std::uint64_t> priorities_;
   std::set<std::uint64_t> initial_in_use_;  // the initial priorities handed out, for distinctness
+  // The tasks offered to run at the previous shutdown decision, and whether it dropped a task:
+  // a task offered now that was not then was woken by that drop.
+  std::vector<TaskId> shutdown_runnable_;
+  bool last_shutdown_was_drop_ = false;
 };
 
 // Exhaustive depth-first search with a preemption bound (CHESS). See dfs.cpp.

@@ -1,0 +1,116 @@
+// The weft command's output lines and exit codes: 0 clean, 1 failure, 2 bad usage or input.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "../../cli/weft_cli.hpp"
+
+namespace {
+struct Run {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Run weft_cmd(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  int status = weft::run_cli(args, out, err);
+  return {status, out.str(), err.str()};
+}
+
+std::string temp_path(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / "weft-cli-test";
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+bool one_line_error(const Run& r) {
+  return r.status == 2 && r.out.empty() && r.err.rfind("weft: error: ", 0) == 0 &&
+         r.err.find('\n') == r.err.size() - 1;
+}
+}  // namespace
+
+TEST_CASE("weft list shows the flagship with its expectation") {
+  Run r = weft_cmd({"list"});
+  CHECK(r.status == 0);
+  auto line = r.out.substr(r.out.find("shutdown-producer-worker "));
+  line = line.substr(0, line.find('\n'));
+  CHECK(line.find("[multi_thread, finds task_panic] The producer panics at runtime shutdown.") !=
+        std::string::npos);
+}
+
+TEST_CASE("explore finds the flagship, writes the trace and prints the replay command") {
+  const std::string trace = temp_path("flagship.json");
+  Run r = weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "pct", "--iterations",
+                    "200", "--trace-out", trace});
+  CHECK(r.status == 1);
+  CHECK(r.out.find("task_panic: task 'producer'") != std::string::npos);
+  CHECK(r.out.find("trace: " + trace + "\n") != std::string::npos);
+  CHECK(r.out.find("replay: weft replay " + trace + "\n") != std::string::npos);
+  CHECK(r.out.find("SUMMARY: weft: task_panic in shutdown-producer-worker\n") != std::string::npos);
+  REQUIRE(std::filesystem::exists(trace));
+
+  Run replay = weft_cmd({"replay", trace, "--times", "20"});
+  CHECK(replay.status == 1);
+  CHECK(replay.out.find("20/20 reproduced the recorded failure") != std::string::npos);
+  CHECK(replay.out.find("DROPPED") != std::string::npos);
+  CHECK(replay.out.find("(reproduced)") != std::string::npos);
+
+  const std::string small = temp_path("flagship-min.json");
+  Run shrink = weft_cmd({"shrink", trace, "-o", small});
+  CHECK(shrink.status == 1);
+  CHECK(shrink.out.find("decisions:") != std::string::npos);
+  CHECK(weft_cmd({"replay", small}).status == 1);
+
+  Run chrome = weft_cmd({"report", trace, "--format", "chrome"});
+  CHECK(chrome.status == 1);
+  CHECK_NOTHROW(nlohmann::json::parse(chrome.out));
+  Run html = weft_cmd({"report", trace, "--format", "html"});
+  CHECK(html.out.find("<!doctype html>") == 0);
+  Run text = weft_cmd({"report", trace});
+  CHECK(text.out.find("timeline of shutdown-producer-worker") != std::string::npos);
+}
+
+TEST_CASE("a fixed variant explores clean with exit 0") {
+  Run r = weft_cmd({"explore", "shutdown-producer-worker-stop-on-close", "--strategy", "random",
+                    "--iterations", "200"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("SUMMARY: weft: no failure in shutdown-producer-worker-stop-on-close\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("bad usage and bad input are one line on stderr and exit 2") {
+  CHECK(one_line_error(weft_cmd({})));
+  CHECK(one_line_error(weft_cmd({"frobnicate"})));
+  CHECK(one_line_error(weft_cmd({"explore", "no-such-scenario"})));
+  CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "magic"})));
+  CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--iterations", "lots"})));
+  CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--shard", "3/2"})));
+  CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--flavor", "fast"})));
+  CHECK(one_line_error(weft_cmd({"replay", temp_path("does-not-exist.json")})));
+  CHECK(one_line_error(weft_cmd({"report", temp_path("does-not-exist.json"), "--format", "pdf"})));
+
+  const std::string garbage = temp_path("garbage.json");
+  std::ofstream(garbage) << "{\"format\": \"weft-trace\", \"version\": 1";
+  CHECK(one_line_error(weft_cmd({"replay", garbage})));
+
+  // A well-formed trace whose decisions do not fit the execution names the decision.
+  const std::string trace = temp_path("misfit.json");
+  REQUIRE(weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "pct", "--iterations",
+                    "200", "--trace-out", trace})
+              .status == 1);
+  nlohmann::json j;
+  std::ifstream(trace) >> j;
+  j["decisions"][0]["of"] = 9;
+  j["decisions"][0]["index"] = 8;
+  std::ofstream(trace, std::ios::trunc) << j.dump();
+  Run misfit = weft_cmd({"replay", trace});
+  CHECK(one_line_error(misfit));
+  CHECK(misfit.err.find("decision 0") != std::string::npos);
+
+  j["scenario"] = "renamed-away";
+  std::ofstream(trace, std::ios::trunc) << j.dump();
+  CHECK(one_line_error(weft_cmd({"replay", trace})));
+}

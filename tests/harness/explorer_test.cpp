@@ -1,0 +1,152 @@
+// The explorer end to end on the flagship scenario and on small bodies: finding, replaying,
+// determinism across runs and --jobs, shrinking, hangs and nondeterminism.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "weft/harness/explorer.hpp"
+#include "weft/harness/scenario.hpp"
+#include "weft/weft.hpp"
+
+namespace {
+const weft::Scenario& flagship() {
+  const weft::Scenario* s = weft::find_scenario("shutdown-producer-worker");
+  REQUIRE(s != nullptr);
+  return *s;
+}
+
+weft::ExploreOptions options_for(std::string strategy, std::uint64_t iterations,
+                                 std::uint64_t seed = 1) {
+  weft::ExploreOptions o;
+  o.strategy = std::move(strategy);
+  o.iterations = iterations;
+  o.seed = seed;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("random exploration finds the flagship panic and names the producer") {
+  auto report = weft::explore(options_for("random", 500), weft::target_of(flagship()));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::task_panic);
+  CHECK(f.task_name == "producer");
+  REQUIRE(report.trace);
+  // The trace shows the worker dropped before the producer's failing operation.
+  const auto& events = report.trace->events;
+  auto worker_drop = std::find_if(events.begin(), events.end(), [&](const weft::TraceEvent& e) {
+    return e.kind == weft::EventKind::drop && report.trace->tasks.at(e.task).name == "worker";
+  });
+  auto panic = std::find_if(events.begin(), events.end(),
+                            [](const weft::TraceEvent& e) { return e.kind == weft::EventKind::panic; });
+  REQUIRE(worker_drop != events.end());
+  REQUIRE(panic != events.end());
+  CHECK(worker_drop < panic);
+}
+
+TEST_CASE("the same seed gives a byte-identical trace, run after run and with any --jobs") {
+  for (const char* strategy : {"random", "pct"}) {
+    auto o = options_for(strategy, 300, 42);
+    auto first = weft::explore(o, weft::target_of(flagship()));
+    REQUIRE(first.trace);
+    const std::string text = weft::write_trace(*first.trace);
+    auto again = weft::explore(o, weft::target_of(flagship()));
+    CHECK(weft::write_trace(*again.trace) == text);
+    o.jobs = 2;
+    auto parallel = weft::explore(o, weft::target_of(flagship()));
+    REQUIRE(parallel.trace);
+    CHECK(weft::write_trace(*parallel.trace) == text);
+    CHECK(parallel.executions == first.executions);
+    CHECK(parallel.distinct_schedules == first.distinct_schedules);
+  }
+}
+
+TEST_CASE("a failing execution's seed reruns it alone") {
+  auto report = weft::explore(options_for("random", 500, 7), weft::target_of(flagship()));
+  REQUIRE(report.failing_execution);
+  auto alone = weft::explore(options_for("random", 1, report.failing_seed),
+                             weft::target_of(flagship()));
+  REQUIRE_FALSE(alone.ok());
+  CHECK(alone.failures.front().signature() == report.failures.front().signature());
+  CHECK(alone.trace->decisions == report.trace->decisions);
+}
+
+TEST_CASE("replaying the flagship trace 1000 times gives the same failure 1000 times") {
+  auto report = weft::explore(options_for("pct", 100), weft::target_of(flagship()));
+  REQUIRE(report.trace);
+  const std::string expected = report.failures.front().signature();
+  int same = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto r = weft::replay(*report.trace, weft::target_of(flagship()), weft::ExploreOptions{});
+    if (!r.mismatch && !r.failures.empty() && r.failures.front().signature() == expected) ++same;
+  }
+  CHECK(same == 1000);
+}
+
+TEST_CASE("the flagship in current_thread flavor is clean over its whole space") {
+  auto o = options_for("dfs", 1000000);
+  o.flavor = "current_thread";
+  o.preemption_bound = -1;
+  auto report = weft::explore(o, weft::target_of(flagship()));
+  CHECK(report.ok());
+  CHECK(report.exhausted);
+  CHECK(report.executions > 1);
+}
+
+TEST_CASE("shrinking keeps the failure and never grows the schedule") {
+  auto report = weft::explore(options_for("random", 500, 3), weft::target_of(flagship()));
+  REQUIRE(report.trace);
+  auto shrunk = weft::shrink(*report.trace, weft::target_of(flagship()), weft::ExploreOptions{});
+  REQUIRE(shrunk.trace.failure);
+  CHECK(shrunk.trace.failure->signature() == report.failures.front().signature());
+  CHECK(shrunk.decisions_after <= shrunk.decisions_before);
+  CHECK(shrunk.preemptions_after <= shrunk.preemptions_before);
+  auto replayed = weft::replay(shrunk.trace, weft::target_of(flagship()), weft::ExploreOptions{});
+  REQUIRE_FALSE(replayed.failures.empty());
+  CHECK(replayed.failures.front().signature() == report.failures.front().signature());
+}
+
+TEST_CASE("an endless loop is a hang at the step limit, with the task named") {
+  weft::ExploreTarget target{"spinner", weft::Flavor::multi_thread, [] {
+                               weft::Runtime rt;
+                               rt.block_on([] {
+                                 auto h = weft::spawn([] { for (;;) weft::yield_now(); }, "spinner");
+                                 h.join();
+                               });
+                             }};
+  auto o = options_for("random", 3);
+  o.max_steps = 500;
+  auto report = weft::explore(o, target);
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::hang);
+  CHECK(f.message.find("step limit of 500") != std::string::npos);
+  CHECK(f.describe().find("'spinner'") != std::string::npos);
+}
+
+TEST_CASE("a body whose outcome depends on more than the decisions is reported as nondeterminism") {
+  static int calls = 0;
+  weft::ExploreTarget target{"flaky", weft::Flavor::multi_thread, [] {
+                               weft::Runtime rt;
+                               rt.block_on([] {
+                                 // Fails on the first execution only: replay cannot reproduce.
+                                 if (++calls == 1) throw std::runtime_error("only once");
+                               });
+                             }};
+  calls = 0;
+  auto report = weft::explore(options_for("random", 5), target);
+  REQUIRE_FALSE(report.ok());
+  CHECK(report.failures.front().kind == weft::FailureKind::nondeterminism);
+}
+
+TEST_CASE("a check failing in the root is a body failure with its location") {
+  weft::ExploreTarget target{"root-check", weft::Flavor::multi_thread, [] {
+                               weft::Runtime rt;
+                               rt.block_on([] { WEFT_CHECK(1 + 1 == 3); });
+                             }};
+  auto report = weft::explore(options_for("random", 2), target);
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::body_failure);
+  CHECK(f.message.find("1 + 1 == 3") != std::string::npos);
+  CHECK(f.where.file.find("explorer_test.cpp") != std::string::npos);
+}

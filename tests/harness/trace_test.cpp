@@ -1,0 +1,92 @@
+// Trace files: round trips, byte stability and one-line errors for every kind of bad input.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "weft/harness/trace.hpp"
+
+namespace {
+weft::Trace sample() {
+  weft::Trace t;
+  t.scenario = "sample";
+  t.flavor = weft::Flavor::current_thread;
+  t.strategy = "pct";
+  t.strategy_parameters = {{"depth", 3}, {"steps", 40}};
+  t.seed = 12345678901234ULL;
+  t.execution = 7;
+  t.max_steps = 1000;
+  t.decisions = {{weft::DecisionKind::schedule, 1, 3, 2, true},
+                 {weft::DecisionKind::shutdown, 0, 2, 1, false}};
+  weft::Failure f;
+  f.kind = weft::FailureKind::task_panic;
+  f.task = 2;
+  f.task_name = "producer";
+  f.message = "task 'producer' (#2) panicked: bad optional access";
+  f.step = 44;
+  f.where = weft::Location{"scenarios/src/x.cpp", 12, "fn"};
+  f.details = {"spawned at scenarios/src/x.cpp:10"};
+  t.failure = f;
+  t.tasks = {{0, "main", weft::kNoTask, {"a.cpp", 1, ""}}, {2, "producer", 0, {"a.cpp", 2, ""}}};
+  weft::TraceEvent e;
+  e.step = 3;
+  e.time_ns = 4000000;
+  e.kind = weft::EventKind::drop;
+  e.task = 1;
+  e.where = {"a.cpp", 9, ""};
+  t.events = {e};
+  return t;
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    weft::parse_trace(text);
+  } catch (const weft::TraceError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("a trace writes and parses back to the same bytes") {
+  const std::string text = weft::write_trace(sample());
+  weft::Trace back = weft::parse_trace(text);
+  CHECK(weft::write_trace(back) == text);
+  CHECK(back.seed == 12345678901234ULL);
+  CHECK(back.decisions.size() == 2);
+  CHECK(back.decisions[0].preemption);
+  REQUIRE(back.failure);
+  CHECK(back.failure->signature() == sample().failure->signature());
+  CHECK(back.events.at(0).kind == weft::EventKind::drop);
+}
+
+TEST_CASE("bad trace input is one clear line, never a crash") {
+  nlohmann::json good = weft::to_json(sample());
+  auto with = [&](auto edit) {
+    nlohmann::json j = good;
+    edit(j);
+    return error_of(j.dump());
+  };
+  CHECK(error_of("") == "invalid trace: not valid JSON");
+  CHECK(error_of("{") == "invalid trace: not valid JSON");
+  CHECK(error_of("[1,2]") == "invalid trace: the top level is not an object");
+  CHECK(with([](auto& j) { j["format"] = "other"; }) ==
+        "invalid trace: \"format\" is not \"weft-trace\"");
+  CHECK(with([](auto& j) { j["version"] = 2; }) ==
+        "trace version 2 is not supported (this weft reads version 1)");
+  CHECK(with([](auto& j) { j["flavor"] = "threads"; }) ==
+        "invalid trace: \"flavor\" must be multi_thread or current_thread");
+  CHECK(with([](auto& j) { j["decisions"][0]["index"] = 5; }) ==
+        "invalid trace: decision 0: index 5 is not below \"of\" 3");
+  CHECK(with([](auto& j) { j["decisions"][1]["kind"] = "bogus"; }) ==
+        "invalid trace: decision 1: unknown decision kind \"bogus\"");
+  CHECK(with([](auto& j) { j["seed"] = -1; }) ==
+        "invalid trace: trace.seed is not a non-negative integer");
+  CHECK(with([](auto& j) { j.erase("scenario"); }) == "invalid trace: trace has no \"scenario\"");
+  CHECK(with([](auto& j) { j["failure"]["kind"] = "oops"; }) ==
+        "invalid trace: failure.kind \"oops\" is not a failure kind");
+  CHECK(with([](auto& j) { j["events"][0]["kind"] = 3; }) ==
+        "invalid trace: events[0].kind is not a string");
+  for (const std::string& message :
+       {error_of("\x01\x02"), with([](auto& j) { j["decisions"] = 7; }),
+        with([](auto& j) { j["tasks"][0]["id"] = "x"; })})
+    CHECK(message.find('\n') == std::string::npos);
+}
