@@ -164,7 +164,7 @@ void Scheduler::shutdown() {
     if (pick < drops) {
       drop_task(t);
     } else {
-      runnable_.erase(std::find(runnable_.begin(), runnable_.end(), t));
+      runnable_.remove(t);
       t->queued = false;
       run_task(t);
     }
@@ -186,8 +186,7 @@ Task* Scheduler::pick_runnable() {
     for (Task* t : runnable_) candidates_.push_back(Candidate{t->id, t->pending_op, t->pending_object});
     pick = ask(DecisionKind::schedule, false);
   }
-  Task* t = runnable_[pick];
-  runnable_.erase(runnable_.begin() + static_cast<std::ptrdiff_t>(pick));
+  Task* t = runnable_.take(pick);
   t->queued = false;
   return t;
 }
@@ -215,7 +214,7 @@ void Scheduler::run_task(Task* t) {
 void Scheduler::drop_task(Task* t) {
   emit(Event{.kind = EventKind::drop, .task = t->id});
   if (t->queued) {
-    runnable_.erase(std::find(runnable_.begin(), runnable_.end(), t));
+    runnable_.remove(t);
     t->queued = false;
   }
   if (next_ == t) next_ = nullptr;
@@ -479,8 +478,7 @@ void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object,
   for (Task* r : runnable_) candidates_.push_back(Candidate{r->id, r->pending_op, r->pending_object});
   std::size_t pick = ask(DecisionKind::schedule, true);
   if (pick == 0) return;
-  Task* n = runnable_[pick - 1];
-  runnable_.erase(runnable_.begin() + static_cast<std::ptrdiff_t>(pick - 1));
+  Task* n = runnable_.take(pick - 1);
   n->queued = false;
   t->state = TaskState::runnable;
   enqueue(t);

@@ -3,7 +3,6 @@
 // Observer.
 #pragma once
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <source_location>
 #include <string>
@@ -47,6 +46,61 @@ struct Task {
   WakeReason wake_reason = WakeReason::woken;
   Task* live_prev = nullptr;
   Task* live_next = nullptr;
+  // Links in the run queue while queued.
+  Task* run_prev = nullptr;
+  Task* run_next = nullptr;
+};
+
+// The FIFO of runnable tasks, linked through Task::run_prev/run_next: pushing, popping and
+// removing any task cost O(1) and never allocate. Finding the i-th task walks the queue, which
+// only a chooser's pick needs, after walking it to list the candidates anyway.
+class RunQueue {
+ public:
+  class Iterator {
+   public:
+    explicit Iterator(Task* t) : t_(t) {}
+    Task* operator*() const noexcept { return t_; }
+    Iterator& operator++() noexcept {
+      t_ = t_->run_next;
+      return *this;
+    }
+    bool operator!=(const Iterator& other) const noexcept { return t_ != other.t_; }
+
+   private:
+    Task* t_;
+  };
+
+  bool empty() const noexcept { return head_ == nullptr; }
+  std::size_t size() const noexcept { return size_; }
+  Iterator begin() const noexcept { return Iterator(head_); }
+  Iterator end() const noexcept { return Iterator(nullptr); }
+
+  void push_back(Task* t) noexcept {
+    t->run_prev = tail_;
+    t->run_next = nullptr;
+    (tail_ ? tail_->run_next : head_) = t;
+    tail_ = t;
+    ++size_;
+  }
+  // Precondition: t is in this queue.
+  void remove(Task* t) noexcept {
+    (t->run_prev ? t->run_prev->run_next : head_) = t->run_next;
+    (t->run_next ? t->run_next->run_prev : tail_) = t->run_prev;
+    t->run_prev = t->run_next = nullptr;
+    --size_;
+  }
+  // Removes and returns the task at index i. Precondition: i < size().
+  Task* take(std::size_t i) noexcept {
+    Task* t = head_;
+    while (i-- > 0) t = t->run_next;
+    remove(t);
+    return t;
+  }
+
+ private:
+  Task* head_ = nullptr;
+  Task* tail_ = nullptr;
+  std::size_t size_ = 0;
 };
 
 enum class StopReason : std::uint8_t { none, deadlock, hang };
@@ -128,7 +182,7 @@ class Scheduler {
   Task* next_ = nullptr;  // picked at a scheduling point; runs next without another decision
   Task* root_ = nullptr;
   std::shared_ptr<JoinStateBase> root_state_;
-  std::deque<Task*> runnable_;
+  RunQueue runnable_;
   Task* live_head_ = nullptr;
   Task* live_tail_ = nullptr;
   std::size_t live_count_ = 0;
