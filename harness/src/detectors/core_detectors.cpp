@@ -96,7 +96,7 @@ void PanicDetector::end_execution(const BodyOutcome&, std::vector<Failure>& fail
 
 void StopDetector::begin_execution() {
   tasks_.clear();
-  recent_.clear();
+  recent_count_ = 0;
   failure_.reset();
 }
 
@@ -105,8 +105,12 @@ void StopDetector::on_event(const Event& e) {
   if (e.kind == EventKind::deadlock && !failure_) explain_deadlock(e);
   if (e.kind == EventKind::hang && !failure_) explain_hang(e);
   if (e.kind != EventKind::run) {
-    recent_.push_back(describe_event(e, tasks_));
-    if (recent_.size() > 8) recent_.pop_front();
+    Recent& slot = recent_[recent_count_++ % kRecent];
+    slot.event = e;
+    if (!e.text.empty()) {
+      slot.text.assign(e.text);
+      slot.event.text = slot.text;
+    }
   }
 }
 
@@ -190,7 +194,9 @@ void StopDetector::explain_hang(const Event& e) {
     f.details.push_back(line);
   }
   f.details.push_back("last events:");
-  for (const std::string& line : recent_) f.details.push_back("  " + line);
+  const std::size_t kept = std::min(recent_count_, kRecent);
+  for (std::size_t i = recent_count_ - kept; i < recent_count_; ++i)
+    f.details.push_back("  " + describe_event(recent_[i % kRecent].event, tasks_));
   failure_ = std::move(f);
 }
 

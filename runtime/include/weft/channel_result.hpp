@@ -57,9 +57,11 @@ constexpr std::string_view to_string(RecvStatus status) noexcept {
   return "?";
 }
 
-// The result of a send: success, or the status and the value that was not sent.
+// The result of a send: success, or the status and the value that was not sent. Not
+// [[nodiscard]]: a fire-and-forget send (`tx.send(41);`) is idiomatic, and a failed one still
+// gives its value back to whoever looks.
 template <class T>
-class [[nodiscard]] SendResult {
+class SendResult {
  public:
   static SendResult success(std::size_t receivers = 1) { return SendResult(receivers); }
   static SendResult failure(SendStatus status, T value) {

@@ -1,7 +1,7 @@
 // The detectors every exploration runs: task panics (observed or not), deadlock and hang
 // explanations, and swallowed cancellations.
 #pragma once
-#include <deque>
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,8 +46,16 @@ class StopDetector final : public Detector {
  private:
   void explain_deadlock(const Event& event);
   void explain_hang(const Event& event);
+  // The last events, kept raw: describing every event as it happens would cost more than the
+  // execution itself, and only a hang report reads them.
+  struct Recent {
+    Event event;
+    std::string text;  // event.text points into it
+  };
+  static constexpr std::size_t kRecent = 8;
   TaskTable tasks_;
-  std::deque<std::string> recent_;  // the last events, described
+  std::array<Recent, kRecent> recent_{};
+  std::size_t recent_count_ = 0;  // events seen; the ring holds the last min(count, kRecent)
   std::optional<Failure> failure_;
 };
 

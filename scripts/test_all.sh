@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds and runs every test: the Catch2 suites with GCC, the same
+# suites under AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets (clang) for a
+# bounded number of runs, the install + pkg-config consumer check, and the main job.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+passed=0
+failed=0
+step() {  # step NAME COMMAND...: runs one stage, counts it, keeps going so every stage reports
+  local name=$1
+  shift
+  echo "=== $name"
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "=== $name: ok"
+  else
+    failed=$((failed + 1))
+    echo "=== $name: FAILED"
+  fi
+}
+
+gcc_suites() {
+  [ -f build/build.ninja ] || meson setup build >/dev/null
+  ninja -C build
+  meson test -C build --print-errorlogs
+}
+
+sanitizer_suites() {
+  [ -f build-asan/build.ninja ] ||
+    meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbench=false >/dev/null
+  ninja -C build-asan
+  ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:abort_on_error=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    WEFT_EXPECTATION_SEEDS=20 meson test -C build-asan --print-errorlogs --timeout-multiplier 4
+}
+
+fuzz_targets() {
+  [ -f build-fuzz/build.ninja ] ||
+    CC=clang CXX=clang++ meson setup build-fuzz -Dfuzz=true -Dtests=false -Dbench=false \
+      -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+  ninja -C build-fuzz
+  local corpus=build-fuzz/corpus-trace
+  mkdir -p "$corpus"
+  cp fuzz/seeds/*.json "$corpus"/ 2>/dev/null || true
+  ./build-fuzz/fuzz/fuzz_trace_parser -runs=30000 -max_len=8192 -rss_limit_mb=2048 "$corpus"
+  # A fixed scenario must never crash whatever the bytes say...
+  WEFT_FUZZ_SCENARIO=shutdown-producer-worker-stop-on-close \
+    ./build-fuzz/fuzz/fuzz_schedule -runs=3000 -max_len=256 -seed=1
+  # ...and the flagship's panic must be found from fuzzer bytes.
+  local log=build-fuzz/fuzz-schedule.log
+  if ./build-fuzz/fuzz/fuzz_schedule -runs=20000 -max_len=256 -seed=1 \
+      -artifact_prefix=build-fuzz/ >"$log" 2>&1; then
+    echo "fuzz_schedule did not find the flagship panic"
+    return 1
+  fi
+  grep -q "SUMMARY: weft: task_panic in shutdown-producer-worker" "$log"
+}
+
+install_check() {
+  local prefix
+  prefix=$(mktemp -d)
+  meson install -C build --destdir "$prefix" >/dev/null
+  bash scripts/check_install.sh "$prefix"
+}
+
+step "gcc build and test suites" gcc_suites
+step "address+undefined sanitizer build and test suites" sanitizer_suites
+step "libFuzzer targets (clang)" fuzz_targets
+step "meson install and a pkg-config consumer" install_check
+step "main job" bash scripts/main_job.sh
+
+echo "weft: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
