@@ -24,11 +24,15 @@ struct EhGlobals {
   void* caught_exceptions;
   unsigned int uncaught_exceptions;
 };
+// The globals' address is fixed per thread; asking libstdc++ costs a call and a __tls_get_addr.
+thread_local EhGlobals* tls_eh_globals __attribute__((tls_model("initial-exec"))) = nullptr;
 EhGlobals* eh_globals() {
-  return reinterpret_cast<EhGlobals*>(__cxxabiv1::__cxa_get_globals());
+  EhGlobals* g = tls_eh_globals;
+  if (g == nullptr) [[unlikely]]
+    g = tls_eh_globals = reinterpret_cast<EhGlobals*>(__cxxabiv1::__cxa_get_globals());
+  return g;
 }
-ExceptionState swap_exception_state(ExceptionState incoming) {
-  EhGlobals* g = eh_globals();
+ExceptionState swap_exception_state(EhGlobals* g, ExceptionState incoming) {
   ExceptionState outgoing{g->caught_exceptions, g->uncaught_exceptions};
   g->caught_exceptions = incoming.caught;
   g->uncaught_exceptions = incoming.uncaught;
@@ -59,13 +63,16 @@ void Fiber::trampoline(void* transfer_data, void* from_context) {
   std::abort();  // entry must end with exit()
 }
 
+unsigned int uncaught_exception_count() noexcept { return eh_globals()->uncaught_exceptions; }
+
 void Fiber::resume() {
-  ExceptionState mine = swap_exception_state(exceptions_);
+  EhGlobals* g = eh_globals();  // same thread before and after the switch
+  ExceptionState mine = swap_exception_state(g, exceptions_);
   start_switch(&caller_fake_stack_, stack_.base, stack_.size);
   ctx::transfer_t t = ctx::jump_fcontext(static_cast<ctx::fcontext_t>(context_), this);
   finish_switch(caller_fake_stack_, nullptr, nullptr);
   context_ = t.fctx;
-  exceptions_ = swap_exception_state(mine);
+  exceptions_ = swap_exception_state(g, mine);
 }
 
 void Fiber::suspend() {

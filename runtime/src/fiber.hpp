@@ -15,6 +15,9 @@ struct ExceptionState {
   unsigned int uncaught = 0;
 };
 
+// std::uncaught_exceptions() of the running fiber, without libstdc++'s per-call TLS lookup.
+unsigned int uncaught_exception_count() noexcept;
+
 class Fiber {
  public:
   using Entry = void (*)(void* arg);

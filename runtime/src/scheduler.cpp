@@ -13,7 +13,9 @@
 
 namespace weft::detail {
 namespace {
-thread_local Scheduler* tls_scheduler = nullptr;
+// initial-exec: every runtime call reads this; the general-dynamic model that -fPIC implies costs
+// a __tls_get_addr call each time. The static TLS surplus covers a dlopen'ed copy.
+thread_local Scheduler* tls_scheduler __attribute__((tls_model("initial-exec"))) = nullptr;
 std::atomic<std::uint64_t> next_epoch{1};
 
 // A dropped task that keeps catching the unwinding this many times is abandoned: its stack is
@@ -414,7 +416,7 @@ void Scheduler::finish_task(Task* t) noexcept {
 }
 
 void Scheduler::throw_if_cancelled(Task* t) {
-  if (!t->cancel_requested || t->in_teardown || std::uncaught_exceptions() > 0) return;
+  if (!t->cancel_requested || t->in_teardown || uncaught_exception_count() > 0) return;
   ++t->cancel_throws;
   if (t->cancel_throws > 1 && !t->swallow_reported) {
     t->swallow_reported = true;
@@ -449,7 +451,7 @@ bool Scheduler::begin_step(Task* t, Op op, ObjectKind kind, ObjectId object,
   t->last_site = where;
   ++step_;
   throw_if_cancelled(t);
-  if (t->in_teardown || std::uncaught_exceptions() > 0) return false;
+  if (t->in_teardown || uncaught_exception_count() > 0) return false;
   if (options_.max_steps != 0 && step_ > options_.max_steps && phase_ != Phase::aborting) {
     stop(StopReason::hang, "step limit of " + std::to_string(options_.max_steps) +
                                " scheduling points reached");
@@ -497,7 +499,7 @@ void Scheduler::yield_now(std::source_location where) {
 WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline) {
   Task* t = current_;
   throw_if_cancelled(t);
-  if (t->in_teardown || std::uncaught_exceptions() > 0)
+  if (t->in_teardown || uncaught_exception_count() > 0)
     fatal("task " + task_label(t) + " blocked in " + std::string(to_string(info.op)) +
           " inside a destructor while unwinding (at " + location_text(info.where) + ")");
   t->wait = info;
