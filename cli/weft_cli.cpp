@@ -179,7 +179,10 @@ int cmd_replay(const std::string& path, std::uint64_t times, bool timeline, std:
       << same << "/" << runs << " reproduced the recorded failure\n";
   print_failures(out, last.failures);
   if (timeline) {
-    out << "\n" << render_timeline(last.trace, TimelineOptions{.key_events_only = true});
+    out << "\n"
+        << render_timeline(last.trace, TimelineOptions{.key_events_only = true,
+                                                       .last_lines = 16,
+                                                       .include_failure = false});
   }
   out << "SUMMARY: weft: " << to_string(last.failures.front().kind) << " in " << trace.scenario
       << (same == runs ? " (reproduced)" : " (NOT reproduced every time)") << "\n";

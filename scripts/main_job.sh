@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-[ -f build/build.ninja ] || meson setup build --buildtype=release -Dtests=false -Dbench=false >/dev/null
-ninja -C build weft >/dev/null
+[ -f build-release/build.ninja ] || meson setup build-release --buildtype=release -Dtests=false -Dbench=false >/dev/null
+ninja -C build-release cli/weft >/dev/null
 trace=traces/flagship.json
 set +e
-./build/cli/weft explore shutdown-producer-worker --strategy pct --iterations 1000 --seed 1 \
+./build-release/cli/weft explore shutdown-producer-worker --strategy pct --iterations 1000 --seed 1 \
   --trace-out "$trace"
 status=$?
 set -e
@@ -19,7 +19,7 @@ fi
 echo
 echo "== replaying $trace =="
 set +e
-./build/cli/weft replay "$trace"
+./build-release/cli/weft replay "$trace"
 status=$?
 set -e
 [ "$status" -eq 1 ] || { echo "main job: replay did not reproduce (exit $status)" >&2; exit 1; }

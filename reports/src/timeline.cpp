@@ -2,14 +2,21 @@
 #include "weft/reports/timeline.hpp"
 
 #include <cstdio>
+#include <vector>
 
 namespace weft {
 namespace {
 
 std::string task_label(const Trace& trace, TaskId id) {
-  for (const TraceTask& t : trace.tasks)
-    if (t.id == id) return "'" + t.name + "' (#" + std::to_string(id) + ")";
-  return "#" + std::to_string(id);
+  std::string label(1, '#');
+  label += std::to_string(id);  // not "#" + ...: GCC 12 warns falsely on it (PR 105651)
+  for (const TraceTask& t : trace.tasks) {
+    if (t.id != id) continue;
+    std::string named = "'";
+    named.append(t.name).append("' (").append(label).append(")");
+    return named;
+  }
+  return label;
 }
 
 std::string time_text(std::int64_t ns) {
@@ -86,20 +93,25 @@ std::string describe(const TraceEvent& e, const Trace& trace) {
 
 std::string render_timeline(const Trace& trace, const TimelineOptions& options) {
   std::string out;
-  if (trace.failure) out += trace.failure->describe() + "\n\n";
+  if (trace.failure && options.include_failure) out += trace.failure->describe() + "\n\n";
   out += "timeline of " + trace.scenario + " (" + std::string(to_string(trace.flavor)) + ", " +
          std::to_string(trace.decisions.size()) + " decisions):\n";
   const TaskId failing = trace.failure ? trace.failure->task : kNoTask;
-  std::size_t lines = 0;
+  std::vector<std::string> lines;
   for (const TraceEvent& e : trace.events) {
     if (options.key_events_only && !is_key(e, failing)) continue;
-    if (options.max_lines != 0 && lines == options.max_lines) {
-      out += "  ...\n";
+    if (options.max_lines != 0 && lines.size() == options.max_lines) {
+      lines.push_back("...");
       break;
     }
-    out += "  " + describe(e, trace) + "\n";
-    ++lines;
+    lines.push_back(describe(e, trace));
   }
+  std::size_t first = 0;
+  if (options.last_lines != 0 && lines.size() > options.last_lines) {
+    first = lines.size() - options.last_lines;
+    out += "  ... (" + std::to_string(first) + " earlier lines; weft report shows all)\n";
+  }
+  for (std::size_t i = first; i < lines.size(); ++i) out += "  " + lines[i] + "\n";
   if (trace.events_truncated) out += "  (later events were not recorded)\n";
   return out;
 }
