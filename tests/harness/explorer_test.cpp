@@ -150,3 +150,31 @@ TEST_CASE("a check failing in the root is a body failure with its location") {
   CHECK(f.message.find("1 + 1 == 3") != std::string::npos);
   CHECK(f.where.file.find("explorer_test.cpp") != std::string::npos);
 }
+
+TEST_CASE("shards split the executions of a run without overlap") {
+  auto o = options_for("random", 300, 11);
+  o.all_failures = true;
+  auto whole = weft::explore(o, weft::target_of(flagship()));
+  o.iterations = 150;
+  o.shard = "1/2";
+  auto first = weft::explore(o, weft::target_of(flagship()));
+  o.shard = "2/2";
+  auto second = weft::explore(o, weft::target_of(flagship()));
+  CHECK(first.executions + second.executions == whole.executions);
+  CHECK(first.failing_executions + second.failing_executions == whole.failing_executions);
+  REQUIRE(first.failing_execution);
+  REQUIRE(second.failing_execution);
+  CHECK(*first.failing_execution % 2 == 0);
+  CHECK(*second.failing_execution % 2 == 1);
+  CHECK(whole.failing_execution == std::min(*first.failing_execution, *second.failing_execution));
+}
+
+TEST_CASE("a time budget stops an exploration early") {
+  auto o = options_for("random", 100000000);
+  o.time_budget = 0.2;
+  auto report = weft::explore(o, weft::target_of(*weft::find_scenario(
+                                     "shutdown-producer-worker-stop-on-close")));
+  CHECK(report.ok());
+  CHECK(report.executions < 100000000);
+  CHECK(report.seconds < 5.0);
+}
