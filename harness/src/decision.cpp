@@ -44,6 +44,9 @@ std::optional<Decision> decision_from_json(const nlohmann::json& in, std::size_t
     } else if (key == "preemption") {
       if (!value.is_boolean()) return fail("\"preemption\" must be true or false");
       d.preemption = value.get<bool>();
+    } else if (key == "drop") {
+      if (!value.is_boolean()) return fail("\"drop\" must be true or false");
+      d.drop = value.get<bool>();
     } else {
       return fail("unknown key \"" + key + "\"");
     }
@@ -70,6 +73,7 @@ void to_json(nlohmann::json& out, const Decision& decision) {
       {"of", decision.candidates},
       {"task", decision.task == kNoTask ? nlohmann::json(nullptr) : nlohmann::json(decision.task)}};
   if (decision.preemption) out["preemption"] = true;
+  if (decision.drop) out["drop"] = true;
 }
 
 void from_json(const nlohmann::json& in, Decision& decision) {
@@ -108,7 +112,8 @@ std::size_t RecordingChooser::choose(DecisionKind kind, std::span<const Candidat
   decisions_.push_back(Decision{
       kind, static_cast<std::uint32_t>(pick), static_cast<std::uint32_t>(candidates.size()),
       candidates.empty() ? kNoTask : candidates[pick].task,
-      kind == DecisionKind::schedule && context.first_is_current && pick != 0});
+      kind == DecisionKind::schedule && context.first_is_current && pick != 0,
+      !candidates.empty() && candidates[pick].op == Op::drop});
   return pick;
 }
 

@@ -30,6 +30,7 @@ class StepCounter final : public Observer {
 
 struct ExecutionResult {
   std::vector<Failure> failures;
+  std::vector<Failure> warnings;
   std::vector<Decision> decisions;
   std::uint64_t steps = 0;
   std::uint64_t fingerprint = 0;
@@ -81,6 +82,7 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   hooks.flavor = effective_flavor(options, target);
   hooks.max_steps = options.max_steps;
   hooks.max_virtual_time = std::chrono::milliseconds(options.max_virtual_time_ms);
+  hooks.leak_grace = leak_grace(options);
 
   BodyOutcome outcome;
   auto body_failure = [&](std::string message, Location where) {
@@ -105,13 +107,17 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
       body_failure("unknown exception", Location{});
     }
   }
-  for (auto& d : detectors) d->end_execution(outcome, result.failures);
+  Findings findings;
+  for (auto& d : detectors) d->end_execution(outcome, findings);
+  result.failures = std::move(findings.failures);
+  result.warnings = std::move(findings.warnings);
   const bool root_reported =
       std::any_of(result.failures.begin(), result.failures.end(),
                   [](const Failure& f) { return f.kind == FailureKind::body_failure; });
   if (outcome.failure && !root_reported) result.failures.push_back(*outcome.failure);
-  std::stable_sort(result.failures.begin(), result.failures.end(),
-                   [](const Failure& a, const Failure& b) { return a.step < b.step; });
+  auto by_step = [](const Failure& a, const Failure& b) { return a.step < b.step; };
+  std::stable_sort(result.failures.begin(), result.failures.end(), by_step);
+  std::stable_sort(result.warnings.begin(), result.warnings.end(), by_step);
   if (recorder) result.decisions = recorder->decisions();
   result.steps = counter.steps;
   if (log) result.fingerprint = log->fingerprint();
@@ -153,6 +159,8 @@ Trace base_trace(const ExploreOptions& options, const ExploreTarget& target,
   t.max_steps = options.max_steps;
   t.max_virtual_time_ns =
       std::chrono::nanoseconds(std::chrono::milliseconds(options.max_virtual_time_ms)).count();
+  t.detectors = TraceDetectors{options.lock_order, options.leaks, options.leak_grace_ms,
+                               options.long_poll_ms};
   return t;
 }
 
@@ -161,6 +169,12 @@ ExploreOptions options_for_trace(const Trace& trace, const ExploreOptions& base)
   o.flavor = std::string(to_string(trace.flavor));
   if (trace.max_steps) o.max_steps = trace.max_steps;
   o.max_virtual_time_ms = static_cast<std::uint64_t>(trace.max_virtual_time_ns / 1000000);
+  if (const auto& d = trace.detectors) {
+    o.lock_order = d->lock_order;
+    o.leaks = d->leaks;
+    o.leak_grace_ms = d->leak_grace_ms;
+    o.long_poll_ms = d->long_poll_ms;
+  }
   return o;
 }
 
@@ -225,6 +239,9 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   std::mutex mutex;
   std::map<std::uint64_t, std::uint64_t> hashes;
   std::map<std::uint64_t, ExecutionResult> failed;
+  // Warnings: the first occurrence (lowest execution index) of each signature, so the notes are
+  // the same for any --jobs.
+  std::map<std::string, std::pair<std::uint64_t, Failure>> warnings;
   std::atomic<std::uint64_t> next{0};
   std::atomic<std::uint64_t> first_failure{UINT64_MAX};
   std::atomic<bool> exhausted{false};
@@ -262,6 +279,10 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
         }
       }
       hashes[index] = hash_decisions(r.decisions);
+      for (Failure& w : r.warnings) {
+        auto [it, added] = warnings.try_emplace(w.signature(), index, w);
+        if (!added && index < it->second.first) it->second = {index, std::move(w)};
+      }
       if (!r.failures.empty()) {
         std::uint64_t current = first_failure.load();
         while (index < current && !first_failure.compare_exchange_weak(current, index)) {
@@ -297,6 +318,16 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
     distinct.insert(hash);
   }
   report.distinct_schedules = distinct.size();
+  std::vector<std::pair<std::uint64_t, Failure>> kept;
+  for (auto& [signature, warning] : warnings)
+    if (warning.first <= last) kept.push_back(std::move(warning));
+  std::stable_sort(kept.begin(), kept.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [index, warning] : kept) {
+    report.notes.push_back("warning (not a failure) in execution " + std::to_string(index) +
+                           ": " + warning.describe());
+    report.warnings.push_back(std::move(warning));
+  }
   report.failing_executions = failed.size();
   if (!failed.empty()) {
     auto& [index, result] = *failed.begin();
@@ -369,6 +400,27 @@ ShrinkResult shrink(const Trace& input, const ExploreTarget& target, const Explo
   out.steps_before = steps;
   constexpr std::size_t kMaxAttempts = 5000;
 
+  // Fewest preemptions first, by iterative context bounding (CHESS): search with bound 0, 1, ...
+  // below the current count for any schedule with the same failure; the first one found has the
+  // fewest preemptions that show it (within the search budget of each bound).
+  constexpr std::uint64_t kSearchPerBound = 20000;
+  for (std::size_t bound = 0; bound < count_preemptions(best); ++bound) {
+    Dfs dfs(DfsOptions{static_cast<int>(bound), kSearchPerBound, false});
+    bool found = false;
+    for (std::uint64_t i = 0; dfs.begin_execution(i, input.seed); ++i) {
+      ExecutionResult r = run_once(target, options, &dfs, detectors, nullptr);
+      dfs.end_execution(ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});
+      ++out.attempts;
+      if (!r.failures.empty() && r.failures.front().signature() == signature) {
+        best = trim_defaults(r.decisions);
+        steps = r.steps;
+        found = true;
+        break;
+      }
+    }
+    if (found) break;
+  }
+
   bool progress = true;
   while (progress && out.attempts < kMaxAttempts) {
     progress = false;
@@ -376,10 +428,12 @@ ShrinkResult shrink(const Trace& input, const ExploreTarget& target, const Explo
     for (std::size_t i = best.size(); i-- > 0 && out.attempts < kMaxAttempts;) {
       if (i >= best.size() || best[i].index == 0) continue;
       std::vector<Decision> candidate = best;
+      // The default answer here; the decisions after it keep their tasks where they can.
       candidate[i].index = 0;
+      candidate[i].task = kNoTask;
       std::uint64_t s = 0;
-      if (auto kept = attempt(candidate, &s)) {
-        if (count_preemptions(*kept) <= count_preemptions(best)) {
+      if (auto kept = attempt(candidate, &s); kept && *kept != best) {
+        if (count_preemptions(*kept) <= count_preemptions(best) && kept->size() <= best.size()) {
           best = std::move(*kept);
           steps = s;
           progress = true;

@@ -81,6 +81,14 @@ std::size_t Replay::choose(DecisionKind kind, std::span<const Candidate> candida
       return 0;
     }
     ++deviations_;
+    // The schedule changed before this point (shrinking edits it). A default answer stays the
+    // default (keep the running task); otherwise pick the same task doing the same thing (run or
+    // be dropped) if it is offered, so that one edit changes one choice.
+    if (recorded.index == 0) return 0;
+    if (recorded.task != kNoTask)
+      for (std::size_t i = 0; i < candidates.size(); ++i)
+        if (candidates[i].task == recorded.task && (candidates[i].op == Op::drop) == recorded.drop)
+          return i;
     return std::min<std::size_t>(recorded.index, candidates.size() - 1);
   }
   return recorded.index;

@@ -25,6 +25,7 @@ struct Decision {
   // A schedule decision that switched away from a task that could have kept running
   // (DecisionContext::first_is_current and index != 0). Set by RecordingChooser.
   bool preemption = false;
+  bool drop = false;  // a shutdown decision that dropped the task (rather than ran it)
 
   friend bool operator==(const Decision&, const Decision&) = default;
 };
