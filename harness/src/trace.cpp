@@ -28,7 +28,8 @@ EventKind all_event_kinds[] = {
     EventKind::panic,          EventKind::cancelled,     EventKind::swallowed_cancellation,
     EventKind::timer_fire,     EventKind::clock_advance, EventKind::shutdown_begin,
     EventKind::drop,           EventKind::deadlock,      EventKind::hang,
-    EventKind::shutdown_end,   EventKind::detach};
+    EventKind::shutdown_end,   EventKind::detach,        EventKind::object_created,
+    EventKind::leak_check};
 Op all_ops[] = {Op::none,   Op::start,  Op::spawn,       Op::yield,  Op::join,   Op::abort,
                 Op::sleep,  Op::send,   Op::recv,        Op::close,  Op::lock,   Op::lock_shared,
                 Op::unlock, Op::wait,   Op::notify,      Op::acquire, Op::release, Op::load,
@@ -179,6 +180,11 @@ json to_json(const Trace& t) {
   j["seed"] = t.seed;
   j["execution"] = t.execution;
   j["limits"] = json{{"max_steps", t.max_steps}, {"max_virtual_time_ns", t.max_virtual_time_ns}};
+  if (t.detectors)
+    j["detectors"] = json{{"lock_order", t.detectors->lock_order},
+                          {"leaks", t.detectors->leaks},
+                          {"leak_grace_ms", t.detectors->leak_grace_ms},
+                          {"long_poll_ms", t.detectors->long_poll_ms}};
   j["decisions"] = decisions_to_json(t.decisions);
   j["failure"] = t.failure ? to_json(*t.failure) : json(nullptr);
   json tasks = json::array();
@@ -226,6 +232,21 @@ Trace parse_trace(std::string_view text) {
     t.max_virtual_time_ns = limits.contains("max_virtual_time_ns")
                                 ? get_i64(limits, "max_virtual_time_ns", "limits")
                                 : 0;
+  }
+  if (j.contains("detectors")) {
+    const json& d = j["detectors"];
+    if (!d.is_object()) bad("\"detectors\" is not an object");
+    TraceDetectors detectors;
+    if (d.contains("lock_order")) {
+      if (!d["lock_order"].is_boolean()) bad("detectors.lock_order is not a boolean");
+      detectors.lock_order = d["lock_order"].get<bool>();
+    }
+    if (d.contains("leaks")) detectors.leaks = get_string(d, "leaks", "detectors");
+    if (detectors.leaks != "fail" && detectors.leaks != "warn" && detectors.leaks != "off")
+      bad("detectors.leaks must be fail, warn or off");
+    detectors.leak_grace_ms = opt_u64(d, "leak_grace_ms", "detectors", detectors.leak_grace_ms);
+    detectors.long_poll_ms = opt_u64(d, "long_poll_ms", "detectors", detectors.long_poll_ms);
+    t.detectors = detectors;
   }
   std::string decision_error;
   auto decisions = decisions_from_json(field(j, "decisions", w), &decision_error);

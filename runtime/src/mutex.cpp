@@ -19,7 +19,8 @@ std::optional<TaskId> MutexBase::try_lock_raw(std::source_location where) {
   const TaskId owner = task_id(current_task());
   // A failed try_lock emits nothing: a lock event always means "now held".
   if (!core_.try_acquire(false, owner)) return std::nullopt;
-  emit_done(site, Op::lock, ObjectKind::mutex, 0, where);
+  // value 1: taken by try_lock, which cannot block (the lock-order detector draws no edge to it).
+  emit_done(site, Op::lock, ObjectKind::mutex, 1, where);
   return owner;
 }
 

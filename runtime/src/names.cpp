@@ -85,6 +85,8 @@ std::string_view to_string(EventKind kind) noexcept {
     case EventKind::hang: return "hang";
     case EventKind::shutdown_end: return "shutdown_end";
     case EventKind::detach: return "detach";
+    case EventKind::object_created: return "object_created";
+    case EventKind::leak_check: return "leak_check";
   }
   return "?";
 }

@@ -23,7 +23,7 @@ std::optional<TaskId> RwLockBase::try_lock_raw(bool shared, std::source_location
   const TaskId owner = task_id(current_task());
   // A failed attempt emits nothing: a lock event always means "now held".
   if (!core_.try_acquire(shared, owner)) return std::nullopt;
-  emit_done(site, op, ObjectKind::rwlock, 0, where);
+  emit_done(site, op, ObjectKind::rwlock, 1, where);  // 1: by try_read / try_write
   return owner;
 }
 

@@ -79,6 +79,7 @@ Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
     if (hooks->max_steps) options_.max_steps = hooks->max_steps;
     if (hooks->max_virtual_time > Duration::zero())
       options_.max_virtual_time = hooks->max_virtual_time;
+    leak_grace_ = hooks->leak_grace;
   }
 }
 
@@ -119,6 +120,7 @@ void Scheduler::run_root(void (*root)(void*), void* arg, std::source_location wh
   emit(Event{.kind = EventKind::spawn, .task = t->id, .text = t->name, .where = where});
 
   drive();
+  if (stop_reason_ == StopReason::none && leak_grace_) settle_for_leak_check();
   if (stop_reason_ == StopReason::none) shutdown();
   if (stop_reason_ != StopReason::none) abort_all();
   phase_ = Phase::idle;
@@ -140,6 +142,58 @@ void Scheduler::drive() {
       stop(StopReason::deadlock, describe_deadlock());
     }
   }
+}
+
+// Leak checking (ExplorationHooks::leak_grace): the root returned; the other tasks run as if the
+// runtime stayed up, until they finish or cannot get anywhere, then leak_check reports how many
+// are left. Nothing is dropped here; shutdown() follows as usual.
+void Scheduler::settle_for_leak_check() {
+  constexpr std::uint64_t kLeakCheckSteps = 10'000;
+  std::int64_t grace_end = now_ns_ + std::max<std::int64_t>(0, leak_grace_->count());
+  if (options_.max_virtual_time > Duration::zero())
+    grace_end = std::min<std::int64_t>(grace_end, options_.max_virtual_time.count());
+  std::uint64_t step_end = step_ + kLeakCheckSteps;
+  if (options_.max_steps != 0) step_end = std::min(step_end, options_.max_steps - 1);
+  std::string_view why = "every task finished";
+  while (live_count_ > 0 && stop_reason_ == StopReason::none) {
+    if (step_ >= step_end) {
+      why = "the step budget of the leak check ran out with tasks still runnable";
+      break;
+    }
+    if (Task* t = next_ ? std::exchange(next_, nullptr) : pick_runnable()) {
+      run_task(t);
+      continue;
+    }
+    const std::int64_t deadline = next_timer_deadline();
+    if (deadline < 0) {
+      why = "no task can run and no timer is pending";
+      break;
+    }
+    if (deadline > grace_end) {
+      why = "the grace period ended with timers still pending";
+      if (grace_end > now_ns_) {
+        now_ns_ = grace_end;
+        emit(Event{.kind = EventKind::clock_advance, .value = now_ns_});
+      }
+      break;
+    }
+    advance_to_next_timer();
+  }
+  if (stop_reason_ != StopReason::none) return;  // the step limit hit while they ran: a hang
+  emit(Event{.kind = EventKind::leak_check, .value = static_cast<std::int64_t>(live_count_),
+             .text = why});
+}
+
+// The deadline of the earliest live timer, or -1 when none is pending (drops stale entries).
+std::int64_t Scheduler::next_timer_deadline() {
+  auto later = [](auto& a, auto& b) { return timer_later(a, b); };
+  while (!timers_.empty()) {
+    const TimerEntry& top = timers_.front();
+    if (top.generation == top.task->timer_generation && top.task->has_deadline) return top.deadline;
+    std::pop_heap(timers_.begin(), timers_.end(), later);
+    timers_.pop_back();
+  }
+  return -1;
 }
 
 void Scheduler::shutdown() {
@@ -679,6 +733,7 @@ std::vector<TaskSnapshot> Scheduler::snapshot() const {
     s.spawn_site = t->spawn_site;
     s.parent = t->parent;
     s.state = (!t->fiber.started() && t->state == TaskState::runnable) ? TaskState::idle : t->state;
+    s.last_site = t->last_site;
     if (t->state == TaskState::blocked) {
       s.wait_op = t->wait.op;
       s.wait_kind = t->wait.kind;

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <source_location>
 #include <string>
 #include <vector>
@@ -139,6 +140,8 @@ class Scheduler {
  private:
   // Driving.
   void drive();
+  void settle_for_leak_check();
+  std::int64_t next_timer_deadline();
   void shutdown();
   void abort_all();
   Task* pick_runnable();
@@ -175,6 +178,7 @@ class Scheduler {
   FirstChooser default_chooser_;
   Observer* observer_;
   std::uint64_t epoch_;
+  std::optional<Duration> leak_grace_;  // leak checking (ExplorationHooks::leak_grace)
 
   TaskId next_task_id_ = 0;
   ObjectId last_object_id_ = 0;

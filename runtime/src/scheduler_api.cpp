@@ -24,10 +24,14 @@ Task* current_task() noexcept {
 TaskId task_id(const Task* task) noexcept { return task ? task->id : kNoTask; }
 bool is_cancelling(const Task* task) noexcept { return task && task->cancel_requested; }
 
-ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind) {
+ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind kind) {
   if (tag.runtime_epoch != s.epoch()) {
     tag.runtime_epoch = s.epoch();
     tag.id = s.next_object_id();
+    const char* file = tag.created.file_name();
+    if (s.has_observer() && file != nullptr && *file != '\0')
+      s.emit(Event{.kind = EventKind::object_created, .object_kind = kind, .object = tag.id,
+                   .where = tag.created});
   }
   return tag.id;
 }

@@ -18,7 +18,7 @@ namespace detail {
 // The half of Mutex that does not depend on T: locking, ownership, lock/unlock events.
 class MutexBase {
  public:
-  MutexBase() = default;
+  explicit MutexBase(std::source_location created) noexcept { tag_.created = created; }
   MutexBase(const MutexBase&) = delete;
   MutexBase& operator=(const MutexBase&) = delete;
 
@@ -99,10 +99,14 @@ class MutexGuard : public detail::MutexGuardBase {
 template <class T>
 class Mutex : public detail::MutexBase {
  public:
-  Mutex() = default;
-  explicit Mutex(T value) : value_(std::move(value)) {}
+  // The construction site names the lock in reports and identifies it across executions (the
+  // lock-order detector); the in_place form cannot record it.
+  Mutex(std::source_location created = std::source_location::current()) : MutexBase(created) {}
+  explicit Mutex(T value, std::source_location created = std::source_location::current())
+      : MutexBase(created), value_(std::move(value)) {}
   template <class... Args>
-  explicit Mutex(std::in_place_t, Args&&... args) : value_(std::forward<Args>(args)...) {}
+  explicit Mutex(std::in_place_t, Args&&... args)
+      : MutexBase(std::source_location{}), value_(std::forward<Args>(args)...) {}
 
   // Suspends until the lock is free and every earlier waiter had its turn (FIFO).
   // Precondition: called from a task.

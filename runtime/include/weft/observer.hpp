@@ -16,7 +16,8 @@ enum class EventKind : std::uint8_t {
   run,             // task resumed by the scheduler
   block,           // task blocked in op on object; other = the task that holds it, if one does
   wake,            // task made runnable; other = the waking task (kNoTask for the runtime)
-  op,              // an operation completed: op, object, value (e.g. the value sent or loaded)
+  op,              // an operation completed: op, object, value (e.g. the value sent or loaded;
+                   // for a lock or lock_shared, 1 when taken by try_lock, else 0)
   finish,          // task returned normally
   panic,           // an exception escaped the task; text = what(), where = last scheduling point
   cancelled,       // a dropped or aborted task finished unwinding
@@ -29,6 +30,11 @@ enum class EventKind : std::uint8_t {
   hang,            // a step or virtual-time limit was reached; text says which
   shutdown_end,    // every task is gone
   detach,          // the JoinHandle of task was dropped without a successful join
+  object_created,  // object (of object_kind) got its id in this runtime; where = the line that
+                   // constructed it (emitted only for objects that record it: Mutex, RwLock)
+  leak_check,      // leak checking (an exploration option): after the root returned, the other
+                   // tasks ran until none could; the tasks still alive now are leaked. value =
+                   // how many; text = why the runtime stopped waiting for them
 };
 
 std::string_view to_string(EventKind kind) noexcept;

@@ -55,6 +55,7 @@ struct TaskSnapshot {
   std::source_location wait_site;  // the user call that blocked
   bool has_deadline = false;       // blocked with a timer armed (sleep, timed wait)
   Duration deadline{};
+  std::source_location last_site;  // the task's latest scheduling point
 };
 
 // The execution stopped because it could not go on: thrown by block_on after every task was
@@ -144,6 +145,13 @@ struct ExplorationHooks {
   std::optional<Flavor> flavor;
   std::uint64_t max_steps = 0;
   Duration max_virtual_time = Duration::zero();
+  // Leak checking, when set: after the root task returns, nothing is dropped yet; the other
+  // tasks keep running (decisions asked as usual) until every one finished, or none can run and
+  // no timer is pending (the rest wait forever), or the clock passed the root's return by
+  // leak_grace, or 10'000 more steps were taken. Then EventKind::leak_check says how many tasks
+  // are still alive (observers snapshot them with Runtime::tasks()) and shutdown proceeds as
+  // usual. This runs tasks that would otherwise be dropped, so it changes the schedule.
+  std::optional<Duration> leak_grace;
 };
 // Installs hooks for the current thread until the returned guard is destroyed.
 class ScopedExplorationHooks {

@@ -14,10 +14,11 @@ namespace weft {
 namespace detail {
 
 // The half of RwLock that does not depend on T. Events: Op::lock_shared / Op::lock when a read /
-// write hold is acquired, Op::unlock (value 1 for a read hold, 0 for a write hold) on release.
+// write hold is acquired (value 1 when by try_read / try_write), Op::unlock (value 1 for a read
+// hold, 0 for a write hold) on release.
 class RwLockBase {
  public:
-  RwLockBase() = default;
+  explicit RwLockBase(std::source_location created) noexcept { tag_.created = created; }
   RwLockBase(const RwLockBase&) = delete;
   RwLockBase& operator=(const RwLockBase&) = delete;
 
@@ -113,10 +114,14 @@ class RwLockWriteGuard : public detail::RwLockGuardBase {
 template <class T>
 class RwLock : public detail::RwLockBase {
  public:
-  RwLock() = default;
-  explicit RwLock(T value) : value_(std::move(value)) {}
+  // The construction site names the lock in reports and identifies it across executions; the
+  // in_place form cannot record it.
+  RwLock(std::source_location created = std::source_location::current()) : RwLockBase(created) {}
+  explicit RwLock(T value, std::source_location created = std::source_location::current())
+      : RwLockBase(created), value_(std::move(value)) {}
   template <class... Args>
-  explicit RwLock(std::in_place_t, Args&&... args) : value_(std::forward<Args>(args)...) {}
+  explicit RwLock(std::in_place_t, Args&&... args)
+      : RwLockBase(std::source_location{}), value_(std::forward<Args>(args)...) {}
 
   // Suspends while a writer holds the lock or any request queued earlier is still waiting.
   // Precondition (both): called from a task.

@@ -41,6 +41,16 @@ struct TraceTask {
   Location spawn_site;
 };
 
+// The detector options of the exploration that recorded a trace, so that replay and shrinking
+// run the same detectors (leak checking even changes the schedule).
+struct TraceDetectors {
+  bool lock_order = true;
+  std::string leaks = "off";  // fail, warn or off
+  std::uint64_t leak_grace_ms = 1000;
+  std::uint64_t long_poll_ms = 100;
+  friend bool operator==(const TraceDetectors&, const TraceDetectors&) = default;
+};
+
 struct Trace {
   std::string scenario;
   Flavor flavor = Flavor::multi_thread;
@@ -50,6 +60,7 @@ struct Trace {
   std::uint64_t execution = 0;        // index of the execution within its exploration
   std::uint64_t max_steps = 0;
   std::int64_t max_virtual_time_ns = 0;
+  std::optional<TraceDetectors> detectors;  // absent in traces of older weft versions
   std::vector<Decision> decisions;
   std::optional<Failure> failure;
   std::vector<TraceTask> tasks;

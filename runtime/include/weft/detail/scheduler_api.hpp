@@ -25,6 +25,9 @@ struct TaskCancelled {};
 struct ObjectTag {
   ObjectId id = kNoObject;
   std::uint64_t runtime_epoch = 0;
+  // Where the object was constructed, when its constructor records it (locks do). Stable across
+  // executions, unlike id; reported with EventKind::object_created when the id is assigned.
+  std::source_location created{};
 };
 
 // The scheduler of the runtime whose task runs on this thread, or nullptr.
@@ -35,6 +38,8 @@ Task* current_task() noexcept;
 TaskId task_id(const Task* task) noexcept;
 bool is_cancelling(const Task* task) noexcept;
 
+// Assigns the id on the object's first use in this runtime (emitting object_created when the
+// tag knows its construction site).
 ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind kind);
 
 // A scheduling point before operation `op` on an object. In multi_thread flavor the chooser may
