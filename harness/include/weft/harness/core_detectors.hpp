@@ -1,25 +1,27 @@
 // The detectors every exploration runs: task panics (observed or not), deadlock and hang
-// explanations, and swallowed cancellations.
+// explanations, and swallowed cancellations. The optional ones have headers of their own.
 #pragma once
 #include <array>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "weft/harness/describe.hpp"
 #include "weft/harness/detector.hpp"
+#include "weft/harness/object_table.hpp"
 #include "weft/harness/task_table.hpp"
 #include "weft/runtime.hpp"
 
 namespace weft {
 
 // A task panic is a failure unless a join observed it; when the task's handle was dropped
-// unjoined it is also an unobserved panic.
+// unjoined it is also an unobserved panic (reported after the task panic).
 class PanicDetector final : public Detector {
  public:
   std::string_view name() const override { return "panic"; }
   void begin_execution() override;
   void on_event(const Event& event) override;
-  void end_execution(const BodyOutcome& outcome, std::vector<Failure>& failures) override;
+  void end_execution(const BodyOutcome& outcome, Findings& findings) override;
 
  private:
   struct Panic {
@@ -34,14 +36,15 @@ class PanicDetector final : public Detector {
   std::vector<std::pair<TaskId, std::uint64_t>> detached_;  // task, step
 };
 
-// Explains why a run stopped: deadlock (who waits on what, held by whom, the wait-for cycle)
-// or hang (which limit, what was still active, the last events).
+// Explains why a run stopped: deadlock (every blocked task, what it waits on, who holds it or
+// could release it, where each held lock was taken, the wait-for cycle) or hang (which limit,
+// what was still active, the last events).
 class StopDetector final : public Detector {
  public:
   std::string_view name() const override { return "stop"; }
   void begin_execution() override;
   void on_event(const Event& event) override;
-  void end_execution(const BodyOutcome& outcome, std::vector<Failure>& failures) override;
+  void end_execution(const BodyOutcome& outcome, Findings& findings) override;
 
  private:
   void explain_deadlock(const Event& event);
@@ -54,11 +57,13 @@ class StopDetector final : public Detector {
   };
   static constexpr std::size_t kRecent = 8;
   TaskTable tasks_;
+  ObjectTable objects_;
   std::array<Recent, kRecent> recent_{};
   std::size_t recent_count_ = 0;  // events seen; the ring holds the last min(count, kRecent)
   std::optional<Failure> failure_;
 };
 
+// A dropped task that caught the unwinding (catch (...) without rethrow) and went on.
 class SwallowedCancellationDetector final : public Detector {
  public:
   std::string_view name() const override { return "swallowed_cancellation"; }
@@ -67,18 +72,13 @@ class SwallowedCancellationDetector final : public Detector {
     failure_.reset();
   }
   void on_event(const Event& event) override;
-  void end_execution(const BodyOutcome&, std::vector<Failure>& failures) override {
-    if (failure_) failures.push_back(*failure_);
+  void end_execution(const BodyOutcome&, Findings& findings) override {
+    if (failure_) findings.failures.push_back(*failure_);
   }
 
  private:
   TaskTable tasks_;
   std::optional<Failure> failure_;
 };
-
-// One line describing a runtime event, for failure details and hang reports.
-std::string describe_event(const Event& event, const TaskTable& tasks);
-// "waits to lock mutex #3" etc.
-std::string describe_wait(Op op, ObjectKind kind, ObjectId object);
 
 }  // namespace weft

@@ -14,13 +14,19 @@ struct BodyOutcome {
   std::optional<Failure> failure;  // the body threw (root panic, check failure, Deadlock, Hang)
 };
 
+// What the detectors found in one execution.
+struct Findings {
+  std::vector<Failure> failures;  // the execution fails
+  std::vector<Failure> warnings;  // worth telling (e.g. leaks in warn mode), not a failure
+};
+
 class Detector : public Observer {
  public:
   virtual std::string_view name() const = 0;
   // Called before each execution; per-execution state is reset here.
   virtual void begin_execution() {}
-  // Called after the body returned or threw. Appends the failures this execution shows.
-  virtual void end_execution(const BodyOutcome& outcome, std::vector<Failure>& failures) = 0;
+  // Called after the body returned or threw. Appends what this execution shows.
+  virtual void end_execution(const BodyOutcome& outcome, Findings& findings) = 0;
 };
 
 // Forwards events to several observers in order.

@@ -34,6 +34,9 @@ struct ExploreReport {
   std::optional<Trace> trace;            // the first failing execution, with events
   std::uint64_t failing_executions = 0;  // with all_failures: how many executions failed
   std::vector<std::string> notes;        // warnings worth printing (e.g. leaks in warn mode)
+  // The warnings behind the notes: each signature once, from the lowest execution that showed it
+  // (among those counted in `executions`), in execution order.
+  std::vector<Failure> warnings;
   bool ok() const { return failures.empty(); }
 };
 

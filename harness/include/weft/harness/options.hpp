@@ -38,11 +38,14 @@
   X(all_failures, bool, false, "all-failures", "WEFT_ALL_FAILURES",                                \
     "keep exploring after the first failing execution")                                            \
   X(lock_order, bool, true, "lock-order", "WEFT_LOCK_ORDER",                                       \
-    "report lock-order inversions (potential deadlocks)")                                          \
-  X(leaks, std::string, "fail", "leaks", "WEFT_LEAKS",                                             \
-    "tasks that can never finish at shutdown: fail, warn or off")                                  \
+    "report locks taken in opposite orders (a potential deadlock) even when no run deadlocked")     \
+  X(leaks, std::string, "off", "leaks", "WEFT_LEAKS",                                              \
+    "tasks still alive after the root returns that can never finish: fail, warn or off; on, "      \
+    "the runtime lets them run before shutdown drops them, which changes the schedules")           \
+  X(leak_grace_ms, std::uint64_t, 1000, "leak-grace-ms", "WEFT_LEAK_GRACE_MS",                     \
+    "leak check: virtual milliseconds the tasks get after the root returns to finish")             \
   X(long_poll_ms, std::uint64_t, 100, "long-poll-ms", "WEFT_LONG_POLL_MS",                         \
-    "report a task step that blocks the real thread longer than this (0: off)")
+    "report a task step that holds the real thread longer than this, in wall time (0: off)")
 
 namespace weft {
 

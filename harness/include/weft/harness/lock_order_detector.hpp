@@ -1,0 +1,49 @@
+// Lock-order inversions (lockdep): a graph of "took lock B while holding lock A" edges; a cycle
+// means two tasks can each hold one lock and wait for the other, even when this schedule did not
+// deadlock.
+#pragma once
+#include <map>
+#include <optional>
+#include <source_location>
+#include <utility>
+#include <vector>
+
+#include "weft/harness/detector.hpp"
+#include "weft/harness/object_table.hpp"
+#include "weft/harness/task_table.hpp"
+
+namespace weft {
+
+// Edges come from acquisitions (a lock event while the task holds other locks), not from
+// attempts: an execution that did deadlock is explained by the deadlock report instead. A lock
+// taken by try_lock gets no edge (it cannot block), but later locks taken while holding it do.
+// Read holds of an RwLock count like write holds (tokio's RwLock is fair: a queued writer makes
+// the next reader wait). Scope: one execution; lock identities (ObjectId) do not carry over.
+class LockOrderDetector final : public Detector {
+ public:
+  std::string_view name() const override { return "lock_order"; }
+  void begin_execution() override;
+  void on_event(const Event& event) override;
+  void end_execution(const BodyOutcome& outcome, Findings& findings) override;
+
+ private:
+  struct Edge {
+    ObjectKind from_kind, to_kind;
+    TaskId task;
+    std::source_location held_at;   // where the task took the lock it held
+    std::source_location taken_at;  // where it took the second lock
+    std::uint64_t step;
+  };
+  using Key = std::pair<ObjectId, ObjectId>;  // (held, taken)
+  void add_edge(const ObjectTable::Hold& held, const Event& taken);
+  // A path of edges from `from` to `to`, or empty.
+  std::vector<Key> path(ObjectId from, ObjectId to) const;
+  void report(const std::vector<Key>& cycle, const Event& closing);
+
+  TaskTable tasks_;
+  ObjectTable objects_;
+  std::map<Key, Edge> edges_;  // ordered: searches and reports do not depend on insertion order
+  std::optional<Failure> failure_;
+};
+
+}  // namespace weft

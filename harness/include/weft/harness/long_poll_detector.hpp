@@ -1,0 +1,41 @@
+// Long polls: a task step (from the scheduler resuming the task to its next suspension) that
+// held the real thread longer than a wall-clock threshold, i.e. a blocking call inside a task.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <source_location>
+#include <vector>
+
+#include "weft/harness/detector.hpp"
+#include "weft/harness/task_table.hpp"
+
+namespace weft {
+
+// The only place in weft that reads the real clock (steady_clock, twice per step). Wall time
+// goes into the failure's message and details only, never into events or decisions; the same
+// schedule replays the same blocking call, so the failure replays.
+class LongPollDetector final : public Detector {
+ public:
+  explicit LongPollDetector(std::chrono::milliseconds threshold) : threshold_(threshold) {}
+  std::string_view name() const override { return "long_poll"; }
+  void begin_execution() override;
+  void on_event(const Event& event) override;
+  void end_execution(const BodyOutcome& outcome, Findings& findings) override;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void note_site(TaskId task, const std::source_location& where);
+  // The running task's step ends with event e: how it ended and where, when the event says.
+  void close(const Event& e, const char* how, const std::source_location* ended_at);
+
+  std::chrono::nanoseconds threshold_;
+  TaskTable tasks_;
+  std::vector<std::source_location> last_site_;  // by task: its latest operation's location
+  TaskId running_ = kNoTask;
+  std::uint64_t step_ = 0;
+  std::source_location resumed_after_;
+  Clock::time_point started_{};
+  std::optional<Failure> failure_;
+};
+
+}  // namespace weft

@@ -1,0 +1,60 @@
+// Who holds which lock (and which semaphore permits) right now, where each hold was taken and
+// where each lock was created, kept from the events of one execution so that detectors can say
+// "held by 'b' (#2), locked at bank.cpp:40".
+#pragma once
+#include <cstdint>
+#include <source_location>
+#include <string>
+#include <vector>
+
+#include "weft/observer.hpp"
+
+namespace weft {
+
+class ObjectTable {
+ public:
+  struct Hold {
+    TaskId task = kNoTask;
+    ObjectKind kind = ObjectKind::none;
+    ObjectId object = kNoObject;
+    bool shared = false;           // an RwLock read hold
+    bool by_try = false;           // taken by try_lock / try_read / try_write
+    std::uint64_t permits = 0;     // semaphore permits (0 for locks)
+    std::source_location where;    // the call that took it (static data: safe to keep)
+    std::uint64_t step = 0;
+  };
+
+  void clear() {
+    holds_.clear();
+    created_.clear();
+  }
+  // Cheap for the events it does not care about (everything but lock, unlock, acquire, release
+  // and object_created).
+  void on_event(const Event& e);
+
+  // Current holds, oldest first.
+  const std::vector<Hold>& holds() const { return holds_; }
+  std::vector<const Hold*> holders_of(ObjectId object) const;
+  std::vector<const Hold*> held_by(TaskId task) const;
+  // The construction site of a lock, or an empty location when unknown.
+  std::source_location created(ObjectId object) const;
+  // "mutex #2" or "mutex #2 (created at bank.cpp:12)".
+  std::string name(ObjectKind kind, ObjectId object) const;
+
+  static bool is_lock(ObjectKind kind) {
+    return kind == ObjectKind::mutex || kind == ObjectKind::rwlock;
+  }
+
+ private:
+  void release(TaskId task, ObjectId object, bool shared, std::uint64_t permits);
+  std::vector<Hold> holds_;
+  std::vector<std::source_location> created_;  // by object id
+};
+
+// "file:line", or "?" when unknown.
+std::string location_text(const std::source_location& where);
+inline bool known(const std::source_location& where) {
+  return where.file_name() != nullptr && *where.file_name() != '\0';
+}
+
+}  // namespace weft

@@ -1,0 +1,118 @@
+// Lockdep for weft's locks: "took B while holding A" edges per execution, a cycle reported as a
+// potential deadlock. After the Linux kernel's lockdep (Documentation/locking/lockdep-design.rst),
+// with locks named by object id and creation site instead of lock classes.
+#include "weft/harness/lock_order_detector.hpp"
+
+#include <algorithm>
+#include <deque>
+
+namespace weft {
+
+void LockOrderDetector::begin_execution() {
+  tasks_.clear();
+  objects_.clear();
+  edges_.clear();
+  failure_.reset();
+}
+
+void LockOrderDetector::on_event(const Event& e) {
+  tasks_.on_event(e);
+  const bool acquired = e.kind == EventKind::op && (e.op == Op::lock || e.op == Op::lock_shared) &&
+                        ObjectTable::is_lock(e.object_kind);
+  if (acquired && e.value == 0 && !failure_) {
+    // The new hold is recorded after the edges: a lock is never its own predecessor.
+    for (const ObjectTable::Hold& held : objects_.holds())
+      if (held.task == e.task && ObjectTable::is_lock(held.kind) && held.object != e.object)
+        add_edge(held, e);
+  }
+  objects_.on_event(e);
+}
+
+void LockOrderDetector::add_edge(const ObjectTable::Hold& held, const Event& taken) {
+  const Key key{held.object, taken.object};
+  if (edges_.count(key) != 0) return;
+  edges_.emplace(key, Edge{held.kind, taken.object_kind, taken.task, held.where, taken.where,
+                           taken.step});
+  if (failure_) return;
+  std::vector<Key> back = path(taken.object, held.object);
+  if (back.empty()) return;
+  back.insert(back.begin(), key);
+  report(back, taken);
+}
+
+std::vector<LockOrderDetector::Key> LockOrderDetector::path(ObjectId from, ObjectId to) const {
+  // Breadth-first over the ordered edge map: the shortest path, the same one every time.
+  std::map<ObjectId, ObjectId> came_from;  // node -> previous node
+  std::deque<ObjectId> queue{from};
+  came_from[from] = from;
+  while (!queue.empty()) {
+    const ObjectId at = queue.front();
+    queue.pop_front();
+    if (at == to) {
+      std::vector<Key> out;
+      for (ObjectId n = to; n != from; n = came_from[n]) out.push_back(Key{came_from[n], n});
+      std::reverse(out.begin(), out.end());
+      return out;
+    }
+    for (auto it = edges_.lower_bound(Key{at, 0}); it != edges_.end() && it->first.first == at;
+         ++it) {
+      if (came_from.emplace(it->first.second, at).second) queue.push_back(it->first.second);
+    }
+  }
+  return {};
+}
+
+void LockOrderDetector::report(const std::vector<Key>& cycle, const Event& closing) {
+  // Tell the cycle from its oldest edge on: the order in which the program did it.
+  std::vector<Key> order = cycle;
+  auto oldest = std::min_element(order.begin(), order.end(), [&](const Key& a, const Key& b) {
+    return edges_.at(a).step < edges_.at(b).step;
+  });
+  std::rotate(order.begin(), oldest, order.end());
+
+  auto lock = [&](ObjectKind kind, ObjectId id) {
+    return std::string(to_string(kind)) + " #" + std::to_string(id);
+  };
+  std::string sequence;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const Edge& edge = edges_.at(order[i]);
+    const bool same_task_again = i > 0 && edges_.at(order[i - 1]).task == edge.task;
+    sequence += i == 0 ? "" : (i + 1 == order.size() ? (order.size() > 2 ? ", and " : " and ") : ", ");
+    sequence += (same_task_again ? std::string("later also") : tasks_.label(edge.task)) +
+                " locks " + lock(edge.from_kind, order[i].first) + " then " +
+                lock(edge.to_kind, order[i].second);
+  }
+
+  Failure f;
+  f.kind = FailureKind::lock_order;
+  f.task = closing.task;
+  f.task_name = tasks_.name(closing.task);
+  f.where = Location::from(closing.where);
+  f.step = closing.step;
+  f.message = "potential deadlock: " + sequence + "; if each takes its first lock before the " +
+              (order.size() > 2 ? "next" : "other") + " takes its second, " +
+              (order.size() > 2 ? "they all" : "both") + " wait forever (this run got through)";
+  for (const Key& key : order) {
+    const Edge& edge = edges_.at(key);
+    f.details.push_back(tasks_.label(edge.task) + " took " + lock(edge.to_kind, key.second) +
+                        " at " + location_text(edge.taken_at) + " while holding " +
+                        lock(edge.from_kind, key.first) + " (locked at " +
+                        location_text(edge.held_at) + "), step " + std::to_string(edge.step));
+  }
+  for (const Key& key : order) {
+    const std::source_location site = objects_.created(key.first);
+    if (known(site))
+      f.details.push_back(lock(edges_.at(key).from_kind, key.first) + " was created at " +
+                          location_text(site));
+  }
+  f.details.push_back(
+      "take these locks in one order everywhere (or hold only one at a time) so that no schedule "
+      "can deadlock");
+  failure_ = std::move(f);
+}
+
+void LockOrderDetector::end_execution(const BodyOutcome&, Findings& findings) {
+  if (failure_) findings.failures.push_back(*failure_);
+}
+
+}  // namespace weft

@@ -1,0 +1,104 @@
+// Long polls: wall time from a task's run event to the end of its step (see long_poll_detector.hpp).
+#include "weft/harness/long_poll_detector.hpp"
+
+#include "weft/harness/object_table.hpp"
+#include "weft/runtime.hpp"
+
+namespace weft {
+
+void LongPollDetector::begin_execution() {
+  tasks_.clear();
+  last_site_.clear();
+  running_ = kNoTask;
+  failure_.reset();
+}
+
+void LongPollDetector::note_site(TaskId task, const std::source_location& where) {
+  if (task == kNoTask || !known(where)) return;
+  if (last_site_.size() <= task) last_site_.resize(task + 1);
+  last_site_[task] = where;
+}
+
+void LongPollDetector::on_event(const Event& e) {
+  if (failure_) return;  // one report per execution; no more clock reads
+  switch (e.kind) {
+    case EventKind::spawn:
+      tasks_.on_event(e);
+      return;
+    case EventKind::run:
+      if (running_ != kNoTask) close(e, "reached a scheduling point", nullptr);
+      running_ = e.task;
+      step_ = e.step;
+      resumed_after_ = e.task < last_site_.size() ? last_site_[e.task] : std::source_location{};
+      started_ = Clock::now();
+      return;
+    case EventKind::op:
+      note_site(e.task, e.where);
+      return;
+    case EventKind::block:
+      note_site(e.task, e.where);
+      if (e.task == running_) close(e, "blocked", &e.where);
+      return;
+    case EventKind::finish:
+    case EventKind::panic:
+    case EventKind::cancelled:
+      if (e.task == running_)
+        close(e, e.kind == EventKind::finish ? "finished" : e.kind == EventKind::panic ? "panicked" : "was dropped", nullptr);
+      return;
+    case EventKind::deadlock:
+    case EventKind::hang:
+    case EventKind::shutdown_end:
+      if (running_ != kNoTask) close(e, "stopped", nullptr);
+      return;
+    default:
+      return;
+  }
+}
+
+void LongPollDetector::close(const Event& e, const char* how, const std::source_location* ended_at) {
+  const TaskId task = running_;
+  running_ = kNoTask;
+  const auto elapsed = Clock::now() - started_;
+  if (elapsed < threshold_) return;
+
+  // Where it ended: the event's location, else the task's latest scheduling point.
+  std::source_location end = ended_at ? *ended_at : std::source_location{};
+  if (!known(end) && e.runtime != nullptr)
+    for (const TaskSnapshot& t : e.runtime->tasks())
+      if (t.id == task) end = t.last_site;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+  const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(threshold_).count();
+
+  Failure f;
+  f.kind = FailureKind::long_poll;
+  f.task = task;
+  f.task_name = tasks_.name(task);
+  f.step = step_;
+  f.where = Location::from(known(end) ? end : resumed_after_);
+  f.message = "task " + tasks_.label(task) + " kept the thread for " + std::to_string(ms) +
+              " ms in one step without reaching a scheduling point, so no other task could run "
+              "meanwhile: something in it blocks the thread (a real sleep, blocking I/O, a "
+              "std::mutex, a long computation)";
+  std::string began = "the step began at step " + std::to_string(step_) + " when the task ";
+  if (known(resumed_after_)) {
+    began += "resumed after " + location_text(resumed_after_);
+  } else {
+    const TaskTable::Entry* entry = tasks_.find(task);
+    began += "started (spawned at " + (entry ? entry->spawn_site.to_string() : "?") + ")";
+  }
+  began += ", and ended when it " + std::string(how);
+  if (known(end)) began += " at " + location_text(end);
+  f.details.push_back(began);
+  f.details.push_back("the blocking code runs between those two points; use weft's operations "
+                      "(weft::sleep, channels, locks) so that the task yields instead");
+  f.details.push_back("threshold: " + std::to_string(limit) +
+                      " ms of wall time (--long-poll-ms); wall time is measured for this report "
+                      "only, never for decisions, and varies from run to run");
+  failure_ = std::move(f);
+}
+
+void LongPollDetector::end_execution(const BodyOutcome&, Findings& findings) {
+  if (failure_) findings.failures.push_back(*failure_);
+}
+
+}  // namespace weft

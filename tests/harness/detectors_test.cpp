@@ -1,0 +1,517 @@
+// Every detector on a small buggy body (it fires, with a plain-words report) and on the fixed
+// body (it stays silent): deadlock, lock order, task leak, long poll, unobserved panic,
+// swallowed cancellation and hang.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "weft/harness/explorer.hpp"
+#include "weft/weft.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+weft::ExploreOptions options_for(std::string strategy, std::uint64_t iterations,
+                                 std::uint64_t seed = 1) {
+  weft::ExploreOptions o;
+  o.strategy = std::move(strategy);
+  o.iterations = iterations;
+  o.seed = seed;
+  return o;
+}
+
+// DFS over the whole space within a preemption bound: the fixed bodies must be clean there.
+weft::ExploreOptions exhaustive() {
+  auto o = options_for("dfs", 100000);
+  o.preemption_bound = 2;
+  return o;
+}
+
+weft::ExploreTarget target(std::string name, weft::Flavor flavor, std::function<void()> body) {
+  return weft::ExploreTarget{std::move(name), flavor, std::move(body)};
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+bool has_kind(const weft::ExploreReport& r, weft::FailureKind kind) {
+  for (const auto& f : r.failures)
+    if (f.kind == kind) return true;
+  return false;
+}
+
+const std::string kFile = "tests/harness/detectors_test.cpp";
+std::string here(int line) { return kFile + ":" + std::to_string(line); }
+
+void require_clean(const weft::ExploreReport& r) {
+  if (!r.ok()) FAIL(r.failures.front().describe());
+}
+
+// --- two locks ----------------------------------------------------------------------------
+
+int g_lock_a_line = 0, g_lock_b_line = 0;
+
+// "first" locks a then b; "second" locks b then a (or a then b when consistent). pause: yield
+// while holding the first lock, which makes the deadlock likely.
+void two_locks(bool consistent, bool pause) {
+  // The locks outlive the runtime: after a deadlock the tasks are dropped in id order, the root
+  // first, and the others' guards must still find their mutexes.
+  g_lock_a_line = __LINE__ + 1;
+  weft::Mutex<int> a;
+  g_lock_b_line = __LINE__ + 1;
+  weft::Mutex<int> b;
+  weft::Runtime rt;
+  rt.block_on([&] {
+    auto first = weft::spawn([&] {
+      auto ga = a.lock();
+      if (pause) weft::yield_now();
+      auto gb = b.lock();
+      ++*ga, ++*gb;
+    }, "first");
+    auto second = weft::spawn([&] {
+      if (consistent) {
+        auto ga = a.lock();
+        if (pause) weft::yield_now();
+        auto gb = b.lock();
+        ++*ga, ++*gb;
+      } else {
+        auto gb = b.lock();
+        if (pause) weft::yield_now();
+        auto ga = a.lock();
+        ++*ga, ++*gb;
+      }
+    }, "second");
+    first.join();
+    second.join();
+  });
+}
+
+}  // namespace
+
+// --- deadlock --------------------------------------------------------------------------------
+
+TEST_CASE("deadlock: each blocked task, what it waits on, who holds it and where, the cycle") {
+  auto o = options_for("random", 200);
+  o.lock_order = false;  // the deadlock report is the subject here
+  auto report = weft::explore(o, target("locks", weft::Flavor::multi_thread, [] {
+                                two_locks(false, true);
+                              }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::deadlock);
+  const std::string text = f.describe();
+  INFO(text);
+  CHECK(contains(f.message, "'first' (#1) and 'second' (#2) each hold a lock the other waits for"));
+  CHECK(contains(text, "wait-for cycle: 'first' (#1) -> 'second' (#2) -> 'first' (#1)"));
+  // Lock ids follow first use, which depends on the schedule; the creation sites do not.
+  const std::string a = "(created at " + here(g_lock_a_line) + ")";
+  const std::string b = "(created at " + here(g_lock_b_line) + ")";
+  CHECK(contains(text, "'first' (#1) waits to lock mutex #"));
+  CHECK(contains(text, b + " at " + kFile + ":"));  // first waits for b...
+  CHECK(contains(text, "'second' (#2) holds it, locked at " + kFile + ":"));
+  CHECK(contains(text, "'first' (#1) holds mutex #"));
+  CHECK(contains(text, a + ", locked at " + kFile + ":"));  // ...while holding a
+  CHECK(contains(text, "'main' (#0) waits for 'first' (#1) to finish"));
+  CHECK(f.task_name == "first");
+}
+
+TEST_CASE("deadlock: a receive nobody can satisfy names who could and says nobody will") {
+  auto body = [](bool fixed) {
+    weft::Runtime rt;
+    rt.block_on([fixed] {
+      auto [tx, rx] = weft::mpsc::unbounded<int>();
+      auto consumer = weft::spawn([rx = std::move(rx)]() mutable {
+        while (rx.recv()) {
+        }
+      }, "consumer");
+      tx.send(1);
+      if (fixed) {
+        auto gone = std::move(tx);  // the last sender goes: the consumer's loop ends
+      }
+      consumer.join();
+    });
+  };
+  auto report = weft::explore(options_for("random", 20),
+                              target("recv", weft::Flavor::multi_thread, [&] { body(false); }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::deadlock);
+  INFO(f.describe());
+  CHECK(contains(f.message, "every task is waiting"));
+  CHECK(contains(f.describe(), "'consumer' (#1) waits to receive from mpsc #"));
+  CHECK(contains(f.describe(),
+                 "a send on it (or dropping its last sender) would wake it, but every other task "
+                 "is blocked too"));
+  CHECK(f.task_name == "main");
+
+  require_clean(weft::explore(exhaustive(), target("recv-fixed", weft::Flavor::multi_thread,
+                                                    [&] { body(true); })));
+}
+
+TEST_CASE("deadlock: the fixed lock order is clean over the whole space") {
+  auto report = weft::explore(exhaustive(), target("locks-fixed", weft::Flavor::multi_thread, [] {
+                                two_locks(true, true);
+                              }));
+  require_clean(report);
+  CHECK(report.exhausted);
+}
+
+// --- lock order ------------------------------------------------------------------------------
+
+TEST_CASE("lock order: one schedule that did not deadlock is enough") {
+  // current_thread: each task runs to its end, so the single execution cannot deadlock; the
+  // first DFS schedule runs "first" before "second".
+  auto report = weft::explore(options_for("dfs", 1),
+                              target("inversion", weft::Flavor::current_thread, [] {
+                                two_locks(false, false);
+                              }));
+  REQUIRE_FALSE(report.ok());
+  CHECK(report.executions == 1);
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::lock_order);
+  INFO(f.describe());
+  CHECK(contains(f.message, "potential deadlock: 'first' (#1) locks mutex #1 then mutex #2 and "
+                            "'second' (#2) locks mutex #2 then mutex #1"));
+  CHECK(contains(f.message, "(this run got through)"));
+  CHECK(contains(f.describe(), "'second' (#2) took mutex #1 at " + kFile + ":"));
+  CHECK(contains(f.describe(), "mutex #1 was created at " + here(g_lock_a_line)));
+  CHECK(f.task_name == "second");
+  CHECK(contains(f.where.to_string(), kFile + ":"));
+  // The trace names the locks' creation sites.
+  REQUIRE(report.trace);
+  bool created = false;
+  for (const auto& e : report.trace->events)
+    if (e.kind == weft::EventKind::object_created && e.object == 1)
+      created = e.where.to_string() == here(g_lock_a_line);
+  CHECK(created);
+}
+
+TEST_CASE("lock order: every multi_thread schedule shows the inversion or the deadlock") {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    auto report = weft::explore(options_for("random", 1, seed),
+                                target("inversion", weft::Flavor::multi_thread, [] {
+                                  two_locks(false, false);
+                                }));
+    REQUIRE_FALSE(report.ok());
+    const auto kind = report.failures.front().kind;
+    CHECK((kind == weft::FailureKind::lock_order || kind == weft::FailureKind::deadlock));
+  }
+}
+
+TEST_CASE("lock order: the same failure and trace for any --jobs") {
+  auto o = options_for("random", 50, 9);
+  auto t = target("inversion", weft::Flavor::multi_thread, [] { two_locks(false, false); });
+  auto one = weft::explore(o, t);
+  o.jobs = 2;
+  auto two = weft::explore(o, t);
+  REQUIRE(one.trace);
+  REQUIRE(two.trace);
+  CHECK(weft::write_trace(*one.trace) == weft::write_trace(*two.trace));
+  CHECK(one.executions == two.executions);
+}
+
+TEST_CASE("lock order: silent on a consistent order, on try_lock, and when switched off") {
+  require_clean(weft::explore(exhaustive(), target("consistent", weft::Flavor::multi_thread, [] {
+                                two_locks(true, false);
+                              })));
+  // try_lock cannot block, so taking a while holding b by try_lock is no inversion.
+  require_clean(weft::explore(exhaustive(), target("try-lock", weft::Flavor::multi_thread, [] {
+    weft::Runtime rt;
+    rt.block_on([] {
+      weft::Mutex<int> a, b;
+      auto first = weft::spawn([&] {
+        auto ga = a.lock();
+        auto gb = b.lock();
+      }, "first");
+      auto second = weft::spawn([&] {
+        auto gb = b.lock();
+        if (auto ga = a.try_lock()) ++**ga;
+      }, "second");
+      first.join();
+      second.join();
+    });
+  })));
+  auto o = options_for("random", 1);
+  o.lock_order = false;
+  require_clean(weft::explore(o, target("inversion", weft::Flavor::current_thread, [] {
+                                two_locks(false, false);
+                              })));
+}
+
+// --- task leak -------------------------------------------------------------------------------
+
+namespace {
+int g_sleeper_line = 0;
+
+// Two tasks that sleep in a loop; fixed: they stop when the root sets the flag before returning.
+void sleepers(bool fixed) {
+  weft::Runtime rt;
+  rt.block_on([fixed] {
+    auto stop = std::make_shared<weft::Atomic<bool>>(false);  // the tasks outlive this frame
+    for (int i = 0; i < 2; ++i) {
+      g_sleeper_line = __LINE__ + 1;
+      weft::spawn([stop] {
+        while (!stop->load()) weft::sleep(10ms);
+      }, "sleeper-" + std::to_string(i));
+    }
+    weft::sleep(25ms);
+    if (fixed) stop->store(true);
+  });
+}
+}  // namespace
+
+TEST_CASE("task leak: tasks that would never finish, with their spawn sites") {
+  auto o = options_for("random", 5);
+  o.leaks = "fail";
+  auto report = weft::explore(o, target("sleepers", weft::Flavor::multi_thread, [] {
+                                sleepers(false);
+                              }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::task_leak);
+  INFO(f.describe());
+  CHECK(f.message == "2 tasks were still alive after the root task returned and would never "
+                     "finish: 'sleeper-0' (#1) and 'sleeper-1' (#2)");
+  CHECK(contains(f.describe(), "'sleeper-0' (#1), spawned by 'main' (#0) at " +
+                                   here(g_sleeper_line) + ": still sleeping 1 s after the root "
+                                                          "returned"));
+  CHECK(f.where.to_string() == here(g_sleeper_line));
+  // The trace records the leak check, so replay runs it too.
+  REQUIRE(report.trace);
+  REQUIRE(report.trace->detectors);
+  CHECK(report.trace->detectors->leaks == "fail");
+  auto replayed = weft::replay(*report.trace, target("sleepers", weft::Flavor::multi_thread, [] {
+                                 sleepers(false);
+                               }), weft::ExploreOptions{});
+  CHECK_FALSE(replayed.mismatch);
+  REQUIRE_FALSE(replayed.failures.empty());
+  CHECK(replayed.failures.front().signature() == f.signature());
+
+  auto fixed = weft::explore(o, target("sleepers-fixed", weft::Flavor::multi_thread, [] {
+                               sleepers(true);
+                             }));
+  require_clean(fixed);
+  CHECK(fixed.notes.empty());
+}
+
+TEST_CASE("task leak: a task blocked forever can never be woken") {
+  auto o = options_for("random", 3);
+  o.leaks = "fail";
+  auto report = weft::explore(o, target("stuck", weft::Flavor::multi_thread, [] {
+    weft::Runtime rt;
+    rt.block_on([] {
+      auto [tx, rx] = weft::mpsc::unbounded<int>();
+      // It holds the only sender of the channel it waits on.
+      weft::spawn([tx = std::move(tx), rx = std::move(rx)]() mutable { rx.recv(); }, "waiter");
+      weft::yield_now();
+    });
+  }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::task_leak);
+  INFO(f.describe());
+  CHECK(contains(f.message, "task 'waiter' (#1) was still alive after the root task returned"));
+  CHECK(contains(f.describe(), "waits to receive from mpsc #"));
+  CHECK(contains(f.describe(), "and nothing can ever wake it"));
+  CHECK(contains(f.describe(), "until no task can run and no timer is pending"));
+}
+
+TEST_CASE("task leak: warn mode notes it without failing, off (the default) says nothing") {
+  auto t = target("sleepers", weft::Flavor::multi_thread, [] { sleepers(false); });
+  auto o = options_for("random", 4);
+  o.leaks = "warn";
+  auto warned = weft::explore(o, t);
+  require_clean(warned);
+  REQUIRE(warned.warnings.size() == 1);
+  CHECK(warned.warnings.front().kind == weft::FailureKind::task_leak);
+  REQUIRE(warned.notes.size() == 1);
+  CHECK(warned.notes.front().rfind("warning (not a failure) in execution 0: task_leak: 2 tasks", 0) ==
+        0);
+  o.jobs = 2;
+  CHECK(weft::explore(o, t).notes == warned.notes);
+
+  auto quiet = weft::explore(options_for("random", 4), t);
+  require_clean(quiet);
+  CHECK(quiet.notes.empty());
+}
+
+// --- long poll -------------------------------------------------------------------------------
+
+namespace {
+int g_blocking_line = 0;
+
+void blocking_task(bool fixed) {
+  weft::Runtime rt;
+  rt.block_on([fixed] {
+    auto h = weft::spawn([fixed] {
+      weft::sleep(1ms);
+      if (fixed)
+        weft::sleep(150ms);
+      else
+        std::this_thread::sleep_for(150ms);  // blocks the thread: no other task runs meanwhile
+      g_blocking_line = __LINE__ + 1;
+      weft::sleep(1ms);
+    }, "blocker");
+    h.join();
+  });
+}
+}  // namespace
+
+TEST_CASE("long poll: a blocking call in a task, with the task, the step and its duration") {
+  auto o = options_for("random", 1);
+  o.long_poll_ms = 50;
+  auto t = target("blocking", weft::Flavor::multi_thread, [] { blocking_task(false); });
+  auto report = weft::explore(o, t);
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::long_poll);
+  INFO(f.describe());
+  CHECK(f.task_name == "blocker");
+  CHECK(contains(f.message, "task 'blocker' (#1) kept the thread for "));
+  CHECK(contains(f.message, " ms in one step without reaching a scheduling point"));
+  CHECK(contains(f.describe(), "ended when it blocked at " + here(g_blocking_line)));
+  CHECK(f.where.to_string() == here(g_blocking_line));
+  // Replay fires again, and the events (which carry no wall time) are the same.
+  REQUIRE(report.trace);
+  auto replayed = weft::replay(*report.trace, t, weft::ExploreOptions{});
+  REQUIRE_FALSE(replayed.failures.empty());
+  CHECK(replayed.failures.front().signature() == f.signature());
+  CHECK(replayed.trace.events == report.trace->events);
+
+  require_clean(weft::explore(o, target("fixed", weft::Flavor::multi_thread, [] {
+                                blocking_task(true);
+                              })));
+  o.long_poll_ms = 0;
+  require_clean(weft::explore(o, t));
+}
+
+// --- unobserved panic ------------------------------------------------------------------------
+
+TEST_CASE("unobserved panic: a detached task's error vanishes; joined and handled it is clean") {
+  auto body = [](int variant) {
+    weft::Runtime rt;
+    std::optional<weft::JoinHandle<void>> kept;  // outlives the runtime: never dropped in it
+    rt.block_on([&] {
+      auto writer = weft::spawn([] { throw std::runtime_error("write failed"); }, "writer");
+      weft::sleep(1ms);
+      if (variant == 1) {
+        try {
+          writer.join();
+        } catch (const weft::JoinError&) {
+          // handled: the write is retried elsewhere
+        }
+      } else if (variant == 2) {
+        kept.emplace(std::move(writer));
+      }
+    });
+  };
+  auto report = weft::explore(options_for("random", 3),
+                              target("silent", weft::Flavor::multi_thread, [&] { body(0); }));
+  REQUIRE_FALSE(report.ok());
+  REQUIRE(report.failures.size() == 2);
+  CHECK(report.failures[0].kind == weft::FailureKind::task_panic);
+  const weft::Failure& u = report.failures[1];
+  CHECK(u.kind == weft::FailureKind::unobserved_panic);
+  INFO(u.describe());
+  CHECK(contains(u.message, "task 'writer' (#1) panicked and its JoinHandle was dropped without "
+                            "a join, so the error vanished without a trace: write failed"));
+  CHECK(contains(u.describe(), "its JoinHandle was dropped unjoined at step"));
+
+  require_clean(weft::explore(exhaustive(), target("joined", weft::Flavor::multi_thread,
+                                                    [&] { body(1); })));
+  // The handle is still alive at the end: a task panic, but not an unobserved one.
+  auto kept = weft::explore(options_for("random", 3),
+                            target("kept", weft::Flavor::multi_thread, [&] { body(2); }));
+  CHECK(has_kind(kept, weft::FailureKind::task_panic));
+  CHECK_FALSE(has_kind(kept, weft::FailureKind::unobserved_panic));
+}
+
+// --- swallowed cancellation ------------------------------------------------------------------
+
+TEST_CASE("swallowed cancellation: catch (...) without rethrow; with rethrow it is clean") {
+  auto body = [](bool fixed) {
+    weft::Runtime rt;
+    rt.block_on([fixed] {
+      weft::spawn([fixed] {
+        try {
+          for (;;) weft::sleep(1h);
+        } catch (...) {
+          if (fixed) throw;  // cleanup would go here; the unwinding goes on
+        }
+      }, "stubborn");
+      weft::yield_now();
+    });
+  };
+  auto report = weft::explore(options_for("random", 3),
+                              target("swallow", weft::Flavor::multi_thread, [&] { body(false); }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::swallowed_cancellation);
+  INFO(f.describe());
+  CHECK(contains(f.message, "task 'stubborn' (#1) was being dropped, but a catch (...) caught "
+                            "the unwinding and did not rethrow"));
+  CHECK(contains(f.describe(), "must end with throw;"));
+
+  require_clean(weft::explore(exhaustive(), target("rethrow", weft::Flavor::multi_thread,
+                                                    [&] { body(true); })));
+}
+
+// --- hang ------------------------------------------------------------------------------------
+
+TEST_CASE("hang: the virtual-time limit, with what was still active and the last events") {
+  auto body = [](bool fixed) {
+    weft::Runtime rt;
+    rt.block_on([fixed] {
+      auto ticker = weft::spawn([fixed] {
+        for (int i = 0; !fixed || i < 3; ++i) weft::sleep(1s);
+      }, "ticker");
+      ticker.join();
+    });
+  };
+  auto o = options_for("random", 2);
+  o.max_virtual_time_ms = 5000;
+  auto report = weft::explore(o, target("ticker", weft::Flavor::multi_thread, [&] { body(false); }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::hang);
+  INFO(f.describe());
+  CHECK(contains(f.message, "the run did not finish: virtual time limit of 5000 ms"));
+  CHECK(contains(f.describe(), "'ticker' (#1) is blocked: sleeps at " + kFile + ":"));
+  CHECK(contains(f.describe(), "'main' (#0) is blocked: waits for 'ticker' (#1) to finish"));
+  CHECK(contains(f.describe(), "last events:"));
+
+  require_clean(weft::explore(o, target("ticker-fixed", weft::Flavor::multi_thread,
+                                        [&] { body(true); })));
+}
+
+TEST_CASE("hang: the step limit names the spinning task") {
+  auto body = [](bool fixed) {
+    weft::Runtime rt;
+    rt.block_on([fixed] {
+      auto h = weft::spawn([fixed] {
+        for (int i = 0; !fixed || i < 10; ++i) weft::yield_now();
+      }, "spinner");
+      h.join();
+    });
+  };
+  auto o = options_for("random", 3);
+  o.max_steps = 300;
+  auto report = weft::explore(o, target("spin", weft::Flavor::multi_thread, [&] { body(false); }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::hang);
+  INFO(f.describe());
+  CHECK(f.task_name == "spinner");
+  CHECK(contains(f.message, "step limit of 300 scheduling points"));
+  CHECK(contains(f.describe(), "'spinner' (#1) is running, last at " + kFile + ":"));
+  CHECK(contains(f.where.to_string(), kFile + ":"));
+
+  require_clean(weft::explore(o, target("spin-fixed", weft::Flavor::multi_thread,
+                                        [&] { body(true); })));
+}
