@@ -177,7 +177,7 @@ auto timeout(Duration limit, F&& fn, std::source_location where = std::source_lo
   }
   child.abort(where);
   try {
-    child.join(where);
+    (void)child.join(where);  // a cancelled child throws; its value (if any) is not wanted
   } catch (const JoinError&) {
   }
   return std::optional<V>{};
