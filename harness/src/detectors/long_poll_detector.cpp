@@ -1,10 +1,24 @@
 // Long polls: wall time from a task's run event to the end of its step (see long_poll_detector.hpp).
 #include "weft/harness/long_poll_detector.hpp"
 
+#include <time.h>
+
 #include "weft/harness/object_table.hpp"
 #include "weft/runtime.hpp"
 
 namespace weft {
+
+LongPollDetector::Clock::time_point LongPollDetector::now() noexcept {
+#ifdef CLOCK_MONOTONIC_COARSE
+  // The coarse clock costs a few nanoseconds where steady_clock costs tens, and a step is timed
+  // for every task switch; its resolution (a few ms) is far below any useful threshold.
+  timespec ts{};
+  if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0)
+    return Clock::time_point(std::chrono::duration_cast<Clock::duration>(
+        std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
+#endif
+  return Clock::now();
+}
 
 void LongPollDetector::begin_execution() {
   tasks_.clear();
@@ -25,40 +39,47 @@ void LongPollDetector::on_event(const Event& e) {
     case EventKind::spawn:
       tasks_.on_event(e);
       return;
-    case EventKind::run:
-      if (running_ != kNoTask) close(e, "reached a scheduling point", nullptr);
+    case EventKind::run: {
+      const Clock::time_point at = now();
+      if (running_ != kNoTask) close(e, at, "reached a scheduling point", nullptr);
       running_ = e.task;
       step_ = e.step;
       resumed_after_ = e.task < last_site_.size() ? last_site_[e.task] : std::source_location{};
-      started_ = Clock::now();
+      started_ = at;
       return;
+    }
     case EventKind::op:
       note_site(e.task, e.where);
       return;
     case EventKind::block:
       note_site(e.task, e.where);
-      if (e.task == running_) close(e, "blocked", &e.where);
+      if (e.task == running_) close(e, now(), "blocked", &e.where);
       return;
     case EventKind::finish:
     case EventKind::panic:
     case EventKind::cancelled:
-      if (e.task == running_)
-        close(e, e.kind == EventKind::finish ? "finished" : e.kind == EventKind::panic ? "panicked" : "was dropped", nullptr);
+      if (e.task == running_) {
+        const char* how = e.kind == EventKind::finish  ? "finished"
+                          : e.kind == EventKind::panic ? "panicked"
+                                                       : "was dropped";
+        close(e, now(), how, nullptr);
+      }
       return;
     case EventKind::deadlock:
     case EventKind::hang:
     case EventKind::shutdown_end:
-      if (running_ != kNoTask) close(e, "stopped", nullptr);
+      if (running_ != kNoTask) close(e, now(), "stopped", nullptr);
       return;
     default:
       return;
   }
 }
 
-void LongPollDetector::close(const Event& e, const char* how, const std::source_location* ended_at) {
+void LongPollDetector::close(const Event& e, Clock::time_point at, const char* how,
+                             const std::source_location* ended_at) {
   const TaskId task = running_;
   running_ = kNoTask;
-  const auto elapsed = Clock::now() - started_;
+  const auto elapsed = at - started_;
   if (elapsed < threshold_) return;
 
   // Where it ended: the event's location, else the task's latest scheduling point.

@@ -11,9 +11,10 @@
 
 namespace weft {
 
-// The only place in weft that reads the real clock (steady_clock, twice per step). Wall time
-// goes into the failure's message and details only, never into events or decisions; the same
-// schedule replays the same blocking call, so the failure replays.
+// The only place in weft that reads the real clock (a coarse monotonic clock, about once per
+// step: a few nanoseconds, millisecond resolution, plenty for thresholds of tens of
+// milliseconds). Wall time goes into the failure's message and details only, never into events
+// or decisions; the same schedule replays the same blocking call, so the failure replays.
 class LongPollDetector final : public Detector {
  public:
   explicit LongPollDetector(std::chrono::milliseconds threshold) : threshold_(threshold) {}
@@ -24,9 +25,12 @@ class LongPollDetector final : public Detector {
 
  private:
   using Clock = std::chrono::steady_clock;
+  static Clock::time_point now() noexcept;
   void note_site(TaskId task, const std::source_location& where);
-  // The running task's step ends with event e: how it ended and where, when the event says.
-  void close(const Event& e, const char* how, const std::source_location* ended_at);
+  // The running task's step ends with event e (at wall time `at`): how it ended and where, when
+  // the event says.
+  void close(const Event& e, Clock::time_point at, const char* how,
+             const std::source_location* ended_at);
 
   std::chrono::nanoseconds threshold_;
   TaskTable tasks_;
