@@ -39,10 +39,14 @@ ExceptionState swap_exception_state(EhGlobals* g, ExceptionState incoming) {
   return outgoing;
 }
 
-struct Start {
-  Fiber* fiber;
-};
 }  // namespace
+
+// What a switch passes to the context it enters: who is leaving (to store its fcontext) and, for
+// a fiber's first entry, who is entered.
+struct Fiber::Hop {
+  Fiber* from;
+  Fiber* to;
+};
 
 void Fiber::start(Stack stack, Entry entry, void* arg) {
   stack_ = stack;
@@ -50,47 +54,68 @@ void Fiber::start(Stack stack, Entry entry, void* arg) {
   arg_ = arg;
   exited_ = false;
   exceptions_ = {};
+  stack_bottom_ = stack.base;
+  stack_size_ = stack.size;
+  fake_stack_ = nullptr;
   context_ = ctx::make_fcontext(stack.top(), stack.size, [](ctx::transfer_t t) {
     trampoline(t.data, t.fctx);
   });
 }
 
 void Fiber::trampoline(void* transfer_data, void* from_context) {
-  auto* self = static_cast<Fiber*>(transfer_data);
-  self->caller_ = from_context;
-  finish_switch(nullptr, &self->caller_stack_bottom_, &self->caller_stack_size_);
-  self->entry_(self->arg_);
+  Fiber& self = *static_cast<Hop*>(transfer_data)->to;
+  arrived(transfer_data, from_context, self);
+  self.entry_(self.arg_);
   std::abort();  // entry must end with exit()
 }
 
 unsigned int uncaught_exception_count() noexcept { return eh_globals()->uncaught_exceptions; }
 
-void Fiber::resume() {
-  EhGlobals* g = eh_globals();  // same thread before and after the switch
-  ExceptionState mine = swap_exception_state(g, exceptions_);
-  start_switch(&caller_fake_stack_, stack_.base, stack_.size);
-  ctx::transfer_t t = ctx::jump_fcontext(static_cast<ctx::fcontext_t>(context_), this);
-  finish_switch(caller_fake_stack_, nullptr, nullptr);
-  context_ = t.fctx;
-  exceptions_ = swap_exception_state(g, mine);
+// The running context `from` enters `to`. The exception globals always hold the running
+// context's state: from's are saved and to's installed before the jump.
+void Fiber::jump(Fiber& from, Fiber& to) {
+  EhGlobals* g = eh_globals();
+  from.exceptions_ = swap_exception_state(g, to.exceptions_);
+  start_switch(&from.fake_stack_, to.stack_bottom_, to.stack_size_);
+  Hop hop{&from, &to};
+  ctx::transfer_t t = ctx::jump_fcontext(static_cast<ctx::fcontext_t>(to.context_), &hop);
+  arrived(t.data, t.fctx, from);
 }
 
-void Fiber::suspend() {
-  start_switch(&fiber_fake_stack_, caller_stack_bottom_, caller_stack_size_);
-  ctx::transfer_t t = ctx::jump_fcontext(static_cast<ctx::fcontext_t>(caller_), nullptr);
-  caller_ = t.fctx;
-  finish_switch(fiber_fake_stack_, &caller_stack_bottom_, &caller_stack_size_);
+// On self's stack after a switch: the context that left saves its fcontext, and the sanitizer
+// learns its stack bounds (the thread's own stack is known only this way).
+void Fiber::arrived(void* transfer_data, void* from_context, Fiber& self) {
+  Fiber& from = *static_cast<Hop*>(transfer_data)->from;
+  from.context_ = from_context;
+  finish_switch(self.fake_stack_, &from.stack_bottom_, &from.stack_size_);
+}
+
+void Fiber::resume_from(Fiber& from) {
+  caller_ = &from;
+  jump(from, *this);
+}
+
+void Fiber::suspend() { jump(*this, *caller_); }
+
+void Fiber::switch_to(Fiber& to) {
+  to.caller_ = caller_;
+  jump(*this, to);
 }
 
 void Fiber::exit() {
   exited_ = true;
-  start_switch(nullptr, caller_stack_bottom_, caller_stack_size_);
-  ctx::jump_fcontext(static_cast<ctx::fcontext_t>(caller_), nullptr);
+  Fiber& to = *caller_;
+  EhGlobals* g = eh_globals();
+  swap_exception_state(g, to.exceptions_);
+  start_switch(nullptr, to.stack_bottom_, to.stack_size_);  // nullptr: this stack is done
+  Hop hop{this, &to};
+  ctx::jump_fcontext(static_cast<ctx::fcontext_t>(to.context_), &hop);
   std::abort();  // an exited fiber is never resumed
 }
 
 Stack Fiber::take_stack() noexcept {
   context_ = nullptr;
+  caller_ = nullptr;
   return std::exchange(stack_, Stack{});
 }
 

@@ -18,6 +18,8 @@ struct ExceptionState {
 // std::uncaught_exceptions() of the running fiber, without libstdc++'s per-call TLS lookup.
 unsigned int uncaught_exception_count() noexcept;
 
+// A fiber, or the thread's own stack: a Fiber that was never started stands for the context that
+// resumes fibers (the scheduler loop), and its switch state is filled in when it first switches.
 class Fiber {
  public:
   using Entry = void (*)(void* arg);
@@ -26,17 +28,22 @@ class Fiber {
   Fiber(const Fiber&) = delete;
   Fiber& operator=(const Fiber&) = delete;
 
-  // Prepares the fiber to run entry(arg) on `stack` at its first resume(). entry must not return:
+  // Prepares the fiber to run entry(arg) on `stack` at its first resume. entry must not return:
   // it ends with exit().
   void start(Stack stack, Entry entry, void* arg);
-  bool started() const noexcept { return context_ != nullptr; }
+  bool started() const noexcept { return stack_.base != nullptr; }
   bool exited() const noexcept { return exited_; }
 
-  // Switches from the calling context (the scheduler or another fiber) into this fiber; returns
-  // when the fiber calls suspend() or exit().
-  void resume();
+  // Switches from the running context `from` into this fiber; returns when a fiber switches back
+  // to `from`. This fiber's suspend() and exit() go back to `from`.
+  void resume_from(Fiber& from);
   // From inside this fiber: back to whoever resumed it.
   void suspend();
+  // From inside this fiber straight into `to` (started), without passing through the resumer:
+  // `to` takes over this fiber's resumer as its own. Returns when a fiber switches back here.
+  void switch_to(Fiber& to);
+  // True when this fiber was resumed (or handed control) by `resumer`.
+  bool resumed_by(const Fiber& resumer) const noexcept { return caller_ == &resumer; }
   // From inside this fiber, for the last time.
   [[noreturn]] void exit();
 
@@ -46,19 +53,22 @@ class Fiber {
   bool stack_intact() const noexcept;
 
  private:
+  struct Hop;
   static void trampoline(void* transfer_data, void* from_context);
-  void* context_ = nullptr;  // fcontext_t of the suspended fiber
-  void* caller_ = nullptr;   // fcontext_t of who resumed it
+  static void jump(Fiber& from, Fiber& to);
+  static void arrived(void* transfer_data, void* from_context, Fiber& self);
+
+  void* context_ = nullptr;  // fcontext_t of this context while it is switched out
+  Fiber* caller_ = nullptr;  // where suspend() and exit() go
   Stack stack_{};
   Entry entry_ = nullptr;
   void* arg_ = nullptr;
   bool exited_ = false;
-  ExceptionState exceptions_{};
-  // Sanitizer bookkeeping: the resumer's stack bounds and the fake stacks of both sides.
-  const void* caller_stack_bottom_ = nullptr;
-  std::size_t caller_stack_size_ = 0;
-  void* caller_fake_stack_ = nullptr;
-  void* fiber_fake_stack_ = nullptr;
+  ExceptionState exceptions_{};  // this context's while it is switched out
+  // Sanitizer bookkeeping: this context's stack bounds and its fake stack while switched out.
+  const void* stack_bottom_ = nullptr;
+  std::size_t stack_size_ = 0;
+  void* fake_stack_ = nullptr;
 };
 
 }  // namespace weft::detail

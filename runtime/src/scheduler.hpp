@@ -146,6 +146,10 @@ class Scheduler {
   void abort_all();
   Task* pick_runnable();
   void run_task(Task* t);
+  void enter(Task* t) noexcept;
+  void check_stack(Task* t);
+  void switch_out(Task* t);
+  Task* handoff_target();
   void reap(Task* t) noexcept;
   void drop_task(Task* t);
   void drop_unstarted(Task* t) noexcept;
@@ -183,6 +187,8 @@ class Scheduler {
   TaskId next_task_id_ = 0;
   ObjectId last_object_id_ = 0;
   Task* current_ = nullptr;
+  Fiber loop_fiber_;      // the thread's own stack, where drive() and shutdown() run
+  bool handoff_ = false;  // drive() is looping: switch_out may pass the CPU task to task
   Task* next_ = nullptr;  // picked at a scheduling point; runs next without another decision
   Task* root_ = nullptr;
   std::shared_ptr<JoinStateBase> root_state_;
