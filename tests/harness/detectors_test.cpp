@@ -154,6 +154,33 @@ TEST_CASE("deadlock: a receive nobody can satisfy names who could and says nobod
                                                     [&] { body(true); })));
 }
 
+TEST_CASE("deadlock: a lost wake-up names the notification that found nobody waiting") {
+  auto body = [](bool fixed) {
+    weft::Runtime rt;
+    rt.block_on([fixed] {
+      auto notify = std::make_shared<weft::Notify>();
+      auto waiter = weft::spawn([notify] { notify->notified(); }, "waiter");
+      if (fixed)
+        notify->notify_one();  // stores a permit when nobody waits yet
+      else
+        notify->notify_waiters();  // wakes only the tasks waiting now
+      waiter.join();
+    });
+  };
+  auto report = weft::explore(options_for("dfs", 1000),
+                              target("lost", weft::Flavor::multi_thread, [&] { body(false); }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::deadlock);
+  INFO(f.describe());
+  CHECK(contains(f.describe(), "'waiter' (#1) waits for a notification on notify #"));
+  CHECK(contains(f.describe(), "its last notification, at " + kFile + ":"));
+  CHECK(contains(f.describe(), "found nobody waiting and was lost"));
+  CHECK(contains(f.describe(), "'waiter' (#1) has not finished: it is blocked too"));
+  require_clean(weft::explore(exhaustive(), target("kept", weft::Flavor::multi_thread,
+                                                    [&] { body(true); })));
+}
+
 TEST_CASE("deadlock: the fixed lock order is clean over the whole space") {
   auto report = weft::explore(exhaustive(), target("locks-fixed", weft::Flavor::multi_thread, [] {
                                 two_locks(true, true);

@@ -29,8 +29,10 @@ std::string hold_text(const ObjectTable::Hold& h, const ObjectTable& objects) {
 }
 
 // Who holds what task t waits for, or who could release it: one line, or empty.
+template <class Notified>
 std::string release_text(const TaskSnapshot& t, const std::vector<TaskSnapshot>& all,
-                         const TaskTable& tasks, const ObjectTable& objects) {
+                         const TaskTable& tasks, const ObjectTable& objects,
+                         const std::vector<Notified>& notified) {
   std::vector<TaskId> others;
   for (const TaskSnapshot& o : all)
     if (o.id != t.id) others.push_back(o.id);
@@ -47,8 +49,12 @@ std::string release_text(const TaskSnapshot& t, const std::vector<TaskSnapshot>&
       if (t.wait_holder != kNoTask) return "held by " + tasks.label(t.wait_holder);
       return "";
     }
-    case Op::join:
+    case Op::join: {
+      for (const TaskSnapshot& o : all)
+        if (o.id == t.wait_object && o.state == TaskState::blocked)
+          return tasks.label(o.id) + " has not finished: it is blocked too";
       return tasks.label(t.wait_object) + " has not finished";
+    }
     case Op::recv:
       if (is_channel(t.wait_kind))
         return "a send on it (or dropping its last sender) would wake it, " + nobody;
@@ -66,7 +72,17 @@ std::string release_text(const TaskSnapshot& t, const std::vector<TaskSnapshot>&
     case Op::wait:
       if (t.wait_kind == ObjectKind::barrier)
         return "more tasks arriving at it would release it, " + nobody;
-      return "a notify on it would wake it, " + nobody;
+    {
+      std::string text = "a notify on it would wake it, " + nobody;
+      const Notified* last = t.wait_object < notified.size() ? &notified[t.wait_object] : nullptr;
+      if (last == nullptr || last->woken < 0) return text + "; nobody has notified it yet";
+      text += "; its last notification, at " + location_text(last->where) + " (step " +
+              std::to_string(last->step) + "), ";
+      if (last->woken == 0 && !last->permit_stored)
+        return text + "found nobody waiting and was lost";
+      if (last->permit_stored) return text + "stored a permit that was used up before";
+      return text + "woke " + std::to_string(last->woken) + " task(s) waiting then";
+    }
     default:
       break;
   }
@@ -78,6 +94,7 @@ std::string release_text(const TaskSnapshot& t, const std::vector<TaskSnapshot>&
 void StopDetector::begin_execution() {
   tasks_.clear();
   objects_.clear();
+  notified_.clear();
   recent_count_ = 0;
   failure_.reset();
 }
@@ -85,6 +102,10 @@ void StopDetector::begin_execution() {
 void StopDetector::on_event(const Event& e) {
   tasks_.on_event(e);
   objects_.on_event(e);
+  if (e.kind == EventKind::op && e.op == Op::notify) {
+    if (notified_.size() <= e.object) notified_.resize(e.object + 1);
+    notified_[e.object] = Notified{e.step, e.value, e.text == "permit_stored", e.where};
+  }
   if (e.kind == EventKind::deadlock && !failure_) explain_deadlock(e);
   if (e.kind == EventKind::hang && !failure_) explain_hang(e);
   if (e.kind != EventKind::run) {
@@ -158,7 +179,7 @@ void StopDetector::explain_deadlock(const Event& e) {
     if (t.state != TaskState::blocked) continue;
     f.details.push_back(tasks_.label(t.id) + " " + describe_wait(t, tasks_, objects_) + " at " +
                         location_text(t.wait_site));
-    const std::string release = release_text(t, snapshot, tasks_, objects_);
+    const std::string release = release_text(t, snapshot, tasks_, objects_, notified_);
     if (!release.empty()) f.details.push_back("    " + release);
     for (const ObjectTable::Hold* h : objects_.held_by(t.id))
       f.details.push_back("    " + tasks_.label(t.id) + " holds " + hold_text(*h, objects_));

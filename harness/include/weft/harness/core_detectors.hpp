@@ -56,8 +56,17 @@ class StopDetector final : public Detector {
     std::string text;  // event.text points into it
   };
   static constexpr std::size_t kRecent = 8;
+  // The latest notify on each notify / condvar, by object id: a lost wake-up shows as a
+  // notification that found nobody waiting.
+  struct Notified {
+    std::uint64_t step = 0;
+    std::int64_t woken = -1;  // -1: never notified
+    bool permit_stored = false;
+    std::source_location where;
+  };
   TaskTable tasks_;
   ObjectTable objects_;
+  std::vector<Notified> notified_;
   std::array<Recent, kRecent> recent_{};
   std::size_t recent_count_ = 0;  // events seen; the ring holds the last min(count, kRecent)
   std::optional<Failure> failure_;
