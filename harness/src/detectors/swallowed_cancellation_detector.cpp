@@ -11,8 +11,8 @@ void SwallowedCancellationDetector::on_event(const Event& e) {
   f.task = e.task;
   f.task_name = tasks_.name(e.task);
   f.message = "task " + tasks_.label(e.task) +
-              " was being dropped, but a catch (...) caught the unwinding and did not rethrow, "
-              "so its cleanup did not finish as it should: " + std::string(e.text);
+              " was being dropped, but a catch (...) caught the unwinding and did not rethrow: " +
+              std::string(e.text);
   f.step = e.step;
   f.where = Location::from(e.where);
   if (const auto* entry = tasks_.find(e.task))
