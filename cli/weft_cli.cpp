@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "measure.hpp"
 #include "weft/harness/explorer.hpp"
 #include "weft/harness/scenario.hpp"
 #include "weft/reports/report_formats.hpp"
@@ -276,6 +277,16 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   report_cmd->add_option("--format", format, "text, chrome (Perfetto JSON) or html");
   report_cmd->add_option("-o,--output", report_out, "output file (default: standard output)");
 
+  auto* measure_cmd = app.add_subcommand(
+      "measure", "executions to the first failure per strategy (buggy scenarios) and DFS space "
+                 "sizes (fixed ones), as a markdown table");
+  MeasureOptions measure;
+  measure_cmd->add_option("--seeds", measure.seeds, "random and PCT run seeds 1..N");
+  measure_cmd->add_option("--max-executions", measure.max_executions, "cap per run");
+  measure_cmd->add_option("--scenario", measure.scenarios, "only these scenarios (repeatable)");
+  measure_cmd->add_option("--slow", measure.slow, "scenarios run with --slow-seeds seeds only");
+  measure_cmd->add_option("--slow-seeds", measure.slow_seeds, "seeds for the --slow scenarios");
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -303,6 +314,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (replay_cmd->parsed()) return cmd_replay(replay_path, times, !no_timeline, out);
     if (shrink_cmd->parsed()) return cmd_shrink(shrink_path, shrink_out, out);
     if (report_cmd->parsed()) return cmd_report(report_path, format, report_out, out);
+    if (measure_cmd->parsed()) return run_measure(measure, out, err);
   } catch (const UsageError& e) {
     err << "weft: error: " << e.what() << "\n";
     return kBadInput;
