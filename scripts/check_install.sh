@@ -28,3 +28,19 @@ flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --define-variable=prefix="$d
 # shellcheck disable=SC2086
 g++ -std=c++20 "$work/first.cpp" -o "$work/first" $flags
 "$work/first"
+
+# docs/scenarios.md's example: a project's own weft command (weft-cli.pc) with its scenarios.
+example=$(cd "$(dirname "$0")/../docs/example" && pwd)
+cli_flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --define-variable=prefix="$destdir$prefix" \
+  --cflags --libs weft-cli)
+# shellcheck disable=SC2086
+g++ -std=c++20 "$example/weft_main.cpp" "$example/counter_scenarios.cpp" -o "$work/counter-weft" \
+  $cli_flags
+"$work/counter-weft" list | grep -q "^counter-lost-update "
+"$work/counter-weft" explore counter-fetch-add --strategy dfs >/dev/null
+if (cd "$work" && ./counter-weft explore counter-lost-update --strategy pct --iterations 100 \
+    >/dev/null); then
+  echo "check_install: the example's lost update was not found"
+  exit 1
+fi
+echo "check_install: the first program and the user-scenario example work"
