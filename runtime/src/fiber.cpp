@@ -28,8 +28,10 @@ struct EhGlobals {
 thread_local EhGlobals* tls_eh_globals __attribute__((tls_model("initial-exec"))) = nullptr;
 EhGlobals* eh_globals() {
   EhGlobals* g = tls_eh_globals;
-  if (g == nullptr) [[unlikely]]
+  if (g == nullptr) [[unlikely]] {
     g = tls_eh_globals = reinterpret_cast<EhGlobals*>(__cxxabiv1::__cxa_get_globals());
+    tls_uncaught_count = &g->uncaught_exceptions;
+  }
   return g;
 }
 ExceptionState swap_exception_state(EhGlobals* g, ExceptionState incoming) {
@@ -69,11 +71,13 @@ void Fiber::trampoline(void* transfer_data, void* from_context) {
   std::abort();  // entry must end with exit()
 }
 
-unsigned int uncaught_exception_count() noexcept { return eh_globals()->uncaught_exceptions; }
+constinit thread_local const unsigned int* tls_uncaught_count
+    __attribute__((tls_model("initial-exec"))) = nullptr;
+unsigned int uncaught_exception_count_slow() noexcept { return eh_globals()->uncaught_exceptions; }
 
 // The running context `from` enters `to`. The exception globals always hold the running
 // context's state: from's are saved and to's installed before the jump.
-void Fiber::jump(Fiber& from, Fiber& to) {
+inline void Fiber::jump(Fiber& from, Fiber& to) {
   EhGlobals* g = eh_globals();
   from.exceptions_ = swap_exception_state(g, to.exceptions_);
   start_switch(&from.fake_stack_, to.stack_bottom_, to.stack_size_);
@@ -84,7 +88,7 @@ void Fiber::jump(Fiber& from, Fiber& to) {
 
 // On self's stack after a switch: the context that left saves its fcontext, and the sanitizer
 // learns its stack bounds (the thread's own stack is known only this way).
-void Fiber::arrived(void* transfer_data, void* from_context, Fiber& self) {
+inline void Fiber::arrived(void* transfer_data, void* from_context, Fiber& self) {
   Fiber& from = *static_cast<Hop*>(transfer_data)->from;
   from.context_ = from_context;
   finish_switch(self.fake_stack_, &from.stack_bottom_, &from.stack_size_);
@@ -119,11 +123,5 @@ Stack Fiber::take_stack() noexcept {
   return std::exchange(stack_, Stack{});
 }
 
-bool Fiber::stack_intact() const noexcept {
-  if (stack_.base == nullptr) return true;
-  unsigned long long word;
-  std::memcpy(&word, stack_.base, sizeof word);
-  return word == kStackCanary;
-}
 
 }  // namespace weft::detail

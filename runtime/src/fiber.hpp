@@ -16,7 +16,14 @@ struct ExceptionState {
 };
 
 // std::uncaught_exceptions() of the running fiber, without libstdc++'s per-call TLS lookup.
-unsigned int uncaught_exception_count() noexcept;
+unsigned int uncaught_exception_count_slow() noexcept;
+// The address of this thread's C++ exception globals once a fiber switch looked it up.
+extern thread_local constinit const unsigned int* tls_uncaught_count
+    __attribute__((tls_model("initial-exec")));
+inline unsigned int uncaught_exception_count() noexcept {
+  const unsigned int* count = tls_uncaught_count;
+  return count != nullptr ? *count : uncaught_exception_count_slow();
+}
 
 // A fiber, or the thread's own stack: a Fiber that was never started stands for the context that
 // resumes fibers (the scheduler loop), and its switch state is filled in when it first switches.
@@ -50,13 +57,19 @@ class Fiber {
   // The stack, to give back to the pool once exited (or on abandon).
   Stack take_stack() noexcept;
   // True when the stack's bottom canary is intact (no overflow so far).
-  bool stack_intact() const noexcept;
+  bool stack_intact() const noexcept {
+    if (stack_.base == nullptr) return true;
+    unsigned long long word;
+    __builtin_memcpy(&word, stack_.base, sizeof word);
+    return word == kStackCanary;
+  }
 
  private:
   struct Hop;
   static void trampoline(void* transfer_data, void* from_context);
-  static void jump(Fiber& from, Fiber& to);
-  static void arrived(void* transfer_data, void* from_context, Fiber& self);
+  __attribute__((always_inline)) static void jump(Fiber& from, Fiber& to);
+  __attribute__((always_inline)) static void arrived(void* transfer_data, void* from_context,
+                                                      Fiber& self);
 
   void* context_ = nullptr;  // fcontext_t of this context while it is switched out
   Fiber* caller_ = nullptr;  // where suspend() and exit() go

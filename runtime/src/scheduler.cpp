@@ -12,10 +12,12 @@
 #include "weft/check.hpp"
 
 namespace weft::detail {
-namespace {
 // initial-exec: every runtime call reads this; the general-dynamic model that -fPIC implies costs
 // a __tls_get_addr call each time. The static TLS surplus covers a dlopen'ed copy.
-thread_local Scheduler* tls_scheduler __attribute__((tls_model("initial-exec"))) = nullptr;
+constinit thread_local Scheduler* tls_scheduler __attribute__((tls_model("initial-exec"))) =
+    nullptr;
+
+namespace {
 std::atomic<std::uint64_t> next_epoch{1};
 
 // A dropped task that keeps catching the unwinding this many times is abandoned: its stack is
@@ -240,15 +242,18 @@ void Scheduler::abort_all() {
   while (live_head_ != nullptr) drop_task(live_head_);
 }
 
-Task* Scheduler::pick_runnable() {
+inline Task* Scheduler::pick_runnable() {
   if (runnable_.empty()) return nullptr;
-  std::size_t pick = 0;
-  if (runnable_.size() > 1 && !chooser_is_default_) {
-    candidates_.clear();
-    for (Task* t : runnable_) candidates_.push_back(Candidate{t->id, t->pending_op, t->pending_object});
-    pick = ask(DecisionKind::schedule, false);
-  }
-  Task* t = runnable_.take(pick);
+  if (runnable_.size() > 1 && !chooser_is_default_) return pick_runnable_chosen();
+  Task* t = runnable_.take(0);
+  t->queued = false;
+  return t;
+}
+
+Task* Scheduler::pick_runnable_chosen() {
+  candidates_.clear();
+  for (Task* t : runnable_) candidates_.push_back(Candidate{t->id, t->pending_op, t->pending_object});
+  Task* t = runnable_.take(ask(DecisionKind::schedule, false));
   t->queued = false;
   return t;
 }
@@ -271,16 +276,20 @@ void Scheduler::run_task(Task* t) {
   if (back->fiber.exited() || back->abandoned) reap(back);
 }
 
-void Scheduler::enter(Task* t) noexcept {
+inline void Scheduler::enter(Task* t) noexcept {
   current_ = t;
   t->state = TaskState::running;
   if (observer_) emit(Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id});
 }
 
-void Scheduler::check_stack(Task* t) {
-  if (!t->fiber.stack_intact())
-    fatal("stack overflow in task " + task_label(t) + " (stack size " +
-          std::to_string(options_.stack_size) + " bytes; raise RuntimeOptions::stack_size)");
+inline void Scheduler::check_stack(Task* t) {
+  if (!t->fiber.stack_intact()) [[unlikely]]
+    stack_overflow(t);
+}
+
+void Scheduler::stack_overflow(Task* t) {
+  fatal("stack overflow in task " + task_label(t) + " (stack size " +
+        std::to_string(options_.stack_size) + " bytes; raise RuntimeOptions::stack_size)");
 }
 
 // The running task t gives up the CPU (it is queued or blocked). When drive() would only pick the
@@ -288,7 +297,7 @@ void Scheduler::check_stack(Task* t) {
 // switches straight into it: one stack switch instead of two, same decisions, same events.
 // Anything else (deadlock, stop, an unstarted task to drop, shutdown, a nested resume) goes back
 // to the loop.
-void Scheduler::switch_out(Task* t) {
+inline void Scheduler::switch_out(Task* t) {
   if (!handoff_ || !t->fiber.resumed_by(loop_fiber_)) {
     t->fiber.suspend();
     return;
@@ -307,7 +316,7 @@ void Scheduler::switch_out(Task* t) {
 
 // One turn of drive()'s loop up to resuming a task: the task to run, started if new, or nullptr
 // when the loop must handle what comes next itself.
-Task* Scheduler::handoff_target() {
+inline Task* Scheduler::handoff_target() {
   for (;;) {
     if (root_state_->outcome != TaskOutcome::pending || stop_reason_ != StopReason::none)
       return nullptr;
@@ -528,8 +537,13 @@ void Scheduler::finish_task(Task* t) noexcept {
   join.joiners.notify_all(*this);
 }
 
-void Scheduler::throw_if_cancelled(Task* t) {
-  if (!t->cancel_requested || t->in_teardown || uncaught_exception_count() > 0) return;
+inline void Scheduler::throw_if_cancelled(Task* t) {
+  if (t->cancel_requested) [[unlikely]]
+    cancel_point(t);
+}
+
+void Scheduler::cancel_point(Task* t) {
+  if (t->in_teardown || uncaught_exception_count() > 0) return;
   ++t->cancel_throws;
   if (t->cancel_throws > 1 && !t->swallow_reported) {
     t->swallow_reported = true;
@@ -549,31 +563,36 @@ void Scheduler::throw_if_cancelled(Task* t) {
   throw TaskCancelled{};
 }
 
-void Scheduler::suspend(Task* t) {
+inline void Scheduler::suspend(Task* t) {
   switch_out(t);
   throw_if_cancelled(t);
 }
 
 // Records the step and applies cancellation and the step limit. Returns false when the task
 // must not switch here (it is running destructors).
-bool Scheduler::begin_step(Task* t, Op op, ObjectKind kind, ObjectId object,
-                           std::source_location where) {
+inline bool Scheduler::begin_step(Task* t, Op op, ObjectKind kind, ObjectId object,
+                                  std::source_location where) {
   t->pending_op = op;
   t->pending_kind = kind;
   t->pending_object = object;
   t->last_site = where;
   ++step_;
   throw_if_cancelled(t);
-  if (t->in_teardown || uncaught_exception_count() > 0) return false;
-  if (options_.max_steps != 0 && step_ > options_.max_steps && phase_ != Phase::aborting) {
-    stop(StopReason::hang, "step limit of " + std::to_string(options_.max_steps) +
-                               " scheduling points reached");
-    t->state = TaskState::runnable;
-    enqueue(t);
-    suspend(t);  // the abort that follows drops this task: suspend throws
+  if (t->in_teardown || uncaught_exception_count() > 0) [[unlikely]]
     return false;
-  }
+  if (options_.max_steps != 0 && step_ > options_.max_steps && phase_ != Phase::aborting)
+      [[unlikely]]
+    return step_limit_reached(t);
   return true;
+}
+
+bool Scheduler::step_limit_reached(Task* t) {
+  stop(StopReason::hang, "step limit of " + std::to_string(options_.max_steps) +
+                             " scheduling points reached");
+  t->state = TaskState::runnable;
+  enqueue(t);
+  suspend(t);  // the abort that follows drops this task: suspend throws
+  return false;
 }
 
 void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object,
@@ -654,7 +673,7 @@ void Scheduler::wake(Task* t) noexcept {
                .other = current_ ? current_->id : kNoTask});
 }
 
-void Scheduler::enqueue(Task* t) noexcept {
+inline void Scheduler::enqueue(Task* t) noexcept {
   if (t->queued) return;
   t->queued = true;
   runnable_.push_back(t);

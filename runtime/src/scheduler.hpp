@@ -106,6 +106,11 @@ class RunQueue {
 
 enum class StopReason : std::uint8_t { none, deadlock, hang };
 
+class Scheduler;
+// The scheduler running on this thread (what current_scheduler() returns), for inline readers.
+extern thread_local constinit Scheduler* tls_scheduler
+    __attribute__((tls_model("initial-exec")));
+
 class Scheduler {
  public:
   Scheduler(Runtime& runtime, const RuntimeOptions& options);
@@ -145,9 +150,11 @@ class Scheduler {
   void shutdown();
   void abort_all();
   Task* pick_runnable();
+  [[gnu::noinline]] Task* pick_runnable_chosen();
   void run_task(Task* t);
   void enter(Task* t) noexcept;
   void check_stack(Task* t);
+  [[noreturn, gnu::noinline, gnu::cold]] void stack_overflow(Task* t);
   void switch_out(Task* t);
   Task* handoff_target();
   void reap(Task* t) noexcept;
@@ -163,8 +170,10 @@ class Scheduler {
   static void task_entry(void* arg);
   void finish_task(Task* t) noexcept;
   bool begin_step(Task* t, Op op, ObjectKind kind, ObjectId object, std::source_location where);
+  [[gnu::noinline, gnu::cold]] bool step_limit_reached(Task* t);
   void suspend(Task* t);
   void throw_if_cancelled(Task* t);
+  [[gnu::noinline, gnu::cold]] void cancel_point(Task* t);
   void enqueue(Task* t) noexcept;
   void disarm_timer(Task* t) noexcept;
 

@@ -9,11 +9,18 @@
 namespace weft {
 namespace detail {
 
+namespace {
+[[noreturn, gnu::noinline, gnu::cold]] void throw_outside_task(const char* what,
+                                                               std::source_location where) {
+  throw RuntimeError(std::string(what) + " called outside a weft runtime task (at " +
+                     where.file_name() + ":" + std::to_string(where.line()) + ")");
+}
+}  // namespace
+
 Scheduler& scheduler_for(const char* what, std::source_location where) {
-  Scheduler* s = current_scheduler();
-  if (s == nullptr || s->current() == nullptr)
-    throw RuntimeError(std::string(what) + " called outside a weft runtime task (at " +
-                       where.file_name() + ":" + std::to_string(where.line()) + ")");
+  Scheduler* s = tls_scheduler;
+  if (s == nullptr || s->current() == nullptr) [[unlikely]]
+    throw_outside_task(what, where);
   return *s;
 }
 
