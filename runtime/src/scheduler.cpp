@@ -684,7 +684,7 @@ TaskId Scheduler::spawn(std::unique_ptr<TaskBody> body, std::shared_ptr<JoinStat
   Task* parent = current_;
   schedule_point(Op::spawn, ObjectKind::task, next_task_id_, where);
   Task* t = new_task();
-  t->name = name.empty() ? "task-" + std::to_string(t->id) : std::move(name);
+  t->name = std::move(name);  // empty: the default name, built only when someone asks for it
   t->spawn_site = where;
   t->parent = parent ? parent->id : kNoTask;
   t->body = std::move(body);
@@ -694,8 +694,9 @@ TaskId Scheduler::spawn(std::unique_ptr<TaskBody> body, std::shared_ptr<JoinStat
   t->join->task = t;
   link_live(t);
   enqueue(t);
-  emit(Event{.kind = EventKind::spawn, .task = t->id, .other = t->parent, .text = t->name,
-             .where = where});
+  if (observer_)
+    emit(Event{.kind = EventKind::spawn, .task = t->id, .other = t->parent, .text = task_name(t),
+               .where = where});
   return t->id;
 }
 
@@ -797,8 +798,16 @@ void Scheduler::emit(Event event) noexcept {
   observer_->on_event(event);
 }
 
+std::string default_task_name(TaskId id) { return "task-" + std::to_string(id); }
+
+const std::string& Scheduler::task_name(Task* t) {
+  if (t->name.empty()) t->name = default_task_name(t->id);
+  return t->name;
+}
+
 std::string Scheduler::task_label(const Task* t) const {
-  return "'" + t->name + "' (#" + std::to_string(t->id) + ")";
+  return "'" + (t->name.empty() ? default_task_name(t->id) : t->name) + "' (#" +
+         std::to_string(t->id) + ")";
 }
 
 std::vector<TaskSnapshot> Scheduler::snapshot() const {
@@ -807,7 +816,7 @@ std::vector<TaskSnapshot> Scheduler::snapshot() const {
   for (const Task* t = live_head_; t != nullptr; t = t->live_next) {
     TaskSnapshot s;
     s.id = t->id;
-    s.name = t->name;
+    s.name = t->name.empty() ? default_task_name(t->id) : t->name;
     s.spawn_site = t->spawn_site;
     s.parent = t->parent;
     s.state = (!t->fiber.started() && t->state == TaskState::runnable) ? TaskState::idle : t->state;

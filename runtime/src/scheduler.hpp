@@ -19,7 +19,7 @@ namespace weft::detail {
 
 struct Task {
   TaskId id = kNoTask;
-  std::string name;
+  std::string name;  // empty until asked for (Scheduler::task_name) when spawned without one
   std::source_location spawn_site;
   TaskId parent = kNoTask;
   std::unique_ptr<TaskBody> body;
@@ -104,6 +104,9 @@ class RunQueue {
   std::size_t size_ = 0;
 };
 
+// "task-<id>": the name of a task spawned without one.
+std::string default_task_name(TaskId id);
+
 enum class StopReason : std::uint8_t { none, deadlock, hang };
 
 class Scheduler;
@@ -141,6 +144,8 @@ class Scheduler {
   std::int64_t now_ns() const noexcept { return now_ns_; }
   std::uint64_t steps() const noexcept { return step_; }
   std::vector<TaskSnapshot> snapshot() const;
+  // The task's name; a task spawned without one is named "task-<id>" here, on first request.
+  const std::string& task_name(Task* t);
 
  private:
   // Driving.

@@ -158,7 +158,8 @@ void handle_dropped(JoinStateBase& state) noexcept {
   if (Scheduler* s = current_scheduler(); s && s->has_observer())
     s->emit(Event{.kind = EventKind::op, .op = Op::join, .object_kind = ObjectKind::task,
                   .other = state.id, .object = state.id, .value = 1});
-  throw JoinError(state.id, state.name, state.outcome == TaskOutcome::cancelled, state.panic);
+  throw JoinError(state.id, state.name.empty() ? default_task_name(state.id) : state.name,
+                  state.outcome == TaskOutcome::cancelled, state.panic);
 }
 
 }  // namespace detail
@@ -197,9 +198,9 @@ TaskId current_task_id() {
 }
 
 std::string_view current_task_name() {
-  return detail::scheduler_for("weft::current_task_name", std::source_location::current())
-      .current()
-      ->name;
+  detail::Scheduler& s =
+      detail::scheduler_for("weft::current_task_name", std::source_location::current());
+  return s.task_name(s.current());
 }
 
 // Time.

@@ -171,3 +171,26 @@ TEST_CASE("more tasks than vm.max_map_count allows guard pages for can be parked
   });
   CHECK(finished == kTasks);
 }
+
+TEST_CASE("a task spawned without a name is called task-<id> everywhere") {
+  weft::Runtime rt;
+  rt.block_on([&] {
+    auto named_by_itself = weft::spawn([] { return std::string(weft::current_task_name()); });
+    CHECK(named_by_itself.join() == "task-" + std::to_string(named_by_itself.id()));
+    auto sleeper = weft::spawn([] { weft::sleep(1h); });
+    weft::yield_now();
+    bool seen = false;
+    for (const weft::TaskSnapshot& t : rt.tasks())
+      if (t.id == sleeper.id()) seen = t.name == "task-" + std::to_string(sleeper.id());
+    CHECK(seen);
+    auto thrower = weft::spawn([]() -> int { throw std::runtime_error("boom"); });
+    const std::string expected = "task 'task-" + std::to_string(thrower.id()) + "'";
+    try {
+      thrower.join();
+      FAIL("join should throw");
+    } catch (const weft::JoinError& e) {
+      CHECK(std::string(e.what()).find(expected) != std::string::npos);
+    }
+    sleeper.abort();
+  });
+}

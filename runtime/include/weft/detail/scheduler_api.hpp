@@ -128,7 +128,7 @@ enum class TaskOutcome : std::uint8_t { pending, finished, panicked, cancelled }
 // Shared between a task and its JoinHandle.
 struct JoinStateBase {
   TaskId id = kNoTask;
-  std::string name;
+  std::string name;  // empty for a task spawned without a name (it is called "task-<id>")
   TaskOutcome outcome = TaskOutcome::pending;
   std::exception_ptr panic;
   WaitQueue joiners;
