@@ -378,8 +378,8 @@ void Scheduler::reap(Task* t) noexcept {
   new (&t->fiber) Fiber();
   t->state = TaskState::finished;
   if (t->join) t->join->task = nullptr;
+  t->body.reset();  // first: a spawned task's body lives inside its join state's allocation
   t->join.reset();
-  t->body.reset();
   unlink_live(t);
   free_tasks_.push_back(t);
 }

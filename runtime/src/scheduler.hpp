@@ -22,8 +22,8 @@ struct Task {
   std::string name;  // empty until asked for (Scheduler::task_name) when spawned without one
   std::source_location spawn_site;
   TaskId parent = kNoTask;
-  std::unique_ptr<TaskBody> body;
   std::shared_ptr<JoinStateBase> join;
+  std::unique_ptr<TaskBody> body;  // after join: destroyed first (it may live inside join's cell)
   Fiber fiber;
   TaskState state = TaskState::runnable;
   bool queued = false;

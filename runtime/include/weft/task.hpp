@@ -1,9 +1,11 @@
 // Tasks: spawn, JoinHandle, yield_now, timeout and user-level choices.
 #pragma once
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <new>
 #include <optional>
 #include <source_location>
 #include <stdexcept>
@@ -39,11 +41,13 @@ struct JoinState final : JoinStateBase {
   std::optional<std::conditional_t<std::is_void_v<T>, bool, T>> value;
 };
 
+// The body of a spawned task: runs fn and stores its value in the join state. It lives inside
+// the task's TaskCell; deleting it (the runtime does, as soon as the task finishes or is dropped)
+// destroys fn and its captures, and the memory goes with the cell.
 template <class F, class T>
 class TaskBodyImpl final : public TaskBody {
  public:
-  TaskBodyImpl(F&& fn, std::shared_ptr<JoinState<T>> state)
-      : fn_(std::move(fn)), state_(std::move(state)) {}
+  TaskBodyImpl(F&& fn, JoinState<T>& state) : fn_(std::move(fn)), state_(&state) {}
   void run() override {
     if constexpr (std::is_void_v<T>) {
       fn_();
@@ -52,10 +56,24 @@ class TaskBodyImpl final : public TaskBody {
       state_->value.emplace(fn_());
     }
   }
+  static void* operator new(std::size_t) = delete;  // only placed in a TaskCell
+  static void operator delete(void*) noexcept {}
 
  private:
   F fn_;
-  std::shared_ptr<JoinState<T>> state_;
+  JoinState<T>* state_;  // the cell outlives the body: the task holds it until the body is gone
+};
+
+// A task's join state and body in one allocation. The body is constructed by spawn and destroyed
+// by the runtime (through its unique_ptr<TaskBody>) before the task lets go of the state.
+template <class F, class T>
+struct TaskCell {
+  JoinState<T> state;
+  union {
+    TaskBodyImpl<F, T> body;
+  };
+  TaskCell() {}
+  ~TaskCell() {}
 };
 
 [[noreturn]] void throw_join_error(JoinStateBase& state);
@@ -141,8 +159,11 @@ auto spawn(F&& fn, std::string name = {},
            std::source_location where = std::source_location::current()) {
   using Fn = std::decay_t<F>;
   using T = std::invoke_result_t<Fn&>;
-  auto state = std::make_shared<detail::JoinState<T>>();
-  auto body = std::make_unique<detail::TaskBodyImpl<Fn, T>>(Fn(std::forward<F>(fn)), state);
+  auto cell = std::make_shared<detail::TaskCell<Fn, T>>();
+  detail::JoinState<T>* join_state = &cell->state;
+  std::unique_ptr<detail::TaskBody> body(
+      ::new (&cell->body) detail::TaskBodyImpl<Fn, T>(Fn(std::forward<F>(fn)), *join_state));
+  std::shared_ptr<detail::JoinState<T>> state(std::move(cell), join_state);
   detail::spawn_task(std::move(body), state, std::move(name), where);
   return JoinHandle<T>(std::move(state));
 }
