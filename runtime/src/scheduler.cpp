@@ -101,6 +101,7 @@ void Scheduler::run_root(void (*root)(void*), void* arg, std::source_location wh
                        location_text(where));
   }
   tls_scheduler = this;
+  pool_ = &StackPool::local();  // of the thread that runs the tasks
   struct Restore {
     ~Restore() { tls_scheduler = nullptr; }
   } restore;
@@ -264,7 +265,7 @@ void Scheduler::run_task(Task* t) {
       drop_unstarted(t);
       return;
     }
-    t->fiber.start(StackPool::local().allocate(options_.stack_size), &Scheduler::task_entry, t);
+    t->fiber.start(pool_->allocate(options_.stack_size), &Scheduler::task_entry, t);
   }
   Task* previous = current_;
   enter(t);
@@ -326,8 +327,7 @@ inline Task* Scheduler::handoff_target() {
           next_ = n;  // the loop drops it unstarted
           return nullptr;
         }
-        n->fiber.start(StackPool::local().allocate(options_.stack_size), &Scheduler::task_entry,
-                       n);
+        n->fiber.start(pool_->allocate(options_.stack_size), &Scheduler::task_entry, n);
       }
       return n;
     }
@@ -372,7 +372,7 @@ void Scheduler::reap(Task* t) noexcept {
     if (t->abandoned)
       abandoned_stacks_.push_back(stack);
     else
-      StackPool::local().release(stack);
+      pool_->release(stack);
   }
   t->fiber.~Fiber();
   new (&t->fiber) Fiber();

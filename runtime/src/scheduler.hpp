@@ -203,6 +203,7 @@ class Scheduler {
   Task* current_ = nullptr;
   Fiber loop_fiber_;      // the thread's own stack, where drive() and shutdown() run
   bool handoff_ = false;  // drive() is looping: switch_out may pass the CPU task to task
+  StackPool* pool_ = nullptr;  // the stack pool of the thread in run_root
   Task* next_ = nullptr;  // picked at a scheduling point; runs next without another decision
   Task* root_ = nullptr;
   std::shared_ptr<JoinStateBase> root_state_;

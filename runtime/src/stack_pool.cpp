@@ -78,42 +78,52 @@ StackPool::FreeList& StackPool::list_for(std::size_t size) {
   for (FreeList& list : free_)
     if (list.size == size) return list;
   free_.push_back(FreeList{size, {}});
+  last_ = nullptr;  // the vector may have moved
   return free_.back();
 }
 
 Stack StackPool::allocate(std::size_t requested) {
-  const std::size_t size = round_to_pages(requested < 16384 ? 16384 : requested);
-  FreeList& list = list_for(size);
-  if (list.stacks.empty()) {
-    const std::size_t stride = size + page_size();  // guard page + stack
-    const std::size_t bytes = stride * kStacksPerSlab;
-    void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (mem == MAP_FAILED) {
-      std::fprintf(stderr, "weft: cannot map %zu bytes for task stacks\n", bytes);
-      std::abort();
-    }
-    char* base = static_cast<char*>(mem);
-    Slab& slab = slabs_.emplace_back(Slab{base, bytes, 0});
-    // Pushed in reverse so that stacks are handed out in address order.
-    for (std::size_t i = kStacksPerSlab; i-- > 0;) {
-      char* guard = base + i * stride;
-      // Without a guard page (budget spent) the stack is still usable; the canary checks it.
-      if (add_guard(guard)) ++slab.guards;
-      list.stacks.push_back(Stack{guard + page_size(), size});
-    }
+  FreeList* list = last_;
+  if (list == nullptr || requested != last_requested_) [[unlikely]] {
+    list = &list_for(round_to_pages(requested < 16384 ? 16384 : requested));
+    last_ = list;
+    last_requested_ = requested;
   }
-  Stack stack = list.stacks.back();
-  list.stacks.pop_back();
+  if (list->stacks.empty()) [[unlikely]]
+    map_slab(*list);
+  Stack stack = list->stacks.back();
+  list->stacks.pop_back();
   std::memcpy(stack.base, &kStackCanary, sizeof kStackCanary);
   return stack;
+}
+
+void StackPool::map_slab(FreeList& list) {
+  const std::size_t size = list.size;
+  const std::size_t stride = size + page_size();  // guard page + stack
+  const std::size_t bytes = stride * kStacksPerSlab;
+  void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) {
+    std::fprintf(stderr, "weft: cannot map %zu bytes for task stacks\n", bytes);
+    std::abort();
+  }
+  char* base = static_cast<char*>(mem);
+  Slab& slab = slabs_.emplace_back(Slab{base, bytes, 0});
+  // Pushed in reverse so that stacks are handed out in address order.
+  for (std::size_t i = kStacksPerSlab; i-- > 0;) {
+    char* guard = base + i * stride;
+    // Without a guard page (budget spent) the stack is still usable; the canary checks it.
+    if (add_guard(guard)) ++slab.guards;
+    list.stacks.push_back(Stack{guard + page_size(), size});
+  }
 }
 
 void StackPool::release(Stack stack) noexcept {
   // A fiber that exited early (or was abandoned) leaves poisoned frames behind for ASan.
   unpoison_memory(stack.base, stack.size);
-  FreeList& list = list_for(stack.size);
-  if (list.stacks.size() >= kMaxCachedStacks) madvise(stack.base, stack.size, MADV_DONTNEED);
+  FreeList& list = last_ != nullptr && last_->size == stack.size ? *last_ : list_for(stack.size);
+  if (list.stacks.size() >= kMaxCachedStacks) [[unlikely]]
+    madvise(stack.base, stack.size, MADV_DONTNEED);
   list.stacks.push_back(stack);
 }
 

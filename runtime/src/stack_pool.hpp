@@ -32,8 +32,12 @@ class StackPool {
     std::vector<Stack> stacks;
   };
   FreeList& list_for(std::size_t size);
+  void map_slab(FreeList& list);
   std::vector<Slab> slabs_;
   std::vector<FreeList> free_;
+  // The list of the last size asked for (tasks of a runtime all ask for the same), or nullptr.
+  FreeList* last_ = nullptr;
+  std::size_t last_requested_ = 0;
 };
 
 // The canary written at the bottom of every stack; a fiber whose canary changed overflowed.

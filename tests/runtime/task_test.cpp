@@ -194,3 +194,22 @@ TEST_CASE("a task spawned without a name is called task-<id> everywhere") {
     sleeper.abort();
   });
 }
+
+TEST_CASE("runtimes with different stack sizes share the thread's stack pool") {
+  for (std::size_t size : {64 * 1024, 256 * 1024, 64 * 1024, 20000}) {
+    weft::RuntimeOptions options;
+    options.stack_size = size;
+    weft::Runtime rt(options);
+    int sum = rt.block_on([&] {
+      auto a = weft::spawn([size] {
+        // Touch most of the stack: a stack of the wrong size would overflow or clobber another.
+        volatile char buffer[16 * 1024];
+        for (std::size_t i = 0; i < sizeof buffer; i += 512) buffer[i] = static_cast<char>(i);
+        weft::yield_now();
+        return static_cast<int>(size / 1024) + buffer[512];
+      });
+      return a.join();
+    });
+    CHECK(sum == static_cast<int>(size / 1024) + static_cast<char>(512));
+  }
+}
