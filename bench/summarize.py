@@ -55,6 +55,10 @@ def main():
         print(f"{name:60} {to_ns(b, 'cpu_time'):>11.1f} ns  {counters}{err}")
 
     raw = runs.get("switch_raw_fcontext_round_trip")
+    pingpong, channel = runs.get("channel_baseline_yield_pingpong"), runs.get("channel_round_trip/plain")
+    if pingpong and channel:
+        print(f"\nchannel round trip: {channel['ns_per_round_trip']:.1f} ns, "
+              f"{channel['ns_per_round_trip'] / pingpong['ns_per_round_trip']:.2f}x a two-switch yield ping-pong")
     print("\ntargets (medians):")
     for label, name, field, ok, text in TARGETS:
         b = runs.get(name)
