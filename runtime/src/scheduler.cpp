@@ -599,14 +599,21 @@ void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object,
                                std::source_location where) {
   Task* t = current_;
   if (!begin_step(t, op, kind, object, where)) return;
-  if (phase_ == Phase::shutting_down) {
-    // Each step during shutdown returns to the shutdown loop, which may drop this task next.
-    t->state = TaskState::runnable;
-    enqueue(t);
-    suspend(t);
-    return;
-  }
+  if (phase_ == Phase::shutting_down) [[unlikely]]
+    return shutdown_step(t);
   if (options_.flavor == Flavor::current_thread || runnable_.empty() || chooser_is_default_) return;
+  schedule_point_chosen(t, op, object);
+}
+
+// Each step during shutdown returns to the shutdown loop, which may drop this task next.
+void Scheduler::shutdown_step(Task* t) {
+  t->state = TaskState::runnable;
+  enqueue(t);
+  suspend(t);
+}
+
+// A schedule point that the chooser decides: keep running t, or switch to a runnable task.
+void Scheduler::schedule_point_chosen(Task* t, Op op, ObjectId object) {
   candidates_.clear();
   candidates_.push_back(Candidate{t->id, op, object});
   for (Task* r : runnable_) candidates_.push_back(Candidate{r->id, r->pending_op, r->pending_object});
@@ -679,8 +686,8 @@ inline void Scheduler::enqueue(Task* t) noexcept {
   runnable_.push_back(t);
 }
 
-TaskId Scheduler::spawn(std::unique_ptr<TaskBody> body, std::shared_ptr<JoinStateBase> state,
-                        std::string name, std::source_location where) {
+TaskId Scheduler::spawn(std::unique_ptr<TaskBody>&& body, std::shared_ptr<JoinStateBase>&& state,
+                        std::string&& name, std::source_location where) {
   Task* parent = current_;
   schedule_point(Op::spawn, ObjectKind::task, next_task_id_, where);
   Task* t = new_task();
@@ -690,7 +697,7 @@ TaskId Scheduler::spawn(std::unique_ptr<TaskBody> body, std::shared_ptr<JoinStat
   t->body = std::move(body);
   t->join = std::move(state);
   t->join->id = t->id;
-  t->join->name = t->name;
+  if (!t->name.empty()) t->join->name = t->name;
   t->join->task = t;
   link_live(t);
   enqueue(t);

@@ -123,10 +123,12 @@ class Scheduler {
 
   // Called from tasks (through scheduler_api).
   void schedule_point(Op op, ObjectKind kind, ObjectId object, std::source_location where);
+  [[gnu::noinline]] void schedule_point_chosen(Task* t, Op op, ObjectId object);
+  [[gnu::noinline, gnu::cold]] void shutdown_step(Task* t);
   WakeReason block(const WaitInfo& info, const Instant* deadline);
   void wake(Task* task) noexcept;
-  TaskId spawn(std::unique_ptr<TaskBody> body, std::shared_ptr<JoinStateBase> state,
-               std::string name, std::source_location where);
+  TaskId spawn(std::unique_ptr<TaskBody>&& body, std::shared_ptr<JoinStateBase>&& state,
+               std::string&& name, std::source_location where);
   void request_abort(JoinStateBase& state, std::source_location where);
   void drop_now(JoinStateBase& state) noexcept;
   void yield_now(std::source_location where);
