@@ -32,7 +32,7 @@ std::optional<FailureKind> parse_failure_kind(std::string_view text) noexcept {
   return std::nullopt;
 }
 
-Location Location::from(const std::source_location& where) {
+Location Location::from(const SourceLocation& where) {
   Location l;
   if (where.file_name() != nullptr) l.file = where.file_name();
   // Builds run from a subdirectory of the source tree; "../" would only make paths depend on it.

@@ -3,7 +3,7 @@
 
 namespace weft {
 
-BarrierWaitResult Barrier::wait(std::source_location where) {
+BarrierWaitResult Barrier::wait(SourceLocation where) {
   using namespace detail;
   const OpSite site =
       enter_blocking_op("Barrier::wait", tag_, ObjectKind::barrier, Op::wait, where);

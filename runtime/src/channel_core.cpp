@@ -21,7 +21,7 @@ void MpscCore::drop_sender() noexcept {
   wake_all(site, receiver_);
 }
 
-SendStatus MpscCore::reserve(const OpSite& site, bool try_only, std::source_location where) {
+SendStatus MpscCore::reserve(const OpSite& site, bool try_only, SourceLocation where) {
   if (closed_) return SendStatus::closed;
   if (!bounded_ || slots_.try_acquire(1)) return SendStatus::ok;
   if (try_only) return SendStatus::full;
@@ -30,27 +30,27 @@ SendStatus MpscCore::reserve(const OpSite& site, bool try_only, std::source_loca
   return got && !closed_ ? SendStatus::ok : SendStatus::closed;
 }
 
-void MpscCore::sent(const OpSite& site, std::int64_t value, std::source_location where) noexcept {
+void MpscCore::sent(const OpSite& site, std::int64_t value, SourceLocation where) noexcept {
   ++queued;
   emit_done(site, Op::send, ObjectKind::mpsc, value, where);
   wake_all(site, receiver_);
 }
 
-bool MpscCore::wait_value(const OpSite& site, std::source_location where) {
+bool MpscCore::wait_value(const OpSite& site, SourceLocation where) {
   wait_until(site, receiver_, WaitInfo{Op::recv, ObjectKind::mpsc, site.id, kNoTask, where},
              [this] { return queued > 0 || senders_ == 0 || closed_; });
   return queued > 0;
 }
 
 void MpscCore::received(const OpSite& site, std::int64_t value,
-                        std::source_location where) noexcept {
+                        SourceLocation where) noexcept {
   --queued;
   emit_done(site, Op::recv, ObjectKind::mpsc, value, where);
   if (bounded_ && !closed_) slots_.release(site, 1);
 }
 
 void MpscCore::close(const OpSite& site, std::string_view why,
-                     std::source_location where) noexcept {
+                     SourceLocation where) noexcept {
   if (closed_) return;
   closed_ = true;
   emit_done(site, Op::close, ObjectKind::mpsc, 0, where, why);
@@ -60,7 +60,7 @@ void MpscCore::close(const OpSite& site, std::string_view why,
 // --- oneshot -----------------------------------------------------------------------------------
 
 void OneshotCore::sent(const OpSite& site, std::int64_t value,
-                       std::source_location where) noexcept {
+                       SourceLocation where) noexcept {
   has_value = true;
   emit_done(site, Op::send, ObjectKind::oneshot, value, where);
   wake_all(site, receiver_);
@@ -73,14 +73,14 @@ void OneshotCore::drop_sender() noexcept {
   wake_all(site, receiver_);
 }
 
-bool OneshotCore::wait_value(const OpSite& site, std::source_location where) {
+bool OneshotCore::wait_value(const OpSite& site, SourceLocation where) {
   wait_until(site, receiver_, WaitInfo{Op::recv, ObjectKind::oneshot, site.id, kNoTask, where},
              [this] { return has_value || !sender_alive_; });
   return has_value;
 }
 
 void OneshotCore::close(const OpSite& site, std::string_view why,
-                        std::source_location where) noexcept {
+                        SourceLocation where) noexcept {
   if (closed_) return;
   closed_ = true;
   emit_done(site, Op::close, ObjectKind::oneshot, 0, where, why);
@@ -105,13 +105,13 @@ void BroadcastCore::drop_sender() noexcept {
 }
 
 void BroadcastCore::sent(const OpSite& site, std::int64_t value,
-                         std::source_location where) noexcept {
+                         SourceLocation where) noexcept {
   emit_done(site, Op::send, ObjectKind::broadcast, value, where);
   wake_all(site, waiters);
 }
 
 void BroadcastCore::wait_value(const OpSite& site, const std::uint64_t& next,
-                               std::source_location where) {
+                               SourceLocation where) {
   wait_until(site, waiters, WaitInfo{Op::recv, ObjectKind::broadcast, site.id, kNoTask, where},
              [&] { return next < tail || senders == 0; });
 }

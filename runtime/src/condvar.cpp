@@ -6,7 +6,7 @@ namespace weft {
 Instant CondVar::deadline_after(Duration limit) { return weft::now() + limit; }
 
 bool CondVar::wait_impl(detail::MutexGuardBase& guard, const Instant* deadline,
-                        std::source_location where) {
+                        SourceLocation where) {
   using namespace detail;
   guard.check_owns("CondVar::wait");
   const OpSite site =
@@ -58,7 +58,7 @@ bool CondVar::wait_impl(detail::MutexGuardBase& guard, const Instant* deadline,
   return !timed_out;
 }
 
-void CondVar::notify_one(std::source_location where) {
+void CondVar::notify_one(SourceLocation where) {
   const detail::OpSite site = detail::enter_op(tag_, ObjectKind::condvar, Op::notify, where);
   std::size_t woken = 0;
   if (detail::Waiter* w = waiters_.front()) {
@@ -68,7 +68,7 @@ void CondVar::notify_one(std::source_location where) {
   detail::emit_done(site, Op::notify, ObjectKind::condvar, static_cast<std::int64_t>(woken), where);
 }
 
-void CondVar::notify_all(std::source_location where) {
+void CondVar::notify_all(SourceLocation where) {
   const detail::OpSite site = detail::enter_op(tag_, ObjectKind::condvar, Op::notify, where);
   const std::size_t woken = detail::wake_all(site, waiters_);
   detail::emit_done(site, Op::notify, ObjectKind::condvar, static_cast<std::int64_t>(woken), where);

@@ -111,8 +111,11 @@ void Fiber::exit() {
   Fiber& to = *caller_;
   EhGlobals* g = eh_globals();
   swap_exception_state(g, to.exceptions_);
+  // The hop cannot live in this frame: under detect_stack_use_after_return ASan keeps
+  // address-taken locals on a fake stack, and start_switch(nullptr) frees that fake stack.
+  static thread_local Hop hop;
+  hop = Hop{this, &to};
   start_switch(nullptr, to.stack_bottom_, to.stack_size_);  // nullptr: this stack is done
-  Hop hop{this, &to};
   ctx::jump_fcontext(static_cast<ctx::fcontext_t>(to.context_), &hop);
   std::abort();  // an exited fiber is never resumed
 }

@@ -12,7 +12,7 @@ void Notify::notify_one_now(const detail::OpSite& site) noexcept {
   }
 }
 
-void Notify::notify_one(std::source_location where) {
+void Notify::notify_one(SourceLocation where) {
   const detail::OpSite site = detail::enter_op(tag_, ObjectKind::notify, Op::notify, where);
   const bool had_waiter = !waiters_.empty();
   notify_one_now(site);
@@ -20,13 +20,13 @@ void Notify::notify_one(std::source_location where) {
                     had_waiter ? "" : "permit_stored");
 }
 
-void Notify::notify_waiters(std::source_location where) {
+void Notify::notify_waiters(SourceLocation where) {
   const detail::OpSite site = detail::enter_op(tag_, ObjectKind::notify, Op::notify, where);
   const std::size_t woken = detail::wake_all(site, waiters_);
   detail::emit_done(site, Op::notify, ObjectKind::notify, static_cast<std::int64_t>(woken), where);
 }
 
-void Notify::notified(std::source_location where) {
+void Notify::notified(SourceLocation where) {
   using namespace detail;
   const OpSite site =
       enter_blocking_op("Notify::notified", tag_, ObjectKind::notify, Op::wait, where);

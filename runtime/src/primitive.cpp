@@ -10,7 +10,7 @@ std::size_t choose_decision(Scheduler& s, DecisionKind kind, std::size_t n, Op o
   return s.choose_decision(kind, n, op, object);
 }
 
-OpSite enter_op(ObjectTag& tag, ObjectKind kind, Op op, std::source_location where) {
+OpSite enter_op(ObjectTag& tag, ObjectKind kind, Op op, SourceLocation where) {
   Scheduler* s = current_scheduler();
   if (s == nullptr) return {};
   OpSite site{s, object_id(*s, tag, kind), s->current() != nullptr};
@@ -19,7 +19,7 @@ OpSite enter_op(ObjectTag& tag, ObjectKind kind, Op op, std::source_location whe
 }
 
 OpSite enter_blocking_op(const char* what, ObjectTag& tag, ObjectKind kind, Op op,
-                         std::source_location where) {
+                         SourceLocation where) {
   Scheduler& s = scheduler_for(what, where);
   OpSite site{&s, object_id(s, tag, kind), true};
   schedule_point(s, op, kind, site.id, where);
@@ -33,7 +33,7 @@ OpSite quiet_site(ObjectTag& tag, ObjectKind kind) noexcept {
 }
 
 void emit_done(const OpSite& site, Op op, ObjectKind kind, std::int64_t value,
-               std::source_location where, std::string_view outcome) noexcept {
+               SourceLocation where, std::string_view outcome) noexcept {
   if (site.s == nullptr || !site.s->has_observer()) return;
   site.s->emit(Event{.kind = EventKind::op,
                      .op = op,

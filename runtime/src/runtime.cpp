@@ -23,7 +23,7 @@ Runtime::Runtime(RuntimeOptions options)
 
 Runtime::~Runtime() = default;
 
-void Runtime::run_root(void (*root)(void*), void* arg, std::source_location where) {
+void Runtime::run_root(void (*root)(void*), void* arg, SourceLocation where) {
   scheduler_->run_root(root, arg, where);
 }
 

@@ -8,7 +8,7 @@ namespace {
 Op acquire_op(bool shared) { return shared ? Op::lock_shared : Op::lock; }
 }  // namespace
 
-TaskId RwLockBase::lock_raw(bool shared, std::source_location where) {
+TaskId RwLockBase::lock_raw(bool shared, SourceLocation where) {
   const Op op = acquire_op(shared);
   const OpSite site = enter_blocking_op(shared ? "RwLock::read" : "RwLock::write", tag_,
                                         ObjectKind::rwlock, op, where);
@@ -17,7 +17,7 @@ TaskId RwLockBase::lock_raw(bool shared, std::source_location where) {
   return task_id(current_task());
 }
 
-std::optional<TaskId> RwLockBase::try_lock_raw(bool shared, std::source_location where) {
+std::optional<TaskId> RwLockBase::try_lock_raw(bool shared, SourceLocation where) {
   const Op op = acquire_op(shared);
   const OpSite site = enter_op(tag_, ObjectKind::rwlock, op, where);
   const TaskId owner = task_id(current_task());
@@ -28,7 +28,7 @@ std::optional<TaskId> RwLockBase::try_lock_raw(bool shared, std::source_location
 }
 
 void RwLockBase::release(const OpSite& site, bool shared, TaskId owner,
-                         std::source_location where) noexcept {
+                         SourceLocation where) noexcept {
   emit_done(site, Op::unlock, ObjectKind::rwlock, shared ? 1 : 0, where);
   core_.release(site, shared, owner);
 }
@@ -37,7 +37,7 @@ void RwLockGuardBase::check_owns(const char* what) const {
   if (!owns_lock()) throw std::logic_error(std::string(what) + " on a guard that holds no lock");
 }
 
-void RwLockGuardBase::unlock(std::source_location where) {
+void RwLockGuardBase::unlock(SourceLocation where) {
   check_owns("RwLock guard unlock");
   const OpSite site = enter_op(lock_->tag_, ObjectKind::rwlock, Op::unlock, where);
   lock_->release(site, shared_, owner_, where);

@@ -33,7 +33,7 @@ bool timer_later(const auto& a, const auto& b) {
   std::abort();
 }
 
-std::string location_text(const std::source_location& where) {
+std::string location_text(const SourceLocation& where) {
   if (where.file_name() == nullptr || *where.file_name() == '\0') return "?";
   return std::string(where.file_name()) + ":" + std::to_string(where.line());
 }
@@ -48,7 +48,7 @@ class RootBody final : public TaskBody {
   void* arg_;
 };
 
-std::string panic_message(const std::exception_ptr& panic, std::source_location* where) {
+std::string panic_message(const std::exception_ptr& panic, SourceLocation* where) {
   try {
     std::rethrow_exception(panic);
   } catch (const CheckFailure& failure) {
@@ -93,7 +93,7 @@ Scheduler::~Scheduler() {
 // ---------------------------------------------------------------------------------------------
 // Driving the root task and shutdown.
 
-void Scheduler::run_root(void (*root)(void*), void* arg, std::source_location where) {
+void Scheduler::run_root(void (*root)(void*), void* arg, SourceLocation where) {
   if (tls_scheduler != nullptr) {
     Task* t = tls_scheduler->current_;
     throw RuntimeError("cannot start a runtime from within a runtime: block_on called in task " +
@@ -525,7 +525,7 @@ void Scheduler::finish_task(Task* t) noexcept {
       emit(Event{.kind = EventKind::cancelled, .task = t->id, .where = t->last_site});
       break;
     case TaskOutcome::panicked: {
-      std::source_location where = t->last_site;
+      SourceLocation where = t->last_site;
       std::string message = panic_message(join.panic, &where);
       emit(Event{.kind = EventKind::panic, .task = t->id, .text = message, .where = where});
       break;
@@ -571,7 +571,7 @@ inline void Scheduler::suspend(Task* t) {
 // Records the step and applies cancellation and the step limit. Returns false when the task
 // must not switch here (it is running destructors).
 inline bool Scheduler::begin_step(Task* t, Op op, ObjectKind kind, ObjectId object,
-                                  std::source_location where) {
+                                  SourceLocation where) {
   t->pending_op = op;
   t->pending_kind = kind;
   t->pending_object = object;
@@ -596,7 +596,7 @@ bool Scheduler::step_limit_reached(Task* t) {
 }
 
 void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object,
-                               std::source_location where) {
+                               SourceLocation where) {
   Task* t = current_;
   if (!begin_step(t, op, kind, object, where)) return;
   if (phase_ == Phase::shutting_down) [[unlikely]]
@@ -627,7 +627,7 @@ void Scheduler::schedule_point_chosen(Task* t, Op op, ObjectId object) {
   suspend(t);
 }
 
-void Scheduler::yield_now(std::source_location where) {
+void Scheduler::yield_now(SourceLocation where) {
   Task* t = current_;
   if (!begin_step(t, Op::yield, ObjectKind::none, kNoObject, where)) return;
   t->state = TaskState::runnable;
@@ -687,7 +687,7 @@ inline void Scheduler::enqueue(Task* t) noexcept {
 }
 
 TaskId Scheduler::spawn(std::unique_ptr<TaskBody>&& body, std::shared_ptr<JoinStateBase>&& state,
-                        std::string&& name, std::source_location where) {
+                        std::string&& name, SourceLocation where) {
   Task* parent = current_;
   schedule_point(Op::spawn, ObjectKind::task, next_task_id_, where);
   Task* t = new_task();
@@ -707,7 +707,7 @@ TaskId Scheduler::spawn(std::unique_ptr<TaskBody>&& body, std::shared_ptr<JoinSt
   return t->id;
 }
 
-void Scheduler::request_abort(JoinStateBase& state, std::source_location where) {
+void Scheduler::request_abort(JoinStateBase& state, SourceLocation where) {
   schedule_point(Op::abort, ObjectKind::task, state.id, where);
   Task* t = state.task;
   if (t == nullptr || t->cancel_requested) return;
@@ -723,7 +723,7 @@ void Scheduler::drop_now(JoinStateBase& state) noexcept {
   drop_task(t);
 }
 
-std::size_t Scheduler::choose_value(std::size_t n, std::source_location where) {
+std::size_t Scheduler::choose_value(std::size_t n, SourceLocation where) {
   if (n == 0) throw std::invalid_argument("weft::choose(0)");
   if (n == 1 || chooser_is_default_) return 0;
   candidates_.clear();
@@ -742,7 +742,7 @@ std::size_t Scheduler::choose_decision(DecisionKind kind, std::size_t n, Op op, 
   return ask(kind, false);
 }
 
-void Scheduler::advance(Duration d, std::source_location where) {
+void Scheduler::advance(Duration d, SourceLocation where) {
   schedule_point(Op::sleep, ObjectKind::timer, kNoObject, where);
   const std::int64_t target = now_ns_ + std::max<std::int64_t>(0, d.count());
   fire_due_timers(target);

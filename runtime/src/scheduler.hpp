@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <string>
 #include <vector>
 
@@ -14,13 +13,14 @@
 #include "weft/detail/scheduler_api.hpp"
 #include "weft/observer.hpp"
 #include "weft/runtime.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft::detail {
 
 struct Task {
   TaskId id = kNoTask;
   std::string name;  // empty until asked for (Scheduler::task_name) when spawned without one
-  std::source_location spawn_site;
+  SourceLocation spawn_site;
   TaskId parent = kNoTask;
   std::shared_ptr<JoinStateBase> join;
   std::unique_ptr<TaskBody> body;  // after join: destroyed first (it may live inside join's cell)
@@ -36,7 +36,7 @@ struct Task {
   Op pending_op = Op::start;
   ObjectKind pending_kind = ObjectKind::none;
   ObjectId pending_object = kNoObject;
-  std::source_location last_site;
+  SourceLocation last_site;
   // Set while blocked.
   WaitInfo wait;
   bool has_deadline = false;
@@ -119,24 +119,24 @@ class Scheduler {
   Scheduler(Runtime& runtime, const RuntimeOptions& options);
   ~Scheduler();
 
-  void run_root(void (*root)(void*), void* arg, std::source_location where);
+  void run_root(void (*root)(void*), void* arg, SourceLocation where);
 
   // Called from tasks (through scheduler_api).
-  void schedule_point(Op op, ObjectKind kind, ObjectId object, std::source_location where);
+  void schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLocation where);
   [[gnu::noinline]] void schedule_point_chosen(Task* t, Op op, ObjectId object);
   [[gnu::noinline, gnu::cold]] void shutdown_step(Task* t);
   WakeReason block(const WaitInfo& info, const Instant* deadline);
   void wake(Task* task) noexcept;
   TaskId spawn(std::unique_ptr<TaskBody>&& body, std::shared_ptr<JoinStateBase>&& state,
-               std::string&& name, std::source_location where);
-  void request_abort(JoinStateBase& state, std::source_location where);
+               std::string&& name, SourceLocation where);
+  void request_abort(JoinStateBase& state, SourceLocation where);
   void drop_now(JoinStateBase& state) noexcept;
-  void yield_now(std::source_location where);
-  std::size_t choose_value(std::size_t n, std::source_location where);
+  void yield_now(SourceLocation where);
+  std::size_t choose_value(std::size_t n, SourceLocation where);
   // A decision of `kind` among n alternatives for the running task's op on object (e.g. a
   // spurious condvar wakeup). Index 0 without an exploration.
   std::size_t choose_decision(DecisionKind kind, std::size_t n, Op op, ObjectId object);
-  void advance(Duration d, std::source_location where);
+  void advance(Duration d, SourceLocation where);
   ObjectId next_object_id() noexcept { return ++last_object_id_; }
   std::uint64_t epoch() const noexcept { return epoch_; }
 
@@ -176,7 +176,7 @@ class Scheduler {
   // Task side.
   static void task_entry(void* arg);
   void finish_task(Task* t) noexcept;
-  bool begin_step(Task* t, Op op, ObjectKind kind, ObjectId object, std::source_location where);
+  bool begin_step(Task* t, Op op, ObjectKind kind, ObjectId object, SourceLocation where);
   [[gnu::noinline, gnu::cold]] bool step_limit_reached(Task* t);
   void suspend(Task* t);
   void throw_if_cancelled(Task* t);

@@ -1,7 +1,11 @@
 // The free functions of the runtime's public and internal API, forwarding to the scheduler of
 // the task running on this thread.
+#include <cstdint>
+#include <new>
 #include <string>
+#include <utility>
 
+#include "sanitizer.hpp"
 #include "scheduler.hpp"
 #include "weft/task.hpp"
 #include "weft/time.hpp"
@@ -11,13 +15,13 @@ namespace detail {
 
 namespace {
 [[noreturn, gnu::noinline, gnu::cold]] void throw_outside_task(const char* what,
-                                                               std::source_location where) {
+                                                               SourceLocation where) {
   throw RuntimeError(std::string(what) + " called outside a weft runtime task (at " +
                      where.file_name() + ":" + std::to_string(where.line()) + ")");
 }
 }  // namespace
 
-Scheduler& scheduler_for(const char* what, std::source_location where) {
+Scheduler& scheduler_for(const char* what, SourceLocation where) {
   Scheduler* s = tls_scheduler;
   if (s == nullptr || s->current() == nullptr) [[unlikely]]
     throw_outside_task(what, where);
@@ -44,7 +48,7 @@ ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind kind) {
 }
 
 void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object,
-                    std::source_location where) {
+                    SourceLocation where) {
   s.schedule_point(op, kind, object, where);
 }
 
@@ -61,7 +65,7 @@ void set_wait_holder(Task* task, TaskId holder) noexcept {
 bool has_observer(const Scheduler& s) noexcept { return s.has_observer(); }
 
 void emit_op(Scheduler& s, Op op, ObjectKind kind, ObjectId object, std::int64_t value,
-             std::source_location where) noexcept {
+             SourceLocation where) noexcept {
   if (!s.has_observer()) return;
   s.emit(Event{.kind = EventKind::op, .op = op, .object_kind = kind, .object = object,
                .value = value, .where = where});
@@ -109,13 +113,82 @@ std::size_t WaitQueue::notify_all(Scheduler& s) noexcept {
   return n;
 }
 
+namespace {
+// Free blocks by size class (multiples of kCellGranule), linked through their first word.
+constexpr std::size_t kCellGranule = 64;
+constexpr std::size_t kCellClasses = 16;  // blocks up to 1 KiB; larger ones use operator new
+constexpr std::uint32_t kMaxCachedCells = 1024;  // per class: 100k finished tasks are not hoarded
+
+#ifdef WEFT_ASAN
+constexpr bool kCacheCells = false;
+#else
+constexpr bool kCacheCells = true;
+#endif
+
+struct CellCache {
+  void* heads[kCellClasses] = {};
+  std::uint32_t counts[kCellClasses] = {};
+  ~CellCache();
+};
+constinit thread_local CellCache* tls_cell_cache __attribute__((tls_model("initial-exec"))) =
+    nullptr;
+constinit thread_local bool tls_cell_cache_gone __attribute__((tls_model("initial-exec"))) = false;
+
+CellCache::~CellCache() {
+  for (void*& head : heads)
+    while (head != nullptr) ::operator delete(std::exchange(head, *static_cast<void**>(head)));
+  tls_cell_cache = nullptr;
+  tls_cell_cache_gone = true;  // blocks freed later in this thread's exit go to operator delete
+}
+
+CellCache* cell_cache() {
+  if (CellCache* cache = tls_cell_cache) [[likely]]
+    return cache;
+  if (tls_cell_cache_gone) return nullptr;
+  thread_local CellCache cache;
+  return tls_cell_cache = &cache;
+}
+
+std::size_t cell_class(std::size_t bytes) { return (bytes + kCellGranule - 1) / kCellGranule - 1; }
+}  // namespace
+
+// Under ASan the cache is bypassed, so a use of a freed task's memory is still reported.
+void* allocate_task_cell(std::size_t bytes) {
+  const std::size_t c = cell_class(bytes);
+  if (!kCacheCells) return ::operator new(bytes);
+  if (c < kCellClasses) {
+    if (CellCache* cache = cell_cache(); cache != nullptr && cache->heads[c] != nullptr) {
+      void* block = cache->heads[c];
+      cache->heads[c] = *static_cast<void**>(block);
+      --cache->counts[c];
+      return block;
+    }
+    return ::operator new((c + 1) * kCellGranule);
+  }
+  return ::operator new(bytes);
+}
+
+void free_task_cell(void* block, std::size_t bytes) noexcept {
+  const std::size_t c = cell_class(bytes);
+  if (kCacheCells && c < kCellClasses) {
+    CellCache* cache = cell_cache();
+    if (cache != nullptr && cache->counts[c] < kMaxCachedCells) {
+      *static_cast<void**>(block) = cache->heads[c];
+      cache->heads[c] = block;
+      ++cache->counts[c];
+      return;
+    }
+  }
+  ::operator delete(block);
+}
+
 TaskId spawn_task(std::unique_ptr<TaskBody> body, std::shared_ptr<JoinStateBase> state,
-                  std::string name, std::source_location where) {
+                  std::string name, SourceLocation where) {
   return scheduler_for("weft::spawn", where).spawn(std::move(body), std::move(state),
                                                    std::move(name), where);
 }
 
-void join_wait(JoinStateBase& state, std::source_location where) {
+void join_wait(JoinStateBase& state, SourceLocation where) {
   Scheduler& s = scheduler_for("JoinHandle::join", where);
   s.schedule_point(Op::join, ObjectKind::task, state.id, where);
   while (state.outcome == TaskOutcome::pending) {
@@ -125,7 +198,7 @@ void join_wait(JoinStateBase& state, std::source_location where) {
   }
 }
 
-bool join_wait_until(JoinStateBase& state, Instant deadline, std::source_location where) {
+bool join_wait_until(JoinStateBase& state, Instant deadline, SourceLocation where) {
   Scheduler& s = scheduler_for("JoinHandle::join_for", where);
   s.schedule_point(Op::join, ObjectKind::task, state.id, where);
   while (state.outcome == TaskOutcome::pending) {
@@ -137,7 +210,7 @@ bool join_wait_until(JoinStateBase& state, Instant deadline, std::source_locatio
   return true;
 }
 
-void abort_task(JoinStateBase& state, std::source_location where) {
+void abort_task(JoinStateBase& state, SourceLocation where) {
   scheduler_for("JoinHandle::abort", where).request_abort(state, where);
 }
 
@@ -185,21 +258,21 @@ JoinError::JoinError(TaskId task, std::string name, bool cancelled, std::excepti
       cancelled_(cancelled),
       panic_(std::move(panic)) {}
 
-void yield_now(std::source_location where) { detail::scheduler_for("weft::yield_now", where).yield_now(where); }
+void yield_now(SourceLocation where) { detail::scheduler_for("weft::yield_now", where).yield_now(where); }
 
-std::size_t choose(std::size_t n, std::source_location where) {
+std::size_t choose(std::size_t n, SourceLocation where) {
   return detail::scheduler_for("weft::choose", where).choose_value(n, where);
 }
 
 TaskId current_task_id() {
-  return detail::scheduler_for("weft::current_task_id", std::source_location::current())
+  return detail::scheduler_for("weft::current_task_id", SourceLocation::current())
       .current()
       ->id;
 }
 
 std::string_view current_task_name() {
   detail::Scheduler& s =
-      detail::scheduler_for("weft::current_task_name", std::source_location::current());
+      detail::scheduler_for("weft::current_task_name", SourceLocation::current());
   return s.task_name(s.current());
 }
 
@@ -213,19 +286,19 @@ Instant now() {
   return Instant(Duration(s->now_ns()));
 }
 
-void sleep(Duration d, std::source_location where) {
+void sleep(Duration d, SourceLocation where) {
   detail::Scheduler& s = detail::scheduler_for("weft::sleep", where);
   sleep_until(Instant(Duration(s.now_ns())) + d, where);
 }
 
-void sleep_until(Instant deadline, std::source_location where) {
+void sleep_until(Instant deadline, SourceLocation where) {
   detail::Scheduler& s = detail::scheduler_for("weft::sleep_until", where);
   s.schedule_point(Op::sleep, ObjectKind::timer, kNoObject, where);
   while (s.now_ns() < deadline.time_since_epoch().count())
     s.block(detail::WaitInfo{Op::sleep, ObjectKind::timer, kNoObject, kNoTask, where}, &deadline);
 }
 
-void advance(Duration d, std::source_location where) {
+void advance(Duration d, SourceLocation where) {
   detail::scheduler_for("weft::advance", where).advance(d, where);
 }
 
@@ -234,7 +307,7 @@ Interval::Interval(Instant start, Duration period) : next_(start), period_(perio
   if (period <= Duration::zero()) throw std::invalid_argument("weft::Interval period must be > 0");
 }
 
-Instant Interval::tick(std::source_location where) {
+Instant Interval::tick(SourceLocation where) {
   Instant due = next_;
   sleep_until(due, where);
   next_ += period_;

@@ -7,7 +7,7 @@ SemaphorePermit::~SemaphorePermit() {
   if (sem_ != nullptr && permits_ != 0) sem_->give_back(permits_);
 }
 
-SemaphorePermit Semaphore::acquire(std::size_t n, std::source_location where) {
+SemaphorePermit Semaphore::acquire(std::size_t n, SourceLocation where) {
   using namespace detail;
   const OpSite site =
       enter_blocking_op("Semaphore::acquire", tag_, ObjectKind::semaphore, Op::acquire, where);
@@ -16,7 +16,7 @@ SemaphorePermit Semaphore::acquire(std::size_t n, std::source_location where) {
   return SemaphorePermit(this, n);
 }
 
-std::optional<SemaphorePermit> Semaphore::try_acquire(std::size_t n, std::source_location where) {
+std::optional<SemaphorePermit> Semaphore::try_acquire(std::size_t n, SourceLocation where) {
   using namespace detail;
   const OpSite site = enter_op(tag_, ObjectKind::semaphore, Op::acquire, where);
   if (!core_.try_acquire(n)) {
@@ -28,7 +28,7 @@ std::optional<SemaphorePermit> Semaphore::try_acquire(std::size_t n, std::source
   return SemaphorePermit(this, n);
 }
 
-void Semaphore::release(std::size_t n, std::source_location where) {
+void Semaphore::release(std::size_t n, SourceLocation where) {
   using namespace detail;
   const OpSite site = enter_op(tag_, ObjectKind::semaphore, Op::release, where);
   emit_done(site, Op::release, ObjectKind::semaphore, static_cast<std::int64_t>(n), where);

@@ -1,6 +1,7 @@
 // Tasks: spawn, join, panics, abort, yield order, nested runtimes.
 #include <catch2/catch.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "weft/weft.hpp"
@@ -212,4 +213,22 @@ TEST_CASE("runtimes with different stack sizes share the thread's stack pool") {
     });
     CHECK(sum == static_cast<int>(size / 1024) + static_cast<char>(512));
   }
+}
+
+TEST_CASE("join handles may outlive their runtime and die on another thread") {
+  std::vector<weft::JoinHandle<std::string>> handles;
+  std::thread runner([&] {
+    weft::Runtime rt;
+    rt.block_on([&] {
+      for (int i = 0; i < 100; ++i)
+        handles.push_back(weft::spawn([i] { return std::string(100, static_cast<char>('a' + i % 26)); }));
+      weft::yield_now();
+    });
+  });  // the runner's per-thread caches are gone with it
+  runner.join();
+  CHECK(handles.size() == 100);
+  CHECK(handles[3].is_finished());
+  handles.clear();  // their memory is freed on this thread
+  weft::Runtime rt;
+  CHECK(rt.block_on([] { return weft::spawn([] { return 7; }).join(); }) == 7);
 }

@@ -100,7 +100,7 @@ void LockOrderDetector::report(const std::vector<Key>& cycle, const Event& closi
                         location_text(edge.held_at) + "), step " + std::to_string(edge.step));
   }
   for (const Key& key : order) {
-    const std::source_location site = objects_.created(key.first);
+    const SourceLocation site = objects_.created(key.first);
     if (known(site))
       f.details.push_back(lock(edges_.at(key).from_kind, key.first) + " was created at " +
                           location_text(site));

@@ -27,7 +27,7 @@ void LongPollDetector::begin_execution() {
   failure_.reset();
 }
 
-void LongPollDetector::note_site(TaskId task, const std::source_location& where) {
+void LongPollDetector::note_site(TaskId task, const SourceLocation& where) {
   if (task == kNoTask || !known(where)) return;
   if (last_site_.size() <= task) last_site_.resize(task + 1);
   last_site_[task] = where;
@@ -44,7 +44,7 @@ void LongPollDetector::on_event(const Event& e) {
       if (running_ != kNoTask) close(e, at, "reached a scheduling point", nullptr);
       running_ = e.task;
       step_ = e.step;
-      resumed_after_ = e.task < last_site_.size() ? last_site_[e.task] : std::source_location{};
+      resumed_after_ = e.task < last_site_.size() ? last_site_[e.task] : SourceLocation{};
       started_ = at;
       return;
     }
@@ -76,14 +76,14 @@ void LongPollDetector::on_event(const Event& e) {
 }
 
 void LongPollDetector::close(const Event& e, Clock::time_point at, const char* how,
-                             const std::source_location* ended_at) {
+                             const SourceLocation* ended_at) {
   const TaskId task = running_;
   running_ = kNoTask;
   const auto elapsed = at - started_;
   if (elapsed < threshold_) return;
 
   // Where it ended: the event's location, else the task's latest scheduling point.
-  std::source_location end = ended_at ? *ended_at : std::source_location{};
+  SourceLocation end = ended_at ? *ended_at : SourceLocation{};
   if (!known(end) && e.runtime != nullptr)
     for (const TaskSnapshot& t : e.runtime->tasks())
       if (t.id == task) end = t.last_site;

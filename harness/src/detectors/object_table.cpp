@@ -7,7 +7,7 @@
 
 namespace weft {
 
-std::string location_text(const std::source_location& where) {
+std::string location_text(const SourceLocation& where) {
   return Location::from(where).to_string();
 }
 
@@ -78,13 +78,13 @@ std::vector<const ObjectTable::Hold*> ObjectTable::held_by(TaskId task) const {
   return out;
 }
 
-std::source_location ObjectTable::created(ObjectId object) const {
-  return object < created_.size() ? created_[object] : std::source_location{};
+SourceLocation ObjectTable::created(ObjectId object) const {
+  return object < created_.size() ? created_[object] : SourceLocation{};
 }
 
 std::string ObjectTable::name(ObjectKind kind, ObjectId object) const {
   std::string text = std::string(to_string(kind)) + " #" + std::to_string(object);
-  const std::source_location site = created(object);
+  const SourceLocation site = created(object);
   if (known(site)) text += " (created at " + location_text(site) + ")";
   return text;
 }

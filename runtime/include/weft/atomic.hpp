@@ -3,10 +3,10 @@
 #pragma once
 #include <atomic>
 #include <concepts>
-#include <source_location>
 #include <type_traits>
 
 #include "weft/detail/primitive.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -28,19 +28,19 @@ class Atomic {
   Atomic& operator=(const Atomic&) = delete;
 
   T load(std::memory_order = std::memory_order_seq_cst,
-         std::source_location where = std::source_location::current()) {
+         SourceLocation where = SourceLocation::current()) {
     auto site = enter(Op::load, where);
     done(site, Op::load, value_, where);
     return value_;
   }
   void store(T value, std::memory_order = std::memory_order_seq_cst,
-             std::source_location where = std::source_location::current()) {
+             SourceLocation where = SourceLocation::current()) {
     auto site = enter(Op::store, where);
     value_ = value;
     done(site, Op::store, value_, where);
   }
   T exchange(T value, std::memory_order = std::memory_order_seq_cst,
-             std::source_location where = std::source_location::current()) {
+             SourceLocation where = SourceLocation::current()) {
     auto site = enter(Op::rmw, where);
     T old = value_;
     value_ = value;
@@ -49,7 +49,7 @@ class Atomic {
   }
   // Like std::atomic's strong compare_exchange: on failure `expected` receives the current value.
   bool compare_exchange(T& expected, T desired, std::memory_order = std::memory_order_seq_cst,
-                        std::source_location where = std::source_location::current()) {
+                        SourceLocation where = SourceLocation::current()) {
     auto site = enter(Op::rmw, where);
     const bool swapped = value_ == expected;
     if (swapped)
@@ -62,49 +62,49 @@ class Atomic {
   // Weak compare_exchange never fails spuriously here (no spurious failure is modelled).
   bool compare_exchange_weak(T& expected, T desired,
                              std::memory_order order = std::memory_order_seq_cst,
-                             std::source_location where = std::source_location::current()) {
+                             SourceLocation where = SourceLocation::current()) {
     return compare_exchange(expected, desired, order, where);
   }
   bool compare_exchange_strong(T& expected, T desired,
                                std::memory_order order = std::memory_order_seq_cst,
-                               std::source_location where = std::source_location::current()) {
+                               SourceLocation where = SourceLocation::current()) {
     return compare_exchange(expected, desired, order, where);
   }
 
   // Read-modify-write operations return the previous value, like std::atomic.
   T fetch_add(Diff arg, std::memory_order = std::memory_order_seq_cst,
-              std::source_location where =
-                  std::source_location::current()) requires(!std::same_as<T, bool>) {
+              SourceLocation where =
+                  SourceLocation::current()) requires(!std::same_as<T, bool>) {
     return rmw([arg](T v) { return static_cast<T>(v + arg); }, where);
   }
   T fetch_sub(Diff arg, std::memory_order = std::memory_order_seq_cst,
-              std::source_location where =
-                  std::source_location::current()) requires(!std::same_as<T, bool>) {
+              SourceLocation where =
+                  SourceLocation::current()) requires(!std::same_as<T, bool>) {
     return rmw([arg](T v) { return static_cast<T>(v - arg); }, where);
   }
   T fetch_and(
       T arg, std::memory_order = std::memory_order_seq_cst,
-      std::source_location where = std::source_location::current()) requires std::integral<T> {
+      SourceLocation where = SourceLocation::current()) requires std::integral<T> {
     return rmw([arg](T v) { return static_cast<T>(v & arg); }, where);
   }
   T fetch_or(
       T arg, std::memory_order = std::memory_order_seq_cst,
-      std::source_location where = std::source_location::current()) requires std::integral<T> {
+      SourceLocation where = SourceLocation::current()) requires std::integral<T> {
     return rmw([arg](T v) { return static_cast<T>(v | arg); }, where);
   }
   T fetch_xor(
       T arg, std::memory_order = std::memory_order_seq_cst,
-      std::source_location where = std::source_location::current()) requires std::integral<T> {
+      SourceLocation where = SourceLocation::current()) requires std::integral<T> {
     return rmw([arg](T v) { return static_cast<T>(v ^ arg); }, where);
   }
   T fetch_max(
       T arg, std::memory_order = std::memory_order_seq_cst,
-      std::source_location where = std::source_location::current()) requires std::integral<T> {
+      SourceLocation where = SourceLocation::current()) requires std::integral<T> {
     return rmw([arg](T v) { return v < arg ? arg : v; }, where);
   }
   T fetch_min(
       T arg, std::memory_order = std::memory_order_seq_cst,
-      std::source_location where = std::source_location::current()) requires std::integral<T> {
+      SourceLocation where = SourceLocation::current()) requires std::integral<T> {
     return rmw([arg](T v) { return arg < v ? arg : v; }, where);
   }
 
@@ -112,16 +112,16 @@ class Atomic {
   T& get_mut() noexcept { return value_; }
 
  private:
-  detail::OpSite enter(Op op, std::source_location where) {
+  detail::OpSite enter(Op op, SourceLocation where) {
     return detail::enter_op(tag_, ObjectKind::atomic, op, where);
   }
-  static void done(const detail::OpSite& site, Op op, T value, std::source_location where) {
+  static void done(const detail::OpSite& site, Op op, T value, SourceLocation where) {
     std::int64_t reported = 0;
     if constexpr (!std::is_pointer_v<T>) reported = static_cast<std::int64_t>(value);
     detail::emit_done(site, op, ObjectKind::atomic, reported, where);
   }
   template <class F>
-  T rmw(F f, std::source_location where) {
+  T rmw(F f, SourceLocation where) {
     auto site = enter(Op::rmw, where);
     T old = value_;
     value_ = f(old);

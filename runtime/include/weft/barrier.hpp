@@ -3,9 +3,9 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <source_location>
 
 #include "weft/detail/primitive.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -29,7 +29,7 @@ class Barrier {
   // Waits until n tasks have called wait() in this generation. A task dropped while waiting
   // still counts as arrived (tokio's wait is not cancel safe either).
   // Precondition: called from a task.
-  BarrierWaitResult wait(std::source_location where = std::source_location::current());
+  BarrierWaitResult wait(SourceLocation where = SourceLocation::current());
 
  private:
   detail::ObjectTag tag_;

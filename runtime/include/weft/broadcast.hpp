@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -16,6 +15,7 @@
 
 #include "weft/channel_result.hpp"
 #include "weft/detail/channel_core.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -87,7 +87,7 @@ class Sender {
   // Stores value for every current receiver and returns how many there are
   // (receiver_count()); fails with the value back (SendStatus::closed) when there is none.
   // Never waits: when the ring is full the oldest value is overwritten. Precondition: valid().
-  SendResult<T> send(T value, std::source_location where = std::source_location::current()) const {
+  SendResult<T> send(T value, SourceLocation where = SourceLocation::current()) const {
     auto& chan = detail::checked(chan_, "broadcast::Sender::send");
     auto& core = chan.core;
     const auto site = detail::enter_op(core.tag, ObjectKind::broadcast, Op::send, where);
@@ -148,7 +148,7 @@ class Receiver {
   // RecvStatus::lagged with the number of values skipped if this receiver fell behind (the next
   // call returns the oldest retained value), RecvStatus::closed once every sender is gone and
   // everything was received. Precondition: valid(), called from a task.
-  RecvResult<T> recv(std::source_location where = std::source_location::current()) {
+  RecvResult<T> recv(SourceLocation where = SourceLocation::current()) {
     auto& chan = detail::checked(chan_, "broadcast::Receiver::recv");
     const auto site = detail::enter_blocking_op("broadcast::Receiver::recv", chan.core.tag,
                                                 ObjectKind::broadcast, Op::recv, where);
@@ -156,7 +156,7 @@ class Receiver {
     return take(chan, site, where);
   }
   // Like recv without waiting: RecvStatus::empty when nothing is there yet.
-  RecvResult<T> try_recv(std::source_location where = std::source_location::current()) {
+  RecvResult<T> try_recv(SourceLocation where = SourceLocation::current()) {
     auto& chan = detail::checked(chan_, "broadcast::Receiver::try_recv");
     const auto site = detail::enter_op(chan.core.tag, ObjectKind::broadcast, Op::recv, where);
     return take(chan, site, where);
@@ -183,7 +183,7 @@ class Receiver {
       : chan_(std::move(chan)), next_(next) {}
 
   RecvResult<T> take(detail::BroadcastChannel<T>& chan, const detail::OpSite& site,
-                     std::source_location where) {
+                     SourceLocation where) {
     const auto& core = chan.core;
     if (next_ < core.oldest()) {
       // The values this receiver missed were overwritten: report them and skip ahead.

@@ -1,25 +1,26 @@
 // Assertions for code under test: a failed check is a panic that remembers where it failed.
 #pragma once
-#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "weft/source_location.hpp"
 
 namespace weft {
 
 class CheckFailure : public std::logic_error {
  public:
-  CheckFailure(std::string message, std::source_location where)
+  CheckFailure(std::string message, SourceLocation where)
       : std::logic_error(std::move(message)), where_(where) {}
-  const std::source_location& where() const noexcept { return where_; }
+  const SourceLocation& where() const noexcept { return where_; }
 
  private:
-  std::source_location where_;
+  SourceLocation where_;
 };
 
 // Throws CheckFailure (a panic of the calling task) when condition is false.
 inline void check(bool condition, std::string_view message = "check failed",
-                  std::source_location where = std::source_location::current()) {
+                  SourceLocation where = SourceLocation::current()) {
   if (!condition) throw CheckFailure(std::string(message), where);
 }
 

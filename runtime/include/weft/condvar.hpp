@@ -3,11 +3,11 @@
 #pragma once
 #include <concepts>
 #include <condition_variable>
-#include <source_location>
 #include <utility>
 
 #include "weft/detail/primitive.hpp"
 #include "weft/mutex.hpp"
+#include "weft/source_location.hpp"
 #include "weft/time.hpp"
 
 namespace weft {
@@ -25,49 +25,49 @@ class CondVar {
 
   // Precondition (all waits): guard.owns_lock(), called from a task.
   template <class T>
-  void wait(MutexGuard<T>& guard, std::source_location where = std::source_location::current()) {
+  void wait(MutexGuard<T>& guard, SourceLocation where = SourceLocation::current()) {
     wait_impl(guard, nullptr, where);
   }
   // Waits until pred() holds, checked with the lock held.
   template <class T, std::predicate Pred>
   void wait(MutexGuard<T>& guard, Pred pred,
-            std::source_location where = std::source_location::current()) {
+            SourceLocation where = SourceLocation::current()) {
     while (!pred()) wait_impl(guard, nullptr, where);
   }
   template <class T>
   std::cv_status wait_until(MutexGuard<T>& guard, Instant deadline,
-                            std::source_location where = std::source_location::current()) {
+                            SourceLocation where = SourceLocation::current()) {
     return wait_impl(guard, &deadline, where) ? std::cv_status::no_timeout
                                               : std::cv_status::timeout;
   }
   // Returns pred() (false: the deadline passed first).
   template <class T, std::predicate Pred>
   bool wait_until(MutexGuard<T>& guard, Instant deadline, Pred pred,
-                  std::source_location where = std::source_location::current()) {
+                  SourceLocation where = SourceLocation::current()) {
     while (!pred())
       if (!wait_impl(guard, &deadline, where)) return pred();
     return true;
   }
   template <class T>
   std::cv_status wait_for(MutexGuard<T>& guard, Duration limit,
-                          std::source_location where = std::source_location::current()) {
+                          SourceLocation where = SourceLocation::current()) {
     return wait_until(guard, deadline_after(limit), where);
   }
   template <class T, std::predicate Pred>
   bool wait_for(MutexGuard<T>& guard, Duration limit, Pred pred,
-                std::source_location where = std::source_location::current()) {
+                SourceLocation where = SourceLocation::current()) {
     return wait_until(guard, deadline_after(limit), std::move(pred), where);
   }
 
   // Wakes the longest-waiting task, if any (no permit is stored).
-  void notify_one(std::source_location where = std::source_location::current());
+  void notify_one(SourceLocation where = SourceLocation::current());
   // Wakes every waiting task.
-  void notify_all(std::source_location where = std::source_location::current());
+  void notify_all(SourceLocation where = SourceLocation::current());
 
  private:
   // Returns false when the deadline passed without a notification.
   bool wait_impl(detail::MutexGuardBase& guard, const Instant* deadline,
-                 std::source_location where);
+                 SourceLocation where);
   static Instant deadline_after(Duration limit);
 
   detail::ObjectTag tag_;

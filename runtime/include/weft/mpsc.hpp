@@ -5,13 +5,13 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "weft/channel_result.hpp"
 #include "weft/detail/channel_core.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -68,7 +68,7 @@ class Sender {
   // Queues value. Bounded: suspends while the channel is full (senders are served in FIFO
   // order). Fails with the value back (SendStatus::closed) once the receiver is closed or gone.
   // Precondition: valid(); for a bounded channel, called from a task.
-  SendResult<T> send(T value, std::source_location where = std::source_location::current()) const {
+  SendResult<T> send(T value, SourceLocation where = SourceLocation::current()) const {
     auto& chan = detail::checked(chan_, "mpsc::Sender::send");
     const auto site = chan.core.bounded()
                           ? detail::enter_blocking_op("mpsc::Sender::send", chan.core.tag,
@@ -79,7 +79,7 @@ class Sender {
   // Queues value only if that needs no waiting: fails with SendStatus::full or ::closed and the
   // value back otherwise. Precondition: valid().
   SendResult<T> try_send(T value,
-                         std::source_location where = std::source_location::current()) const {
+                         SourceLocation where = SourceLocation::current()) const {
     auto& chan = detail::checked(chan_, "mpsc::Sender::try_send");
     const auto site = detail::enter_op(chan.core.tag, ObjectKind::mpsc, Op::send, where);
     return finish_send(chan, site, chan.core.reserve(site, true, where), std::move(value), where);
@@ -100,7 +100,7 @@ class Sender {
   explicit Sender(std::shared_ptr<detail::MpscChannel<T>> chan) noexcept : chan_(std::move(chan)) {}
 
   static SendResult<T> finish_send(detail::MpscChannel<T>& chan, const detail::OpSite& site,
-                                   SendStatus status, T&& value, std::source_location where) {
+                                   SendStatus status, T&& value, SourceLocation where) {
     if (status != SendStatus::ok) {
       detail::emit_done(site, Op::send, ObjectKind::mpsc, detail::event_value(value), where,
                         to_string(status));
@@ -138,7 +138,7 @@ class Receiver {
   // The next value in send order; suspends while the channel is empty and a sender remains.
   // std::nullopt once every sender is gone (or close() was called) and the queue is drained.
   // Precondition: valid(), called from a task.
-  std::optional<T> recv(std::source_location where = std::source_location::current()) {
+  std::optional<T> recv(SourceLocation where = SourceLocation::current()) {
     auto& chan = detail::checked(chan_, "mpsc::Receiver::recv");
     const auto site = detail::enter_blocking_op("mpsc::Receiver::recv", chan.core.tag,
                                                 ObjectKind::mpsc, Op::recv, where);
@@ -149,7 +149,7 @@ class Receiver {
     return take(chan, site, where);
   }
   // A value if one is queued; else RecvStatus::empty while senders remain, ::closed after.
-  RecvResult<T> try_recv(std::source_location where = std::source_location::current()) {
+  RecvResult<T> try_recv(SourceLocation where = SourceLocation::current()) {
     auto& chan = detail::checked(chan_, "mpsc::Receiver::try_recv");
     const auto site = detail::enter_op(chan.core.tag, ObjectKind::mpsc, Op::recv, where);
     if (chan.core.queued > 0) return RecvResult<T>::received(take(chan, site, where));
@@ -160,7 +160,7 @@ class Receiver {
   }
   // Stops the senders: later sends fail and blocked ones wake with their values back. Values
   // already queued can still be received. Precondition: valid().
-  void close(std::source_location where = std::source_location::current()) {
+  void close(SourceLocation where = SourceLocation::current()) {
     auto& chan = detail::checked(chan_, "mpsc::Receiver::close");
     const auto site = detail::enter_op(chan.core.tag, ObjectKind::mpsc, Op::close, where);
     chan.core.close(site, "receiver_closed", where);
@@ -183,7 +183,7 @@ class Receiver {
       : chan_(std::move(chan)) {}
 
   static T take(detail::MpscChannel<T>& chan, const detail::OpSite& site,
-                std::source_location where) {
+                SourceLocation where) {
     T value = std::move(chan.buffer.front());
     chan.buffer.pop_front();
     chan.core.received(site, detail::event_value(value), where);

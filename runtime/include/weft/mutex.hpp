@@ -2,12 +2,12 @@
 // guard; lock() suspends the task (never the thread) while another task holds the lock.
 #pragma once
 #include <optional>
-#include <source_location>
 #include <stdexcept>
 #include <utility>
 
 #include "weft/detail/lock_core.hpp"
 #include "weft/detail/primitive.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -18,7 +18,7 @@ namespace detail {
 // The half of Mutex that does not depend on T: locking, ownership, lock/unlock events.
 class MutexBase {
  public:
-  explicit MutexBase(std::source_location created) noexcept { tag_.created = created; }
+  explicit MutexBase(SourceLocation created) noexcept { tag_.created = created; }
   MutexBase(const MutexBase&) = delete;
   MutexBase& operator=(const MutexBase&) = delete;
 
@@ -26,15 +26,15 @@ class MutexBase {
 
  protected:
   // Returns the owner recorded for the new guard.
-  TaskId lock_raw(std::source_location where);
-  std::optional<TaskId> try_lock_raw(std::source_location where);
+  TaskId lock_raw(SourceLocation where);
+  std::optional<TaskId> try_lock_raw(SourceLocation where);
 
  private:
   friend class MutexGuardBase;
   friend class weft::CondVar;
   // Acquires without a scheduling point (the caller had one); emits the lock event.
-  TaskId acquire_after_point(const OpSite& site, std::source_location where);
-  void release(const OpSite& site, TaskId owner, std::source_location where) noexcept;
+  TaskId acquire_after_point(const OpSite& site, SourceLocation where);
+  void release(const OpSite& site, TaskId owner, SourceLocation where) noexcept;
 
   LockCore core_;
   ObjectTag tag_;
@@ -49,7 +49,7 @@ class MutexGuardBase {
   ~MutexGuardBase() { release_quietly(); }
 
   // Releases the lock now (a scheduling point first). Precondition: owns_lock().
-  void unlock(std::source_location where = std::source_location::current());
+  void unlock(SourceLocation where = SourceLocation::current());
   bool owns_lock() const noexcept { return mutex_ != nullptr && owns_; }
 
  protected:
@@ -101,22 +101,22 @@ class Mutex : public detail::MutexBase {
  public:
   // The construction site names the lock in reports and identifies it across executions (the
   // lock-order detector); the in_place form cannot record it.
-  Mutex(std::source_location created = std::source_location::current()) : MutexBase(created) {}
-  explicit Mutex(T value, std::source_location created = std::source_location::current())
+  Mutex(SourceLocation created = SourceLocation::current()) : MutexBase(created) {}
+  explicit Mutex(T value, SourceLocation created = SourceLocation::current())
       : MutexBase(created), value_(std::move(value)) {}
   template <class... Args>
   explicit Mutex(std::in_place_t, Args&&... args)
-      : MutexBase(std::source_location{}), value_(std::forward<Args>(args)...) {}
+      : MutexBase(SourceLocation{}), value_(std::forward<Args>(args)...) {}
 
   // Suspends until the lock is free and every earlier waiter had its turn (FIFO).
   // Precondition: called from a task.
-  MutexGuard<T> lock(std::source_location where = std::source_location::current()) {
+  MutexGuard<T> lock(SourceLocation where = SourceLocation::current()) {
     const TaskId owner = lock_raw(where);
     return MutexGuard<T>(this, owner, &value_);
   }
   // The guard if the lock is free and nobody queues for it, else std::nullopt.
   std::optional<MutexGuard<T>> try_lock(
-      std::source_location where = std::source_location::current()) {
+      SourceLocation where = SourceLocation::current()) {
     if (auto owner = try_lock_raw(where)) return MutexGuard<T>(this, *owner, &value_);
     return std::nullopt;
   }

@@ -1,10 +1,10 @@
 // The Observer seam: the runtime reports what happens; recorders, detectors and reports listen.
 #pragma once
 #include <cstdint>
-#include <source_location>
 #include <string_view>
 
 #include "weft/ids.hpp"
+#include "weft/source_location.hpp"
 #include "weft/time.hpp"
 
 namespace weft {
@@ -50,7 +50,7 @@ struct Event {
   std::uint64_t step = 0;      // scheduling points so far in this runtime
   Duration time{};             // virtual time since the runtime started
   std::string_view text;       // valid only during the call
-  std::source_location where;  // user code location of the operation, when known
+  SourceLocation where;  // user code location of the operation, when known
   const Runtime* runtime = nullptr;  // for snapshots (Runtime::tasks()) during the call
 };
 

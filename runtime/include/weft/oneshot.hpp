@@ -3,13 +3,13 @@
 #pragma once
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "weft/channel_result.hpp"
 #include "weft/detail/channel_core.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -57,7 +57,7 @@ class Sender {
 
   // Hands value to the receiver and uses up this sender. Fails with the value back
   // (SendStatus::closed) if the receiver is gone or closed. Precondition: valid().
-  SendResult<T> send(T value, std::source_location where = std::source_location::current()) {
+  SendResult<T> send(T value, SourceLocation where = SourceLocation::current()) {
     auto& chan = detail::checked(chan_, "oneshot::Sender::send");
     const auto site = detail::enter_op(chan.core.tag, ObjectKind::oneshot, Op::send, where);
     const std::int64_t reported = detail::event_value(value);
@@ -105,7 +105,7 @@ class Receiver {
 
   // Suspends until the value arrives; std::nullopt if the sender went away without sending
   // (or the value was already received). Precondition: valid(), called from a task.
-  std::optional<T> recv(std::source_location where = std::source_location::current()) {
+  std::optional<T> recv(SourceLocation where = SourceLocation::current()) {
     auto& chan = detail::checked(chan_, "oneshot::Receiver::recv");
     const auto site = detail::enter_blocking_op("oneshot::Receiver::recv", chan.core.tag,
                                                 ObjectKind::oneshot, Op::recv, where);
@@ -117,7 +117,7 @@ class Receiver {
   }
   // The value if it is there; RecvStatus::empty while the sender may still send, ::closed
   // after it went away (or once the value was received).
-  RecvResult<T> try_recv(std::source_location where = std::source_location::current()) {
+  RecvResult<T> try_recv(SourceLocation where = SourceLocation::current()) {
     auto& chan = detail::checked(chan_, "oneshot::Receiver::try_recv");
     const auto site = detail::enter_op(chan.core.tag, ObjectKind::oneshot, Op::recv, where);
     if (chan.core.has_value) return RecvResult<T>::received(take(chan, site, where));
@@ -126,7 +126,7 @@ class Receiver {
     return RecvResult<T>::failure(status);
   }
   // Makes a later send fail; a value sent before can still be received. Precondition: valid().
-  void close(std::source_location where = std::source_location::current()) {
+  void close(SourceLocation where = SourceLocation::current()) {
     auto& chan = detail::checked(chan_, "oneshot::Receiver::close");
     const auto site = detail::enter_op(chan.core.tag, ObjectKind::oneshot, Op::close, where);
     chan.core.close(site, "receiver_closed", where);
@@ -138,7 +138,7 @@ class Receiver {
   explicit Receiver(std::shared_ptr<detail::OneshotChannel<T>> chan) noexcept
       : chan_(std::move(chan)) {}
   static T take(detail::OneshotChannel<T>& chan, const detail::OpSite& site,
-                std::source_location where) {
+                SourceLocation where) {
     T value = std::move(*chan.value);
     chan.value.reset();
     chan.core.taken();

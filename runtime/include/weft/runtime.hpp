@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -13,6 +12,7 @@
 #include "weft/chooser.hpp"
 #include "weft/ids.hpp"
 #include "weft/observer.hpp"
+#include "weft/source_location.hpp"
 #include "weft/time.hpp"
 
 namespace weft {
@@ -44,7 +44,7 @@ std::string_view to_string(TaskState state) noexcept;
 struct TaskSnapshot {
   TaskId id = kNoTask;
   std::string name;
-  std::source_location spawn_site;
+  SourceLocation spawn_site;
   TaskId parent = kNoTask;
   TaskState state = TaskState::idle;
   // Set when blocked: what the task waits on and, when one task can release it, which.
@@ -52,10 +52,10 @@ struct TaskSnapshot {
   ObjectKind wait_kind = ObjectKind::none;
   ObjectId wait_object = kNoObject;
   TaskId wait_holder = kNoTask;
-  std::source_location wait_site;  // the user call that blocked
+  SourceLocation wait_site;  // the user call that blocked
   bool has_deadline = false;       // blocked with a timer armed (sleep, timed wait)
   Duration deadline{};
-  std::source_location last_site;  // the task's latest scheduling point
+  SourceLocation last_site;  // the task's latest scheduling point
 };
 
 // The execution stopped because it could not go on: thrown by block_on after every task was
@@ -97,10 +97,10 @@ class Runtime {
   // Throws Deadlock or Hang when the run cannot finish, RuntimeError when called from a task.
   template <class F>
   std::invoke_result_t<F&> block_on(F&& fn,
-                                    std::source_location where = std::source_location::current());
+                                    SourceLocation where = SourceLocation::current());
 
   // Runs the root task and shutdown without returning a value; the type-erased core of block_on.
-  void run_root(void (*root)(void*), void* arg, std::source_location where);
+  void run_root(void (*root)(void*), void* arg, SourceLocation where);
 
   const RuntimeOptions& options() const { return options_; }
   // A consistent picture of every task spawned by this runtime and not yet freed, in id order.
@@ -115,7 +115,7 @@ class Runtime {
 };
 
 template <class F>
-std::invoke_result_t<F&> Runtime::block_on(F&& fn, std::source_location where) {
+std::invoke_result_t<F&> Runtime::block_on(F&& fn, SourceLocation where) {
   using R = std::invoke_result_t<F&>;
   struct Frame {
     std::remove_reference_t<F>* fn;

@@ -2,12 +2,12 @@
 // are served in FIFO order, so a queued writer holds back readers that arrive after it.
 #pragma once
 #include <optional>
-#include <source_location>
 #include <stdexcept>
 #include <utility>
 
 #include "weft/detail/lock_core.hpp"
 #include "weft/detail/primitive.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -18,7 +18,7 @@ namespace detail {
 // hold, 0 for a write hold) on release.
 class RwLockBase {
  public:
-  explicit RwLockBase(std::source_location created) noexcept { tag_.created = created; }
+  explicit RwLockBase(SourceLocation created) noexcept { tag_.created = created; }
   RwLockBase(const RwLockBase&) = delete;
   RwLockBase& operator=(const RwLockBase&) = delete;
 
@@ -26,12 +26,12 @@ class RwLockBase {
   bool is_write_locked() const noexcept { return core_.is_write_locked(); }
 
  protected:
-  TaskId lock_raw(bool shared, std::source_location where);
-  std::optional<TaskId> try_lock_raw(bool shared, std::source_location where);
+  TaskId lock_raw(bool shared, SourceLocation where);
+  std::optional<TaskId> try_lock_raw(bool shared, SourceLocation where);
 
  private:
   friend class RwLockGuardBase;
-  void release(const OpSite& site, bool shared, TaskId owner, std::source_location where) noexcept;
+  void release(const OpSite& site, bool shared, TaskId owner, SourceLocation where) noexcept;
 
   LockCore core_;
   ObjectTag tag_;
@@ -44,7 +44,7 @@ class RwLockGuardBase {
   ~RwLockGuardBase() { release_quietly(); }
 
   // Releases the hold now (a scheduling point first). Precondition: owns_lock().
-  void unlock(std::source_location where = std::source_location::current());
+  void unlock(SourceLocation where = SourceLocation::current());
   bool owns_lock() const noexcept { return lock_ != nullptr; }
 
  protected:
@@ -116,31 +116,31 @@ class RwLock : public detail::RwLockBase {
  public:
   // The construction site names the lock in reports and identifies it across executions; the
   // in_place form cannot record it.
-  RwLock(std::source_location created = std::source_location::current()) : RwLockBase(created) {}
-  explicit RwLock(T value, std::source_location created = std::source_location::current())
+  RwLock(SourceLocation created = SourceLocation::current()) : RwLockBase(created) {}
+  explicit RwLock(T value, SourceLocation created = SourceLocation::current())
       : RwLockBase(created), value_(std::move(value)) {}
   template <class... Args>
   explicit RwLock(std::in_place_t, Args&&... args)
-      : RwLockBase(std::source_location{}), value_(std::forward<Args>(args)...) {}
+      : RwLockBase(SourceLocation{}), value_(std::forward<Args>(args)...) {}
 
   // Suspends while a writer holds the lock or any request queued earlier is still waiting.
   // Precondition (both): called from a task.
-  RwLockReadGuard<T> read(std::source_location where = std::source_location::current()) {
+  RwLockReadGuard<T> read(SourceLocation where = SourceLocation::current()) {
     const TaskId owner = lock_raw(true, where);
     return RwLockReadGuard<T>(this, owner, &value_);
   }
   // Suspends until no reader or writer holds the lock and earlier requests were served.
-  RwLockWriteGuard<T> write(std::source_location where = std::source_location::current()) {
+  RwLockWriteGuard<T> write(SourceLocation where = SourceLocation::current()) {
     const TaskId owner = lock_raw(false, where);
     return RwLockWriteGuard<T>(this, owner, &value_);
   }
   std::optional<RwLockReadGuard<T>> try_read(
-      std::source_location where = std::source_location::current()) {
+      SourceLocation where = SourceLocation::current()) {
     if (auto owner = try_lock_raw(true, where)) return RwLockReadGuard<T>(this, *owner, &value_);
     return std::nullopt;
   }
   std::optional<RwLockWriteGuard<T>> try_write(
-      std::source_location where = std::source_location::current()) {
+      SourceLocation where = SourceLocation::current()) {
     if (auto owner = try_lock_raw(false, where)) return RwLockWriteGuard<T>(this, *owner, &value_);
     return std::nullopt;
   }

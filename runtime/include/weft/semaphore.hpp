@@ -3,10 +3,10 @@
 #pragma once
 #include <cstddef>
 #include <optional>
-#include <source_location>
 #include <utility>
 
 #include "weft/detail/permit_core.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -44,12 +44,12 @@ class Semaphore {
   // Waits until n permits were handed to this task; waiters are served in FIFO order, and a
   // waiter asking for many holds back later ones asking for few. Precondition: from a task.
   SemaphorePermit acquire(std::size_t n = 1,
-                          std::source_location where = std::source_location::current());
+                          SourceLocation where = SourceLocation::current());
   // n permits if nobody is queued and n are available, else std::nullopt.
   std::optional<SemaphorePermit> try_acquire(
-      std::size_t n = 1, std::source_location where = std::source_location::current());
+      std::size_t n = 1, SourceLocation where = SourceLocation::current());
   // Adds n permits (tokio's add_permits), waking queued waiters that can now be served.
-  void release(std::size_t n = 1, std::source_location where = std::source_location::current());
+  void release(std::size_t n = 1, SourceLocation where = SourceLocation::current());
   std::size_t available_permits() const noexcept { return core_.available(); }
 
  private:

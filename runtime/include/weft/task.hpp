@@ -7,7 +7,6 @@
 #include <memory>
 #include <new>
 #include <optional>
-#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -15,6 +14,7 @@
 
 #include "weft/detail/scheduler_api.hpp"
 #include "weft/ids.hpp"
+#include "weft/source_location.hpp"
 #include "weft/time.hpp"
 
 namespace weft {
@@ -97,14 +97,14 @@ class JoinHandle {
 
   // Suspends until the task completes. Returns its value; throws JoinError if it panicked or was
   // cancelled. Precondition: valid() (a handle is joined once).
-  T join(std::source_location where = std::source_location::current()) {
+  T join(SourceLocation where = SourceLocation::current()) {
     auto state = take("join", where);
     detail::join_wait(*state, where);
     return finish(*state);
   }
   // Like join, with a virtual-time limit: std::nullopt if the task is still running then (the
   // handle stays valid). For void tasks the optional holds true.
-  auto join_for(Duration limit, std::source_location where = std::source_location::current()) {
+  auto join_for(Duration limit, SourceLocation where = SourceLocation::current()) {
     using V = std::conditional_t<std::is_void_v<T>, bool, T>;
     check_valid("join_for", where);
     if (!detail::join_wait_until(*state_, now() + limit, where)) return std::optional<V>{};
@@ -117,7 +117,7 @@ class JoinHandle {
     }
   }
   // Requests cancellation: the task is dropped at its next scheduling point (its stack unwinds).
-  void abort(std::source_location where = std::source_location::current()) {
+  void abort(SourceLocation where = SourceLocation::current()) {
     if (state_) detail::abort_task(*state_, where);
   }
   bool is_finished() const noexcept {
@@ -128,10 +128,10 @@ class JoinHandle {
   std::shared_ptr<detail::JoinStateBase> state() const noexcept { return state_; }
 
  private:
-  void check_valid(const char* what, std::source_location) const {
+  void check_valid(const char* what, SourceLocation) const {
     if (!state_) throw std::logic_error(std::string("JoinHandle::") + what + " on an empty handle");
   }
-  std::shared_ptr<detail::JoinState<T>> take(const char* what, std::source_location where) {
+  std::shared_ptr<detail::JoinState<T>> take(const char* what, SourceLocation where) {
     check_valid(what, where);
     return std::exchange(state_, nullptr);
   }
@@ -156,10 +156,11 @@ class JoinHandle {
 template <class F>
   requires std::invocable<std::decay_t<F>&>
 auto spawn(F&& fn, std::string name = {},
-           std::source_location where = std::source_location::current()) {
+           SourceLocation where = SourceLocation::current()) {
   using Fn = std::decay_t<F>;
   using T = std::invoke_result_t<Fn&>;
-  auto cell = std::make_shared<detail::TaskCell<Fn, T>>();
+  auto cell = std::allocate_shared<detail::TaskCell<Fn, T>>(
+      detail::TaskCellAllocator<detail::TaskCell<Fn, T>>());
   detail::JoinState<T>* join_state = &cell->state;
   std::unique_ptr<detail::TaskBody> body(
       ::new (&cell->body) detail::TaskBodyImpl<Fn, T>(Fn(std::forward<F>(fn)), *join_state));
@@ -169,10 +170,10 @@ auto spawn(F&& fn, std::string name = {},
 }
 
 // Lets other runnable tasks run (a scheduling point in both flavors).
-void yield_now(std::source_location where = std::source_location::current());
+void yield_now(SourceLocation where = SourceLocation::current());
 
 // A nondeterministic value in [0, n) chosen by the exploration (0 outside one). Precondition: n>0.
-std::size_t choose(std::size_t n, std::source_location where = std::source_location::current());
+std::size_t choose(std::size_t n, SourceLocation where = SourceLocation::current());
 
 // The running task's id and name.
 TaskId current_task_id();
@@ -183,7 +184,7 @@ std::string_view current_task_name();
 // tokio::time::timeout dropping its future. A panic in fn is rethrown as is. For void fn the
 // optional holds true.
 template <class F>
-auto timeout(Duration limit, F&& fn, std::source_location where = std::source_location::current()) {
+auto timeout(Duration limit, F&& fn, SourceLocation where = SourceLocation::current()) {
   using T = std::invoke_result_t<F&>;
   using V = std::conditional_t<std::is_void_v<T>, bool, T>;
   auto child = spawn([&fn]() -> T { return fn(); }, "timeout", where);

@@ -2,7 +2,8 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
-#include <source_location>
+
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -24,11 +25,11 @@ using Instant = VirtualClock::time_point;
 
 // Precondition for all of these: called from a task of a running weft::Runtime.
 Instant now();
-void sleep(Duration d, std::source_location where = std::source_location::current());
-void sleep_until(Instant deadline, std::source_location where = std::source_location::current());
+void sleep(Duration d, SourceLocation where = SourceLocation::current());
+void sleep_until(Instant deadline, SourceLocation where = SourceLocation::current());
 // Moves the clock forward by d at once, firing the timers that fall due in order (like
 // tokio::time::advance). The calling task then continues.
-void advance(Duration d, std::source_location where = std::source_location::current());
+void advance(Duration d, SourceLocation where = SourceLocation::current());
 
 // timeout(d, fn) lives in task.hpp: it runs fn as a child task so that running out of time
 // drops (unwinds) it, as tokio drops the future.
@@ -40,7 +41,7 @@ class Interval {
   explicit Interval(Duration period);
   Interval(Instant start, Duration period);
   // Waits for the next tick and returns its scheduled instant.
-  Instant tick(std::source_location where = std::source_location::current());
+  Instant tick(SourceLocation where = SourceLocation::current());
   Duration period() const { return period_; }
 
  private:

@@ -62,7 +62,7 @@ class StopDetector final : public Detector {
     std::uint64_t step = 0;
     std::int64_t woken = -1;  // -1: never notified
     bool permit_stored = false;
-    std::source_location where;
+    SourceLocation where;
   };
   TaskTable tasks_;
   ObjectTable objects_;

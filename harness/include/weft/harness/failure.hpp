@@ -3,12 +3,12 @@
 #pragma once
 #include <cstdint>
 #include <optional>
-#include <source_location>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "weft/ids.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -33,7 +33,7 @@ struct Location {
   std::string file;
   std::uint32_t line = 0;
   std::string function;
-  static Location from(const std::source_location& where);
+  static Location from(const SourceLocation& where);
   bool known() const noexcept { return !file.empty(); }
   std::string to_string() const;  // "file:line" or "?"
   friend bool operator==(const Location&, const Location&) = default;

@@ -4,13 +4,13 @@
 #pragma once
 #include <map>
 #include <optional>
-#include <source_location>
 #include <utility>
 #include <vector>
 
 #include "weft/harness/detector.hpp"
 #include "weft/harness/object_table.hpp"
 #include "weft/harness/task_table.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -30,8 +30,8 @@ class LockOrderDetector final : public Detector {
   struct Edge {
     ObjectKind from_kind, to_kind;
     TaskId task;
-    std::source_location held_at;   // where the task took the lock it held
-    std::source_location taken_at;  // where it took the second lock
+    SourceLocation held_at;   // where the task took the lock it held
+    SourceLocation taken_at;  // where it took the second lock
     std::uint64_t step;
   };
   using Key = std::pair<ObjectId, ObjectId>;  // (held, taken)

@@ -3,11 +3,11 @@
 #pragma once
 #include <chrono>
 #include <optional>
-#include <source_location>
 #include <vector>
 
 #include "weft/harness/detector.hpp"
 #include "weft/harness/task_table.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -26,18 +26,18 @@ class LongPollDetector final : public Detector {
  private:
   using Clock = std::chrono::steady_clock;
   static Clock::time_point now() noexcept;
-  void note_site(TaskId task, const std::source_location& where);
+  void note_site(TaskId task, const SourceLocation& where);
   // The running task's step ends with event e (at wall time `at`): how it ended and where, when
   // the event says.
   void close(const Event& e, Clock::time_point at, const char* how,
-             const std::source_location* ended_at);
+             const SourceLocation* ended_at);
 
   std::chrono::nanoseconds threshold_;
   TaskTable tasks_;
-  std::vector<std::source_location> last_site_;  // by task: its latest operation's location
+  std::vector<SourceLocation> last_site_;  // by task: its latest operation's location
   TaskId running_ = kNoTask;
   std::uint64_t step_ = 0;
-  std::source_location resumed_after_;
+  SourceLocation resumed_after_;
   Clock::time_point started_{};
   std::optional<Failure> failure_;
 };

@@ -3,11 +3,11 @@
 // "held by 'b' (#2), locked at bank.cpp:40".
 #pragma once
 #include <cstdint>
-#include <source_location>
 #include <string>
 #include <vector>
 
 #include "weft/observer.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 
@@ -20,7 +20,7 @@ class ObjectTable {
     bool shared = false;           // an RwLock read hold
     bool by_try = false;           // taken by try_lock / try_read / try_write
     std::uint64_t permits = 0;     // semaphore permits (0 for locks)
-    std::source_location where;    // the call that took it (static data: safe to keep)
+    SourceLocation where;    // the call that took it (static data: safe to keep)
     std::uint64_t step = 0;
   };
 
@@ -37,7 +37,7 @@ class ObjectTable {
   std::vector<const Hold*> holders_of(ObjectId object) const;
   std::vector<const Hold*> held_by(TaskId task) const;
   // The construction site of a lock, or an empty location when unknown.
-  std::source_location created(ObjectId object) const;
+  SourceLocation created(ObjectId object) const;
   // "mutex #2" or "mutex #2 (created at bank.cpp:12)".
   std::string name(ObjectKind kind, ObjectId object) const;
 
@@ -48,12 +48,12 @@ class ObjectTable {
  private:
   void release(TaskId task, ObjectId object, bool shared, std::uint64_t permits);
   std::vector<Hold> holds_;
-  std::vector<std::source_location> created_;  // by object id
+  std::vector<SourceLocation> created_;  // by object id
 };
 
 // "file:line", or "?" when unknown.
-std::string location_text(const std::source_location& where);
-inline bool known(const std::source_location& where) {
+std::string location_text(const SourceLocation& where);
+inline bool known(const SourceLocation& where) {
   return where.file_name() != nullptr && *where.file_name() != '\0';
 }
 

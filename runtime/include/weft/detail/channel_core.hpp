@@ -3,11 +3,11 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <source_location>
 
 #include "weft/channel_result.hpp"
 #include "weft/detail/permit_core.hpp"
 #include "weft/detail/primitive.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft::detail {
 
@@ -33,18 +33,18 @@ class MpscCore {
   void drop_sender() noexcept;
   // After the send's scheduling point: ok when the value may be queued now. Bounded channels
   // wait for a slot (FIFO), unless try_only (then full). closed if the receiver closed.
-  SendStatus reserve(const OpSite& site, bool try_only, std::source_location where);
+  SendStatus reserve(const OpSite& site, bool try_only, SourceLocation where);
   // After the value was queued: wakes the receiver and emits the send.
-  void sent(const OpSite& site, std::int64_t value, std::source_location where) noexcept;
+  void sent(const OpSite& site, std::int64_t value, SourceLocation where) noexcept;
 
   // After recv's scheduling point: waits until a value is queued (true) or none can come
   // (false: closed and drained).
-  bool wait_value(const OpSite& site, std::source_location where);
+  bool wait_value(const OpSite& site, SourceLocation where);
   // After a value was taken from the buffer: frees its slot and emits the receive.
-  void received(const OpSite& site, std::int64_t value, std::source_location where) noexcept;
+  void received(const OpSite& site, std::int64_t value, SourceLocation where) noexcept;
   // Closes the receiving side (rx.close() or its drop): sends fail from now on and blocked
   // senders wake up to get their values back. Values already queued can still be received.
-  void close(const OpSite& site, std::string_view why, std::source_location where) noexcept;
+  void close(const OpSite& site, std::string_view why, SourceLocation where) noexcept;
 
  private:
   std::size_t capacity_;
@@ -68,15 +68,15 @@ class OneshotCore {
   // The receiver is gone or closed: a send would fail.
   bool is_closed() const noexcept { return closed_; }
   // Marks the value sent, wakes the receiver, emits the send.
-  void sent(const OpSite& site, std::int64_t value, std::source_location where) noexcept;
+  void sent(const OpSite& site, std::int64_t value, SourceLocation where) noexcept;
   // The sender went away (after sending or not); without a value the receiver sees closed.
   void drop_sender() noexcept;
   // Waits until a value is there (true) or can never come (false).
-  bool wait_value(const OpSite& site, std::source_location where);
+  bool wait_value(const OpSite& site, SourceLocation where);
   // The value was taken; later receives report closed.
   void taken() noexcept { has_value = false; }
   bool sender_gone() const noexcept { return !sender_alive_; }
-  void close(const OpSite& site, std::string_view why, std::source_location where) noexcept;
+  void close(const OpSite& site, std::string_view why, SourceLocation where) noexcept;
 
  private:
   bool sender_alive_ = true;
@@ -104,9 +104,9 @@ class BroadcastCore {
   std::uint64_t oldest() const noexcept { return tail > capacity ? tail - capacity : 0; }
   void drop_sender() noexcept;
   // After a value was stored at position tail - 1: wakes receivers, emits the send.
-  void sent(const OpSite& site, std::int64_t value, std::source_location where) noexcept;
+  void sent(const OpSite& site, std::int64_t value, SourceLocation where) noexcept;
   // Waits until position `next` holds a value or every sender is gone.
-  void wait_value(const OpSite& site, const std::uint64_t& next, std::source_location where);
+  void wait_value(const OpSite& site, const std::uint64_t& next, SourceLocation where);
 };
 
 }  // namespace weft::detail

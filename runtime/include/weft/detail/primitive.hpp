@@ -2,12 +2,12 @@
 // (scheduling point, lazily assigned object id, observer event) and waiting on a WaitQueue.
 #pragma once
 #include <cstdint>
-#include <source_location>
 #include <string_view>
 #include <type_traits>
 
 #include "weft/detail/scheduler_api.hpp"
 #include "weft/ids.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft::detail {
 
@@ -22,17 +22,17 @@ struct OpSite {
 // Prologue of an operation that never blocks: inside a task, a scheduling point before op (it
 // may switch tasks, or throw TaskCancelled); outside one the operation proceeds without, so
 // channels can be filled and atomics read before or after block_on.
-OpSite enter_op(ObjectTag& tag, ObjectKind kind, Op op, std::source_location where);
+OpSite enter_op(ObjectTag& tag, ObjectKind kind, Op op, SourceLocation where);
 // Prologue of an operation that may block. Throws RuntimeError naming `what` outside a task.
 OpSite enter_blocking_op(const char* what, ObjectTag& tag, ObjectKind kind, Op op,
-                         std::source_location where);
+                         SourceLocation where);
 // For destructors, which never suspend: no scheduling point, but wakes and events still work.
 OpSite quiet_site(ObjectTag& tag, ObjectKind kind) noexcept;
 
 // The observer event of a completed operation. `outcome` names a result that is not a plain
 // success ("closed", "full", "empty", "lagged", "timed_out"); it becomes the event's text.
 void emit_done(const OpSite& site, Op op, ObjectKind kind, std::int64_t value,
-               std::source_location where, std::string_view outcome = {}) noexcept;
+               SourceLocation where, std::string_view outcome = {}) noexcept;
 
 // Wakes the waiters of q; no-ops without a scheduler (then nobody can be waiting).
 bool wake_one(const OpSite& site, WaitQueue& q) noexcept;

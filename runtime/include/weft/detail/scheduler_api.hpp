@@ -1,14 +1,15 @@
 // The runtime's internal interface for primitives and header templates: scheduling points,
 // blocking, waking and event emission for the task that is running on this thread.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
-#include <source_location>
 #include <string>
 
 #include "weft/chooser.hpp"
 #include "weft/ids.hpp"
+#include "weft/source_location.hpp"
 #include "weft/time.hpp"
 
 namespace weft::detail {
@@ -27,13 +28,13 @@ struct ObjectTag {
   std::uint64_t runtime_epoch = 0;
   // Where the object was constructed, when its constructor records it (locks do). Stable across
   // executions, unlike id; reported with EventKind::object_created when the id is assigned.
-  std::source_location created{};
+  SourceLocation created{};
 };
 
 // The scheduler of the runtime whose task runs on this thread, or nullptr.
 Scheduler* current_scheduler() noexcept;
 // Like current_scheduler(), but throws RuntimeError naming `what` when called outside a task.
-Scheduler& scheduler_for(const char* what, std::source_location where);
+Scheduler& scheduler_for(const char* what, SourceLocation where);
 Task* current_task() noexcept;
 TaskId task_id(const Task* task) noexcept;
 bool is_cancelling(const Task* task) noexcept;
@@ -45,7 +46,7 @@ ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind kind);
 // A scheduling point before operation `op` on an object. In multi_thread flavor the chooser may
 // run another task here. Throws TaskCancelled if the current task is being dropped.
 void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object,
-                    std::source_location where);
+                    SourceLocation where);
 
 // A decision of `kind` among n alternatives (n >= 1) about the running task's operation op on
 // object, asked of the chooser; always 0 outside an exploration. Used for spurious condvar
@@ -61,7 +62,7 @@ struct WaitInfo {
   ObjectKind kind = ObjectKind::none;
   ObjectId object = kNoObject;
   TaskId holder = kNoTask;
-  std::source_location where;
+  SourceLocation where;
 };
 
 // Suspends the current task until wake() or, when deadline is given, until the clock reaches it.
@@ -75,7 +76,7 @@ void set_wait_holder(Task* task, TaskId holder) noexcept;
 // Observer events; cheap no-ops without an observer.
 bool has_observer(const Scheduler& s) noexcept;
 void emit_op(Scheduler& s, Op op, ObjectKind kind, ObjectId object, std::int64_t value,
-             std::source_location where) noexcept;
+             SourceLocation where) noexcept;
 
 // Intrusive node a blocked task puts in a primitive's wait queue. Lives on the task's stack, so
 // it unlinks itself when the stack unwinds (task dropped while waiting).
@@ -138,14 +139,33 @@ struct JoinStateBase {
   virtual ~JoinStateBase() = default;
 };
 
+// Memory for a spawned task's join state and body, recycled per thread (spawning is frequent and
+// the sizes repeat). Any thread may free a block; it joins that thread's cache.
+void* allocate_task_cell(std::size_t bytes);
+void free_task_cell(void* block, std::size_t bytes) noexcept;
+
+template <class T>
+struct TaskCellAllocator {
+  using value_type = T;
+  TaskCellAllocator() = default;
+  template <class U>
+  TaskCellAllocator(const TaskCellAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_task_cell(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { free_task_cell(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const TaskCellAllocator<U>&) const noexcept {
+    return true;
+  }
+};
+
 // Spawns a task on the current runtime. Returns the new task's id.
 TaskId spawn_task(std::unique_ptr<TaskBody> body, std::shared_ptr<JoinStateBase> state,
-                  std::string name, std::source_location where);
+                  std::string name, SourceLocation where);
 // Suspends until the task of `state` completed (a scheduling point first).
-void join_wait(JoinStateBase& state, std::source_location where);
+void join_wait(JoinStateBase& state, SourceLocation where);
 // Same with a deadline; returns false when it passed first.
-bool join_wait_until(JoinStateBase& state, Instant deadline, std::source_location where);
-void abort_task(JoinStateBase& state, std::source_location where);
+bool join_wait_until(JoinStateBase& state, Instant deadline, SourceLocation where);
+void abort_task(JoinStateBase& state, SourceLocation where);
 // Drops the task now if it is still alive (used while the caller's stack unwinds).
 void drop_now(JoinStateBase& state) noexcept;
 // Drops a child task whose body refers to the current stack frame when the frame ends early.
