@@ -42,15 +42,13 @@ bool MpscCore::wait_value(const OpSite& site, SourceLocation where) {
   return queued > 0;
 }
 
-void MpscCore::received(const OpSite& site, std::int64_t value,
-                        SourceLocation where) noexcept {
+void MpscCore::received(const OpSite& site, std::int64_t value, SourceLocation where) noexcept {
   --queued;
   emit_done(site, Op::recv, ObjectKind::mpsc, value, where);
   if (bounded_ && !closed_) slots_.release(site, 1);
 }
 
-void MpscCore::close(const OpSite& site, std::string_view why,
-                     SourceLocation where) noexcept {
+void MpscCore::close(const OpSite& site, std::string_view why, SourceLocation where) noexcept {
   if (closed_) return;
   closed_ = true;
   emit_done(site, Op::close, ObjectKind::mpsc, 0, where, why);
@@ -59,8 +57,7 @@ void MpscCore::close(const OpSite& site, std::string_view why,
 
 // --- oneshot -----------------------------------------------------------------------------------
 
-void OneshotCore::sent(const OpSite& site, std::int64_t value,
-                       SourceLocation where) noexcept {
+void OneshotCore::sent(const OpSite& site, std::int64_t value, SourceLocation where) noexcept {
   has_value = true;
   emit_done(site, Op::send, ObjectKind::oneshot, value, where);
   wake_all(site, receiver_);
@@ -79,8 +76,7 @@ bool OneshotCore::wait_value(const OpSite& site, SourceLocation where) {
   return has_value;
 }
 
-void OneshotCore::close(const OpSite& site, std::string_view why,
-                        SourceLocation where) noexcept {
+void OneshotCore::close(const OpSite& site, std::string_view why, SourceLocation where) noexcept {
   if (closed_) return;
   closed_ = true;
   emit_done(site, Op::close, ObjectKind::oneshot, 0, where, why);
@@ -104,8 +100,7 @@ void BroadcastCore::drop_sender() noexcept {
   wake_all(site, waiters);
 }
 
-void BroadcastCore::sent(const OpSite& site, std::int64_t value,
-                         SourceLocation where) noexcept {
+void BroadcastCore::sent(const OpSite& site, std::int64_t value, SourceLocation where) noexcept {
   emit_done(site, Op::send, ObjectKind::broadcast, value, where);
   wake_all(site, waiters);
 }

@@ -32,8 +32,8 @@ OpSite quiet_site(ObjectTag& tag, ObjectKind kind) noexcept {
   return OpSite{s, object_id(*s, tag, kind), s->current() != nullptr};
 }
 
-void emit_done(const OpSite& site, Op op, ObjectKind kind, std::int64_t value,
-               SourceLocation where, std::string_view outcome) noexcept {
+void emit_done(const OpSite& site, Op op, ObjectKind kind, std::int64_t value, SourceLocation where,
+               std::string_view outcome) noexcept {
   if (site.s == nullptr || !site.s->has_observer()) return;
   site.s->emit(Event{.kind = EventKind::op,
                      .op = op,

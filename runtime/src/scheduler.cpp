@@ -595,8 +595,7 @@ bool Scheduler::step_limit_reached(Task* t) {
   return false;
 }
 
-void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object,
-                               SourceLocation where) {
+void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLocation where) {
   Task* t = current_;
   if (!begin_step(t, op, kind, object, where)) return;
   if (phase_ == Phase::shutting_down) [[unlikely]]

@@ -47,8 +47,7 @@ ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind kind) {
   return tag.id;
 }
 
-void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object,
-                    SourceLocation where) {
+void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object, SourceLocation where) {
   s.schedule_point(op, kind, object, where);
 }
 
@@ -116,7 +115,7 @@ std::size_t WaitQueue::notify_all(Scheduler& s) noexcept {
 namespace {
 // Free blocks by size class (multiples of kCellGranule), linked through their first word.
 constexpr std::size_t kCellGranule = 64;
-constexpr std::size_t kCellClasses = 16;  // blocks up to 1 KiB; larger ones use operator new
+constexpr std::size_t kCellClasses = 16;         // blocks up to 1 KiB; larger ones use operator new
 constexpr std::uint32_t kMaxCachedCells = 1024;  // per class: 100k finished tasks are not hoarded
 
 #ifdef WEFT_ASAN
@@ -258,16 +257,16 @@ JoinError::JoinError(TaskId task, std::string name, bool cancelled, std::excepti
       cancelled_(cancelled),
       panic_(std::move(panic)) {}
 
-void yield_now(SourceLocation where) { detail::scheduler_for("weft::yield_now", where).yield_now(where); }
+void yield_now(SourceLocation where) {
+  detail::scheduler_for("weft::yield_now", where).yield_now(where);
+}
 
 std::size_t choose(std::size_t n, SourceLocation where) {
   return detail::scheduler_for("weft::choose", where).choose_value(n, where);
 }
 
 TaskId current_task_id() {
-  return detail::scheduler_for("weft::current_task_id", SourceLocation::current())
-      .current()
-      ->id;
+  return detail::scheduler_for("weft::current_task_id", SourceLocation::current()).current()->id;
 }
 
 std::string_view current_task_name() {

@@ -221,7 +221,8 @@ TEST_CASE("join handles may outlive their runtime and die on another thread") {
     weft::Runtime rt;
     rt.block_on([&] {
       for (int i = 0; i < 100; ++i)
-        handles.push_back(weft::spawn([i] { return std::string(100, static_cast<char>('a' + i % 26)); }));
+        handles.push_back(
+            weft::spawn([i] { return std::string(100, static_cast<char>('a' + i % 26)); }));
       weft::yield_now();
     });
   });  // the runner's per-thread caches are gone with it

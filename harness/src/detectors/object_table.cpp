@@ -7,9 +7,7 @@
 
 namespace weft {
 
-std::string location_text(const SourceLocation& where) {
-  return Location::from(where).to_string();
-}
+std::string location_text(const SourceLocation& where) { return Location::from(where).to_string(); }
 
 void ObjectTable::on_event(const Event& e) {
   if (e.kind == EventKind::object_created) {

@@ -73,38 +73,31 @@ class Atomic {
 
   // Read-modify-write operations return the previous value, like std::atomic.
   T fetch_add(Diff arg, std::memory_order = std::memory_order_seq_cst,
-              SourceLocation where =
-                  SourceLocation::current()) requires(!std::same_as<T, bool>) {
+              SourceLocation where = SourceLocation::current()) requires(!std::same_as<T, bool>) {
     return rmw([arg](T v) { return static_cast<T>(v + arg); }, where);
   }
   T fetch_sub(Diff arg, std::memory_order = std::memory_order_seq_cst,
-              SourceLocation where =
-                  SourceLocation::current()) requires(!std::same_as<T, bool>) {
+              SourceLocation where = SourceLocation::current()) requires(!std::same_as<T, bool>) {
     return rmw([arg](T v) { return static_cast<T>(v - arg); }, where);
   }
-  T fetch_and(
-      T arg, std::memory_order = std::memory_order_seq_cst,
-      SourceLocation where = SourceLocation::current()) requires std::integral<T> {
+  T fetch_and(T arg, std::memory_order = std::memory_order_seq_cst,
+              SourceLocation where = SourceLocation::current()) requires std::integral<T> {
     return rmw([arg](T v) { return static_cast<T>(v & arg); }, where);
   }
-  T fetch_or(
-      T arg, std::memory_order = std::memory_order_seq_cst,
-      SourceLocation where = SourceLocation::current()) requires std::integral<T> {
+  T fetch_or(T arg, std::memory_order = std::memory_order_seq_cst,
+             SourceLocation where = SourceLocation::current()) requires std::integral<T> {
     return rmw([arg](T v) { return static_cast<T>(v | arg); }, where);
   }
-  T fetch_xor(
-      T arg, std::memory_order = std::memory_order_seq_cst,
-      SourceLocation where = SourceLocation::current()) requires std::integral<T> {
+  T fetch_xor(T arg, std::memory_order = std::memory_order_seq_cst,
+              SourceLocation where = SourceLocation::current()) requires std::integral<T> {
     return rmw([arg](T v) { return static_cast<T>(v ^ arg); }, where);
   }
-  T fetch_max(
-      T arg, std::memory_order = std::memory_order_seq_cst,
-      SourceLocation where = SourceLocation::current()) requires std::integral<T> {
+  T fetch_max(T arg, std::memory_order = std::memory_order_seq_cst,
+              SourceLocation where = SourceLocation::current()) requires std::integral<T> {
     return rmw([arg](T v) { return v < arg ? arg : v; }, where);
   }
-  T fetch_min(
-      T arg, std::memory_order = std::memory_order_seq_cst,
-      SourceLocation where = SourceLocation::current()) requires std::integral<T> {
+  T fetch_min(T arg, std::memory_order = std::memory_order_seq_cst,
+              SourceLocation where = SourceLocation::current()) requires std::integral<T> {
     return rmw([arg](T v) { return arg < v ? arg : v; }, where);
   }
 

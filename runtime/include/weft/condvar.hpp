@@ -30,8 +30,7 @@ class CondVar {
   }
   // Waits until pred() holds, checked with the lock held.
   template <class T, std::predicate Pred>
-  void wait(MutexGuard<T>& guard, Pred pred,
-            SourceLocation where = SourceLocation::current()) {
+  void wait(MutexGuard<T>& guard, Pred pred, SourceLocation where = SourceLocation::current()) {
     while (!pred()) wait_impl(guard, nullptr, where);
   }
   template <class T>
@@ -66,8 +65,7 @@ class CondVar {
 
  private:
   // Returns false when the deadline passed without a notification.
-  bool wait_impl(detail::MutexGuardBase& guard, const Instant* deadline,
-                 SourceLocation where);
+  bool wait_impl(detail::MutexGuardBase& guard, const Instant* deadline, SourceLocation where);
   static Instant deadline_after(Duration limit);
 
   detail::ObjectTag tag_;

@@ -78,8 +78,7 @@ class Sender {
   }
   // Queues value only if that needs no waiting: fails with SendStatus::full or ::closed and the
   // value back otherwise. Precondition: valid().
-  SendResult<T> try_send(T value,
-                         SourceLocation where = SourceLocation::current()) const {
+  SendResult<T> try_send(T value, SourceLocation where = SourceLocation::current()) const {
     auto& chan = detail::checked(chan_, "mpsc::Sender::try_send");
     const auto site = detail::enter_op(chan.core.tag, ObjectKind::mpsc, Op::send, where);
     return finish_send(chan, site, chan.core.reserve(site, true, where), std::move(value), where);
@@ -182,8 +181,7 @@ class Receiver {
   explicit Receiver(std::shared_ptr<detail::MpscChannel<T>> chan) noexcept
       : chan_(std::move(chan)) {}
 
-  static T take(detail::MpscChannel<T>& chan, const detail::OpSite& site,
-                SourceLocation where) {
+  static T take(detail::MpscChannel<T>& chan, const detail::OpSite& site, SourceLocation where) {
     T value = std::move(chan.buffer.front());
     chan.buffer.pop_front();
     chan.core.received(site, detail::event_value(value), where);

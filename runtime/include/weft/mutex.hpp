@@ -115,8 +115,7 @@ class Mutex : public detail::MutexBase {
     return MutexGuard<T>(this, owner, &value_);
   }
   // The guard if the lock is free and nobody queues for it, else std::nullopt.
-  std::optional<MutexGuard<T>> try_lock(
-      SourceLocation where = SourceLocation::current()) {
+  std::optional<MutexGuard<T>> try_lock(SourceLocation where = SourceLocation::current()) {
     if (auto owner = try_lock_raw(where)) return MutexGuard<T>(this, *owner, &value_);
     return std::nullopt;
   }

@@ -1,9 +1,8 @@
 // weft::Notify: tokio's Notify. notify_one() wakes one waiter or stores a single permit for the
 // next notified(); notify_waiters() wakes the current waiters and stores nothing.
 #pragma once
-#include "weft/source_location.hpp"
-
 #include "weft/detail/primitive.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft {
 

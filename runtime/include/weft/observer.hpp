@@ -50,7 +50,7 @@ struct Event {
   std::uint64_t step = 0;      // scheduling points so far in this runtime
   Duration time{};             // virtual time since the runtime started
   std::string_view text;       // valid only during the call
-  SourceLocation where;  // user code location of the operation, when known
+  SourceLocation where;        // user code location of the operation, when known
   const Runtime* runtime = nullptr;  // for snapshots (Runtime::tasks()) during the call
 };
 

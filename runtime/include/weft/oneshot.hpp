@@ -137,8 +137,7 @@ class Receiver {
   friend std::pair<Sender<T>, Receiver<T>> channel<T>();
   explicit Receiver(std::shared_ptr<detail::OneshotChannel<T>> chan) noexcept
       : chan_(std::move(chan)) {}
-  static T take(detail::OneshotChannel<T>& chan, const detail::OpSite& site,
-                SourceLocation where) {
+  static T take(detail::OneshotChannel<T>& chan, const detail::OpSite& site, SourceLocation where) {
     T value = std::move(*chan.value);
     chan.value.reset();
     chan.core.taken();

@@ -52,7 +52,7 @@ struct TaskSnapshot {
   ObjectKind wait_kind = ObjectKind::none;
   ObjectId wait_object = kNoObject;
   TaskId wait_holder = kNoTask;
-  SourceLocation wait_site;  // the user call that blocked
+  SourceLocation wait_site;        // the user call that blocked
   bool has_deadline = false;       // blocked with a timer armed (sleep, timed wait)
   Duration deadline{};
   SourceLocation last_site;  // the task's latest scheduling point
@@ -96,8 +96,7 @@ class Runtime {
   // are dropped in chooser order (see Flavor). Returns fn's value; rethrows its exception.
   // Throws Deadlock or Hang when the run cannot finish, RuntimeError when called from a task.
   template <class F>
-  std::invoke_result_t<F&> block_on(F&& fn,
-                                    SourceLocation where = SourceLocation::current());
+  std::invoke_result_t<F&> block_on(F&& fn, SourceLocation where = SourceLocation::current());
 
   // Runs the root task and shutdown without returning a value; the type-erased core of block_on.
   void run_root(void (*root)(void*), void* arg, SourceLocation where);

@@ -134,13 +134,11 @@ class RwLock : public detail::RwLockBase {
     const TaskId owner = lock_raw(false, where);
     return RwLockWriteGuard<T>(this, owner, &value_);
   }
-  std::optional<RwLockReadGuard<T>> try_read(
-      SourceLocation where = SourceLocation::current()) {
+  std::optional<RwLockReadGuard<T>> try_read(SourceLocation where = SourceLocation::current()) {
     if (auto owner = try_lock_raw(true, where)) return RwLockReadGuard<T>(this, *owner, &value_);
     return std::nullopt;
   }
-  std::optional<RwLockWriteGuard<T>> try_write(
-      SourceLocation where = SourceLocation::current()) {
+  std::optional<RwLockWriteGuard<T>> try_write(SourceLocation where = SourceLocation::current()) {
     if (auto owner = try_lock_raw(false, where)) return RwLockWriteGuard<T>(this, *owner, &value_);
     return std::nullopt;
   }

@@ -43,11 +43,10 @@ class Semaphore {
 
   // Waits until n permits were handed to this task; waiters are served in FIFO order, and a
   // waiter asking for many holds back later ones asking for few. Precondition: from a task.
-  SemaphorePermit acquire(std::size_t n = 1,
-                          SourceLocation where = SourceLocation::current());
+  SemaphorePermit acquire(std::size_t n = 1, SourceLocation where = SourceLocation::current());
   // n permits if nobody is queued and n are available, else std::nullopt.
-  std::optional<SemaphorePermit> try_acquire(
-      std::size_t n = 1, SourceLocation where = SourceLocation::current());
+  std::optional<SemaphorePermit> try_acquire(std::size_t n = 1,
+                                             SourceLocation where = SourceLocation::current());
   // Adds n permits (tokio's add_permits), waking queued waiters that can now be served.
   void release(std::size_t n = 1, SourceLocation where = SourceLocation::current());
   std::size_t available_permits() const noexcept { return core_.available(); }

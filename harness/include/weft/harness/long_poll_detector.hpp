@@ -29,8 +29,7 @@ class LongPollDetector final : public Detector {
   void note_site(TaskId task, const SourceLocation& where);
   // The running task's step ends with event e (at wall time `at`): how it ended and where, when
   // the event says.
-  void close(const Event& e, Clock::time_point at, const char* how,
-             const SourceLocation* ended_at);
+  void close(const Event& e, Clock::time_point at, const char* how, const SourceLocation* ended_at);
 
   std::chrono::nanoseconds threshold_;
   TaskTable tasks_;

@@ -31,8 +31,8 @@ OpSite quiet_site(ObjectTag& tag, ObjectKind kind) noexcept;
 
 // The observer event of a completed operation. `outcome` names a result that is not a plain
 // success ("closed", "full", "empty", "lagged", "timed_out"); it becomes the event's text.
-void emit_done(const OpSite& site, Op op, ObjectKind kind, std::int64_t value,
-               SourceLocation where, std::string_view outcome = {}) noexcept;
+void emit_done(const OpSite& site, Op op, ObjectKind kind, std::int64_t value, SourceLocation where,
+               std::string_view outcome = {}) noexcept;
 
 // Wakes the waiters of q; no-ops without a scheduler (then nobody can be waiting).
 bool wake_one(const OpSite& site, WaitQueue& q) noexcept;

@@ -45,8 +45,7 @@ ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind kind);
 
 // A scheduling point before operation `op` on an object. In multi_thread flavor the chooser may
 // run another task here. Throws TaskCancelled if the current task is being dropped.
-void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object,
-                    SourceLocation where);
+void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object, SourceLocation where);
 
 // A decision of `kind` among n alternatives (n >= 1) about the running task's operation op on
 // object, asked of the chooser; always 0 outside an exploration. Used for spurious condvar
