@@ -22,9 +22,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;  // wall time for budgets and reports only
 
+// Steps of the execution so far. Every block_on ends with shutdown_end, its runtime's last and
+// highest step, so that event is enough.
 class StepCounter final : public Observer {
  public:
   void on_event(const Event& e) override { steps = std::max(steps, e.step); }
+  EventMask interests() const override { return event_bit(EventKind::shutdown_end); }
   std::uint64_t steps = 0;
 };
 
@@ -298,7 +301,7 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
 
   for (unsigned w = 0; w < jobs; ++w) {
     workers[w].strategy = w == 0 ? std::move(prototype) : workers[0].strategy->clone();
-    workers[w].detectors = make_detectors(options);
+    workers[w].detectors = make_detectors(options, DetectorMode::find);
   }
   if (jobs == 1) {
     work(workers[0]);
@@ -337,11 +340,12 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
     trace.seed = report.failing_seed;
     trace.execution = index;
     trace.decisions = result.decisions;
+    // The exploration found the failure; the replay, with explaining detectors, explains it.
     ReplayResult replayed = replay(trace, target, options);
-    report.failures = result.failures;
-    report.trace = std::move(replayed.trace);
     const bool same = !replayed.failures.empty() &&
                       replayed.failures.front().signature() == result.failures.front().signature();
+    report.failures = same ? replayed.failures : result.failures;
+    report.trace = std::move(replayed.trace);
     bool deterministic = same && !replayed.mismatch;
     std::string difference = replayed.mismatch ? *replayed.mismatch
                                                : "replaying the same decisions gave a different "
@@ -376,7 +380,7 @@ ShrinkResult shrink(const Trace& input, const ExploreTarget& target, const Explo
   const ExploreOptions options = options_for_trace(input, base);
   const std::string signature = input.failure->signature();
   ShrinkResult out;
-  auto detectors = make_detectors(options);
+  auto detectors = make_detectors(options, DetectorMode::find);
 
   // Runs a candidate list (missing decisions default to 0); on the same failure returns the
   // decisions actually taken, without trailing defaults.

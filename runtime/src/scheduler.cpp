@@ -77,6 +77,7 @@ Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
       chooser_is_default_ = false;
     }
     observer_ = hooks->observer;
+    observed_ = observer_ != nullptr ? observer_->interests() : 0;
     if (hooks->flavor) options_.flavor = *hooks->flavor;
     if (hooks->max_steps) options_.max_steps = hooks->max_steps;
     if (hooks->max_virtual_time > Duration::zero())
@@ -280,7 +281,8 @@ void Scheduler::run_task(Task* t) {
 inline void Scheduler::enter(Task* t) noexcept {
   current_ = t;
   t->state = TaskState::running;
-  if (observer_) emit(Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id});
+  if (observes(EventKind::run))
+    emit(Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id, .where = t->last_site});
 }
 
 inline void Scheduler::check_stack(Task* t) {
@@ -651,7 +653,7 @@ WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline) {
     timers_.push_back(TimerEntry{t->deadline_ns, timer_seq_++, t, t->timer_generation});
     std::push_heap(timers_.begin(), timers_.end(), [](auto& a, auto& b) { return timer_later(a, b); });
   }
-  if (observer_)
+  if (observes(EventKind::block))
     emit(Event{.kind = EventKind::block, .op = info.op, .object_kind = info.kind, .task = t->id,
                .other = info.holder, .object = info.object, .where = info.where});
   switch_out(t);
@@ -674,7 +676,7 @@ void Scheduler::wake(Task* t) noexcept {
   t->wake_reason = WakeReason::woken;
   t->state = TaskState::runnable;
   enqueue(t);
-  if (observer_)
+  if (observes(EventKind::wake))
     emit(Event{.kind = EventKind::wake, .task = t->id,
                .other = current_ ? current_->id : kNoTask});
 }
@@ -700,7 +702,7 @@ TaskId Scheduler::spawn(std::unique_ptr<TaskBody>&& body, std::shared_ptr<JoinSt
   t->join->task = t;
   link_live(t);
   enqueue(t);
-  if (observer_)
+  if (observes(EventKind::spawn))
     emit(Event{.kind = EventKind::spawn, .task = t->id, .other = t->parent, .text = task_name(t),
                .where = where});
   return t->id;
@@ -795,7 +797,7 @@ void Scheduler::unlink_live(Task* t) noexcept {
 }
 
 void Scheduler::emit(Event event) noexcept {
-  if (observer_ == nullptr) return;
+  if (!observes(event.kind)) return;
   if (event.task == kNoTask && current_ != nullptr && event.kind != EventKind::shutdown_end)
     event.task = current_->id;
   event.step = step_;

@@ -141,7 +141,8 @@ class Scheduler {
   std::uint64_t epoch() const noexcept { return epoch_; }
 
   Task* current() const noexcept { return current_; }
-  bool has_observer() const noexcept { return observer_ != nullptr; }
+  // Whether an observer wants events of this kind (see Observer::interests).
+  bool observes(EventKind kind) const noexcept { return (observed_ & event_bit(kind)) != 0; }
   void emit(Event event) noexcept;
   std::int64_t now_ns() const noexcept { return now_ns_; }
   std::uint64_t steps() const noexcept { return step_; }
@@ -197,6 +198,7 @@ class Scheduler {
   bool chooser_is_default_;
   FirstChooser default_chooser_;
   Observer* observer_;
+  EventMask observed_ = 0;  // observer_->interests(), or nothing without an observer
   std::uint64_t epoch_;
   std::optional<Duration> leak_grace_;  // leak checking (ExplorationHooks::leak_grace)
 

@@ -40,7 +40,7 @@ ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind kind) {
     tag.runtime_epoch = s.epoch();
     tag.id = s.next_object_id();
     const char* file = tag.created.file_name();
-    if (s.has_observer() && file != nullptr && *file != '\0')
+    if (s.observes(EventKind::object_created) && file != nullptr && *file != '\0')
       s.emit(Event{.kind = EventKind::object_created, .object_kind = kind, .object = tag.id,
                    .where = tag.created});
   }
@@ -61,11 +61,10 @@ void set_wait_holder(Task* task, TaskId holder) noexcept {
   if (task) task->wait.holder = holder;
 }
 
-bool has_observer(const Scheduler& s) noexcept { return s.has_observer(); }
 
 void emit_op(Scheduler& s, Op op, ObjectKind kind, ObjectId object, std::int64_t value,
              SourceLocation where) noexcept {
-  if (!s.has_observer()) return;
+  if (!s.observes(EventKind::op)) return;
   s.emit(Event{.kind = EventKind::op, .op = op, .object_kind = kind, .object = object,
                .value = value, .where = where});
 }
@@ -220,14 +219,14 @@ void drop_now(JoinStateBase& state) noexcept {
 void handle_dropped(JoinStateBase& state) noexcept {
   if (state.joined) return;
   Scheduler* s = current_scheduler();
-  if (s == nullptr || !s->has_observer()) return;
+  if (s == nullptr || !s->observes(EventKind::detach)) return;
   s->emit(Event{.kind = EventKind::detach, .object_kind = ObjectKind::task, .other = state.id,
                 .object = state.id});
 }
 
 [[noreturn]] void throw_join_error(JoinStateBase& state) {
   // Tell detectors that this panic or cancellation was observed by a join.
-  if (Scheduler* s = current_scheduler(); s && s->has_observer())
+  if (Scheduler* s = current_scheduler(); s && s->observes(EventKind::op))
     s->emit(Event{.kind = EventKind::op, .op = Op::join, .object_kind = ObjectKind::task,
                   .other = state.id, .object = state.id, .value = 1});
   throw JoinError(state.id, state.name.empty() ? default_task_name(state.id) : state.name,

@@ -15,8 +15,9 @@
 namespace weft::detail {
 namespace {
 constexpr std::size_t kStacksPerSlab = 64;
-// Recycled stacks kept per size; beyond this, stacks are returned to the kernel page by page.
-constexpr std::size_t kMaxCachedStacks = 4096;
+// Free stacks per size that keep their pages; beyond this, released stacks return their pages
+// to the kernel.
+constexpr std::size_t kMaxWarmStacks = 4096;
 
 std::size_t page_size() {
   static const std::size_t size = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
@@ -89,10 +90,13 @@ Stack StackPool::allocate(std::size_t requested) {
     last_ = list;
     last_requested_ = requested;
   }
-  if (list->stacks.empty()) [[unlikely]]
-    map_slab(*list);
-  Stack stack = list->stacks.back();
-  list->stacks.pop_back();
+  std::vector<Stack>* from = &list->warm;
+  if (from->empty()) [[unlikely]] {
+    if (list->cold.empty()) map_slab(*list);
+    from = &list->cold;
+  }
+  Stack stack = from->back();
+  from->pop_back();
   std::memcpy(stack.base, &kStackCanary, sizeof kStackCanary);
   return stack;
 }
@@ -114,7 +118,7 @@ void StackPool::map_slab(FreeList& list) {
     char* guard = base + i * stride;
     // Without a guard page (budget spent) the stack is still usable; the canary checks it.
     if (add_guard(guard)) ++slab.guards;
-    list.stacks.push_back(Stack{guard + page_size(), size});
+    list.cold.push_back(Stack{guard + page_size(), size});
   }
 }
 
@@ -122,9 +126,12 @@ void StackPool::release(Stack stack) noexcept {
   // A fiber that exited early (or was abandoned) leaves poisoned frames behind for ASan.
   unpoison_memory(stack.base, stack.size);
   FreeList& list = last_ != nullptr && last_->size == stack.size ? *last_ : list_for(stack.size);
-  if (list.stacks.size() >= kMaxCachedStacks) [[unlikely]]
+  if (list.warm.size() >= kMaxWarmStacks) [[unlikely]] {
     madvise(stack.base, stack.size, MADV_DONTNEED);
-  list.stacks.push_back(stack);
+    list.cold.push_back(stack);
+    return;
+  }
+  list.warm.push_back(stack);
 }
 
 }  // namespace weft::detail

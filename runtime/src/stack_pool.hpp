@@ -27,9 +27,14 @@ class StackPool {
     std::size_t bytes;
     std::size_t guards;  // stacks of this slab with a guard page
   };
+  // Free stacks of one size. Warm ones keep their pages and are handed out first; past
+  // kMaxWarmStacks a released stack gives its pages back and waits among the cold ones. Two lists,
+  // not one: after a burst of tasks, a spawn/exit cycle must keep reusing a warm stack rather than
+  // pay a madvise and fresh page faults every time.
   struct FreeList {
     std::size_t size;
-    std::vector<Stack> stacks;
+    std::vector<Stack> warm;
+    std::vector<Stack> cold;
   };
   FreeList& list_for(std::size_t size);
   void map_slab(FreeList& list);

@@ -22,16 +22,10 @@ LongPollDetector::Clock::time_point LongPollDetector::now() noexcept {
 
 void LongPollDetector::begin_execution() {
   tasks_.clear();
-  last_site_.clear();
   running_ = kNoTask;
   failure_.reset();
 }
 
-void LongPollDetector::note_site(TaskId task, const SourceLocation& where) {
-  if (task == kNoTask || !known(where)) return;
-  if (last_site_.size() <= task) last_site_.resize(task + 1);
-  last_site_[task] = where;
-}
 
 void LongPollDetector::on_event(const Event& e) {
   if (failure_) return;  // one report per execution; no more clock reads
@@ -44,15 +38,11 @@ void LongPollDetector::on_event(const Event& e) {
       if (running_ != kNoTask) close(e, at, "reached a scheduling point", nullptr);
       running_ = e.task;
       step_ = e.step;
-      resumed_after_ = e.task < last_site_.size() ? last_site_[e.task] : SourceLocation{};
+      resumed_after_ = e.where;  // the task's latest scheduling point (unknown: it starts)
       started_ = at;
       return;
     }
-    case EventKind::op:
-      note_site(e.task, e.where);
-      return;
     case EventKind::block:
-      note_site(e.task, e.where);
       if (e.task == running_) close(e, now(), "blocked", &e.where);
       return;
     case EventKind::finish:
@@ -105,7 +95,7 @@ void LongPollDetector::close(const Event& e, Clock::time_point at, const char* h
     began += "resumed after " + location_text(resumed_after_);
   } else {
     const TaskTable::Entry* entry = tasks_.find(task);
-    began += "started (spawned at " + (entry ? entry->spawn_site.to_string() : "?") + ")";
+    began += "started (spawned at " + (entry ? location_text(entry->spawn_site) : "?") + ")";
   }
   began += ", and ended when it " + std::string(how);
   if (known(end)) began += " at " + location_text(end);

@@ -44,7 +44,7 @@ void PanicDetector::end_execution(const BodyOutcome&, Findings& findings) {
     f.step = p.step;
     f.where = p.where;
     if (const auto* entry = tasks_.find(p.task))
-      f.details.push_back("spawned at " + entry->spawn_site.to_string());
+      f.details.push_back("spawned at " + location_text(entry->spawn_site));
     f.details.push_back("join its handle and handle the error (or catch it inside the task)");
     findings.failures.push_back(f);
     auto detach = std::find_if(detached_.begin(), detached_.end(),

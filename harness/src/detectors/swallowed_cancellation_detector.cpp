@@ -16,7 +16,7 @@ void SwallowedCancellationDetector::on_event(const Event& e) {
   f.step = e.step;
   f.where = Location::from(e.where);
   if (const auto* entry = tasks_.find(e.task))
-    f.details.push_back("spawned at " + entry->spawn_site.to_string());
+    f.details.push_back("spawned at " + location_text(entry->spawn_site));
   f.details.push_back(
       "when the runtime drops a task (shutdown or abort) its stack unwinds with a special "
       "exception; a catch (...) in a task must end with throw; so that the unwinding goes on");

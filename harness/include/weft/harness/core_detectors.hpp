@@ -21,6 +21,9 @@ class PanicDetector final : public Detector {
   std::string_view name() const override { return "panic"; }
   void begin_execution() override;
   void on_event(const Event& event) override;
+  EventMask interests() const override {
+    return events(EventKind::spawn, EventKind::panic, EventKind::op, EventKind::detach);
+  }
   void end_execution(const BodyOutcome& outcome, Findings& findings) override;
 
  private:
@@ -41,9 +44,16 @@ class PanicDetector final : public Detector {
 // what was still active, the last events).
 class StopDetector final : public Detector {
  public:
+  explicit StopDetector(DetectorMode mode = DetectorMode::explain) : mode_(mode) {}
   std::string_view name() const override { return "stop"; }
   void begin_execution() override;
   void on_event(const Event& event) override;
+  // Finding needs only the stop itself (the runtime's snapshot names the blamed task and where
+  // it waits); lock holders, notifications and the last events are for the explanation.
+  EventMask interests() const override {
+    const EventMask find = events(EventKind::spawn, EventKind::deadlock, EventKind::hang);
+    return mode_ == DetectorMode::find ? find : kAllEvents & ~event_bit(EventKind::run);
+  }
   void end_execution(const BodyOutcome& outcome, Findings& findings) override;
 
  private:
@@ -64,6 +74,7 @@ class StopDetector final : public Detector {
     bool permit_stored = false;
     SourceLocation where;
   };
+  DetectorMode mode_;
   TaskTable tasks_;
   ObjectTable objects_;
   std::vector<Notified> notified_;
@@ -76,6 +87,9 @@ class StopDetector final : public Detector {
 class SwallowedCancellationDetector final : public Detector {
  public:
   std::string_view name() const override { return "swallowed_cancellation"; }
+  EventMask interests() const override {
+    return events(EventKind::spawn, EventKind::swallowed_cancellation);
+  }
   void begin_execution() override {
     tasks_.clear();
     failure_.reset();

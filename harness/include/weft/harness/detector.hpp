@@ -1,5 +1,8 @@
 // Detectors are Observers that turn what happened in one execution into failures.
 #pragma once
+#include <array>
+#include <cassert>
+#include <cstddef>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -20,6 +23,12 @@ struct Findings {
   std::vector<Failure> warnings;  // worth telling (e.g. leaks in warn mode), not a failure
 };
 
+// What a detector is asked for. Exploration only needs to know whether an execution fails and
+// its failure's signature (kind, task, place); the explorer then replays the failing execution
+// with explaining detectors for the full report. Finding can skip the bookkeeping that only the
+// explanation reads, and with it most of the events.
+enum class DetectorMode { find, explain };
+
 class Detector : public Observer {
  public:
   virtual std::string_view name() const = 0;
@@ -29,16 +38,31 @@ class Detector : public Observer {
   virtual void end_execution(const BodyOutcome& outcome, Findings& findings) = 0;
 };
 
-// Forwards events to several observers in order.
+// Forwards each event to the observers that asked for its kind, in the order they were added.
+// Built per execution, so it allocates nothing.
 class ObserverFanout final : public Observer {
  public:
-  void add(Observer* observer) { observers_.push_back(observer); }
-  void on_event(const Event& event) override {
-    for (Observer* o : observers_) o->on_event(event);
+  static constexpr std::size_t kMaxObservers = 12;
+
+  void add(Observer* observer) {
+    const EventMask wants = observer->interests();
+    interests_ |= wants;
+    for (unsigned k = 0; k < kEventKindCount; ++k) {
+      if ((wants & (EventMask{1} << k)) == 0) continue;
+      assert(counts_[k] < kMaxObservers);
+      by_kind_[k][counts_[k]++] = observer;
+    }
   }
+  void on_event(const Event& event) override {
+    const auto k = static_cast<unsigned>(event.kind);
+    for (std::size_t i = 0; i < counts_[k]; ++i) by_kind_[k][i]->on_event(event);
+  }
+  EventMask interests() const override { return interests_; }
 
  private:
-  std::vector<Observer*> observers_;
+  EventMask interests_ = 0;
+  std::array<std::uint8_t, kEventKindCount> counts_{};
+  std::array<std::array<Observer*, kMaxObservers>, kEventKindCount> by_kind_;
 };
 
 }  // namespace weft

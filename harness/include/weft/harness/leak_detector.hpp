@@ -18,6 +18,10 @@ class LeakDetector final : public Detector {
   std::string_view name() const override { return "task_leak"; }
   void begin_execution() override;
   void on_event(const Event& event) override;
+  EventMask interests() const override {
+    return events(EventKind::spawn, EventKind::op, EventKind::object_created, EventKind::finish,
+                  EventKind::panic, EventKind::leak_check);
+  }
   void end_execution(const BodyOutcome& outcome, Findings& findings) override;
 
  private:

@@ -24,6 +24,9 @@ class LockOrderDetector final : public Detector {
   std::string_view name() const override { return "lock_order"; }
   void begin_execution() override;
   void on_event(const Event& event) override;
+  EventMask interests() const override {
+    return events(EventKind::spawn, EventKind::op, EventKind::object_created);
+  }
   void end_execution(const BodyOutcome& outcome, Findings& findings) override;
 
  private:

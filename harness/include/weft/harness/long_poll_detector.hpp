@@ -21,19 +21,24 @@ class LongPollDetector final : public Detector {
   std::string_view name() const override { return "long_poll"; }
   void begin_execution() override;
   void on_event(const Event& event) override;
+  // A step runs from a run event to the task's next switch away. Run events carry where the task
+  // resumed, so the operations in between are not needed.
+  EventMask interests() const override {
+    return events(EventKind::spawn, EventKind::run, EventKind::block, EventKind::finish,
+                  EventKind::panic, EventKind::cancelled, EventKind::deadlock, EventKind::hang,
+                  EventKind::shutdown_end);
+  }
   void end_execution(const BodyOutcome& outcome, Findings& findings) override;
 
  private:
   using Clock = std::chrono::steady_clock;
   static Clock::time_point now() noexcept;
-  void note_site(TaskId task, const SourceLocation& where);
   // The running task's step ends with event e (at wall time `at`): how it ended and where, when
   // the event says.
   void close(const Event& e, Clock::time_point at, const char* how, const SourceLocation* ended_at);
 
   std::chrono::nanoseconds threshold_;
   TaskTable tasks_;
-  std::vector<SourceLocation> last_site_;  // by task: its latest operation's location
   TaskId running_ = kNoTask;
   std::uint64_t step_ = 0;
   SourceLocation resumed_after_;

@@ -14,13 +14,13 @@ class TaskTable {
   struct Entry {
     std::string name;
     TaskId parent = kNoTask;
-    Location spawn_site;
+    SourceLocation spawn_site;  // raw: turned into text only when a report needs it
   };
   void clear() { entries_.clear(); }
   void on_event(const Event& e) {
     if (e.kind != EventKind::spawn) return;
     if (entries_.size() <= e.task) entries_.resize(e.task + 1);
-    entries_[e.task] = Entry{std::string(e.text), e.other, Location::from(e.where)};
+    entries_[e.task] = Entry{std::string(e.text), e.other, e.where};
   }
   const Entry* find(TaskId id) const {
     return id < entries_.size() && !entries_[id].name.empty() ? &entries_[id] : nullptr;

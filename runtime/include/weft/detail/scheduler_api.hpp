@@ -72,8 +72,7 @@ void wake(Scheduler& s, Task* task) noexcept;
 // Updates the holder of the current task's wait (e.g. a mutex changed owner while waiting).
 void set_wait_holder(Task* task, TaskId holder) noexcept;
 
-// Observer events; cheap no-ops without an observer.
-bool has_observer(const Scheduler& s) noexcept;
+// Observer events; cheap no-ops when no observer wants them.
 void emit_op(Scheduler& s, Op op, ObjectKind kind, ObjectId object, std::int64_t value,
              SourceLocation where) noexcept;
 
