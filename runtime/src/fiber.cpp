@@ -74,6 +74,7 @@ void Fiber::trampoline(void* transfer_data, void* from_context) {
 constinit thread_local const unsigned int* tls_uncaught_count
     __attribute__((tls_model("initial-exec"))) = nullptr;
 unsigned int uncaught_exception_count_slow() noexcept { return eh_globals()->uncaught_exceptions; }
+void count_uncaught_exception() noexcept { ++eh_globals()->uncaught_exceptions; }
 
 // The running context `from` enters `to`. The exception globals always hold the running
 // context's state: from's are saved and to's installed before the jump.

@@ -15,6 +15,9 @@ struct ExceptionState {
   unsigned int uncaught = 0;
 };
 
+// One more uncaught exception on this thread (a throw that bypasses __cxa_throw).
+void count_uncaught_exception() noexcept;
+
 // std::uncaught_exceptions() of the running fiber, without libstdc++'s per-call TLS lookup.
 unsigned int uncaught_exception_count_slow() noexcept;
 // The address of this thread's C++ exception globals once a fiber switch looked it up.

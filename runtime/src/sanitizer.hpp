@@ -37,6 +37,14 @@ inline void finish_switch(void* fake_stack_save, const void** from_bottom,
 #endif
 }
 
+// Before a jump that skips stack frames (an unwind we start ourselves): ASan forgets their
+// poisoned locals.
+inline void forget_stack_frames_below() {
+#ifdef WEFT_ASAN
+  __asan_handle_no_return();
+#endif
+}
+
 inline void unpoison_memory(void* base, std::size_t size) {
 #ifdef WEFT_ASAN
   __asan_unpoison_memory_region(base, size);

@@ -2,13 +2,17 @@
 // decision goes through the Chooser, and shutdown drops tasks by unwinding their fibers.
 #include "scheduler.hpp"
 
+#include <cxxabi.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <sstream>
+#include <typeinfo>
 
+#include "forced_unwind.hpp"
 #include "weft/check.hpp"
 
 namespace weft::detail {
@@ -491,10 +495,12 @@ void Scheduler::task_entry(void* arg) {
     t->body->run();
     t->join->outcome = TaskOutcome::finished;
     if (t->cancel_throws > 0) swallowed = true;
-  } catch (const TaskCancelled&) {
-    t->join->outcome = TaskOutcome::cancelled;
   } catch (...) {
-    if (t->cancel_throws > 0) {
+    // The cancellation is thrown as a forced unwind, which only catch (...) catches.
+    const std::type_info* type = abi::__cxa_current_exception_type();
+    if (type != nullptr && *type == typeid(TaskCancelled)) {
+      t->join->outcome = TaskOutcome::cancelled;
+    } else if (t->cancel_throws > 0) {
       swallowed = true;
     } else {
       t->join->outcome = TaskOutcome::panicked;
@@ -562,7 +568,7 @@ void Scheduler::cancel_point(Task* t) {
     t->fiber.suspend();
     fatal("abandoned task resumed");
   }
-  throw TaskCancelled{};
+  throw_forced<TaskCancelled>();
 }
 
 inline void Scheduler::suspend(Task* t) {

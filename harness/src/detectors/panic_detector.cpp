@@ -12,6 +12,7 @@ void PanicDetector::begin_execution() {
 }
 
 void PanicDetector::on_event(const Event& e) {
+  if (e.kind == EventKind::op && e.op != Op::join) return;  // most events: nothing to do
   tasks_.on_event(e);
   switch (e.kind) {
     case EventKind::panic:

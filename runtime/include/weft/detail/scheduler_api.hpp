@@ -18,8 +18,8 @@ class Scheduler;
 struct Task;
 
 // Thrown from a scheduling point of a task being dropped (shutdown or abort) so that its stack
-// unwinds. Deliberately not derived from std::exception: only catch (...) can swallow it, and
-// the runtime reports that.
+// unwinds, as a forced unwind (src/forced_unwind.hpp): only catch (...) catches it, and the
+// runtime reports a catch that does not rethrow. No code should name it in a handler.
 struct TaskCancelled {};
 
 // An object's identity inside one runtime, assigned on first use (see ObjectKind).
