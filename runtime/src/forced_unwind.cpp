@@ -25,11 +25,15 @@ _Unwind_Reason_Code keep_unwinding(int, _Unwind_Action actions, _Unwind_Exceptio
 }  // namespace
 
 void throw_forced_object(void* object, const std::type_info& type) {
-  __cxxabiv1::__cxa_init_primary_exception(object, const_cast<std::type_info*>(&type), nullptr);
+  __cxxabiv1::__cxa_refcounted_exception* header =
+      __cxxabiv1::__cxa_init_primary_exception(object, const_cast<std::type_info*>(&type), nullptr);
+  // As __cxa_throw does: the exception in flight holds one reference (its first member, an int),
+  // which the catch that ends its handling drops, freeing it.
+  *reinterpret_cast<int*>(header) = 1;
   count_uncaught_exception();  // as __cxa_throw does; the catch that takes it uncounts it
   forget_stack_frames_below();  // what ASan's __cxa_throw interceptor does for a throw
-  auto* header = reinterpret_cast<_Unwind_Exception*>(object) - 1;
-  _Unwind_ForcedUnwind(header, keep_unwinding, nullptr);
+  auto* unwind_header = reinterpret_cast<_Unwind_Exception*>(object) - 1;
+  _Unwind_ForcedUnwind(unwind_header, keep_unwinding, nullptr);
   std::terminate();  // the unwinder returns only when it could not unwind
 }
 

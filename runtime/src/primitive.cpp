@@ -34,7 +34,7 @@ OpSite quiet_site(ObjectTag& tag, ObjectKind kind) noexcept {
 
 void emit_done(const OpSite& site, Op op, ObjectKind kind, std::int64_t value, SourceLocation where,
                std::string_view outcome) noexcept {
-  if (site.s == nullptr || !site.s->observes(EventKind::op)) return;
+  if (site.s == nullptr || !site.s->observes_op(kind)) return;
   site.s->emit(Event{.kind = EventKind::op,
                      .op = op,
                      .object_kind = kind,

@@ -803,7 +803,7 @@ void Scheduler::unlink_live(Task* t) noexcept {
 }
 
 void Scheduler::emit(Event event) noexcept {
-  if (!observes(event.kind)) return;
+  if (!wants(observed_, event.kind, event.object_kind)) return;
   if (event.task == kNoTask && current_ != nullptr && event.kind != EventKind::shutdown_end)
     event.task = current_->id;
   event.step = step_;

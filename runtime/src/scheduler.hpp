@@ -143,6 +143,9 @@ class Scheduler {
   Task* current() const noexcept { return current_; }
   // Whether an observer wants events of this kind (see Observer::interests).
   bool observes(EventKind kind) const noexcept { return (observed_ & event_bit(kind)) != 0; }
+  bool observes_op(ObjectKind kind) const noexcept {
+    return wants(observed_, EventKind::op, kind);
+  }
   void emit(Event event) noexcept;
   std::int64_t now_ns() const noexcept { return now_ns_; }
   std::uint64_t steps() const noexcept { return step_; }

@@ -64,7 +64,7 @@ void set_wait_holder(Task* task, TaskId holder) noexcept {
 
 void emit_op(Scheduler& s, Op op, ObjectKind kind, ObjectId object, std::int64_t value,
              SourceLocation where) noexcept {
-  if (!s.observes(EventKind::op)) return;
+  if (!s.observes_op(kind)) return;
   s.emit(Event{.kind = EventKind::op, .op = op, .object_kind = kind, .object = object,
                .value = value, .where = where});
 }
@@ -226,7 +226,7 @@ void handle_dropped(JoinStateBase& state) noexcept {
 
 [[noreturn]] void throw_join_error(JoinStateBase& state) {
   // Tell detectors that this panic or cancellation was observed by a join.
-  if (Scheduler* s = current_scheduler(); s && s->observes(EventKind::op))
+  if (Scheduler* s = current_scheduler(); s && s->observes_op(ObjectKind::task))
     s->emit(Event{.kind = EventKind::op, .op = Op::join, .object_kind = ObjectKind::task,
                   .other = state.id, .object = state.id, .value = 1});
   throw JoinError(state.id, state.name.empty() ? default_task_name(state.id) : state.name,

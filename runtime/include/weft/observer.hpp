@@ -42,16 +42,34 @@ std::string_view to_string(EventKind kind) noexcept;
 // A set of event kinds: what an observer wants to hear about. The runtime does not even build
 // the events nobody asked for, and an exploration's detectors mostly need a few rare kinds, so
 // this is the difference between paying for ~200 events per execution or for a handful.
-using EventMask = std::uint32_t;
+// Op events can also be asked for by the kind of object operated on: a lock-order detector needs
+// lock operations, not the channel traffic that makes up most op events.
+using EventMask = std::uint64_t;
+inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::leak_check) + 1;
+inline constexpr unsigned kObjectKindCount = static_cast<unsigned>(ObjectKind::timer) + 1;
 constexpr EventMask event_bit(EventKind kind) noexcept {
   return EventMask{1} << static_cast<unsigned>(kind);
+}
+// Op events on objects of this kind (event_bit(EventKind::op) asks for op events on any object).
+constexpr EventMask op_bit(ObjectKind kind) noexcept {
+  return EventMask{1} << (32 + static_cast<unsigned>(kind));
 }
 template <class... Kinds>
 constexpr EventMask events(Kinds... kinds) noexcept {
   return (EventMask{0} | ... | event_bit(kinds));
 }
-inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::leak_check) + 1;
+template <class... Kinds>
+constexpr EventMask ops_on(Kinds... kinds) noexcept {
+  return (EventMask{0} | ... | op_bit(kinds));
+}
+// Whether `mask` asks for `event` (by its kind and, for op events, its object's kind).
+constexpr bool wants(EventMask mask, EventKind kind, ObjectKind object_kind) noexcept {
+  const EventMask bits =
+      kind == EventKind::op ? event_bit(kind) | op_bit(object_kind) : event_bit(kind);
+  return (mask & bits) != 0;
+}
 inline constexpr EventMask kAllEvents = (EventMask{1} << kEventKindCount) - 1;
+static_assert(kEventKindCount <= 32 && kObjectKindCount <= 32);
 
 struct Event {
   EventKind kind = EventKind::op;

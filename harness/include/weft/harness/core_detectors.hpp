@@ -22,7 +22,8 @@ class PanicDetector final : public Detector {
   void begin_execution() override;
   void on_event(const Event& event) override;
   EventMask interests() const override {
-    return events(EventKind::spawn, EventKind::panic, EventKind::op, EventKind::detach);
+    return events(EventKind::spawn, EventKind::panic, EventKind::detach) |
+           ops_on(ObjectKind::task);  // a join that observed the panic
   }
   void end_execution(const BodyOutcome& outcome, Findings& findings) override;
 

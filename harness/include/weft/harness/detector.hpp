@@ -38,31 +38,39 @@ class Detector : public Observer {
   virtual void end_execution(const BodyOutcome& outcome, Findings& findings) = 0;
 };
 
-// Forwards each event to the observers that asked for its kind, in the order they were added.
-// Built per execution, so it allocates nothing.
+// Forwards each event to the observers that asked for it, in the order they were added. Built per
+// execution, so it allocates nothing.
 class ObserverFanout final : public Observer {
  public:
   static constexpr std::size_t kMaxObservers = 12;
 
   void add(Observer* observer) {
-    const EventMask wants = observer->interests();
-    interests_ |= wants;
-    for (unsigned k = 0; k < kEventKindCount; ++k) {
-      if ((wants & (EventMask{1} << k)) == 0) continue;
-      assert(counts_[k] < kMaxObservers);
-      by_kind_[k][counts_[k]++] = observer;
-    }
+    const EventMask mask = observer->interests();
+    interests_ |= mask;
+    for (unsigned k = 0; k < kEventKindCount; ++k)
+      if (k != static_cast<unsigned>(EventKind::op) && wants(mask, EventKind(k), ObjectKind::none))
+        append(k, observer);
+    for (unsigned o = 0; o < kObjectKindCount; ++o)
+      if (wants(mask, EventKind::op, ObjectKind(o))) append(kEventKindCount + o, observer);
   }
   void on_event(const Event& event) override {
-    const auto k = static_cast<unsigned>(event.kind);
-    for (std::size_t i = 0; i < counts_[k]; ++i) by_kind_[k][i]->on_event(event);
+    const unsigned list = event.kind == EventKind::op
+                              ? kEventKindCount + static_cast<unsigned>(event.object_kind)
+                              : static_cast<unsigned>(event.kind);
+    for (std::size_t i = 0; i < counts_[list]; ++i) lists_[list][i]->on_event(event);
   }
   EventMask interests() const override { return interests_; }
 
  private:
+  // One list per event kind, op events split by object kind.
+  static constexpr unsigned kLists = kEventKindCount + kObjectKindCount;
+  void append(unsigned list, Observer* observer) {
+    assert(counts_[list] < kMaxObservers);
+    lists_[list][counts_[list]++] = observer;
+  }
   EventMask interests_ = 0;
-  std::array<std::uint8_t, kEventKindCount> counts_{};
-  std::array<std::array<Observer*, kMaxObservers>, kEventKindCount> by_kind_;
+  std::array<std::uint8_t, kLists> counts_{};
+  std::array<std::array<Observer*, kMaxObservers>, kLists> lists_;
 };
 
 }  // namespace weft

@@ -25,7 +25,8 @@ class LockOrderDetector final : public Detector {
   void begin_execution() override;
   void on_event(const Event& event) override;
   EventMask interests() const override {
-    return events(EventKind::spawn, EventKind::op, EventKind::object_created);
+    return events(EventKind::spawn, EventKind::object_created) |
+           ops_on(ObjectKind::mutex, ObjectKind::rwlock, ObjectKind::semaphore);
   }
   void end_execution(const BodyOutcome& outcome, Findings& findings) override;
 
