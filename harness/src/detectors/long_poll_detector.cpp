@@ -26,7 +26,6 @@ void LongPollDetector::begin_execution() {
   failure_.reset();
 }
 
-
 void LongPollDetector::on_event(const Event& e) {
   if (failure_) return;  // one report per execution; no more clock reads
   switch (e.kind) {
@@ -35,15 +34,20 @@ void LongPollDetector::on_event(const Event& e) {
       return;
     case EventKind::run: {
       const Clock::time_point at = now();
-      if (running_ != kNoTask) close(e, at, "reached a scheduling point", nullptr);
+      if (running_ != kNoTask) close(e, at, "reached a scheduling point");
       running_ = e.task;
+      blocked_ = false;
       step_ = e.step;
       resumed_after_ = e.where;  // the task's latest scheduling point (unknown: it starts)
       started_ = at;
       return;
     }
     case EventKind::block:
-      if (e.task == running_) close(e, now(), "blocked", &e.where);
+      // The step is over, but the clock is read at the next run: one read per step.
+      if (e.task == running_) {
+        blocked_ = true;
+        blocked_at_ = e.where;
+      }
       return;
     case EventKind::finish:
     case EventKind::panic:
@@ -52,31 +56,34 @@ void LongPollDetector::on_event(const Event& e) {
         const char* how = e.kind == EventKind::finish  ? "finished"
                           : e.kind == EventKind::panic ? "panicked"
                                                        : "was dropped";
-        close(e, now(), how, nullptr);
+        close(e, now(), how);
       }
       return;
     case EventKind::deadlock:
     case EventKind::hang:
     case EventKind::shutdown_end:
-      if (running_ != kNoTask) close(e, now(), "stopped", nullptr);
+      if (running_ != kNoTask) close(e, now(), "stopped");
       return;
     default:
       return;
   }
 }
 
-void LongPollDetector::close(const Event& e, Clock::time_point at, const char* how,
-                             const SourceLocation* ended_at) {
+void LongPollDetector::close(const Event& e, Clock::time_point at, const char* how) {
   const TaskId task = running_;
   running_ = kNoTask;
   const auto elapsed = at - started_;
   if (elapsed < threshold_) return;
 
-  // Where it ended: the event's location, else the task's latest scheduling point.
-  SourceLocation end = ended_at ? *ended_at : SourceLocation{};
-  if (!known(end) && e.runtime != nullptr)
+  // Where it ended: where it blocked, else the task's latest scheduling point.
+  SourceLocation end;
+  if (blocked_) {
+    how = "blocked";
+    end = blocked_at_;
+  } else if (e.runtime != nullptr) {
     for (const TaskSnapshot& t : e.runtime->tasks())
       if (t.id == task) end = t.last_site;
+  }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
   const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(threshold_).count();
 

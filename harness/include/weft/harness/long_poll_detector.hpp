@@ -21,8 +21,9 @@ class LongPollDetector final : public Detector {
   std::string_view name() const override { return "long_poll"; }
   void begin_execution() override;
   void on_event(const Event& event) override;
-  // A step runs from a run event to the task's next switch away. Run events carry where the task
-  // resumed, so the operations in between are not needed.
+  // A step runs from a run event to the next one (or to the task's end, or the runtime's stop):
+  // one clock read per step. Run events carry where the task resumed; a block event says where
+  // a step ended, when it ended blocked. Operations in between are not needed.
   EventMask interests() const override {
     return events(EventKind::spawn, EventKind::run, EventKind::block, EventKind::finish,
                   EventKind::panic, EventKind::cancelled, EventKind::deadlock, EventKind::hang,
@@ -33,13 +34,15 @@ class LongPollDetector final : public Detector {
  private:
   using Clock = std::chrono::steady_clock;
   static Clock::time_point now() noexcept;
-  // The running task's step ends with event e (at wall time `at`): how it ended and where, when
-  // the event says.
-  void close(const Event& e, Clock::time_point at, const char* how, const SourceLocation* ended_at);
+  // The running task's step is over at event e (wall time `at`); `how` it ended unless the
+  // runtime shows the task blocked.
+  void close(const Event& e, Clock::time_point at, const char* how);
 
   std::chrono::nanoseconds threshold_;
   TaskTable tasks_;
   TaskId running_ = kNoTask;
+  bool blocked_ = false;  // the running task's step ended blocked, at blocked_at_
+  SourceLocation blocked_at_;
   std::uint64_t step_ = 0;
   SourceLocation resumed_after_;
   Clock::time_point started_{};
