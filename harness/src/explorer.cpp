@@ -7,7 +7,6 @@
 #include <chrono>
 #include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include "weft/check.hpp"
@@ -39,21 +38,26 @@ struct ExecutionResult {
   std::uint64_t fingerprint = 0;
 };
 
-// Everything one thread needs to run executions.
+// Everything one thread needs to run executions, and what its executions gave. Each worker
+// keeps its own results, merged by execution index at the end, so that an execution costs no
+// lock and no shared map insertion.
 struct Worker {
   std::unique_ptr<Strategy> strategy;
   std::vector<std::unique_ptr<Detector>> detectors;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> hashes;  // (index, schedule hash)
+  std::map<std::uint64_t, ExecutionResult> failed;                // by index
+  // The first occurrence (lowest index) of each warning signature.
+  std::map<std::string, std::pair<std::uint64_t, Failure>> warnings;
 };
 
+// Identifies a schedule for counting distinct ones (never stored: any good 64-bit mix will do).
 std::uint64_t hash_decisions(const std::vector<Decision>& decisions) {
-  std::uint64_t h = 1469598103934665603ULL;
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ decisions.size();
   for (const Decision& d : decisions) {
-    std::uint64_t v = static_cast<std::uint64_t>(d.kind) << 56 ^
-                      static_cast<std::uint64_t>(d.candidates) << 28 ^ d.index;
-    for (int i = 0; i < 8; ++i) {
-      h ^= (v >> (8 * i)) & 0xff;
-      h *= 1099511628211ULL;
-    }
+    const std::uint64_t v = static_cast<std::uint64_t>(d.kind) << 56 ^
+                            static_cast<std::uint64_t>(d.candidates) << 28 ^ d.index;
+    h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31;
   }
   return h;
 }
@@ -69,7 +73,7 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
                          EventLog* log) {
   ExecutionResult result;
   std::optional<RecordingChooser> recorder;
-  if (chooser) recorder.emplace(*chooser);
+  if (chooser) recorder.emplace(*chooser, 64);
   StepCounter counter;
   ObserverFanout fanout;
   fanout.add(&counter);
@@ -121,7 +125,7 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   auto by_step = [](const Failure& a, const Failure& b) { return a.step < b.step; };
   std::stable_sort(result.failures.begin(), result.failures.end(), by_step);
   std::stable_sort(result.warnings.begin(), result.warnings.end(), by_step);
-  if (recorder) result.decisions = recorder->decisions();
+  if (recorder) result.decisions = recorder->take();
   result.steps = counter.steps;
   if (log) result.fingerprint = log->fingerprint();
   return result;
@@ -237,15 +241,9 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
            std::chrono::duration<double>(Clock::now() - started).count() >= options.time_budget;
   };
 
-  // Results by execution index (only the ones that matter are kept: hashes for all, the rest
-  // for failures).
-  std::mutex mutex;
-  std::map<std::uint64_t, std::uint64_t> hashes;
-  std::map<std::uint64_t, ExecutionResult> failed;
-  // Warnings: the first occurrence (lowest execution index) of each signature, so the notes are
-  // the same for any --jobs.
-  std::map<std::string, std::pair<std::uint64_t, Failure>> warnings;
+  std::mutex progress_mutex;
   std::atomic<std::uint64_t> next{0};
+  std::atomic<std::uint64_t> failures_seen{0};
   std::atomic<std::uint64_t> first_failure{UINT64_MAX};
   std::atomic<bool> exhausted{false};
   std::atomic<bool> budget_hit{false};
@@ -271,26 +269,27 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
       ExecutionResult r = run_once(target, options, worker.strategy.get(), worker.detectors, nullptr);
       worker.strategy->end_execution(
           ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});
-      std::lock_guard lock(mutex);
-      done.fetch_add(1);
-      if (progress && &worker == &workers.front() && (done & 255) == 0) {
+      const std::uint64_t finished = done.fetch_add(1) + 1;
+      if (progress && &worker == &workers.front() && (finished & 255) == 0) {
+        std::lock_guard lock(progress_mutex);
         auto now = Clock::now();
         if (now - last_progress > std::chrono::milliseconds(250)) {
           last_progress = now;
-          progress(Progress{done.load(), failed.size(),
+          progress(Progress{finished, failures_seen.load(),
                             std::chrono::duration<double>(now - started).count()});
         }
       }
-      hashes[index] = hash_decisions(r.decisions);
+      worker.hashes.emplace_back(index, hash_decisions(r.decisions));
       for (Failure& w : r.warnings) {
-        auto [it, added] = warnings.try_emplace(w.signature(), index, w);
+        auto [it, added] = worker.warnings.try_emplace(w.signature(), index, w);
         if (!added && index < it->second.first) it->second = {index, std::move(w)};
       }
       if (!r.failures.empty()) {
         std::uint64_t current = first_failure.load();
         while (index < current && !first_failure.compare_exchange_weak(current, index)) {
         }
-        failed.emplace(index, std::move(r));
+        failures_seen.fetch_add(1);
+        worker.failed.emplace(index, std::move(r));
       }
       if (worker.strategy->exhausted()) {
         exhausted = true;
@@ -312,15 +311,31 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   }
   report.exhausted = exhausted && !budget_hit;
 
+  // Merge what the workers found, by execution index.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> hashes;
+  std::map<std::uint64_t, ExecutionResult> failed;
+  std::map<std::string, std::pair<std::uint64_t, Failure>> warnings;
+  for (Worker& w : workers) {
+    hashes.insert(hashes.end(), w.hashes.begin(), w.hashes.end());
+    failed.merge(w.failed);
+    for (auto& [signature, warning] : w.warnings) {
+      auto [it, added] = warnings.try_emplace(signature, warning);
+      if (!added && warning.first < it->second.first) it->second = std::move(warning);
+    }
+  }
+  std::sort(hashes.begin(), hashes.end());
+
   // Count what a one-thread run would have counted: executions up to the first failure.
   const std::uint64_t last = options.all_failures ? UINT64_MAX : first_failure.load();
-  std::set<std::uint64_t> distinct;
+  std::vector<std::uint64_t> distinct;
   for (auto& [index, hash] : hashes) {
     if (index > last) break;
     ++report.executions;
-    distinct.insert(hash);
+    distinct.push_back(hash);
   }
-  report.distinct_schedules = distinct.size();
+  std::sort(distinct.begin(), distinct.end());
+  report.distinct_schedules = static_cast<std::uint64_t>(
+      std::unique(distinct.begin(), distinct.end()) - distinct.begin());
   std::vector<std::pair<std::uint64_t, Failure>> kept;
   for (auto& [signature, warning] : warnings)
     if (warning.first <= last) kept.push_back(std::move(warning));

@@ -53,6 +53,10 @@ class RecordingChooser final : public Chooser {
  public:
   // Precondition: `inner` outlives this chooser.
   explicit RecordingChooser(Chooser& inner) noexcept : inner_(&inner) {}
+  // With room for `expected` decisions, so that recording does not grow the list step by step.
+  RecordingChooser(Chooser& inner, std::size_t expected) : inner_(&inner) {
+    decisions_.reserve(expected);
+  }
 
   std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
                      const DecisionContext& context) override;
