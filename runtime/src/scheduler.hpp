@@ -184,7 +184,8 @@ class Scheduler {
   [[gnu::noinline, gnu::cold]] bool step_limit_reached(Task* t);
   void suspend(Task* t);
   void throw_if_cancelled(Task* t);
-  [[gnu::noinline, gnu::cold]] void cancel_point(Task* t);
+  // The task is being dropped: whether it must unwind now (not while running destructors).
+  [[gnu::noinline, gnu::cold]] bool cancel_point(Task* t);
   void enqueue(Task* t) noexcept;
   void disarm_timer(Task* t) noexcept;
 

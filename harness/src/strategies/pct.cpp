@@ -67,21 +67,19 @@ bool Pct::begin_execution(std::uint64_t, std::uint64_t seed) {
 }
 
 std::uint64_t Pct::priority_of(TaskId task) {
-  auto [it, inserted] = priorities_.try_emplace(task, 0);
-  if (inserted) {
-    std::uint64_t priority;
+  if (task >= priorities_.size()) priorities_.resize(std::size_t{task} + 1, 0);
+  std::uint64_t& priority = priorities_[task];
+  if (priority == 0) {
     do {
       priority = kHighBand + rng_.below(kHighBand);
     } while (!initial_in_use_.insert(priority).second);
-    it->second = priority;
   }
-  return it->second;
+  return priority;
 }
 
 std::optional<std::uint64_t> Pct::priority(TaskId task) const {
-  auto it = priorities_.find(task);
-  if (it == priorities_.end()) return std::nullopt;
-  return it->second;
+  if (task >= priorities_.size() || priorities_[task] == 0) return std::nullopt;
+  return priorities_[task];
 }
 
 std::size_t Pct::choose(DecisionKind kind, std::span<const Candidate> candidates,
@@ -95,7 +93,8 @@ std::size_t Pct::choose(DecisionKind kind, std::span<const Candidate> candidates
 
 std::size_t Pct::choose_shutdown(std::span<const Candidate> candidates) {
   std::optional<std::size_t> woken;
-  std::vector<TaskId> runnable;
+  std::vector<TaskId>& runnable = scratch_;
+  runnable.clear();
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     if (candidates[i].op == Op::drop) continue;
     runnable.push_back(candidates[i].task);
@@ -107,7 +106,7 @@ std::size_t Pct::choose_shutdown(std::span<const Candidate> candidates) {
   }
   const std::size_t pick =
       woken ? *woken : static_cast<std::size_t>(rng_.below(candidates.size()));
-  shutdown_runnable_ = std::move(runnable);
+  std::swap(shutdown_runnable_, scratch_);
   last_shutdown_was_drop_ = candidates[pick].op == Op::drop;
   return pick;
 }
@@ -123,6 +122,7 @@ std::size_t Pct::choose_schedule(std::span<const Candidate> candidates,
   for (std::size_t i = 0; i < change_points_.size(); ++i)
     if (change_points_[i] == step) lowered = static_cast<std::uint64_t>(options_.depth) - (i + 1);
 
+  // Every candidate has a priority now (assigned above).
   if (lowered && context.first_is_current) priorities_[candidates[0].task] = *lowered;
   std::size_t pick = 0;
   for (std::size_t i = 1; i < candidates.size(); ++i)

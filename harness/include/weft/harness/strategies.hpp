@@ -77,11 +77,13 @@ class Pct final : public Strategy {
   std::vector<std::uint64_t> change_points_;
   // invariant: initial priorities are >= kHighBand and pairwise distinct; a lowered priority is
   // depth - i for change point i, in [1, depth - 1], so below every initial priority.
-  std::map<TaskId, std::uint64_t> priorities_;
+  // By task id (ids are small and dense); 0 means none yet. Looked up at every decision.
+  std::vector<std::uint64_t> priorities_;
   std::set<std::uint64_t> initial_in_use_;  // the initial priorities handed out, for distinctness
   // The tasks offered to run at the previous shutdown decision, and whether it dropped a task:
   // a task offered now that was not then was woken by that drop.
   std::vector<TaskId> shutdown_runnable_;
+  std::vector<TaskId> scratch_;  // the next shutdown_runnable_, reused
   bool last_shutdown_was_drop_ = false;
 };
 
