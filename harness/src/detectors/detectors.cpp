@@ -14,7 +14,7 @@ namespace weft {
 std::vector<std::unique_ptr<Detector>> make_detectors(const ExploreOptions& options,
                                                       DetectorMode mode) {
   std::vector<std::unique_ptr<Detector>> detectors;
-  detectors.push_back(std::make_unique<PanicDetector>());
+  detectors.push_back(std::make_unique<PanicDetector>(mode));
   detectors.push_back(std::make_unique<StopDetector>(mode));
   detectors.push_back(std::make_unique<SwallowedCancellationDetector>());
   if (options.lock_order) detectors.push_back(std::make_unique<LockOrderDetector>());

@@ -40,16 +40,27 @@ void PanicDetector::end_execution(const BodyOutcome&, Findings& findings) {
     f.kind = FailureKind::task_panic;
     f.task = p.task;
     f.task_name = tasks_.name(p.task);
-    f.message = "task " + tasks_.label(p.task) +
-                " panicked and nobody joined it to handle the error: " + p.message;
+    f.message = mode_ == DetectorMode::find
+                    ? p.message
+                    : "task " + tasks_.label(p.task) +
+                          " panicked and nobody joined it to handle the error: " + p.message;
     f.step = p.step;
     f.where = p.where;
+    auto detach = std::find_if(detached_.begin(), detached_.end(),
+                               [&](const auto& d) { return d.first == p.task; });
+    if (mode_ == DetectorMode::find) {  // the signature is enough: the replay explains
+      findings.failures.push_back(f);
+      if (detach != detached_.end()) {
+        f.kind = FailureKind::unobserved_panic;
+        f.step = std::max(p.step, detach->second);
+        findings.failures.push_back(std::move(f));
+      }
+      continue;
+    }
     if (const auto* entry = tasks_.find(p.task))
       f.details.push_back("spawned at " + location_text(entry->spawn_site));
     f.details.push_back("join its handle and handle the error (or catch it inside the task)");
     findings.failures.push_back(f);
-    auto detach = std::find_if(detached_.begin(), detached_.end(),
-                               [&](const auto& d) { return d.first == p.task; });
     if (detach != detached_.end()) {
       Failure u = f;
       u.kind = FailureKind::unobserved_panic;

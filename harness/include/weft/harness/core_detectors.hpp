@@ -18,6 +18,7 @@ namespace weft {
 // unjoined it is also an unobserved panic (reported after the task panic).
 class PanicDetector final : public Detector {
  public:
+  explicit PanicDetector(DetectorMode mode = DetectorMode::explain) : mode_(mode) {}
   std::string_view name() const override { return "panic"; }
   void begin_execution() override;
   void on_event(const Event& event) override;
@@ -35,6 +36,7 @@ class PanicDetector final : public Detector {
     std::uint64_t step;
     bool observed = false;
   };
+  DetectorMode mode_;
   TaskTable tasks_;
   std::vector<Panic> panics_;
   std::vector<std::pair<TaskId, std::uint64_t>> detached_;  // task, step

@@ -47,11 +47,13 @@ class ObserverFanout final : public Observer {
   void add(Observer* observer) {
     const EventMask mask = observer->interests();
     interests_ |= mask;
-    for (unsigned k = 0; k < kEventKindCount; ++k)
-      if (k != static_cast<unsigned>(EventKind::op) && wants(mask, EventKind(k), ObjectKind::none))
-        append(k, observer);
+    constexpr EventMask op = event_bit(EventKind::op);
+    // Op events: the object kinds asked for, or all of them.
+    const EventMask ops = (mask & op) != 0 ? ~EventMask{0} : mask >> 32;
+    for (EventMask kinds = mask & kAllEvents & ~op; kinds != 0; kinds &= kinds - 1)
+      append(static_cast<unsigned>(__builtin_ctzll(kinds)), observer);
     for (unsigned o = 0; o < kObjectKindCount; ++o)
-      if (wants(mask, EventKind::op, ObjectKind(o))) append(kEventKindCount + o, observer);
+      if ((ops >> o & 1) != 0) append(kEventKindCount + o, observer);
   }
   void on_event(const Event& event) override {
     const unsigned list = event.kind == EventKind::op
