@@ -13,6 +13,7 @@
 #include "weft/harness/decision.hpp"
 #include "weft/harness/detectors.hpp"
 #include "weft/harness/event_log.hpp"
+#include "weft/harness/lock_order_detector.hpp"
 #include "weft/harness/random.hpp"
 #include "weft/harness/strategies.hpp"
 
@@ -33,6 +34,7 @@ class StepCounter final : public Observer {
 struct ExecutionResult {
   std::vector<Failure> failures;
   std::vector<Failure> warnings;
+  std::vector<LockClassEdge> lock_edges;
   std::vector<Decision> decisions;
   std::uint64_t steps = 0;
   std::uint64_t fingerprint = 0;
@@ -48,7 +50,61 @@ struct Worker {
   std::map<std::uint64_t, ExecutionResult> failed;                // by index
   // The first occurrence (lowest index) of each warning signature.
   std::map<std::string, std::pair<std::uint64_t, Failure>> warnings;
+  // The first occurrence of each lock-class edge, by (held, taken).
+  std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, LockClassEdge>> lock_edges;
 };
+
+// Adds `edges` of execution `index` to `seen`, keeping each pair's lowest execution.
+void note_lock_edges(
+    std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, LockClassEdge>>& seen,
+    std::uint64_t index, std::vector<LockClassEdge> edges) {
+  for (LockClassEdge& e : edges) {
+    auto [it, added] = seen.try_emplace({e.held, e.taken}, index, e);
+    if (!added && index < it->second.first) it->second = {index, std::move(e)};
+  }
+}
+
+// A lock-order cycle that only the executions together show (each execution's own cycles fail
+// it): a warning, since no single schedule replays it.
+std::optional<Failure> cross_execution_lock_cycle(
+    const std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, LockClassEdge>>&
+        seen,
+    std::uint64_t last) {
+  std::vector<LockClassEdge> edges;
+  std::vector<std::uint64_t> where_seen;
+  for (const auto& [pair, first] : seen) {
+    if (first.first > last) continue;
+    edges.push_back(first.second);
+    where_seen.push_back(first.first);
+  }
+  const std::vector<std::size_t> cycle = lock_class_cycle(edges);
+  if (cycle.empty()) return std::nullopt;
+  Failure f;
+  f.kind = FailureKind::lock_order;
+  const LockClassEdge& closing = edges[cycle.back()];
+  f.task_name = closing.task;
+  f.where = closing.taken_at;
+  std::string sequence;
+  for (std::size_t i = 0; i < cycle.size(); ++i) {
+    const LockClassEdge& e = edges[cycle[i]];
+    sequence += (i == 0 ? "" : i + 1 == cycle.size() ? " and " : ", ") + std::string("'") +
+                e.task + "' locks the lock created at " + e.held + " then the one created at " +
+                e.taken + " (execution " + std::to_string(where_seen[cycle[i]]) + ")";
+  }
+  f.message = "potential deadlock across executions: " + sequence +
+              "; no execution took these orders together, but a schedule where each task takes "
+              "its first lock before the other takes its second would wait forever";
+  for (std::size_t i : cycle) {
+    const LockClassEdge& e = edges[i];
+    f.details.push_back("'" + e.task + "' took the lock created at " + e.taken + " at " +
+                        e.taken_at.to_string() + " while holding the one created at " + e.held +
+                        " (locked at " + e.held_at.to_string() + "), execution " +
+                        std::to_string(where_seen[i]));
+  }
+  f.details.push_back("locks are told apart by where they were created (lock classes), as in "
+                      "lockdep; take them in one order everywhere");
+  return f;
+}
 
 // Identifies a schedule for counting distinct ones (never stored: any good 64-bit mix will do).
 std::uint64_t hash_decisions(const std::vector<Decision>& decisions) {
@@ -118,6 +174,7 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   for (auto& d : detectors) d->end_execution(outcome, findings);
   result.failures = std::move(findings.failures);
   result.warnings = std::move(findings.warnings);
+  result.lock_edges = std::move(findings.lock_edges);
   const bool root_reported =
       std::any_of(result.failures.begin(), result.failures.end(),
                   [](const Failure& f) { return f.kind == FailureKind::body_failure; });
@@ -284,6 +341,7 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
         auto [it, added] = worker.warnings.try_emplace(w.signature(), index, w);
         if (!added && index < it->second.first) it->second = {index, std::move(w)};
       }
+      if (!r.lock_edges.empty()) note_lock_edges(worker.lock_edges, index, std::move(r.lock_edges));
       if (!r.failures.empty()) {
         std::uint64_t current = first_failure.load();
         while (index < current && !first_failure.compare_exchange_weak(current, index)) {
@@ -315,6 +373,7 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   std::vector<std::pair<std::uint64_t, std::uint64_t>> hashes;
   std::map<std::uint64_t, ExecutionResult> failed;
   std::map<std::string, std::pair<std::uint64_t, Failure>> warnings;
+  std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, LockClassEdge>> lock_edges;
   for (Worker& w : workers) {
     hashes.insert(hashes.end(), w.hashes.begin(), w.hashes.end());
     failed.merge(w.failed);
@@ -322,6 +381,7 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
       auto [it, added] = warnings.try_emplace(signature, warning);
       if (!added && warning.first < it->second.first) it->second = std::move(warning);
     }
+    for (auto& [pair, first] : w.lock_edges) note_lock_edges(lock_edges, first.first, {first.second});
   }
   std::sort(hashes.begin(), hashes.end());
 
@@ -346,6 +406,13 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
                            ": " + warning.describe());
     report.warnings.push_back(std::move(warning));
   }
+  // Only a clean exploration is worth this warning: a failing one stops at its first failure,
+  // and an execution with its own cycle has already failed.
+  if (failed.empty() && options.lock_order)
+    if (std::optional<Failure> cycle = cross_execution_lock_cycle(lock_edges, last)) {
+      report.notes.push_back("warning (not a failure): " + cycle->describe());
+      report.warnings.push_back(std::move(*cycle));
+    }
   report.failing_executions = failed.size();
   if (!failed.empty()) {
     auto& [index, result] = *failed.begin();

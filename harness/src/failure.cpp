@@ -53,7 +53,9 @@ std::string Failure::signature() const {
 
 std::string Failure::describe() const {
   std::string text = std::string(weft::to_string(kind)) + ": " + message;
-  if (!task_name.empty()) text += "\n  task: '" + task_name + "' (#" + std::to_string(task) + ")";
+  if (!task_name.empty())
+    text += "\n  task: '" + task_name + "'" +
+            (task != kNoTask ? " (#" + std::to_string(task) + ")" : std::string());
   if (where.known()) text += "\n  at: " + where.to_string();
   text += "\n  step: " + std::to_string(step);
   for (const std::string& line : details) text += "\n  " + line;

@@ -271,6 +271,78 @@ TEST_CASE("lock order: silent on a consistent order, on try_lock, and when switc
                               })));
 }
 
+namespace {
+int g_order_a_line = 0, g_order_b_line = 0;
+
+// Two tasks race for one job: the winner does it, taking its two locks in its own order; the
+// loser does nothing. Each execution takes the locks in one order only, so no execution shows a
+// cycle; across executions both orders appear (unless `consistent`).
+void racing_lock_orders(bool consistent) {
+  weft::Runtime rt;
+  rt.block_on([consistent] {
+    g_order_a_line = __LINE__ + 1;
+    weft::Mutex<int> a;
+    g_order_b_line = __LINE__ + 1;
+    weft::Mutex<int> b;
+    weft::Atomic<bool> claimed{false};
+    auto first = weft::spawn([&] {
+      if (claimed.exchange(true)) return;
+      auto ga = a.lock();
+      auto gb = b.lock();
+    }, "first");
+    auto second = weft::spawn([&] {
+      if (claimed.exchange(true)) return;
+      if (consistent) {
+        auto ga = a.lock();
+        auto gb = b.lock();
+      } else {
+        auto gb = b.lock();
+        auto ga = a.lock();
+      }
+    }, "second");
+    first.join();
+    second.join();
+  });
+}
+}  // namespace
+
+TEST_CASE("lock order: orders that only different executions show are a warning") {
+  auto o = options_for("random", 60, 3);
+  auto report = weft::explore(o, target("racing", weft::Flavor::multi_thread, [] {
+                                racing_lock_orders(false);
+                              }));
+  require_clean(report);  // no single execution has a cycle, so none fails
+  REQUIRE(report.warnings.size() == 1);
+  const weft::Failure& w = report.warnings.front();
+  CHECK(w.kind == weft::FailureKind::lock_order);
+  INFO(w.describe());
+  CHECK(contains(w.message, "potential deadlock across executions: "));
+  CHECK(contains(w.message, "the lock created at " + here(g_order_a_line)));
+  CHECK(contains(w.message, "the one created at " + here(g_order_b_line)));
+  CHECK(contains(w.message, "'first'"));
+  CHECK(contains(w.message, "'second'"));
+  REQUIRE(report.notes.size() == 1);
+  CHECK(contains(report.notes.front(), "warning (not a failure): lock_order: "));
+  // The same warning whatever the number of threads.
+  o.jobs = 2;
+  auto parallel = weft::explore(o, target("racing", weft::Flavor::multi_thread, [] {
+                                  racing_lock_orders(false);
+                                }));
+  REQUIRE(parallel.warnings.size() == 1);
+  CHECK(parallel.warnings.front().describe() == w.describe());
+
+  // One order everywhere: nothing to warn about; and the check is off with the detector.
+  auto fixed = weft::explore(o, target("racing-fixed", weft::Flavor::multi_thread, [] {
+                               racing_lock_orders(true);
+                             }));
+  require_clean(fixed);
+  CHECK(fixed.warnings.empty());
+  o.lock_order = false;
+  CHECK(weft::explore(o, target("racing", weft::Flavor::multi_thread, [] {
+          racing_lock_orders(false);
+        })).warnings.empty());
+}
+
 // --- task leak -------------------------------------------------------------------------------
 
 namespace {

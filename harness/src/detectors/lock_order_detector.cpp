@@ -12,6 +12,7 @@ void LockOrderDetector::begin_execution() {
   tasks_.clear();
   objects_.clear();
   edges_.clear();
+  class_edges_.clear();
   failure_.reset();
 }
 
@@ -35,6 +36,19 @@ void LockOrderDetector::on_event(const Event& e) {
 void LockOrderDetector::add_edge(const ObjectTable::Hold& held, const Event& taken) {
   const Key key{held.object, taken.object};
   if (edges_.count(key) != 0) return;
+  // Between lock classes too, for the exploration-wide check; locks whose creation site is
+  // unknown have no class. Two locks of one class (created on one line) give no class edge.
+  const SourceLocation held_class = objects_.created(held.object);
+  const SourceLocation taken_class = objects_.created(taken.object);
+  if (known(held_class) && known(taken_class)) {
+    LockClassEdge edge{location_text(held_class), location_text(taken_class),
+                       tasks_.name(taken.task), Location::from(held.where),
+                       Location::from(taken.where)};
+    const bool seen = std::any_of(class_edges_.begin(), class_edges_.end(), [&](const auto& e) {
+      return e.held == edge.held && e.taken == edge.taken;
+    });
+    if (edge.held != edge.taken && !seen) class_edges_.push_back(std::move(edge));
+  }
   edges_.emplace(key, Edge{held.kind, taken.object_kind, taken.task, held.where, taken.where,
                            taken.step});
   if (failure_) return;
@@ -117,6 +131,43 @@ void LockOrderDetector::report(const std::vector<Key>& cycle, const Event& closi
 
 void LockOrderDetector::end_execution(const BodyOutcome&, Findings& findings) {
   if (failure_) findings.failures.push_back(*failure_);
+  findings.lock_edges.insert(findings.lock_edges.end(), class_edges_.begin(), class_edges_.end());
+}
+
+std::vector<std::size_t> lock_class_cycle(const std::vector<LockClassEdge>& edges) {
+  // Depth-first from each class in name order; the first back edge closes the cycle reported.
+  std::map<std::string, std::vector<std::size_t>> out;  // class -> its edges, in list order
+  for (std::size_t i = 0; i < edges.size(); ++i) out[edges[i].held].push_back(i);
+  std::map<std::string, int> state;  // 0 unvisited, 1 on the path, 2 done
+  std::vector<std::size_t> path;     // edges from the start to the current class
+  std::vector<std::size_t> cycle;
+  auto visit = [&](auto& self, const std::string& at) -> void {
+    state[at] = 1;
+    const auto from_here = out.find(at);
+    if (from_here == out.end()) {
+      state[at] = 2;
+      return;
+    }
+    for (std::size_t i : from_here->second) {
+      if (!cycle.empty()) return;
+      const std::string& next = edges[i].taken;
+      path.push_back(i);
+      if (state[next] == 1) {
+        auto from = std::find_if(path.begin(), path.end(),
+                                 [&](std::size_t e) { return edges[e].held == next; });
+        cycle.assign(from, path.end());
+        return;
+      }
+      if (state[next] == 0) self(self, next);
+      path.pop_back();
+    }
+    state[at] = 2;
+  };
+  for (const auto& [start, unused] : out) {
+    if (!cycle.empty()) break;
+    if (state[start] == 0) visit(visit, start);
+  }
+  return cycle;
 }
 
 }  // namespace weft

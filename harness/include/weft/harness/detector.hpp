@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,10 +18,22 @@ struct BodyOutcome {
   std::optional<Failure> failure;  // the body threw (root panic, check failure, Deadlock, Hang)
 };
 
+// "Took a lock created at `taken` while holding one created at `held`": a lock-order edge between
+// lock classes (locks named by where they were created, as lockdep names them by class), which
+// unlike object ids mean the same thing in every execution. The explorer checks the edges of all
+// executions together (see LockOrderDetector).
+struct LockClassEdge {
+  std::string held;   // "file:line" where the held lock was created
+  std::string taken;  // "file:line" where the lock taken was created
+  std::string task;   // the task that did it, by name
+  Location held_at, taken_at;  // where the two locks were taken
+};
+
 // What the detectors found in one execution.
 struct Findings {
   std::vector<Failure> failures;  // the execution fails
   std::vector<Failure> warnings;  // worth telling (e.g. leaks in warn mode), not a failure
+  std::vector<LockClassEdge> lock_edges;  // for the exploration-wide lock-order check
 };
 
 // What a detector is asked for. Exploration only needs to know whether an execution fails and

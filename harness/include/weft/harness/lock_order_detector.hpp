@@ -4,6 +4,7 @@
 #pragma once
 #include <map>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -18,7 +19,10 @@ namespace weft {
 // attempts: an execution that did deadlock is explained by the deadlock report instead. A lock
 // taken by try_lock gets no edge (it cannot block), but later locks taken while holding it do.
 // Read holds of an RwLock count like write holds (tokio's RwLock is fair: a queued writer makes
-// the next reader wait). Scope: one execution; lock identities (ObjectId) do not carry over.
+// the next reader wait). A cycle within one execution is a failure, with that execution's trace.
+// Each execution also hands its edges between lock classes (creation sites) to the explorer,
+// which reports a cycle that only the executions together show as a warning: no single schedule
+// replays it, but some schedule may take both orders at once.
 class LockOrderDetector final : public Detector {
  public:
   std::string_view name() const override { return "lock_order"; }
@@ -47,7 +51,12 @@ class LockOrderDetector final : public Detector {
   TaskTable tasks_;
   ObjectTable objects_;
   std::map<Key, Edge> edges_;  // ordered: searches and reports do not depend on insertion order
+  std::vector<LockClassEdge> class_edges_;  // this execution's, each class pair once
   std::optional<Failure> failure_;
 };
+
+// A cycle in the lock-class edges of a whole exploration (each pair from its first execution), as
+// the indices into `edges` of its edges in order, or empty. Deterministic for a given list.
+std::vector<std::size_t> lock_class_cycle(const std::vector<LockClassEdge>& edges);
 
 }  // namespace weft
