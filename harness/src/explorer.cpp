@@ -47,7 +47,10 @@ struct Worker {
   std::unique_ptr<Strategy> strategy;
   std::vector<std::unique_ptr<Detector>> detectors;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> hashes;  // (index, schedule hash)
-  std::map<std::uint64_t, ExecutionResult> failed;                // by index
+  // Failing executions: every index, but only the lowest one's result (all a report uses), so
+  // that a long --all-failures campaign does not keep every failing schedule.
+  std::vector<std::uint64_t> failed_indices;
+  std::optional<std::pair<std::uint64_t, ExecutionResult>> first_failed;
   // The first occurrence (lowest index) of each warning signature.
   std::map<std::string, std::pair<std::uint64_t, Failure>> warnings;
   // The first occurrence of each lock-class edge, by (held, taken).
@@ -347,7 +350,9 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
         while (index < current && !first_failure.compare_exchange_weak(current, index)) {
         }
         failures_seen.fetch_add(1);
-        worker.failed.emplace(index, std::move(r));
+        worker.failed_indices.push_back(index);
+        if (!worker.first_failed || index < worker.first_failed->first)
+          worker.first_failed.emplace(index, std::move(r));
       }
       if (worker.strategy->exhausted()) {
         exhausted = true;
@@ -371,12 +376,15 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
 
   // Merge what the workers found, by execution index.
   std::vector<std::pair<std::uint64_t, std::uint64_t>> hashes;
-  std::map<std::uint64_t, ExecutionResult> failed;
+  std::vector<std::uint64_t> failed_indices;
+  std::optional<std::pair<std::uint64_t, ExecutionResult>> first_failed;
   std::map<std::string, std::pair<std::uint64_t, Failure>> warnings;
   std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, LockClassEdge>> lock_edges;
   for (Worker& w : workers) {
     hashes.insert(hashes.end(), w.hashes.begin(), w.hashes.end());
-    failed.merge(w.failed);
+    failed_indices.insert(failed_indices.end(), w.failed_indices.begin(), w.failed_indices.end());
+    if (w.first_failed && (!first_failed || w.first_failed->first < first_failed->first))
+      first_failed = std::move(w.first_failed);
     for (auto& [signature, warning] : w.warnings) {
       auto [it, added] = warnings.try_emplace(signature, warning);
       if (!added && warning.first < it->second.first) it->second = std::move(warning);
@@ -408,14 +416,17 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   }
   // Only a clean exploration is worth this warning: a failing one stops at its first failure,
   // and an execution with its own cycle has already failed.
-  if (failed.empty() && options.lock_order)
+  if (!first_failed && options.lock_order)
     if (std::optional<Failure> cycle = cross_execution_lock_cycle(lock_edges, last)) {
       report.notes.push_back("warning (not a failure): " + cycle->describe());
       report.warnings.push_back(std::move(*cycle));
     }
-  report.failing_executions = failed.size();
-  if (!failed.empty()) {
-    auto& [index, result] = *failed.begin();
+  // Counted up to the first failure, like executions (other threads may have gone past it).
+  report.failing_executions = static_cast<std::uint64_t>(
+      std::count_if(failed_indices.begin(), failed_indices.end(),
+                    [&](std::uint64_t index) { return index <= last; }));
+  if (first_failed) {
+    auto& [index, result] = *first_failed;
     report.failing_execution = index;
     report.failing_seed = execution_seed(options.seed, index);
     Trace trace = base_trace(options, target, *workers[0].strategy);
