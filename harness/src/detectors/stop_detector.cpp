@@ -108,13 +108,12 @@ void StopDetector::on_event(const Event& e) {
   }
   if (e.kind == EventKind::deadlock && !failure_) explain_deadlock(e);
   if (e.kind == EventKind::hang && !failure_) explain_hang(e);
-  if (e.kind != EventKind::run) {
-    Recent& slot = recent_[recent_count_++ % kRecent];
-    slot.event = e;
-    if (!e.text.empty()) {
-      slot.text.assign(e.text);
-      slot.event.text = slot.text;
-    }
+  // Run events never come (interests() leaves them out): the last events are what tasks did.
+  Recent& slot = recent_[recent_count_++ % kRecent];
+  slot.event = e;
+  if (!e.text.empty()) {
+    slot.text.assign(e.text);
+    slot.event.text = slot.text;
   }
 }
 
