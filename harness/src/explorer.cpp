@@ -149,6 +149,7 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   hooks.max_steps = options.max_steps;
   hooks.max_virtual_time = std::chrono::milliseconds(options.max_virtual_time_ms);
   hooks.leak_grace = leak_grace(options);
+  hooks.long_poll = std::chrono::milliseconds(options.long_poll_ms);  // for the long-poll detector
 
   BodyOutcome outcome;
   auto body_failure = [&](std::string message, Location where) {

@@ -29,7 +29,7 @@ EventKind all_event_kinds[] = {
     EventKind::timer_fire,     EventKind::clock_advance, EventKind::shutdown_begin,
     EventKind::drop,           EventKind::deadlock,      EventKind::hang,
     EventKind::shutdown_end,   EventKind::detach,        EventKind::object_created,
-    EventKind::leak_check};
+    EventKind::leak_check,     EventKind::long_poll};
 Op all_ops[] = {Op::none,   Op::start,  Op::spawn,       Op::yield,  Op::join,   Op::abort,
                 Op::sleep,  Op::send,   Op::recv,        Op::close,  Op::lock,   Op::lock_shared,
                 Op::unlock, Op::wait,   Op::notify,      Op::acquire, Op::release, Op::load,

@@ -14,7 +14,7 @@ bool CondVar::wait_impl(detail::MutexGuardBase& guard, const Instant* deadline,
   MutexBase& mutex = *guard.mutex_;
 
   // Queue first, then unlock: a notify after the unlock finds this task waiting.
-  Waiter w(current_task());
+  ScopedWaiter w(current_task());
   waiters_.push_back(w);
   guard.owns_ = false;
   mutex.release(quiet_site(mutex.tag_, ObjectKind::mutex), guard.owner_, where);

@@ -32,7 +32,7 @@ void LockCore::grant(bool shared, TaskId owner) {
 void LockCore::acquire(const OpSite& site, bool shared, WaitInfo info) {
   Task* self = current_task();
   if (try_acquire(shared, task_id(self))) return;
-  Waiter w(self, shared ? 1 : 0);
+  ScopedWaiter w(self, shared ? 1 : 0);
   queue_.push_back(w);
   struct Abandon {
     LockCore& core;

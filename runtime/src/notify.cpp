@@ -35,7 +35,7 @@ void Notify::notified(SourceLocation where) {
     emit_done(site, Op::wait, ObjectKind::notify, 0, where, "permit");
     return;
   }
-  Waiter w(current_task());
+  ScopedWaiter w(current_task());
   waiters_.push_back(w);
   struct PassOn {
     Notify& notify;

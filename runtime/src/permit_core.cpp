@@ -14,7 +14,7 @@ bool PermitCore::try_acquire(std::size_t n) noexcept {
 bool PermitCore::acquire(const OpSite& site, std::size_t n, const WaitInfo& info) {
   if (closed_) return false;
   if (try_acquire(n)) return true;
-  Waiter w(current_task(), n);
+  ScopedWaiter w(current_task(), n);
   queue_.push_back(w);
   dispatch(site);  // the head collects what is available now
   // A wait that ends by unwinding (the task is dropped) returns what it was given.

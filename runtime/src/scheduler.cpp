@@ -3,6 +3,7 @@
 #include "scheduler.hpp"
 
 #include <cxxabi.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -27,6 +28,19 @@ std::atomic<std::uint64_t> next_epoch{1};
 // A dropped task that keeps catching the unwinding this many times is abandoned: its stack is
 // kept, never resumed, so the runtime stays consistent.
 constexpr unsigned kMaxCancelThrows = 64;
+
+// Long-poll timing's clock: the runtime's only wall-clock read, never used for a decision. The
+// coarse clock costs a few nanoseconds where steady_clock costs tens; its resolution (a few ms)
+// is far below any useful threshold.
+std::int64_t coarse_wall_clock_ns() noexcept {
+  timespec ts{};
+#ifdef CLOCK_MONOTONIC_COARSE
+  if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0)
+    return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+#endif
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
 
 bool timer_later(const auto& a, const auto& b) {
   return a.deadline != b.deadline ? a.deadline > b.deadline : a.seq > b.seq;
@@ -68,6 +82,19 @@ std::string panic_message(const std::exception_ptr& panic, SourceLocation* where
 
 Scheduler* current_scheduler() noexcept { return tls_scheduler; }
 
+// An exploration builds a runtime per execution. Allocating the task records and growing the
+// scheduler's vectors anew each time cost about as much as a short execution's scheduling, so
+// a scheduler hands them, emptied, to the next one on its thread.
+struct Scheduler::Leftovers {
+  std::vector<std::unique_ptr<Task>> tasks;  // every one reaped
+  std::vector<Task*> free_tasks;
+  std::vector<TimerEntry> timers;
+  std::vector<Candidate> candidates;
+  std::vector<Task*> candidate_tasks;
+  std::vector<Task*> due_timers;
+};
+thread_local Scheduler::Leftovers Scheduler::leftovers_;
+
 Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
     : runtime_(runtime),
       options_(options),
@@ -87,12 +114,34 @@ Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
     if (hooks->max_virtual_time > Duration::zero())
       options_.max_virtual_time = hooks->max_virtual_time;
     leak_grace_ = hooks->leak_grace;
+    if (observes(EventKind::long_poll)) long_poll_ns_ = hooks->long_poll.count();
   }
+  Leftovers& left = leftovers_;
+  task_storage_ = std::move(left.tasks);
+  free_tasks_ = std::move(left.free_tasks);
+  timers_ = std::move(left.timers);
+  candidates_ = std::move(left.candidates);
+  candidate_tasks_ = std::move(left.candidate_tasks);
+  due_timers_ = std::move(left.due_timers);
 }
 
 Scheduler::~Scheduler() {
   StackPool& pool = StackPool::local();
   for (Stack& stack : abandoned_stacks_) pool.release(stack);
+  // Only a scheduler whose tasks were all reaped leaves them (and only to an empty slot: two
+  // runtimes alive at once on one thread leave one set).
+  Leftovers& left = leftovers_;
+  if (!left.tasks.empty() || free_tasks_.size() != task_storage_.size()) return;
+  left.tasks = std::move(task_storage_);
+  left.free_tasks = std::move(free_tasks_);
+  timers_.clear();
+  left.timers = std::move(timers_);
+  candidates_.clear();
+  left.candidates = std::move(candidates_);
+  candidate_tasks_.clear();
+  left.candidate_tasks = std::move(candidate_tasks_);
+  due_timers_.clear();
+  left.due_timers = std::move(due_timers_);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,6 +176,7 @@ void Scheduler::run_root(void (*root)(void*), void* arg, SourceLocation where) {
   enqueue(t);
   emit(Event{.kind = EventKind::spawn, .task = t->id, .text = t->name, .where = where});
 
+  if (long_poll_ns_ != 0) step_clock_ns_ = coarse_wall_clock_ns();
   drive();
   if (stop_reason_ == StopReason::none && leak_grace_) settle_for_leak_check();
   if (stop_reason_ == StopReason::none) shutdown();
@@ -285,8 +335,31 @@ void Scheduler::run_task(Task* t) {
 inline void Scheduler::enter(Task* t) noexcept {
   current_ = t;
   t->state = TaskState::running;
+  if (long_poll_ns_ != 0) [[unlikely]] {
+    step_began_ = step_;
+    step_resumed_at_ = t->last_site;
+  }
   if (observes(EventKind::run))
     emit(Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id, .where = t->last_site});
+}
+
+// The running task t's step is over (it blocked, yielded the CPU or finished): with long-poll
+// timing on, one coarse clock read says how long it held the thread.
+inline void Scheduler::end_step(Task* t, const char* how) noexcept {
+  if (long_poll_ns_ == 0) return;
+  const std::int64_t now = coarse_wall_clock_ns();
+  const std::int64_t elapsed = now - step_clock_ns_;
+  step_clock_ns_ = now;
+  if (elapsed >= long_poll_ns_) [[unlikely]]
+    report_long_poll(t, elapsed, how);
+}
+
+void Scheduler::report_long_poll(Task* t, std::int64_t elapsed_ns, const char* how) noexcept {
+  if (!observer_) return;
+  // Not through emit(): the event's step is the one the long step began at.
+  Event e{.kind = EventKind::long_poll, .task = t->id, .value = elapsed_ns, .step = step_began_,
+          .time = Duration(now_ns_), .text = how, .where = step_resumed_at_, .runtime = &runtime_};
+  observer_->on_event(e);
 }
 
 inline void Scheduler::check_stack(Task* t) {
@@ -305,6 +378,7 @@ void Scheduler::stack_overflow(Task* t) {
 // Anything else (deadlock, stop, an unstarted task to drop, shutdown, a nested resume) goes back
 // to the loop.
 inline void Scheduler::switch_out(Task* t) {
+  end_step(t, t->state == TaskState::blocked ? "blocked" : "reached a scheduling point");
   if (!handoff_ || !t->fiber.resumed_by(loop_fiber_)) {
     t->fiber.suspend();
     return;
@@ -543,10 +617,13 @@ void Scheduler::finish_task(Task* t) noexcept {
   }
   t->state = TaskState::finished;
   join.joiners.notify_all(*this);
+  end_step(t, join.outcome == TaskOutcome::finished  ? "finished"
+              : join.outcome == TaskOutcome::panicked ? "panicked"
+                                                      : "was dropped");
 }
 
 // The throw is inlined here, in the scheduling point's own frame: one frame less to unwind.
-inline void Scheduler::throw_if_cancelled(Task* t) {
+[[gnu::always_inline]] inline void Scheduler::throw_if_cancelled(Task* t) {
   if (t->cancel_requested) [[unlikely]]
     if (cancel_point(t)) throw_forced<TaskCancelled>();
 }
@@ -643,9 +720,12 @@ void Scheduler::yield_now(SourceLocation where) {
   suspend(t);
 }
 
-WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline) {
+WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline, Waiter* queued) {
   Task* t = current_;
-  throw_if_cancelled(t);
+  if (t->cancel_requested) [[unlikely]] {
+    if (queued) queued->leave();
+    throw_if_cancelled(t);
+  }
   if (t->in_teardown || uncaught_exception_count() > 0)
     fatal("task " + task_label(t) + " blocked in " + std::string(to_string(info.op)) +
           " inside a destructor while unwinding (at " + location_text(info.where) + ")");
@@ -664,6 +744,7 @@ WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline) {
     emit(Event{.kind = EventKind::block, .op = info.op, .object_kind = info.kind, .task = t->id,
                .other = info.holder, .object = info.object, .where = info.where});
   switch_out(t);
+  if (queued) queued->leave();  // still queued after a timeout, a spurious wake or a drop
   t->wait = WaitInfo{};
   disarm_timer(t);
   throw_if_cancelled(t);

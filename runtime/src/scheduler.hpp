@@ -125,7 +125,8 @@ class Scheduler {
   void schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLocation where);
   [[gnu::noinline]] void schedule_point_chosen(Task* t, Op op, ObjectId object);
   [[gnu::noinline, gnu::cold]] void shutdown_step(Task* t);
-  WakeReason block(const WaitInfo& info, const Instant* deadline);
+  // queued: the waiter the task put in a wait queue, which leaves it however the wait ends.
+  WakeReason block(const WaitInfo& info, const Instant* deadline, Waiter* queued = nullptr);
   void wake(Task* task) noexcept;
   TaskId spawn(std::unique_ptr<TaskBody>&& body, std::shared_ptr<JoinStateBase>&& state,
                std::string&& name, SourceLocation where);
@@ -167,6 +168,9 @@ class Scheduler {
   void check_stack(Task* t);
   [[noreturn, gnu::noinline, gnu::cold]] void stack_overflow(Task* t);
   void switch_out(Task* t);
+  void end_step(Task* t, const char* how) noexcept;
+  [[gnu::noinline, gnu::cold]] void report_long_poll(Task* t, std::int64_t elapsed_ns,
+                                                     const char* how) noexcept;
   Task* handoff_target();
   void reap(Task* t) noexcept;
   void drop_task(Task* t);
@@ -205,6 +209,13 @@ class Scheduler {
   EventMask observed_ = 0;  // observer_->interests(), or nothing without an observer
   std::uint64_t epoch_;
   std::optional<Duration> leak_grace_;  // leak checking (ExplorationHooks::leak_grace)
+  // Long-poll timing (ExplorationHooks::long_poll); 0: off. A step's wall time runs from the
+  // previous step's end (one clock read per step), so it includes the scheduler's own work in
+  // between, which is microseconds against a threshold of milliseconds.
+  std::int64_t long_poll_ns_ = 0;
+  std::int64_t step_clock_ns_ = 0;
+  std::uint64_t step_began_ = 0;   // the step the running task was resumed at
+  SourceLocation step_resumed_at_;  // its latest scheduling point then (unknown: it started)
 
   TaskId next_task_id_ = 0;
   ObjectId last_object_id_ = 0;
@@ -243,6 +254,10 @@ class Scheduler {
   std::vector<std::unique_ptr<Task>> task_storage_;
   std::vector<Task*> free_tasks_;
   std::vector<Stack> abandoned_stacks_;
+
+  // What a scheduler leaves to the next one on its thread (see the constructor).
+  struct Leftovers;
+  static thread_local Leftovers leftovers_;
 };
 
 }  // namespace weft::detail

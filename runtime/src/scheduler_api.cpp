@@ -52,7 +52,11 @@ void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object, Sourc
 }
 
 WakeReason block(Scheduler& s, const WaitInfo& info, const Instant* deadline) {
-  return s.block(info, deadline);
+  return s.block(info, deadline, nullptr);
+}
+
+WakeReason block_queued(Scheduler& s, Waiter& w, const WaitInfo& info, const Instant* deadline) {
+  return s.block(info, deadline, &w);
 }
 
 void wake(Scheduler& s, Task* task) noexcept { s.wake(task); }
@@ -69,7 +73,7 @@ void emit_op(Scheduler& s, Op op, ObjectKind kind, ObjectId object, std::int64_t
                .value = value, .where = where});
 }
 
-Waiter::~Waiter() {
+void Waiter::leave() noexcept {
   if (queue) queue->remove(*this);
 }
 
@@ -192,7 +196,7 @@ void join_wait(JoinStateBase& state, SourceLocation where) {
   while (state.outcome == TaskOutcome::pending) {
     Waiter w(s.current());
     state.joiners.push_back(w);
-    s.block(WaitInfo{Op::join, ObjectKind::task, state.id, state.id, where}, nullptr);
+    s.block(WaitInfo{Op::join, ObjectKind::task, state.id, state.id, where}, nullptr, &w);
   }
 }
 
@@ -203,7 +207,7 @@ bool join_wait_until(JoinStateBase& state, Instant deadline, SourceLocation wher
     if (s.now_ns() >= deadline.time_since_epoch().count()) return false;
     Waiter w(s.current());
     state.joiners.push_back(w);
-    s.block(WaitInfo{Op::join, ObjectKind::task, state.id, state.id, where}, &deadline);
+    s.block(WaitInfo{Op::join, ObjectKind::task, state.id, state.id, where}, &deadline, &w);
   }
   return true;
 }

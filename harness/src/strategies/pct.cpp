@@ -40,6 +40,8 @@ namespace weft {
 namespace {
 
 constexpr std::uint64_t kHighBand = std::uint64_t{1} << 62;
+// Up to this many tasks, distinctness is checked by scanning the priorities in use.
+constexpr std::size_t kScanTasks = 64;
 
 }  // namespace
 
@@ -68,13 +70,23 @@ bool Pct::begin_execution(std::uint64_t, std::uint64_t seed) {
 
 std::uint64_t Pct::priority_of(TaskId task) {
   if (task >= priorities_.size()) priorities_.resize(std::size_t{task} + 1, 0);
-  std::uint64_t& priority = priorities_[task];
-  if (priority == 0) {
+  if (priorities_[task] == 0) {
+    std::uint64_t priority;
     do {
       priority = kHighBand + rng_.below(kHighBand);
-    } while (!initial_in_use_.insert(priority).second);
+    } while (priority_in_use(priority));
+    priorities_[task] = priority;
   }
-  return priority;
+  return priorities_[task];
+}
+
+bool Pct::priority_in_use(std::uint64_t priority) {
+  if (priorities_.size() <= kScanTasks)
+    return std::find(priorities_.begin(), priorities_.end(), priority) != priorities_.end();
+  if (initial_in_use_.empty())
+    for (std::uint64_t p : priorities_)
+      if (p >= kHighBand) initial_in_use_.insert(p);
+  return !initial_in_use_.insert(priority).second;
 }
 
 std::optional<std::uint64_t> Pct::priority(TaskId task) const {

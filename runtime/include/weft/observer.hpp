@@ -35,6 +35,11 @@ enum class EventKind : std::uint8_t {
   leak_check,      // leak checking (an exploration option): after the root returned, the other
                    // tasks ran until none could; the tasks still alive now are leaked. value =
                    // how many; text = why the runtime stopped waiting for them
+  long_poll,       // task held the real thread for value wall-clock nanoseconds in one step (the
+                   // exploration's threshold, ExplorationHooks::long_poll); step = the step it
+                   // was resumed at, where = where it was resumed (unknown: it started), text =
+                   // how the step ended. Emitted as the step ends, while the task still exists.
+                   // The only event that carries wall time: event logs leave it out
 };
 
 std::string_view to_string(EventKind kind) noexcept;
@@ -45,7 +50,7 @@ std::string_view to_string(EventKind kind) noexcept;
 // Op events can also be asked for by the kind of object operated on: a lock-order detector needs
 // lock operations, not the channel traffic that makes up most op events.
 using EventMask = std::uint64_t;
-inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::leak_check) + 1;
+inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::long_poll) + 1;
 inline constexpr unsigned kObjectKindCount = static_cast<unsigned>(ObjectKind::timer) + 1;
 constexpr EventMask event_bit(EventKind kind) noexcept {
   return EventMask{1} << static_cast<unsigned>(kind);

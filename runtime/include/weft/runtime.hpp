@@ -151,6 +151,10 @@ struct ExplorationHooks {
   // are still alive (observers snapshot them with Runtime::tasks()) and shutdown proceeds as
   // usual. This runs tasks that would otherwise be dropped, so it changes the schedule.
   std::optional<Duration> leak_grace;
+  // Long-poll timing, when nonzero and the observer wants EventKind::long_poll: the scheduler
+  // reads a coarse wall clock at the end of every task step and emits long_poll for a step that
+  // held the thread this long. Wall time goes into that event only, never into decisions.
+  std::chrono::nanoseconds long_poll{0};
 };
 // Installs hooks for the current thread until the returned guard is destroyed.
 class ScopedExplorationHooks {

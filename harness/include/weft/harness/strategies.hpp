@@ -79,7 +79,11 @@ class Pct final : public Strategy {
   // depth - i for change point i, in [1, depth - 1], so below every initial priority.
   // By task id (ids are small and dense); 0 means none yet. Looked up at every decision.
   std::vector<std::uint64_t> priorities_;
-  std::set<std::uint64_t> initial_in_use_;  // the initial priorities handed out, for distinctness
+  // The initial priorities handed out, for distinctness, once an execution has more tasks than a
+  // scan of priorities_ handles cheaply (a 62-bit draw all but never collides; checking must
+  // not cost a tree insertion per task).
+  std::set<std::uint64_t> initial_in_use_;
+  bool priority_in_use(std::uint64_t priority);
   // The tasks offered to run at the previous shutdown decision, and whether it dropped a task:
   // a task offered now that was not then was woken by that drop.
   std::vector<TaskId> shutdown_runnable_;

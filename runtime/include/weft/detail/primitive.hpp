@@ -55,7 +55,7 @@ void wait_until(const OpSite& site, WaitQueue& q, const WaitInfo& info, Ready re
   while (!ready()) {
     Waiter w(current_task());
     q.push_back(w);
-    block(*site.s, info);
+    block_queued(*site.s, w, info);
   }
 }
 
@@ -66,7 +66,7 @@ bool wait_until(const OpSite& site, WaitQueue& q, const WaitInfo& info, Instant 
   while (!ready()) {
     Waiter w(current_task());
     q.push_back(w);
-    if (block(*site.s, info, &deadline) == WakeReason::timed_out) return ready();
+    if (block_queued(*site.s, w, info, &deadline) == WakeReason::timed_out) return ready();
   }
   return true;
 }

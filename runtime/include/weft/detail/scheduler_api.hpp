@@ -64,9 +64,16 @@ struct WaitInfo {
   SourceLocation where;
 };
 
+struct Waiter;
 // Suspends the current task until wake() or, when deadline is given, until the clock reaches it.
 // Throws TaskCancelled if the task is dropped while blocked.
 WakeReason block(Scheduler& s, const WaitInfo& info, const Instant* deadline = nullptr);
+// Same for a task that queued w: however the wait ends (woken, timed out, dropped), w has left
+// its queue when this returns or throws. The caller's frame then has nothing to clean up, and a
+// dropped task's unwinding passes it without stopping at a landing pad (which costs a second
+// unwinder pass per frame that has one).
+WakeReason block_queued(Scheduler& s, Waiter& w, const WaitInfo& info,
+                        const Instant* deadline = nullptr);
 // Makes a blocked task runnable. No effect on a task that is not blocked.
 void wake(Scheduler& s, Task* task) noexcept;
 // Updates the holder of the current task's wait (e.g. a mutex changed owner while waiting).
@@ -76,8 +83,8 @@ void set_wait_holder(Task* task, TaskId holder) noexcept;
 void emit_op(Scheduler& s, Op op, ObjectKind kind, ObjectId object, std::int64_t value,
              SourceLocation where) noexcept;
 
-// Intrusive node a blocked task puts in a primitive's wait queue. Lives on the task's stack, so
-// it unlinks itself when the stack unwinds (task dropped while waiting).
+// Intrusive node a blocked task puts in a primitive's wait queue, on the task's stack. Whoever
+// queues it makes sure it leaves the queue before the frame goes: block_queued, or ScopedWaiter.
 class WaitQueue;
 struct Waiter {
   Task* task = nullptr;
@@ -87,9 +94,15 @@ struct Waiter {
   std::uint64_t tag = 0;  // primitive-specific (e.g. requested permits, read/write)
   bool notified = false;  // set by the waker before it wakes the task
   explicit Waiter(Task* t, std::uint64_t tag_value = 0) : task(t), tag(tag_value) {}
-  ~Waiter();
   Waiter(const Waiter&) = delete;
   Waiter& operator=(const Waiter&) = delete;
+  void leave() noexcept;  // unlinks it from its queue, if it is in one
+};
+
+// A waiter that leaves its queue when destroyed, for waits whose cleanup does more than that.
+struct ScopedWaiter : Waiter {
+  using Waiter::Waiter;
+  ~ScopedWaiter() { leave(); }
 };
 
 // FIFO of waiters. Order is insertion order, which is deterministic for a given schedule.
