@@ -59,25 +59,15 @@ std::string location_text(const SourceLocation& where) {
 class RootBody final : public TaskBody {
  public:
   RootBody(void (*fn)(void*), void* arg) : fn_(fn), arg_(arg) {}
-  void run() override { fn_(arg_); }
+  void run() override {
+    run_guarded([this] { fn_(arg_); });
+  }
 
  private:
   void (*fn_)(void*);
   void* arg_;
 };
 
-std::string panic_message(const std::exception_ptr& panic, SourceLocation* where) {
-  try {
-    std::rethrow_exception(panic);
-  } catch (const CheckFailure& failure) {
-    *where = failure.where();
-    return failure.what();
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
 }  // namespace
 
 Scheduler* current_scheduler() noexcept { return tls_scheduler; }
@@ -564,24 +554,10 @@ std::string Scheduler::describe_deadlock() const {
 void Scheduler::task_entry(void* arg) {
   Task* t = static_cast<Task*>(arg);
   Scheduler& s = *tls_scheduler;
-  bool swallowed = false;
-  try {
-    t->body->run();
-    t->join->outcome = TaskOutcome::finished;
-    if (t->cancel_throws > 0) swallowed = true;
-  } catch (...) {
-    // The cancellation is thrown as a forced unwind, which only catch (...) catches.
-    const std::type_info* type = abi::__cxa_current_exception_type();
-    if (type != nullptr && *type == typeid(TaskCancelled)) {
-      t->join->outcome = TaskOutcome::cancelled;
-    } else if (t->cancel_throws > 0) {
-      swallowed = true;
-    } else {
-      t->join->outcome = TaskOutcome::panicked;
-      t->join->panic = std::current_exception();
-    }
-  }
-  if (swallowed) {
+  t->body->run();  // an exception that escaped the function set the outcome (body_threw)
+  if (t->join->outcome == TaskOutcome::pending) t->join->outcome = TaskOutcome::finished;
+  // Dropped, it returned or threw something else instead of unwinding: swallowed.
+  if (t->join->outcome == TaskOutcome::finished && t->cancel_throws > 0) {
     t->join->outcome = TaskOutcome::cancelled;
     if (!t->swallow_reported) {
       t->swallow_reported = true;
@@ -592,6 +568,21 @@ void Scheduler::task_entry(void* arg) {
   }
   s.finish_task(t);
   t->fiber.exit();
+}
+
+void Scheduler::body_threw(const std::exception* e) noexcept {
+  Task* t = current_;
+  // The cancellation is thrown as a forced unwind, which only catch (...) catches.
+  const std::type_info* type = abi::__cxa_current_exception_type();
+  if (e == nullptr && type != nullptr && *type == typeid(TaskCancelled)) {
+    t->join->outcome = TaskOutcome::cancelled;
+    return;
+  }
+  if (t->cancel_throws > 0) return;  // dropped, it threw something else: swallowed (task_entry)
+  t->join->outcome = TaskOutcome::panicked;
+  t->join->panic = std::current_exception();
+  if (const auto* failure = dynamic_cast<const CheckFailure*>(e)) t->panic_where = failure->where();
+  t->panic_message = e != nullptr ? e->what() : "unknown exception";
 }
 
 void Scheduler::finish_task(Task* t) noexcept {
@@ -607,9 +598,10 @@ void Scheduler::finish_task(Task* t) noexcept {
       emit(Event{.kind = EventKind::cancelled, .task = t->id, .where = t->last_site});
       break;
     case TaskOutcome::panicked: {
-      SourceLocation where = t->last_site;
-      std::string message = panic_message(join.panic, &where);
-      emit(Event{.kind = EventKind::panic, .task = t->id, .text = message, .where = where});
+      // A failed check says where; anything else happened after the latest scheduling point.
+      const SourceLocation where = t->panic_where.line() != 0 ? t->panic_where : t->last_site;
+      emit(Event{.kind = EventKind::panic, .task = t->id, .text = t->panic_message,
+                 .where = where});
       break;
     }
     case TaskOutcome::pending:

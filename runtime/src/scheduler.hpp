@@ -37,6 +37,8 @@ struct Task {
   ObjectKind pending_kind = ObjectKind::none;
   ObjectId pending_object = kNoObject;
   SourceLocation last_site;
+  std::string panic_message;   // what escaped the task, when it panicked
+  SourceLocation panic_where;  // where a failed check (CheckFailure) panicked it
   // Set while blocked.
   WaitInfo wait;
   bool has_deadline = false;
@@ -148,6 +150,8 @@ class Scheduler {
     return wants(observed_, EventKind::op, kind);
   }
   void emit(Event event) noexcept;
+  // From the running task's TaskBody::run handler (task_body_threw).
+  void body_threw(const std::exception* e) noexcept;
   std::int64_t now_ns() const noexcept { return now_ns_; }
   std::uint64_t steps() const noexcept { return step_; }
   std::vector<TaskSnapshot> snapshot() const;

@@ -51,6 +51,8 @@ void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object, Sourc
   s.schedule_point(op, kind, object, where);
 }
 
+void task_body_threw(const std::exception* e) noexcept { tls_scheduler->body_threw(e); }
+
 WakeReason block(Scheduler& s, const WaitInfo& info, const Instant* deadline) {
   return s.block(info, deadline, nullptr);
 }

@@ -235,3 +235,20 @@ TEST_CASE("mpsc: a bounded send outside a task is an error, try_send works") {
   CHECK_THROWS_AS(weft::mpsc::bounded<int>(0), std::invalid_argument);
   CHECK(rx.try_recv().value() == 1);
 }
+
+TEST_CASE("mpsc: the queue keeps order across wrap-around and growth, and frees what it holds") {
+  // Outside a runtime, channels work without scheduling points: this exercises the value queue.
+  auto alive = std::make_shared<int>(0);
+  auto [tx, rx] = weft::mpsc::unbounded<std::shared_ptr<int>>();
+  int next_in = 0, next_out = 0;
+  for (int round = 0; round < 6; ++round) {
+    // Push more than pop each round, so the ring wraps and then grows with its head mid-buffer.
+    for (int i = 0; i < 3 + round; ++i) tx.try_send(std::make_shared<int>(next_in++)).unwrap();
+    for (int i = 0; i < 2; ++i) REQUIRE(*rx.try_recv().value() == next_out++);
+  }
+  CHECK(rx.len() == static_cast<std::size_t>(next_in - next_out));
+  tx.try_send(alive).unwrap();
+  CHECK(alive.use_count() == 2);
+  { auto gone = std::move(rx); }  // queued values die with the receiver
+  CHECK(alive.use_count() == 1);
+}

@@ -2,7 +2,6 @@
 // Dropping the last Sender ends the stream; dropping the Receiver makes sends fail.
 #pragma once
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -11,6 +10,7 @@
 
 #include "weft/channel_result.hpp"
 #include "weft/detail/channel_core.hpp"
+#include "weft/detail/fifo.hpp"
 #include "weft/source_location.hpp"
 
 namespace weft {
@@ -27,7 +27,7 @@ template <class T>
 struct MpscChannel {
   explicit MpscChannel(std::size_t capacity) : core(capacity) {}
   MpscCore core;
-  std::deque<T> buffer;
+  Fifo<T> buffer;
 };
 
 template <class T>
@@ -193,8 +193,7 @@ class Receiver {
     chan->core.close(detail::quiet_site(chan->core.tag, ObjectKind::mpsc), "receiver_dropped", {});
     // Queued values die with the receiver; moved out first so their destructors see a
     // consistent channel (a value may itself hold a Sender of this channel).
-    [[maybe_unused]] std::deque<T> dropped = std::move(chan->buffer);
-    chan->buffer.clear();
+    [[maybe_unused]] detail::Fifo<T> dropped = std::move(chan->buffer);
     chan->core.queued = 0;
   }
 

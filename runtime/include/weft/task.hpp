@@ -49,12 +49,14 @@ class TaskBodyImpl final : public TaskBody {
  public:
   TaskBodyImpl(F&& fn, JoinState<T>& state) : fn_(std::move(fn)), state_(&state) {}
   void run() override {
-    if constexpr (std::is_void_v<T>) {
-      fn_();
-      state_->value.emplace(true);
-    } else {
-      state_->value.emplace(fn_());
-    }
+    run_guarded([this] {
+      if constexpr (std::is_void_v<T>) {
+        fn_();
+        state_->value.emplace(true);
+      } else {
+        state_->value.emplace(fn_());
+      }
+    });
   }
   static void* operator new(std::size_t) = delete;  // only placed in a TaskCell
   static void operator delete(void*) noexcept {}
