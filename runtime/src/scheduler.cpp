@@ -15,6 +15,7 @@
 
 #include "forced_unwind.hpp"
 #include "weft/check.hpp"
+#include "weft/task.hpp"
 
 namespace weft::detail {
 // initial-exec: every runtime call reads this; the general-dynamic model that -fPIC implies costs
@@ -106,6 +107,8 @@ Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
     leak_grace_ = hooks->leak_grace;
     if (observes(EventKind::long_poll)) long_poll_ns_ = hooks->long_poll.count();
   }
+  step_limit_ = options_.max_steps != 0 ? options_.max_steps : ~std::uint64_t{0};
+  enter_hooks_ = long_poll_ns_ != 0 || observes(EventKind::run);
   Leftovers& left = leftovers_;
   task_storage_ = std::move(left.tasks);
   free_tasks_ = std::move(left.free_tasks);
@@ -316,6 +319,7 @@ void Scheduler::run_task(Task* t) {
   enter(t);
   t->fiber.resume_from(previous ? previous->fiber : loop_fiber_);
   // Back here: current_ is the task that switched back (t, or one that t handed the CPU to).
+  arrive();
   Task* back = current_;
   current_ = previous;
   check_stack(back);
@@ -325,12 +329,14 @@ void Scheduler::run_task(Task* t) {
 inline void Scheduler::enter(Task* t) noexcept {
   current_ = t;
   t->state = TaskState::running;
-  if (long_poll_ns_ != 0) [[unlikely]] {
-    step_began_ = step_;
-    step_resumed_at_ = t->last_site;
+  if (enter_hooks_) [[unlikely]] {
+    if (long_poll_ns_ != 0) {
+      step_began_ = step_;
+      step_resumed_at_ = t->last_site;
+    }
+    if (observes(EventKind::run))
+      emit(Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id, .where = t->last_site});
   }
-  if (observes(EventKind::run))
-    emit(Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id, .where = t->last_site});
 }
 
 // The running task t's step is over (it blocked, yielded the CPU or finished): with long-poll
@@ -371,6 +377,7 @@ inline void Scheduler::switch_out(Task* t) {
   end_step(t, t->state == TaskState::blocked ? "blocked" : "reached a scheduling point");
   if (!handoff_ || !t->fiber.resumed_by(loop_fiber_)) {
     t->fiber.suspend();
+    arrive();
     return;
   }
   check_stack(t);
@@ -379,10 +386,12 @@ inline void Scheduler::switch_out(Task* t) {
   if (n == nullptr) {
     current_ = t;  // run_task learns from current_ who came back
     t->fiber.suspend();
+    arrive();
     return;
   }
   enter(n);
   if (n != t) t->fiber.switch_to(n->fiber);
+  arrive();
 }
 
 // One turn of drive()'s loop up to resuming a task: the task to run, started if new, or nullptr
@@ -554,6 +563,7 @@ std::string Scheduler::describe_deadlock() const {
 void Scheduler::task_entry(void* arg) {
   Task* t = static_cast<Task*>(arg);
   Scheduler& s = *tls_scheduler;
+  s.arrive();
   t->body->run();  // an exception that escaped the function set the outcome (body_threw)
   if (t->join->outcome == TaskOutcome::pending) t->join->outcome = TaskOutcome::finished;
   // Dropped, it returned or threw something else instead of unwinding: swallowed.
@@ -567,8 +577,27 @@ void Scheduler::task_entry(void* arg) {
     }
   }
   s.finish_task(t);
+  s.exit_task(t);
+}
+
+// The finished task t leaves its stack for good. Like switch_out, straight into the next task
+// when drive() would only pick it: one stack switch instead of two. That task reaps t on arrival
+// (arrive()), as the loop does otherwise: a stack cannot be given back while it runs.
+void Scheduler::exit_task(Task* t) {
+  if (handoff_ && t->fiber.resumed_by(loop_fiber_)) {
+    check_stack(t);
+    current_ = nullptr;
+    if (Task* n = handoff_target()) {
+      exited_ = t;
+      enter(n);
+      t->fiber.exit_to(n->fiber);
+    }
+    current_ = t;  // run_task learns from current_ who came back
+  }
   t->fiber.exit();
 }
+
+void Scheduler::reap_exited() noexcept { reap(std::exchange(exited_, nullptr)); }
 
 void Scheduler::body_threw(const std::exception* e) noexcept {
   Task* t = current_;
@@ -658,8 +687,7 @@ inline bool Scheduler::begin_step(Task* t, Op op, ObjectKind kind, ObjectId obje
   throw_if_cancelled(t);
   if (t->in_teardown || uncaught_exception_count() > 0) [[unlikely]]
     return false;
-  if (options_.max_steps != 0 && step_ > options_.max_steps && phase_ != Phase::aborting)
-      [[unlikely]]
+  if (step_ > step_limit_ && phase_ != Phase::aborting) [[unlikely]]
     return step_limit_reached(t);
   return true;
 }
@@ -704,13 +732,26 @@ void Scheduler::schedule_point_chosen(Task* t, Op op, ObjectId object) {
   suspend(t);
 }
 
-void Scheduler::yield_now(SourceLocation where) {
+[[gnu::always_inline]] inline void Scheduler::yield_now(SourceLocation where) {
   Task* t = current_;
   if (!begin_step(t, Op::yield, ObjectKind::none, kNoObject, where)) return;
   t->state = TaskState::runnable;
   enqueue(t);
   suspend(t);
 }
+
+}  // namespace weft::detail
+
+// Defined here, not with the other entry points, so that the scheduler's yield inlines into it:
+// the cheapest task switch is what the switch benchmark measures.
+void weft::yield_now(SourceLocation where) {
+  detail::Scheduler* s = detail::tls_scheduler;
+  if (s == nullptr || s->current() == nullptr) [[unlikely]]
+    detail::throw_outside_task("weft::yield_now", where);
+  s->yield_now(where);
+}
+
+namespace weft::detail {
 
 WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline, Waiter* queued) {
   Task* t = current_;

@@ -111,6 +111,9 @@ std::string default_task_name(TaskId id);
 
 enum class StopReason : std::uint8_t { none, deadlock, hang };
 
+[[noreturn, gnu::noinline, gnu::cold]] void throw_outside_task(const char* what,
+                                                               SourceLocation where);
+
 class Scheduler;
 // The scheduler running on this thread (what current_scheduler() returns), for inline readers.
 extern thread_local constinit Scheduler* tls_scheduler
@@ -172,6 +175,13 @@ class Scheduler {
   void check_stack(Task* t);
   [[noreturn, gnu::noinline, gnu::cold]] void stack_overflow(Task* t);
   void switch_out(Task* t);
+  [[noreturn]] void exit_task(Task* t);
+  // Where a context continues after a stack switch: reaps the task that exited into it.
+  void arrive() noexcept {
+    if (exited_ != nullptr) [[unlikely]]
+      reap_exited();
+  }
+  [[gnu::noinline]] void reap_exited() noexcept;
   void end_step(Task* t, const char* how) noexcept;
   [[gnu::noinline, gnu::cold]] void report_long_poll(Task* t, std::int64_t elapsed_ns,
                                                      const char* how) noexcept;
@@ -217,6 +227,8 @@ class Scheduler {
   // previous step's end (one clock read per step), so it includes the scheduler's own work in
   // between, which is microseconds against a threshold of milliseconds.
   std::int64_t long_poll_ns_ = 0;
+  bool enter_hooks_ = false;  // long-poll timing or run events: enter() has more to do
+  std::uint64_t step_limit_ = 0;  // options_.max_steps, or no limit
   std::int64_t step_clock_ns_ = 0;
   std::uint64_t step_began_ = 0;   // the step the running task was resumed at
   SourceLocation step_resumed_at_;  // its latest scheduling point then (unknown: it started)
@@ -228,6 +240,7 @@ class Scheduler {
   bool handoff_ = false;  // drive() is looping: switch_out may pass the CPU task to task
   StackPool* pool_ = nullptr;  // the stack pool of the thread in run_root
   Task* next_ = nullptr;  // picked at a scheduling point; runs next without another decision
+  Task* exited_ = nullptr;  // exited straight into the running context, which reaps it
   Task* root_ = nullptr;
   std::shared_ptr<JoinStateBase> root_state_;
   RunQueue runnable_;

@@ -13,13 +13,10 @@
 namespace weft {
 namespace detail {
 
-namespace {
-[[noreturn, gnu::noinline, gnu::cold]] void throw_outside_task(const char* what,
-                                                               SourceLocation where) {
+void throw_outside_task(const char* what, SourceLocation where) {
   throw RuntimeError(std::string(what) + " called outside a weft runtime task (at " +
                      where.file_name() + ":" + std::to_string(where.line()) + ")");
 }
-}  // namespace
 
 Scheduler& scheduler_for(const char* what, SourceLocation where) {
   Scheduler* s = tls_scheduler;
@@ -261,10 +258,6 @@ JoinError::JoinError(TaskId task, std::string name, bool cancelled, std::excepti
       task_(task),
       cancelled_(cancelled),
       panic_(std::move(panic)) {}
-
-void yield_now(SourceLocation where) {
-  detail::scheduler_for("weft::yield_now", where).yield_now(where);
-}
 
 std::size_t choose(std::size_t n, SourceLocation where) {
   return detail::scheduler_for("weft::choose", where).choose_value(n, where);
