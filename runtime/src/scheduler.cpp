@@ -373,7 +373,7 @@ void Scheduler::stack_overflow(Task* t) {
 // switches straight into it: one stack switch instead of two, same decisions, same events.
 // Anything else (deadlock, stop, an unstarted task to drop, shutdown, a nested resume) goes back
 // to the loop.
-inline void Scheduler::switch_out(Task* t) {
+[[gnu::always_inline]] inline void Scheduler::switch_out(Task* t) {
   end_step(t, t->state == TaskState::blocked ? "blocked" : "reached a scheduling point");
   if (!handoff_ || !t->fiber.resumed_by(loop_fiber_)) {
     t->fiber.suspend();
@@ -398,8 +398,7 @@ inline void Scheduler::switch_out(Task* t) {
 // when the loop must handle what comes next itself.
 inline Task* Scheduler::handoff_target() {
   for (;;) {
-    if (root_state_->outcome != TaskOutcome::pending || stop_reason_ != StopReason::none)
-      return nullptr;
+    if (!handoff_) return nullptr;  // the root finished, or stop(): the loop takes over
     if (Task* n = next_ ? std::exchange(next_, nullptr) : pick_runnable()) {
       if (!n->fiber.started()) {
         if (n->cancel_requested) {
@@ -537,6 +536,7 @@ void Scheduler::fire_timer(Task* t, std::int64_t deadline) noexcept {
 void Scheduler::stop(StopReason reason, std::string message) {
   if (stop_reason_ != StopReason::none) return;
   stop_reason_ = reason;
+  handoff_ = false;
   stop_message_ = std::move(message);
   emit(Event{.kind = reason == StopReason::deadlock ? EventKind::deadlock : EventKind::hang,
              .text = stop_message_});
@@ -637,6 +637,7 @@ void Scheduler::finish_task(Task* t) noexcept {
       break;
   }
   t->state = TaskState::finished;
+  if (t == root_) handoff_ = false;  // drive() is over
   join.joiners.notify_all(*this);
   end_step(t, join.outcome == TaskOutcome::finished  ? "finished"
               : join.outcome == TaskOutcome::panicked ? "panicked"

@@ -237,7 +237,9 @@ class Scheduler {
   ObjectId last_object_id_ = 0;
   Task* current_ = nullptr;
   Fiber loop_fiber_;      // the thread's own stack, where drive() and shutdown() run
-  bool handoff_ = false;  // drive() is looping: switch_out may pass the CPU task to task
+  // drive() is looping: switch_out may pass the CPU task to task. Cleared when the root finishes
+  // or the run stops, which is when the loop must take over.
+  bool handoff_ = false;
   StackPool* pool_ = nullptr;  // the stack pool of the thread in run_root
   Task* next_ = nullptr;  // picked at a scheduling point; runs next without another decision
   Task* exited_ = nullptr;  // exited straight into the running context, which reaps it
