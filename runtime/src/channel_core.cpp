@@ -36,12 +36,6 @@ void MpscCore::sent(const OpSite& site, std::int64_t value, SourceLocation where
   wake_all(site, receiver_);
 }
 
-bool MpscCore::wait_value(const OpSite& site, SourceLocation where) {
-  wait_until(site, receiver_, WaitInfo{Op::recv, ObjectKind::mpsc, site.id, kNoTask, where},
-             [this] { return queued > 0 || senders_ == 0 || closed_; });
-  return queued > 0;
-}
-
 void MpscCore::received(const OpSite& site, std::int64_t value, SourceLocation where) noexcept {
   --queued;
   emit_done(site, Op::recv, ObjectKind::mpsc, value, where);

@@ -705,17 +705,23 @@ bool Scheduler::step_limit_reached(Task* t) {
 void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLocation where) {
   Task* t = current_;
   if (!begin_step(t, op, kind, object, where)) return;
-  if (phase_ == Phase::shutting_down) [[unlikely]]
-    return shutdown_step(t);
-  if (options_.flavor == Flavor::current_thread || runnable_.empty() || chooser_is_default_) return;
-  schedule_point_chosen(t, op, object);
+  if (phase_ == Phase::shutting_down) [[unlikely]] {
+    shutdown_step(t);
+  } else {
+    if (options_.flavor == Flavor::current_thread || runnable_.empty() || chooser_is_default_)
+      return;
+    schedule_point_chosen(t, op, object);
+  }
+  // Resumed to be dropped: the unwinding starts in this frame, not in the two callees' (each
+  // frame costs the unwinder ~1.5k instructions).
+  throw_if_cancelled(t);
 }
 
 // Each step during shutdown returns to the shutdown loop, which may drop this task next.
 void Scheduler::shutdown_step(Task* t) {
   t->state = TaskState::runnable;
   enqueue(t);
-  suspend(t);
+  switch_out(t);
 }
 
 // A schedule point that the chooser decides: keep running t, or switch to a runnable task.
@@ -730,7 +736,7 @@ void Scheduler::schedule_point_chosen(Task* t, Op op, ObjectId object) {
   t->state = TaskState::runnable;
   enqueue(t);
   next_ = n;
-  suspend(t);
+  switch_out(t);  // schedule_point throws if t was dropped meanwhile
 }
 
 [[gnu::always_inline]] inline void Scheduler::yield_now(SourceLocation where) {

@@ -38,8 +38,13 @@ class MpscCore {
   void sent(const OpSite& site, std::int64_t value, SourceLocation where) noexcept;
 
   // After recv's scheduling point: waits until a value is queued (true) or none can come
-  // (false: closed and drained).
-  bool wait_value(const OpSite& site, SourceLocation where);
+  // (false: closed and drained). Inline, so that a task dropped while receiving unwinds one
+  // frame less.
+  bool wait_value(const OpSite& site, SourceLocation where) {
+    wait_until(site, receiver_, WaitInfo{Op::recv, ObjectKind::mpsc, site.id, kNoTask, where},
+               [this] { return queued > 0 || senders_ == 0 || closed_; });
+    return queued > 0;
+  }
   // After a value was taken from the buffer: frees its slot and emits the receive.
   void received(const OpSite& site, std::int64_t value, SourceLocation where) noexcept;
   // Closes the receiving side (rx.close() or its drop): sends fail from now on and blocked
