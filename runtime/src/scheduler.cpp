@@ -125,6 +125,15 @@ Scheduler::~Scheduler() {
   // runtimes alive at once on one thread leave one set).
   Leftovers& left = leftovers_;
   if (!left.tasks.empty() || free_tasks_.size() != task_storage_.size()) return;
+  // A runtime of 100k tasks must not leave them all behind for the thread's lifetime.
+  constexpr std::size_t kMaxLeftoverTasks = 256;
+  if (task_storage_.size() > kMaxLeftoverTasks) {
+    task_storage_.resize(kMaxLeftoverTasks);
+    task_storage_.shrink_to_fit();
+    free_tasks_.clear();
+    free_tasks_.shrink_to_fit();
+    for (auto& t : task_storage_) free_tasks_.push_back(t.get());
+  }
   left.tasks = std::move(task_storage_);
   left.free_tasks = std::move(free_tasks_);
   timers_.clear();
