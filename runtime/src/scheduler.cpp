@@ -384,23 +384,27 @@ void Scheduler::stack_overflow(Task* t) {
 // to the loop.
 [[gnu::always_inline]] inline void Scheduler::switch_out(Task* t) {
   end_step(t, t->state == TaskState::blocked ? "blocked" : "reached a scheduling point");
-  if (!handoff_ || !t->fiber.resumed_by(loop_fiber_)) {
+  if (Task* n = handoff_from(t)) {
+    if (n != t) t->fiber.switch_to(n->fiber);
+  } else {
     t->fiber.suspend();
-    arrive();
-    return;
   }
+  arrive();
+}
+
+// The task that t, giving up the CPU, passes it to directly (entered), or nullptr when t goes
+// back to the loop (current_ is t then: run_task learns from current_ who came back).
+[[gnu::always_inline]] inline Task* Scheduler::handoff_from(Task* t) {
+  if (!handoff_ || !t->fiber.resumed_by(loop_fiber_)) return nullptr;
   check_stack(t);
   current_ = nullptr;  // as in the loop: events while picking name no running task
   Task* n = handoff_target();
   if (n == nullptr) {
-    current_ = t;  // run_task learns from current_ who came back
-    t->fiber.suspend();
-    arrive();
-    return;
+    current_ = t;
+    return nullptr;
   }
   enter(n);
-  if (n != t) t->fiber.switch_to(n->fiber);
-  arrive();
+  return n;
 }
 
 // One turn of drive()'s loop up to resuming a task: the task to run, started if new, or nullptr
@@ -593,15 +597,9 @@ void Scheduler::task_entry(void* arg) {
 // when drive() would only pick it: one stack switch instead of two. That task reaps t on arrival
 // (arrive()), as the loop does otherwise: a stack cannot be given back while it runs.
 void Scheduler::exit_task(Task* t) {
-  if (handoff_ && t->fiber.resumed_by(loop_fiber_)) {
-    check_stack(t);
-    current_ = nullptr;
-    if (Task* n = handoff_target()) {
-      exited_ = t;
-      enter(n);
-      t->fiber.exit_to(n->fiber);
-    }
-    current_ = t;  // run_task learns from current_ who came back
+  if (Task* n = handoff_from(t)) {
+    exited_ = t;
+    t->fiber.exit_to(n->fiber);
   }
   t->fiber.exit();
 }
@@ -761,10 +759,7 @@ void Scheduler::schedule_point_chosen(Task* t, Op op, ObjectId object) {
 // Defined here, not with the other entry points, so that the scheduler's yield inlines into it:
 // the cheapest task switch is what the switch benchmark measures.
 void weft::yield_now(SourceLocation where) {
-  detail::Scheduler* s = detail::tls_scheduler;
-  if (s == nullptr || s->current() == nullptr) [[unlikely]]
-    detail::throw_outside_task("weft::yield_now", where);
-  s->yield_now(where);
+  detail::running_scheduler("weft::yield_now", where).yield_now(where);
 }
 
 namespace weft::detail {

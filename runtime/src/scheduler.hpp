@@ -175,6 +175,7 @@ class Scheduler {
   void check_stack(Task* t);
   [[noreturn, gnu::noinline, gnu::cold]] void stack_overflow(Task* t);
   void switch_out(Task* t);
+  Task* handoff_from(Task* t);
   [[noreturn]] void exit_task(Task* t);
   // Where a context continues after a stack switch: reaps the task that exited into it.
   void arrive() noexcept {
@@ -278,5 +279,14 @@ class Scheduler {
   struct Leftovers;
   static thread_local Leftovers leftovers_;
 };
+
+// The scheduler of the task running on this thread; outside a task, RuntimeError naming `what`.
+// Inline for the hottest entry points (scheduler_for is the same for the others).
+inline Scheduler& running_scheduler(const char* what, SourceLocation where) {
+  Scheduler* s = tls_scheduler;
+  if (s == nullptr || s->current() == nullptr) [[unlikely]]
+    throw_outside_task(what, where);
+  return *s;
+}
 
 }  // namespace weft::detail

@@ -19,10 +19,7 @@ void throw_outside_task(const char* what, SourceLocation where) {
 }
 
 Scheduler& scheduler_for(const char* what, SourceLocation where) {
-  Scheduler* s = tls_scheduler;
-  if (s == nullptr || s->current() == nullptr) [[unlikely]]
-    throw_outside_task(what, where);
-  return *s;
+  return running_scheduler(what, where);
 }
 
 Task* current_task() noexcept {

@@ -4,7 +4,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
-#include <exception>
 #include <memory>
 #include <string>
 
