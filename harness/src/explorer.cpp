@@ -40,6 +40,18 @@ struct ExecutionResult {
   std::uint64_t fingerprint = 0;
 };
 
+// What several executions found once each, with the lowest execution index that found it, so
+// that the result is the same for any --jobs.
+template <class Key, class Value>
+using FirstSeen = std::map<Key, std::pair<std::uint64_t, Value>>;
+using FirstSeenLockEdges = FirstSeen<std::pair<std::string, std::string>, LockClassEdge>;
+
+template <class Key, class Value>
+void keep_lowest(FirstSeen<Key, Value>& seen, const Key& key, std::uint64_t index, Value&& value) {
+  auto [it, added] = seen.try_emplace(key, index, value);
+  if (!added && index < it->second.first) it->second = {index, std::forward<Value>(value)};
+}
+
 // Everything one thread needs to run executions, and what its executions gave. Each worker
 // keeps its own results, merged by execution index at the end, so that an execution costs no
 // lock and no shared map insertion.
@@ -51,28 +63,14 @@ struct Worker {
   // that a long --all-failures campaign does not keep every failing schedule.
   std::vector<std::uint64_t> failed_indices;
   std::optional<std::pair<std::uint64_t, ExecutionResult>> first_failed;
-  // The first occurrence (lowest index) of each warning signature.
-  std::map<std::string, std::pair<std::uint64_t, Failure>> warnings;
-  // The first occurrence of each lock-class edge, by (held, taken).
-  std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, LockClassEdge>> lock_edges;
+  FirstSeen<std::string, Failure> warnings;  // by signature
+  FirstSeenLockEdges lock_edges;             // by (held, taken) class
 };
-
-// Adds `edges` of execution `index` to `seen`, keeping each pair's lowest execution.
-void note_lock_edges(
-    std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, LockClassEdge>>& seen,
-    std::uint64_t index, std::vector<LockClassEdge> edges) {
-  for (LockClassEdge& e : edges) {
-    auto [it, added] = seen.try_emplace({e.held, e.taken}, index, e);
-    if (!added && index < it->second.first) it->second = {index, std::move(e)};
-  }
-}
 
 // A lock-order cycle that only the executions together show (each execution's own cycles fail
 // it): a warning, since no single schedule replays it.
-std::optional<Failure> cross_execution_lock_cycle(
-    const std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, LockClassEdge>>&
-        seen,
-    std::uint64_t last) {
+std::optional<Failure> cross_execution_lock_cycle(const FirstSeenLockEdges& seen,
+                                                  std::uint64_t last) {
   std::vector<LockClassEdge> edges;
   std::vector<std::uint64_t> where_seen;
   for (const auto& [pair, first] : seen) {
@@ -341,11 +339,9 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
         }
       }
       worker.hashes.emplace_back(index, hash_decisions(r.decisions));
-      for (Failure& w : r.warnings) {
-        auto [it, added] = worker.warnings.try_emplace(w.signature(), index, w);
-        if (!added && index < it->second.first) it->second = {index, std::move(w)};
-      }
-      if (!r.lock_edges.empty()) note_lock_edges(worker.lock_edges, index, std::move(r.lock_edges));
+      for (Failure& w : r.warnings) keep_lowest(worker.warnings, w.signature(), index, std::move(w));
+      for (LockClassEdge& e : r.lock_edges)
+        keep_lowest(worker.lock_edges, {e.held, e.taken}, index, std::move(e));
       if (!r.failures.empty()) {
         std::uint64_t current = first_failure.load();
         while (index < current && !first_failure.compare_exchange_weak(current, index)) {
@@ -379,18 +375,17 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   std::vector<std::pair<std::uint64_t, std::uint64_t>> hashes;
   std::vector<std::uint64_t> failed_indices;
   std::optional<std::pair<std::uint64_t, ExecutionResult>> first_failed;
-  std::map<std::string, std::pair<std::uint64_t, Failure>> warnings;
-  std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, LockClassEdge>> lock_edges;
+  FirstSeen<std::string, Failure> warnings;
+  FirstSeenLockEdges lock_edges;
   for (Worker& w : workers) {
     hashes.insert(hashes.end(), w.hashes.begin(), w.hashes.end());
     failed_indices.insert(failed_indices.end(), w.failed_indices.begin(), w.failed_indices.end());
     if (w.first_failed && (!first_failed || w.first_failed->first < first_failed->first))
       first_failed = std::move(w.first_failed);
-    for (auto& [signature, warning] : w.warnings) {
-      auto [it, added] = warnings.try_emplace(signature, warning);
-      if (!added && warning.first < it->second.first) it->second = std::move(warning);
-    }
-    for (auto& [pair, first] : w.lock_edges) note_lock_edges(lock_edges, first.first, {first.second});
+    for (auto& [signature, first] : w.warnings)
+      keep_lowest(warnings, signature, first.first, std::move(first.second));
+    for (auto& [pair, first] : w.lock_edges)
+      keep_lowest(lock_edges, pair, first.first, std::move(first.second));
   }
   std::sort(hashes.begin(), hashes.end());
 

@@ -17,10 +17,6 @@ void LockOrderDetector::begin_execution() {
 }
 
 void LockOrderDetector::on_event(const Event& e) {
-  // Only lock and permit operations change the holds (most op events are channel traffic).
-  if (e.kind == EventKind::op && !ObjectTable::is_lock(e.object_kind) &&
-      e.object_kind != ObjectKind::semaphore)
-    return;
   tasks_.on_event(e);
   const bool acquired = e.kind == EventKind::op && (e.op == Op::lock || e.op == Op::lock_shared) &&
                         ObjectTable::is_lock(e.object_kind);
