@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages weft builds with; installs only what is missing, so it is safe to rerun.
 set -euo pipefail
-packages=(meson ninja-build pkg-config g++ libboost-context-dev catch2 nlohmann-json3-dev libfmt-dev
+packages=(meson ninja-build pkg-config g++ libboost-context-dev catch2 nlohmann-json3-dev
           libcli11-dev libbenchmark-dev clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds and runs every test: the Catch2 suites with GCC, the same
-# suites under AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets (clang) for a
-# bounded number of runs, the install + pkg-config consumer check, and the main job.
+# suites built outside the source tree with warnings as errors, the same suites under
+# AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets (clang) for a bounded
+# number of runs, the install + pkg-config consumer check, and the main job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -25,6 +26,15 @@ gcc_suites() {
   [ -f build/build.ninja ] || meson setup build >/dev/null
   ninja -C build
   meson test -C build --print-errorlogs
+}
+
+# One build serves two checks: warnings are errors, and the build directory is outside the source
+# tree (failures, traces and signatures must not depend on where the build is).
+out_of_tree_werror_suites() {
+  local dir=${WEFT_OUT_OF_TREE_BUILD:-${TMPDIR:-/tmp}/weft-out-of-tree-build}
+  [ -f "$dir/build.ninja" ] || meson setup "$dir" -Dwerror=true -Dbench=false >/dev/null
+  ninja -C "$dir"
+  meson test -C "$dir" --print-errorlogs
 }
 
 sanitizer_suites() {
@@ -66,6 +76,7 @@ install_check() {
 }
 
 step "gcc build and test suites" gcc_suites
+step "out-of-tree build, warnings as errors, and test suites" out_of_tree_werror_suites
 step "address+undefined sanitizer build and test suites" sanitizer_suites
 step "libFuzzer targets (clang)" fuzz_targets
 step "meson install and a pkg-config consumer" install_check

@@ -244,6 +244,11 @@ ExploreOptions options_for_trace(const Trace& trace, const ExploreOptions& base)
   return o;
 }
 
+// The user's source root, when the options name one, applies to every failure located from now on.
+void apply_source_root(const ExploreOptions& options) {
+  if (!options.source_root.empty()) set_source_root(options.source_root);
+}
+
 std::vector<Decision> trim_defaults(std::vector<Decision> decisions) {
   while (!decisions.empty() && decisions.back().index == 0) decisions.pop_back();
   return decisions;
@@ -258,6 +263,7 @@ std::size_t count_preemptions(const std::vector<Decision>& decisions) {
 
 ExecutionRecord run_execution(const ExploreOptions& options, const ExploreTarget& target,
                               Chooser& chooser) {
+  apply_source_root(options);
   auto detectors = make_detectors(options);
   ExecutionResult r = run_once(target, options, &chooser, detectors, nullptr);
   return ExecutionRecord{std::move(r.failures), std::move(r.decisions), r.steps};
@@ -265,6 +271,7 @@ ExecutionRecord run_execution(const ExploreOptions& options, const ExploreTarget
 
 ReplayResult replay(const Trace& trace, const ExploreTarget& target, const ExploreOptions& base) {
   ExploreOptions options = options_for_trace(trace, base);
+  apply_source_root(options);
   Replay chooser(trace.decisions);
   chooser.begin_execution(0, trace.seed);
   auto detectors = make_detectors(options);
@@ -284,6 +291,7 @@ ReplayResult replay(const Trace& trace, const ExploreTarget& target, const Explo
 ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target,
                       const ProgressFn& progress) {
   validate(options);
+  apply_source_root(options);
   const auto started = Clock::now();
   const Shard shard = parse_shard(options.shard);
   ExploreReport report;
@@ -467,6 +475,7 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
 ShrinkResult shrink(const Trace& input, const ExploreTarget& target, const ExploreOptions& base) {
   if (!input.failure) throw TraceError("the trace records no failure to shrink");
   const ExploreOptions options = options_for_trace(input, base);
+  apply_source_root(options);
   const std::string signature = input.failure->signature();
   ShrinkResult out;
   auto detectors = make_detectors(options, DetectorMode::find);

@@ -2,6 +2,9 @@
 #include "weft/harness/failure.hpp"
 
 #include <array>
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
 #include <utility>
 
 namespace weft {
@@ -18,7 +21,37 @@ constexpr std::array<std::pair<FailureKind, std::string_view>, 10> kNames{{
     {FailureKind::swallowed_cancellation, "swallowed_cancellation"},
     {FailureKind::nondeterminism, "nondeterminism"},
 }};
+
+// The source root, with a trailing '/' when not empty. Set rarely, read per located finding.
+struct SourceRoot {
+  std::mutex mutex;
+  std::string root;
+  std::atomic<bool> set{false};
+
+  SourceRoot() {
+    if (const char* env = std::getenv("WEFT_SOURCE_ROOT")) assign(env);
+  }
+  void assign(std::string value) {
+    if (!value.empty() && value.back() != '/') value += '/';
+    std::lock_guard lock(mutex);
+    root = std::move(value);
+    set = !root.empty();
+  }
+};
+
+SourceRoot& the_source_root() {
+  static SourceRoot root;
+  return root;
+}
 }  // namespace
+
+void set_source_root(std::string root) { the_source_root().assign(std::move(root)); }
+
+std::string source_root() {
+  SourceRoot& r = the_source_root();
+  std::lock_guard lock(r.mutex);
+  return r.root;
+}
 
 std::string_view to_string(FailureKind kind) noexcept {
   for (auto& [k, name] : kNames)
@@ -35,7 +68,11 @@ std::optional<FailureKind> parse_failure_kind(std::string_view text) noexcept {
 Location Location::from(const SourceLocation& where) {
   Location l;
   if (where.file_name() != nullptr) l.file = where.file_name();
-  // Builds run from a subdirectory of the source tree; "../" would only make paths depend on it.
+  if (SourceRoot& r = the_source_root(); r.set) {
+    std::lock_guard lock(r.mutex);
+    if (l.file.rfind(r.root, 0) == 0) l.file.erase(0, r.root.size());
+  }
+  // Builds often run from a subdirectory of the source tree; "../" would make paths depend on it.
   while (l.file.rfind("../", 0) == 0) l.file.erase(0, 3);
   l.line = where.line();
   if (where.function_name() != nullptr) l.function = where.function_name();

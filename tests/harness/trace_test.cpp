@@ -90,3 +90,21 @@ TEST_CASE("bad trace input is one clear line, never a crash") {
         with([](auto& j) { j["tasks"][0]["id"] = "x"; })})
     CHECK(message.find('\n') == std::string::npos);
 }
+
+TEST_CASE("source locations do not depend on where the code was built") {
+  // weft's own sources: meson maps the source root away, in the tree or outside it.
+  CHECK(weft::Location::from(weft::SourceLocation::current()).file ==
+        "tests/harness/trace_test.cpp");
+  // A build directory inside the user's tree gives paths relative to it.
+  CHECK(weft::Location::from(weft::SourceLocation::current("../../src/a.cpp", "f", 3)).file ==
+        "src/a.cpp");
+  // A chosen root makes absolute paths under it relative, and leaves others alone.
+  const std::string before = weft::source_root();
+  weft::set_source_root("/home/me/project");
+  CHECK(weft::source_root() == "/home/me/project/");
+  CHECK(weft::Location::from(weft::SourceLocation::current("/home/me/project/src/a.cpp", "f", 3))
+            .to_string() == "src/a.cpp:3");
+  CHECK(weft::Location::from(weft::SourceLocation::current("/usr/include/x.hpp", "f", 3)).file ==
+        "/usr/include/x.hpp");
+  weft::set_source_root(before);
+}

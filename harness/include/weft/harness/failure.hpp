@@ -33,11 +33,20 @@ struct Location {
   std::string file;
   std::uint32_t line = 0;
   std::string function;
+  // The file as a failure names it: relative to the source root (see set_source_root) when it
+  // lies under it, else as the compiler gave it without leading "../". weft's own sources are
+  // already relative to weft's root (meson maps the prefix away), whatever the build directory.
   static Location from(const SourceLocation& where);
   bool known() const noexcept { return !file.empty(); }
   std::string to_string() const;  // "file:line" or "?"
   friend bool operator==(const Location&, const Location&) = default;
 };
+
+// The root that source paths in failures and traces are made relative to, so that a failure's
+// signature does not depend on where the code was built. Starts as $WEFT_SOURCE_ROOT (empty when
+// unset); the explorer sets it from ExploreOptions::source_root when that is given. Process-wide.
+void set_source_root(std::string root);
+std::string source_root();
 
 struct Failure {
   FailureKind kind = FailureKind::body_failure;

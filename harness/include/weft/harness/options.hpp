@@ -45,7 +45,9 @@
   X(leak_grace_ms, std::uint64_t, 1000, "leak-grace-ms", "WEFT_LEAK_GRACE_MS",                     \
     "leak check: virtual milliseconds the tasks get after the root returns to finish")             \
   X(long_poll_ms, std::uint64_t, 100, "long-poll-ms", "WEFT_LONG_POLL_MS",                         \
-    "report a task step that holds the real thread longer than this, in wall time (0: off)")
+    "report a task step that holds the real thread longer than this, in wall time (0: off)")     \
+  X(source_root, std::string, "", "source-root", "WEFT_SOURCE_ROOT",                               \
+    "directory that source paths in failures and traces are relative to (default: as compiled)")
 
 namespace weft {
 
