@@ -45,18 +45,44 @@ std::string expectation_text(const Expectation& e) {
 }
 
 // The exact command that re-runs one failing execution from its seed.
+std::string reproduce_command(const std::string& scenario, Flavor flavor,
+                              const std::string& strategy, const nlohmann::json& parameters,
+                              std::uint64_t seed) {
+  std::string cmd = "weft explore " + scenario + " --flavor " + std::string(to_string(flavor)) +
+                    " --strategy " + strategy;
+  if (strategy == "pct")
+    cmd += " --depth " + parameters.value("depth", nlohmann::json(3)).dump() + " --pct-steps " +
+           parameters.value("steps", nlohmann::json(0)).dump();
+  if (strategy == "dfs") return cmd + "  (dfs executions are named by their trace)";
+  return cmd + " --seed " + std::to_string(seed) + " --iterations 1";
+}
 std::string reproduce_command(const std::string& scenario, const Trace& trace) {
-  std::string cmd = "weft explore " + scenario + " --flavor " + std::string(to_string(trace.flavor)) +
-                    " --strategy " + trace.strategy;
-  if (trace.strategy == "pct")
-    cmd += " --depth " + trace.strategy_parameters.value("depth", nlohmann::json(3)).dump() +
-           " --pct-steps " + trace.strategy_parameters.value("steps", nlohmann::json(0)).dump();
-  if (trace.strategy == "dfs") return cmd + "  (dfs executions are named by their trace)";
-  return cmd + " --seed " + std::to_string(trace.seed) + " --iterations 1";
+  return reproduce_command(scenario, trace.flavor, trace.strategy, trace.strategy_parameters,
+                           trace.seed);
 }
 
 std::string default_trace_path(const std::string& scenario, std::uint64_t seed) {
   return "traces/" + scenario + "-" + hex(seed).substr(2) + ".json";
+}
+
+// The command that re-runs the lowest failing execution with this signature.
+std::string rerun_command(const std::string& scenario, const ExploreReport& report,
+                          const FailureSignature& s) {
+  const Trace& trace = *report.trace;  // the first failure's: same flavor and strategy
+  return reproduce_command(scenario, trace.flavor, trace.strategy, trace.strategy_parameters,
+                           s.lowest_seed);
+}
+
+void write_junit(const std::string& path, const std::string& scenario,
+                 const ExploreOptions& options, const ExploreReport& report) {
+  const std::string xml = render_junit(scenario, options, report, [&](const FailureSignature& s) {
+    return rerun_command(scenario, report, s);
+  });
+  std::error_code ec;
+  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
+    std::filesystem::create_directories(dir, ec);
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file || !(file << xml)) throw UsageError("cannot write " + path);
 }
 
 void print_failures(std::ostream& out, const std::vector<Failure>& failures) {
@@ -92,7 +118,7 @@ int cmd_list(std::ostream& out, bool verbose) {
 
 int cmd_explore(const std::string& name, const ExploreOptions& given_values,
                 const std::set<std::string>& given, const std::string& trace_out,
-                std::ostream& out, std::ostream& err) {
+                const std::string& junit, std::ostream& out, std::ostream& err) {
   const Scenario& scenario = scenario_named(name);
   ExploreOptions options = default_options(scenario);
   apply_environment(options);
@@ -125,6 +151,7 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
       << options.seed << "): " << report.executions << " executions, "
       << report.distinct_schedules << " distinct schedules, " << report.seconds << " s\n";
   for (const std::string& note : report.notes) out << "note: " << note << "\n";
+  if (!junit.empty()) write_junit(junit, name, options, report);
 
   if (report.ok()) {
     if (report.exhausted)
@@ -142,6 +169,15 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
   if (options.all_failures) out << "; " << report.failing_executions << " executions failed";
   out << "\n";
   print_failures(out, report.failures);
+  if (options.all_failures) {
+    out << report.signatures.size() << " distinct failure"
+        << (report.signatures.size() == 1 ? "" : "s") << " (kind, task, site):\n";
+    for (const FailureSignature& s : report.signatures)
+      out << "  " << s.failure.signature() << ": " << s.executions << " execution"
+          << (s.executions == 1 ? "" : "s") << ", lowest seed " << s.lowest_seed
+          << " (execution " << s.lowest_execution << ")\n    rerun: "
+          << rerun_command(name, report, s) << "\n";
+  }
   const std::string path = trace_out.empty() ? default_trace_path(name, report.failing_seed) : trace_out;
   std::error_code ec;
   if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
@@ -257,6 +293,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 #undef WEFT_ADD_FLAG
   std::string trace_out;
   explore_cmd->add_option("--trace-out", trace_out, "where to write the failing trace");
+  std::string junit;
+  explore_cmd->add_option("--junit", junit,
+                          "write a JUnit XML result: one test case per distinct failure "
+                          "signature, with the command that reruns it");
 
   auto* replay_cmd = app.add_subcommand("replay", "replay a trace file and check the failure");
   std::string replay_path;
@@ -309,7 +349,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (explore_cmd->count("--" flag)) given.insert(flag);
       WEFT_EXPLORE_OPTIONS(WEFT_GIVEN)
 #undef WEFT_GIVEN
-      return cmd_explore(scenario_name, values, given, trace_out, out, err);
+      return cmd_explore(scenario_name, values, given, trace_out, junit, out, err);
     }
     if (replay_cmd->parsed()) return cmd_replay(replay_path, times, !no_timeline, out);
     if (shrink_cmd->parsed()) return cmd_shrink(shrink_path, shrink_out, out);

@@ -65,6 +65,10 @@ struct Worker {
   std::optional<std::pair<std::uint64_t, ExecutionResult>> first_failed;
   FirstSeen<std::string, Failure> warnings;  // by signature
   FirstSeenLockEdges lock_edges;             // by (held, taken) class
+  // Failing executions by their first failure's signature: the lowest one's failure and every
+  // index (to count only those a one-thread run would have run).
+  FirstSeen<std::string, Failure> failure_signatures;
+  std::map<std::string, std::vector<std::uint64_t>> failing_by_signature;
 };
 
 // A lock-order cycle that only the executions together show (each execution's own cycles fail
@@ -127,7 +131,7 @@ Flavor effective_flavor(const ExploreOptions& options, const ExploreTarget& targ
 
 ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& options,
                          Chooser* chooser, std::vector<std::unique_ptr<Detector>>& detectors,
-                         EventLog* log) {
+                         EventLog* log, Observer* extra = nullptr) {
   ExecutionResult result;
   std::optional<RecordingChooser> recorder;
   if (chooser) recorder.emplace(*chooser, 64);
@@ -139,6 +143,7 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
     fanout.add(d.get());
   }
   if (log) fanout.add(log);
+  if (extra) fanout.add(extra);
 
   detail::ExplorationHooks hooks;
   hooks.chooser = recorder ? &*recorder : nullptr;
@@ -215,21 +220,6 @@ std::uint64_t calibrate_steps(const ExploreOptions& options, const ExploreTarget
   return std::max<std::uint64_t>(static_cast<std::uint64_t>(schedule_decisions), 1);
 }
 
-Trace base_trace(const ExploreOptions& options, const ExploreTarget& target,
-                 const Strategy& strategy) {
-  Trace t;
-  t.scenario = target.name;
-  t.flavor = effective_flavor(options, target);
-  t.strategy = strategy.name();
-  t.strategy_parameters = strategy.parameters();
-  t.max_steps = options.max_steps;
-  t.max_virtual_time_ns =
-      std::chrono::nanoseconds(std::chrono::milliseconds(options.max_virtual_time_ms)).count();
-  t.detectors = TraceDetectors{options.lock_order, options.leaks, options.leak_grace_ms,
-                               options.long_poll_ms};
-  return t;
-}
-
 ExploreOptions options_for_trace(const Trace& trace, const ExploreOptions& base) {
   ExploreOptions o = base;
   o.flavor = std::string(to_string(trace.flavor));
@@ -256,16 +246,31 @@ std::vector<Decision> trim_defaults(std::vector<Decision> decisions) {
 
 }  // namespace
 
+Trace base_trace(const ExploreOptions& options, const ExploreTarget& target,
+                 const Strategy& strategy) {
+  Trace t;
+  t.scenario = target.name;
+  t.flavor = effective_flavor(options, target);
+  t.strategy = strategy.name();
+  t.strategy_parameters = strategy.parameters();
+  t.max_steps = options.max_steps;
+  t.max_virtual_time_ns =
+      std::chrono::nanoseconds(std::chrono::milliseconds(options.max_virtual_time_ms)).count();
+  t.detectors = TraceDetectors{options.lock_order, options.leaks, options.leak_grace_ms,
+                               options.long_poll_ms};
+  return t;
+}
+
 std::size_t count_preemptions(const std::vector<Decision>& decisions) {
   return static_cast<std::size_t>(std::count_if(
       decisions.begin(), decisions.end(), [](const Decision& d) { return d.preemption; }));
 }
 
 ExecutionRecord run_execution(const ExploreOptions& options, const ExploreTarget& target,
-                              Chooser& chooser) {
+                              Chooser& chooser, Observer* extra) {
   apply_source_root(options);
   auto detectors = make_detectors(options);
-  ExecutionResult r = run_once(target, options, &chooser, detectors, nullptr);
+  ExecutionResult r = run_once(target, options, &chooser, detectors, nullptr, extra);
   return ExecutionRecord{std::move(r.failures), std::move(r.decisions), r.steps};
 }
 
@@ -356,6 +361,10 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
         }
         failures_seen.fetch_add(1);
         worker.failed_indices.push_back(index);
+        std::string signature = r.failures.front().signature();
+        worker.failing_by_signature[signature].push_back(index);
+        keep_lowest(worker.failure_signatures, std::move(signature), index,
+                    Failure(r.failures.front()));
         if (!worker.first_failed || index < worker.first_failed->first)
           worker.first_failed.emplace(index, std::move(r));
       }
@@ -385,7 +394,15 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   std::optional<std::pair<std::uint64_t, ExecutionResult>> first_failed;
   FirstSeen<std::string, Failure> warnings;
   FirstSeenLockEdges lock_edges;
+  FirstSeen<std::string, Failure> failure_signatures;
+  std::map<std::string, std::vector<std::uint64_t>> failing_by_signature;
   for (Worker& w : workers) {
+    for (auto& [signature, first] : w.failure_signatures)
+      keep_lowest(failure_signatures, signature, first.first, std::move(first.second));
+    for (auto& [signature, indices] : w.failing_by_signature) {
+      auto& all = failing_by_signature[signature];
+      all.insert(all.end(), indices.begin(), indices.end());
+    }
     hashes.insert(hashes.end(), w.hashes.begin(), w.hashes.end());
     failed_indices.insert(failed_indices.end(), w.failed_indices.begin(), w.failed_indices.end());
     if (w.first_failed && (!first_failed || w.first_failed->first < first_failed->first))
@@ -429,6 +446,17 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   report.failing_executions = static_cast<std::uint64_t>(
       std::count_if(failed_indices.begin(), failed_indices.end(),
                     [&](std::uint64_t index) { return index <= last; }));
+  for (auto& [signature, first] : failure_signatures) {
+    if (first.first > last) continue;
+    const auto& indices = failing_by_signature[signature];
+    report.signatures.push_back(FailureSignature{
+        std::move(first.second),
+        static_cast<std::uint64_t>(std::count_if(indices.begin(), indices.end(),
+                                                 [&](std::uint64_t i) { return i <= last; })),
+        first.first, execution_seed(options.seed, first.first)});
+  }
+  std::sort(report.signatures.begin(), report.signatures.end(),
+            [](const auto& a, const auto& b) { return a.lowest_execution < b.lowest_execution; });
   if (first_failed) {
     auto& [index, result] = *first_failed;
     report.failing_execution = index;

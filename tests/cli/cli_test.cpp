@@ -114,3 +114,69 @@ TEST_CASE("bad usage and bad input are one line on stderr and exit 2") {
   std::ofstream(trace, std::ios::trunc) << j.dump();
   CHECK(one_line_error(weft_cmd({"replay", trace})));
 }
+
+TEST_CASE("explore --all-failures lists each distinct failure with a count and its lowest seed") {
+  const std::string junit = temp_path("all-failures.xml");
+  Run r = weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "random", "--iterations",
+                    "300", "--all-failures", "--junit", junit, "--trace-out",
+                    temp_path("all-failures.json")});
+  CHECK(r.status == 1);
+  const auto at = r.out.find(" distinct failure");
+  REQUIRE(at != std::string::npos);
+  const auto count = std::stoul(r.out.substr(r.out.rfind('\n', at) + 1));
+  CHECK(count >= 1);
+  // One "signature: N executions, lowest seed S (execution I)" line and one rerun line each.
+  std::size_t listed = 0;
+  for (auto p = r.out.find(", lowest seed "); p != std::string::npos;
+       p = r.out.find(", lowest seed ", p + 1))
+    ++listed;
+  CHECK(listed == count);
+  const auto rerun_at = r.out.find("    rerun: weft explore shutdown-producer-worker");
+  REQUIRE(rerun_at != std::string::npos);
+  // The first signature's rerun command reproduces it.
+  std::string rerun = r.out.substr(rerun_at + 11, r.out.find('\n', rerun_at) - rerun_at - 11);
+  std::vector<std::string> args;
+  std::istringstream words(rerun);
+  for (std::string w; words >> w;) args.push_back(w);
+  args.erase(args.begin());  // "weft"
+  args.push_back("--trace-out");
+  args.push_back(temp_path("rerun.json"));
+  Run again = weft_cmd(args);
+  CHECK(again.status == 1);
+  const auto kind_line = r.out.find('\n', at) + 3;
+  const std::string kind = r.out.substr(kind_line, r.out.find('|', kind_line) - kind_line);
+  CHECK(again.out.find("SUMMARY: weft: " + kind + " in shutdown-producer-worker") !=
+        std::string::npos);
+
+  // JUnit: one failing test case per signature, with the rerun command in the message.
+  std::ifstream file(junit);
+  std::stringstream xml;
+  xml << file.rdbuf();
+  const std::string text = xml.str();
+  CHECK(text.rfind("<?xml", 0) == 0);
+  std::size_t cases = 0, failures = 0;
+  for (auto p = text.find("<testcase "); p != std::string::npos; p = text.find("<testcase ", p + 1))
+    ++cases;
+  for (auto p = text.find("<failure "); p != std::string::npos; p = text.find("<failure ", p + 1))
+    ++failures;
+  CHECK(cases == count);
+  CHECK(failures == count);
+  CHECK(text.find("tests=\"" + std::to_string(count) + "\" failures=\"" + std::to_string(count)) !=
+        std::string::npos);
+  CHECK(text.find("rerun: weft explore shutdown-producer-worker --flavor multi_thread "
+                  "--strategy random --seed ") != std::string::npos);
+}
+
+TEST_CASE("explore --junit: a clean exploration is one passing test case") {
+  const std::string junit = temp_path("clean.xml");
+  Run r = weft_cmd({"explore", "shutdown-producer-worker-stop-on-close", "--iterations", "50",
+                    "--junit", junit});
+  CHECK(r.status == 0);
+  std::ifstream file(junit);
+  std::stringstream xml;
+  xml << file.rdbuf();
+  CHECK(xml.str().find("tests=\"1\" failures=\"0\"") != std::string::npos);
+  CHECK(xml.str().find("<testcase classname=\"weft.shutdown-producer-worker-stop-on-close\" "
+                       "name=\"no failure in 50 executions\"") != std::string::npos);
+  CHECK(xml.str().find("<failure") == std::string::npos);
+}

@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "../../fuzz/two_bugs.hpp"
 #include "weft/harness/explorer.hpp"
+#include "weft/harness/random.hpp"
 #include "weft/harness/scenario.hpp"
 #include "weft/weft.hpp"
 
@@ -167,6 +169,36 @@ TEST_CASE("shards split the executions of a run without overlap") {
   CHECK(*first.failing_execution % 2 == 0);
   CHECK(*second.failing_execution % 2 == 1);
   CHECK(whole.failing_execution == std::min(*first.failing_execution, *second.failing_execution));
+}
+
+TEST_CASE("all_failures counts each distinct signature with its lowest failing seed") {
+  const weft::ExploreTarget target{"two bugs", weft::Flavor::multi_thread,
+                                   weft_examples::two_bugs};
+  for (std::uint32_t jobs : {1u, 2u}) {
+    auto o = options_for("random", 400, 5);
+    o.all_failures = true;
+    o.jobs = jobs;
+    auto report = weft::explore(o, target);
+    REQUIRE(report.signatures.size() == 2);  // the watcher's panic and the lost update
+    CHECK(report.signatures[0].failure.signature() != report.signatures[1].failure.signature());
+    std::uint64_t total = 0;
+    for (const weft::FailureSignature& s : report.signatures) {
+      total += s.executions;
+      CHECK(s.executions >= 1);
+      CHECK(s.lowest_seed == weft::execution_seed(o.seed, s.lowest_execution));
+      // The lowest seed reruns that failure alone.
+      auto again = options_for("random", 1, s.lowest_seed);
+      auto rerun = weft::explore(again, target);
+      REQUIRE_FALSE(rerun.ok());
+      CHECK(rerun.failures.front().signature() == s.failure.signature());
+    }
+    CHECK(total == report.failing_executions);
+    CHECK(report.signatures.front().lowest_execution == *report.failing_execution);
+  }
+  // Without --all-failures the exploration stops at the first: one signature, counted once.
+  auto first = weft::explore(options_for("random", 400, 5), target);
+  REQUIRE(first.signatures.size() == 1);
+  CHECK(first.signatures.front().executions == 1);
 }
 
 TEST_CASE("a time budget stops an exploration early") {

@@ -9,6 +9,7 @@
 
 #include "weft/harness/failure.hpp"
 #include "weft/harness/options.hpp"
+#include "weft/harness/strategy.hpp"
 #include "weft/harness/trace.hpp"
 #include "weft/runtime.hpp"
 
@@ -22,6 +23,15 @@ struct ExploreTarget {
   std::function<void()> body;
 };
 
+// One distinct failure found by an exploration: the first failure of its failing executions, told
+// apart by signature (kind, task name, location).
+struct FailureSignature {
+  Failure failure;               // as the lowest failing execution with it showed it
+  std::uint64_t executions = 0;  // failing executions whose first failure has it
+  std::uint64_t lowest_execution = 0;
+  std::uint64_t lowest_seed = 0;  // replays it: --seed lowest_seed --iterations 1
+};
+
 struct ExploreReport {
   std::uint64_t executions = 0;          // run (up to and including the first failing one)
   std::uint64_t distinct_schedules = 0;  // distinct decision lists among them
@@ -33,7 +43,10 @@ struct ExploreReport {
   std::uint64_t failing_seed = 0;
   std::optional<Trace> trace;            // the first failing execution, with events
   std::uint64_t failing_executions = 0;  // with all_failures: how many executions failed
-  std::vector<std::string> notes;        // warnings worth printing (e.g. leaks in warn mode)
+  // The distinct failures among the failing executions counted, by lowest execution (with
+  // all_failures, every one the exploration ran into; without, the first).
+  std::vector<FailureSignature> signatures;
+  std::vector<std::string> notes;  // warnings worth printing (e.g. leaks in warn mode)
   // The warnings behind the notes: each signature once, from the lowest execution that showed it
   // (among those counted in `executions`), in execution order.
   std::vector<Failure> warnings;
@@ -52,14 +65,20 @@ using ProgressFn = std::function<void(const Progress&)>;
 ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target,
                       const ProgressFn& progress = {});
 
-// One execution under a given chooser, with the detectors the options select.
+// One execution under a given chooser, with the detectors the options select (and `extra`, an
+// observer of the caller's, e.g. the fuzz target's schedule coverage, when not null).
 struct ExecutionRecord {
   std::vector<Failure> failures;    // earliest first
   std::vector<Decision> decisions;  // what the chooser decided
   std::uint64_t steps = 0;
 };
 ExecutionRecord run_execution(const ExploreOptions& options, const ExploreTarget& target,
-                              Chooser& chooser);
+                              Chooser& chooser, Observer* extra = nullptr);
+
+// A trace's header for an execution of `target` under `strategy` with `options`: names, flavor,
+// strategy and its parameters, limits and detectors (no decisions, failure or events yet).
+Trace base_trace(const ExploreOptions& options, const ExploreTarget& target,
+                 const Strategy& strategy);
 
 struct ReplayResult {
   std::vector<Failure> failures;        // earliest first

@@ -1,0 +1,55 @@
+// Hashes schedule facts into fuzzer counters (see weft/harness/schedule_coverage.hpp).
+//
+// Idea from concurrency fuzzers that give the fuzzer interleaving coverage instead of only code
+// coverage (e.g. thread-interleaving coverage of "pairs of accesses to one object by different
+// threads", as in KRACE's alias coverage, and switch pairs). Our own design:
+// sites are the user's source locations, which are stable for one binary, so a feature means the
+// same interleaving fact in every execution of the process.
+#include "weft/harness/schedule_coverage.hpp"
+
+namespace weft {
+namespace {
+
+std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  h *= 0xbf58476d1ce4e5b9ULL;
+  return h ^ (h >> 31);
+}
+
+// A site: the file (its string's address is stable in one process) and the line.
+std::uint64_t site_of(const SourceLocation& where) {
+  return mix(reinterpret_cast<std::uintptr_t>(where.file_name()), where.line());
+}
+
+}  // namespace
+
+void ScheduleCoverage::begin_execution() {
+  last_switch_ = 0;
+  last_op_.clear();
+}
+
+void ScheduleCoverage::bump(std::uint64_t feature) {
+  if (counters_.empty()) return;
+  std::uint8_t& c = counters_[feature % counters_.size()];
+  if (c == 0) ++hits_;
+  if (c != 255) ++c;
+}
+
+void ScheduleCoverage::on_event(const Event& e) {
+  if (e.kind == EventKind::run) {
+    const std::uint64_t now = mix(mix(1, e.task), site_of(e.where));
+    bump(mix(last_switch_, now));
+    last_switch_ = now;
+    return;
+  }
+  // An op event: a conflict when a different task operated on the object last.
+  if (e.object == kNoObject) return;
+  const std::uint64_t site =
+      mix(mix(static_cast<std::uint64_t>(e.op), static_cast<std::uint64_t>(e.object_kind)),
+          site_of(e.where));
+  LastOp& last = last_op_[e.object];
+  if (last.task != kNoTask && last.task != e.task) bump(mix(mix(2, last.site), site));
+  last = LastOp{e.task, site};
+}
+
+}  // namespace weft
