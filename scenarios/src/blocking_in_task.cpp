@@ -1,4 +1,4 @@
-// Scenario 5 of SCENARIOS.md: blocking inside a task. A task sleeps the real thread
+// Scenario 5 of docs/design.md: blocking inside a task. A task sleeps the real thread
 // (std::this_thread::sleep_for) instead of awaiting the runtime's sleep, freezing a worker
 // thread ("async code should never spend a long time without reaching an .await", tokio docs).
 #include <chrono>

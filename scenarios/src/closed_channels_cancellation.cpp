@@ -1,4 +1,4 @@
-// Scenario 7 of SCENARIOS.md: closed channels and cancellation. Sending after the receiver was
+// Scenario 7 of docs/design.md: closed channels and cancellation. Sending after the receiver was
 // dropped fails, and unwrapping that failure panics (tokio's `tx.send(x).await.unwrap()` on a
 // SendError); aborting a task drops it at its next await, skipping any cleanup written after it
 // (tokio's JoinHandle::abort, "cancellation safety").

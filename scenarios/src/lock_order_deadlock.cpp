@@ -1,4 +1,4 @@
-// Scenario 2 of SCENARIOS.md: lock-order deadlock. Two tasks take the same two locks in opposite
+// Scenario 2 of docs/design.md: lock-order deadlock. Two tasks take the same two locks in opposite
 // orders (the ABBA deadlock behind many "tokio::sync::Mutex hangs forever" reports), the fixes by
 // a consistent order and by one owner task, and a try_lock variant that gives up instead of
 // hanging.

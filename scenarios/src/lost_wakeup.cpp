@@ -1,4 +1,4 @@
-// Scenario 8 of SCENARIOS.md: a lost wake-up. A waiter checks a flag, then waits for a
+// Scenario 8 of docs/design.md: a lost wake-up. A waiter checks a flag, then waits for a
 // notification; the notifier sets the flag and notifies in between, with a notify that stores no
 // permit (tokio's Notify::notify_waiters), so the waiter sleeps forever.
 #include <chrono>

@@ -1,4 +1,4 @@
-// Scenario 6 of SCENARIOS.md: a runtime inside a runtime. Code running in a task creates a new
+// Scenario 6 of docs/design.md: a runtime inside a runtime. Code running in a task creates a new
 // runtime and blocks on it — tokio panics with "Cannot start a runtime from within a runtime"
 // (or, with some blocking bridges, deadlocks the worker). weft turns it into a clear error.
 #include <chrono>

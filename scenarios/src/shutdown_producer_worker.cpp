@@ -1,4 +1,4 @@
-// Scenario 1 of SCENARIOS.md, the flagship: a producer/worker pair that panics at runtime
+// Scenario 1 of docs/design.md, the flagship: a producer/worker pair that panics at runtime
 // shutdown because the runtime drops tasks in arbitrary order while other workers still run.
 // From production Tokio failures (a closed reply channel "impossible" during shutdown).
 #include <chrono>

@@ -1,4 +1,4 @@
-// Scenario 4 of SCENARIOS.md: a silent task panic. A spawned task throws on an I/O error it
+// Scenario 4 of docs/design.md: a silent task panic. A spawned task throws on an I/O error it
 // treats as impossible and nobody joins it; real runtimes print a line on stderr and go on
 // (tokio: "thread 'tokio-runtime-worker' panicked at ...", the JoinError never looked at).
 #include <chrono>

@@ -1,4 +1,4 @@
-// Scenario 3 of SCENARIOS.md: task leak and shutdown signalling. Background tasks that loop
+// Scenario 3 of docs/design.md: task leak and shutdown signalling. Background tasks that loop
 // forever outlive the code that spawned them (tokio's "detached tasks keep running" pitfall);
 // the fix gives each a shutdown receiver on a broadcast channel and selects on it.
 #include <chrono>

@@ -69,8 +69,8 @@ TEST_CASE("Notify: notify_one wakes waiters one at a time in FIFO order") {
 }
 
 namespace {
-// The lost wake-up of SCENARIOS.md #8: the waiter checks the flag, the notifier sets it and
-// notifies in between, then the waiter waits.
+// The lost wake-up (docs/design.md, scenario 8): the waiter checks the flag, the notifier sets it
+// and notifies in between, then the waiter waits.
 template <bool kStoresPermit>
 void lost_wakeup_body() {
   weft::Notify n;

@@ -110,8 +110,8 @@ TEST_CASE("shutdown: a lock held by a dropped task goes to the waiter, which may
 }
 
 TEST_CASE("shutdown: the producer/worker panic needs a drop order and a run between drops") {
-  // SCENARIOS.md #1 in small: the worker replies n + 1; the producer treats a closed reply
-  // channel as impossible. The root returns while the producer waits for a reply.
+  // Scenario 1 of docs/design.md in small: the worker replies n + 1; the producer treats a closed
+  // reply channel as impossible. The root returns while the producer waits for a reply.
   auto body = [](weft::Atomic<bool>& stop) {
     auto [req_tx, req_rx] = weft::mpsc::unbounded<int>();
     auto [rep_tx, rep_rx] = weft::mpsc::unbounded<int>();

@@ -38,7 +38,7 @@ class ScriptedChooser final : public weft::Chooser {
   std::size_t next_ = 0;
 };
 
-// Uniformly random picks from SplitMix64 (never std distributions, see DESIGN.md). Spurious
+// Uniformly random picks from SplitMix64 (never std distributions, see docs/design.md). Spurious
 // wake-ups are never chosen so that condvar loops cannot spin.
 class RandomChooser final : public weft::Chooser {
  public:
