@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds and runs every test: the Catch2 suites with GCC, the same
-# suites built outside the source tree with warnings as errors, the same suites under
-# AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets (clang) for a bounded
-# number of runs, the install + pkg-config consumer check, and the main job.
+# Installs what is missing, checks the formatting, builds and runs every test: the Catch2 suites
+# with GCC, the same suites built outside the source tree with warnings as errors, the same
+# suites under AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets (clang) for a
+# bounded number of runs, the install + pkg-config consumer check, and the main job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -75,6 +75,7 @@ install_check() {
   bash scripts/check_install.sh "$prefix"
 }
 
+step "formatting (clang-format)" bash scripts/check_format.sh
 step "gcc build and test suites" gcc_suites
 step "out-of-tree build, warnings as errors, and test suites" out_of_tree_werror_suites
 step "address+undefined sanitizer build and test suites" sanitizer_suites
