@@ -35,9 +35,10 @@ using KindFn = void (*)();
 volatile unsigned frame_code = 0;
 using ByteFn = void (*)(std::uint64_t hash, unsigned level, unsigned kind);
 
-#define WEFT_FUZZ_KINDS(X)                                                                        \
-  X(task_panic)                                                                                   \
-  X(body_failure) X(deadlock) X(hang) X(lock_order) X(task_leak) X(long_poll) X(unobserved_panic) \
+#define WEFT_FUZZ_KINDS(X)                                                        \
+  X(task_panic)                                                                   \
+  X(body_failure)                                                                 \
+  X(deadlock) X(hang) X(lock_order) X(task_leak) X(long_poll) X(unobserved_panic) \
       X(swallowed_cancellation) X(nondeterminism)
 #define WEFT_FUZZ_KIND_FN(name)                 \
   [[gnu::noinline]] void name() {               \
@@ -82,15 +83,17 @@ extern const std::array<ByteFn, 256> kByteFns;
   }
 #define WEFT_FUZZ_BYTES_HI(hi, X)                                                           \
   X(hi, 0)                                                                                  \
-  X(hi, 1) X(hi, 2) X(hi, 3) X(hi, 4) X(hi, 5) X(hi, 6) X(hi, 7) X(hi, 8) X(hi, 9) X(hi, a) \
-      X(hi, b) X(hi, c) X(hi, d) X(hi, e) X(hi, f)
+  X(hi, 1)                                                                                  \
+  X(hi, 2) X(hi, 3) X(hi, 4) X(hi, 5) X(hi, 6) X(hi, 7) X(hi, 8) X(hi, 9) X(hi, a) X(hi, b) \
+      X(hi, c) X(hi, d) X(hi, e) X(hi, f)
 #define WEFT_FUZZ_BYTES(X)                                                               \
   WEFT_FUZZ_BYTES_HI(0, X)                                                               \
-  WEFT_FUZZ_BYTES_HI(1, X) WEFT_FUZZ_BYTES_HI(2, X) WEFT_FUZZ_BYTES_HI(3, X)             \
-      WEFT_FUZZ_BYTES_HI(4, X) WEFT_FUZZ_BYTES_HI(5, X) WEFT_FUZZ_BYTES_HI(6, X)         \
-          WEFT_FUZZ_BYTES_HI(7, X) WEFT_FUZZ_BYTES_HI(8, X) WEFT_FUZZ_BYTES_HI(9, X)     \
-              WEFT_FUZZ_BYTES_HI(a, X) WEFT_FUZZ_BYTES_HI(b, X) WEFT_FUZZ_BYTES_HI(c, X) \
-                  WEFT_FUZZ_BYTES_HI(d, X) WEFT_FUZZ_BYTES_HI(e, X) WEFT_FUZZ_BYTES_HI(f, X)
+  WEFT_FUZZ_BYTES_HI(1, X)                                                               \
+  WEFT_FUZZ_BYTES_HI(2, X) WEFT_FUZZ_BYTES_HI(3, X) WEFT_FUZZ_BYTES_HI(4, X)             \
+      WEFT_FUZZ_BYTES_HI(5, X) WEFT_FUZZ_BYTES_HI(6, X) WEFT_FUZZ_BYTES_HI(7, X)         \
+          WEFT_FUZZ_BYTES_HI(8, X) WEFT_FUZZ_BYTES_HI(9, X) WEFT_FUZZ_BYTES_HI(a, X)     \
+              WEFT_FUZZ_BYTES_HI(b, X) WEFT_FUZZ_BYTES_HI(c, X) WEFT_FUZZ_BYTES_HI(d, X) \
+                  WEFT_FUZZ_BYTES_HI(e, X) WEFT_FUZZ_BYTES_HI(f, X)
 WEFT_FUZZ_BYTES(WEFT_FUZZ_BYTE_FN)
 #define WEFT_FUZZ_BYTE_ENTRY(hi, lo) &hash_byte_##hi##lo,
 const std::array<ByteFn, 256> kByteFns{WEFT_FUZZ_BYTES(WEFT_FUZZ_BYTE_ENTRY)};
