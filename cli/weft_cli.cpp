@@ -228,11 +228,24 @@ int cmd_replay(const std::string& path, std::uint64_t times, bool timeline, std:
 
 // ---- shrink ---------------------------------------------------------------------------------
 
-int cmd_shrink(const std::string& path, const std::string& output, std::ostream& out) {
+int cmd_shrink(const std::string& path, const std::string& output, double time_budget,
+               std::ostream& out, std::ostream& err) {
   Trace trace = read_trace_file(path);
   const Scenario& scenario = scenario_named(trace.scenario);
   if (!trace.failure) throw TraceError(path + " records no failure to shrink");
-  ShrinkResult r = shrink(trace, target_of(scenario), default_options(scenario));
+  if (!(time_budget >= 0)) throw UsageError("--time-budget must be a number of seconds >= 0");
+  ExploreOptions options = default_options(scenario);
+  options.time_budget = time_budget;
+  const bool tty = isatty(STDERR_FILENO);
+  ShrinkProgressFn progress;
+  if (tty)
+    progress = [&err](const ShrinkProgress& p) {
+      err << "\r" << p.attempts << " replays, " << static_cast<std::uint64_t>(p.seconds)
+          << " s: " << p.preemptions << " preemptions, " << p.decisions << " decisions"
+          << std::flush;
+    };
+  ShrinkResult r = shrink(trace, target_of(scenario), options, progress);
+  if (tty) err << "\r\033[K" << std::flush;
   write_trace_file(r.trace, output);
   out << "weft: shrank " << path << " -> " << output << " in " << r.attempts << " replays\n"
       << "  decisions:   " << r.decisions_before << " -> " << r.decisions_after << "\n"
@@ -310,6 +323,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   std::string shrink_path, shrink_out;
   shrink_cmd->add_option("trace", shrink_path, "trace file")->required();
   shrink_cmd->add_option("-o,--output", shrink_out, "where to write the smaller trace")->required();
+  double shrink_budget = 60;
+  shrink_cmd->add_option("--time-budget", shrink_budget,
+                         "stop after this many seconds with the smallest trace so far (0: no "
+                         "limit; default 60)");
 
   auto* report_cmd = app.add_subcommand("report", "render a trace");
   std::string report_path, format = "text", report_out;
@@ -352,7 +369,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       return cmd_explore(scenario_name, values, given, trace_out, junit, out, err);
     }
     if (replay_cmd->parsed()) return cmd_replay(replay_path, times, !no_timeline, out);
-    if (shrink_cmd->parsed()) return cmd_shrink(shrink_path, shrink_out, out);
+    if (shrink_cmd->parsed()) return cmd_shrink(shrink_path, shrink_out, shrink_budget, out, err);
     if (report_cmd->parsed()) return cmd_report(report_path, format, report_out, out);
     if (measure_cmd->parsed()) return run_measure(measure, out, err);
   } catch (const UsageError& e) {

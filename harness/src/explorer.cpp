@@ -16,6 +16,7 @@
 #include "weft/harness/lock_order_detector.hpp"
 #include "weft/harness/random.hpp"
 #include "weft/harness/strategies.hpp"
+#include "weft/task.hpp"
 
 namespace weft {
 namespace {
@@ -129,6 +130,43 @@ Flavor effective_flavor(const ExploreOptions& options, const ExploreTarget& targ
   return target.flavor;
 }
 
+// The body failed because a join rethrew a task's panic (perhaps through several joins): the cause
+// is that task's failure, so the report names it, its message and, for a failed check, its site,
+// and the signature is the cause's rather than a bare body_failure||?.
+struct JoinedCause {
+  TaskId task = kNoTask;
+  std::string name;
+  std::string message;
+  Location where;
+};
+
+JoinedCause joined_cause(const JoinError& error) {
+  JoinedCause cause{error.task(), error.task_name(), "panicked", Location{}};
+  std::exception_ptr inner = error.panic();
+  for (int depth = 0; inner && depth < 64; ++depth) {
+    std::exception_ptr next;
+    try {
+      std::rethrow_exception(inner);
+    } catch (const JoinError& e) {  // it failed because a task it joined did
+      if (e.is_panic()) {
+        cause.task = e.task();
+        cause.name = e.task_name();
+        next = e.panic();
+      } else {
+        cause.message = std::string("panicked: ") + e.what();
+      }
+    } catch (const CheckFailure& e) {
+      cause.message = std::string("failed a check: ") + e.what();
+      cause.where = Location::from(e.where());
+    } catch (const std::exception& e) {
+      cause.message = std::string("panicked: ") + e.what();
+    } catch (...) {
+    }
+    inner = next;
+  }
+  return cause;
+}
+
 ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& options,
                          Chooser* chooser, std::vector<std::unique_ptr<Detector>>& detectors,
                          EventLog* log, Observer* extra = nullptr) {
@@ -153,6 +191,7 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   hooks.max_virtual_time = std::chrono::milliseconds(options.max_virtual_time_ms);
   hooks.leak_grace = leak_grace(options);
   hooks.long_poll = std::chrono::milliseconds(options.long_poll_ms);  // for the long-poll detector
+  hooks.spurious_wakeups = options.spurious_wakeups;
 
   BodyOutcome outcome;
   auto body_failure = [&](std::string message, Location where) {
@@ -171,6 +210,17 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
       // The stop detector explains deadlocks and hangs with the runtime's state at the time.
     } catch (const CheckFailure& e) {
       body_failure(e.what(), Location::from(e.where()));
+    } catch (const JoinError& e) {
+      if (e.is_panic()) {
+        JoinedCause cause = joined_cause(e);
+        body_failure("task '" + cause.name + "' (#" + std::to_string(cause.task) + ") " +
+                         cause.message + ", and joining it rethrew that failure",
+                     std::move(cause.where));
+        outcome.failure->task = cause.task;
+        outcome.failure->task_name = std::move(cause.name);
+      } else {
+        body_failure(e.what(), Location{});
+      }
     } catch (const std::exception& e) {
       body_failure(e.what(), Location{});
     } catch (...) {
@@ -208,22 +258,43 @@ std::unique_ptr<Strategy> build_strategy(const std::string& name, const nlohmann
   return strategy;
 }
 
-// PCT's k when the user gives none: the schedule decisions of the default schedule (a chooser
-// that always keeps the running task), the points where a priority change can matter.
+// PCT's k when the user gives none. The bound 1/(n k^(d-1)) holds only when k is at least the
+// schedule decisions of every execution: a change point drawn past an execution's end is wasted,
+// and one needed past k is never drawn. The default schedule (always keep the running task) takes
+// the fewest decisions; PCT's own schedules, switching at change points and around yields, take
+// more. So k is the most decisions seen in the default schedule, kCalibrationRuns random ones
+// and kCalibrationRuns PCT ones (with the estimate so far), plus a quarter for the schedules not
+// sampled. The runs' seeds come from the base seed alone: the same k for any --jobs.
 std::uint64_t calibrate_steps(const ExploreOptions& options, const ExploreTarget& target) {
+  constexpr std::uint64_t kCalibrationRuns = 4;
   std::vector<std::unique_ptr<Detector>> none;
+  auto schedule_decisions = [&](Chooser& chooser) {
+    ExecutionResult r = run_once(target, options, &chooser, none, nullptr);
+    return static_cast<std::uint64_t>(
+        std::count_if(r.decisions.begin(), r.decisions.end(),
+                      [](const Decision& d) { return d.kind == DecisionKind::schedule; }));
+  };
   FirstChooser first;
-  ExecutionResult r = run_once(target, options, &first, none, nullptr);
-  auto schedule_decisions = std::count_if(r.decisions.begin(), r.decisions.end(), [](const Decision& d) {
-    return d.kind == DecisionKind::schedule;
-  });
-  return std::max<std::uint64_t>(static_cast<std::uint64_t>(schedule_decisions), 1);
+  std::uint64_t most = schedule_decisions(first);
+  for (std::uint64_t i = 0; i < kCalibrationRuns; ++i) {
+    RandomWalk random;
+    random.begin_execution(i, execution_seed(options.seed ^ 0x63616c6962726174ULL, i));
+    most = std::max(most, schedule_decisions(random));
+  }
+  const std::uint64_t provisional = std::max<std::uint64_t>(most, 1);
+  for (std::uint64_t i = 0; i < kCalibrationRuns; ++i) {
+    Pct pct(PctOptions{static_cast<int>(std::max<std::uint32_t>(options.depth, 1)), provisional});
+    pct.begin_execution(i, execution_seed(options.seed ^ 0x70637463616c6962ULL, i));
+    most = std::max(most, schedule_decisions(pct));
+  }
+  return std::max<std::uint64_t>(most + (most + 3) / 4, 1);
 }
 
 ExploreOptions options_for_trace(const Trace& trace, const ExploreOptions& base) {
   ExploreOptions o = base;
   o.flavor = std::string(to_string(trace.flavor));
   if (trace.max_steps) o.max_steps = trace.max_steps;
+  o.spurious_wakeups = trace.spurious_wakeups.value_or(UINT32_MAX);  // older traces: no limit
   o.max_virtual_time_ms = static_cast<std::uint64_t>(trace.max_virtual_time_ns / 1000000);
   if (const auto& d = trace.detectors) {
     o.lock_order = d->lock_order;
@@ -237,6 +308,42 @@ ExploreOptions options_for_trace(const Trace& trace, const ExploreOptions& base)
 // The user's source root, when the options name one, applies to every failure located from now on.
 void apply_source_root(const ExploreOptions& options) {
   if (!options.source_root.empty()) set_source_root(options.source_root);
+}
+
+// Long polls are measured in wall time, which no schedule fixes: a loaded machine can stretch any
+// step. Such a finding stands only if the replay of the execution's decisions shows it again
+// (same signature); otherwise it is dropped. The other findings are the execution's own.
+void confirm_long_polls(const ExploreTarget& target, const ExploreOptions& options,
+                        std::uint64_t seed, ExecutionResult& result,
+                        std::vector<std::unique_ptr<Detector>>& detectors) {
+  auto timed = [](const Failure& f) { return f.kind == FailureKind::long_poll; };
+  if (std::none_of(result.failures.begin(), result.failures.end(), timed)) return;
+  Replay chooser(result.decisions);
+  chooser.begin_execution(0, seed);
+  const ExecutionResult again = run_once(target, options, &chooser, detectors, nullptr);
+  std::erase_if(result.failures, [&](const Failure& f) {
+    return timed(f) &&
+           std::none_of(again.failures.begin(), again.failures.end(), [&](const Failure& g) {
+             return timed(g) && g.signature() == f.signature();
+           });
+  });
+}
+
+// The first failure that the decisions determine (wall-time findings excluded), "" for none:
+// what a replay must reproduce.
+std::string scheduled_signature(const std::vector<Failure>& failures) {
+  for (const Failure& f : failures)
+    if (f.kind != FailureKind::long_poll) return f.signature();
+  return {};
+}
+
+// The events a replay must reproduce: all but the wall-time ones.
+std::vector<TraceEvent> scheduled_events(const std::vector<TraceEvent>& events) {
+  std::vector<TraceEvent> out;
+  out.reserve(events.size());
+  for (const TraceEvent& e : events)
+    if (e.kind != EventKind::long_poll) out.push_back(e);
+  return out;
 }
 
 std::vector<Decision> trim_defaults(std::vector<Decision> decisions) {
@@ -254,6 +361,7 @@ Trace base_trace(const ExploreOptions& options, const ExploreTarget& target,
   t.strategy = strategy.name();
   t.strategy_parameters = strategy.parameters();
   t.max_steps = options.max_steps;
+  t.spurious_wakeups = options.spurious_wakeups;
   t.max_virtual_time_ns =
       std::chrono::nanoseconds(std::chrono::milliseconds(options.max_virtual_time_ms)).count();
   t.detectors = TraceDetectors{options.lock_order, options.leaks, options.leak_grace_ms,
@@ -339,6 +447,7 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
         return;
       }
       ExecutionResult r = run_once(target, options, worker.strategy.get(), worker.detectors, nullptr);
+      confirm_long_polls(target, options, seed, r, worker.detectors);
       worker.strategy->end_execution(
           ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});
       const std::uint64_t finished = done.fetch_add(1) + 1;
@@ -467,17 +576,21 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
     trace.decisions = result.decisions;
     // The exploration found the failure; the replay, with explaining detectors, explains it.
     ReplayResult replayed = replay(trace, target, options);
-    const bool same = !replayed.failures.empty() &&
-                      replayed.failures.front().signature() == result.failures.front().signature();
-    report.failures = same ? replayed.failures : result.failures;
+    // A long poll is wall time: its absence from this replay says nothing about determinism (the
+    // exploration confirmed it by a replay of its own).
+    const bool same =
+        scheduled_signature(replayed.failures) == scheduled_signature(result.failures);
+    report.failures = same && !replayed.failures.empty() ? replayed.failures : result.failures;
     report.trace = std::move(replayed.trace);
+    if (!report.trace->failure) report.trace->failure = report.failures.front();
     bool deterministic = same && !replayed.mismatch;
     std::string difference = replayed.mismatch ? *replayed.mismatch
                                                : "replaying the same decisions gave a different "
                                                  "failure";
     if (deterministic && options.check_determinism) {
       ReplayResult again = replay(trace, target, options);
-      if (again.trace.events != report.trace->events || again.mismatch) {
+      if (scheduled_events(again.trace.events) != scheduled_events(report.trace->events) ||
+          again.mismatch) {
         deterministic = false;
         difference = "replaying the same decisions twice gave different events";
       }
@@ -500,19 +613,36 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   return report;
 }
 
-ShrinkResult shrink(const Trace& input, const ExploreTarget& target, const ExploreOptions& base) {
+ShrinkResult shrink(const Trace& input, const ExploreTarget& target, const ExploreOptions& base,
+                    const ShrinkProgressFn& progress) {
   if (!input.failure) throw TraceError("the trace records no failure to shrink");
+  const auto started = Clock::now();
   const ExploreOptions options = options_for_trace(input, base);
   apply_source_root(options);
   const std::string signature = input.failure->signature();
   ShrinkResult out;
   auto detectors = make_detectors(options, DetectorMode::find);
+  constexpr std::size_t kMaxAttempts = 20000;
+  auto seconds = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
+  auto out_of_budget = [&] {
+    return out.attempts >= kMaxAttempts || (base.time_budget > 0 && seconds() >= base.time_budget);
+  };
+  std::vector<Decision> best;
+  auto last_progress = started;
+  auto report_progress = [&] {
+    if (!progress) return;
+    const auto now = Clock::now();
+    if (now - last_progress < std::chrono::milliseconds(250)) return;
+    last_progress = now;
+    progress(ShrinkProgress{out.attempts, count_preemptions(best), best.size(), seconds()});
+  };
 
   // Runs a candidate list (missing decisions default to 0); on the same failure returns the
   // decisions actually taken, without trailing defaults.
   auto attempt = [&](const std::vector<Decision>& decisions,
                      std::uint64_t* steps) -> std::optional<std::vector<Decision>> {
     ++out.attempts;
+    report_progress();
     Replay chooser(decisions, true);
     chooser.begin_execution(0, input.seed);
     ExecutionResult r = run_once(target, options, &chooser, detectors, nullptr);
@@ -520,30 +650,85 @@ ShrinkResult shrink(const Trace& input, const ExploreTarget& target, const Explo
     if (steps) *steps = r.steps;
     return trim_defaults(r.decisions);
   };
+  auto deviations = [](const std::vector<Decision>& d) {
+    return static_cast<std::size_t>(
+        std::count_if(d.begin(), d.end(), [](const Decision& x) { return x.index != 0; }));
+  };
+  // Smaller: fewer preemptions, then fewer non-default answers, then fewer decisions.
+  auto smaller = [&](const std::vector<Decision>& a, const std::vector<Decision>& b) {
+    const std::size_t pa = count_preemptions(a), pb = count_preemptions(b);
+    if (pa != pb) return pa < pb;
+    const std::size_t da = deviations(a), db = deviations(b);
+    if (da != db) return da < db;
+    return a.size() < b.size();
+  };
 
   std::uint64_t steps = 0;
   auto start = attempt(input.decisions, &steps);
   if (!start) throw TraceError("the trace does not reproduce its failure (" + signature + ")");
-  std::vector<Decision> best = *start;
+  best = *start;
   out.decisions_before = input.decisions.size();
   out.preemptions_before = count_preemptions(input.decisions);
   out.steps_before = steps;
-  constexpr std::size_t kMaxAttempts = 5000;
 
-  // Fewest preemptions first, by iterative context bounding (CHESS): search with bound 0, 1, ...
-  // below the current count for any schedule with the same failure; the first one found has the
-  // fewest preemptions that show it (within the search budget of each bound).
-  constexpr std::uint64_t kSearchPerBound = 20000;
-  for (std::size_t bound = 0; bound < count_preemptions(best); ++bound) {
+  // 1. Delta debugging (Zeller, Hildebrandt 2002) over the non-default answers: turn chunks of
+  // them into the default answer, halving the chunks when none can go. A deep trace with dozens
+  // of preemptions loses most of them in a few hundred replays, where trying one at a time (or a
+  // bounded search per preemption count) costs a replay per answer per pass.
+  for (std::size_t parts = 2; !out_of_budget();) {
+    std::vector<std::size_t> answers;
+    for (std::size_t i = 0; i < best.size(); ++i)
+      if (best[i].index != 0) answers.push_back(i);
+    if (answers.empty()) break;
+    parts = std::min(parts, answers.size());
+    const std::size_t chunk = (answers.size() + parts - 1) / parts;
+    bool reduced = false;
+    // Latest chunks first: the end of a schedule is where the failure is made.
+    for (std::size_t end = answers.size(); end > 0 && !out_of_budget();) {
+      const std::size_t begin = end > chunk ? end - chunk : 0;
+      std::vector<Decision> candidate = best;
+      for (std::size_t k = begin; k < end; ++k) {
+        candidate[answers[k]].index = 0;
+        candidate[answers[k]].task = kNoTask;
+      }
+      std::uint64_t s = 0;
+      if (auto kept = attempt(candidate, &s); kept && smaller(*kept, best)) {
+        best = std::move(*kept);
+        steps = s;
+        reduced = true;
+        break;
+      }
+      end = begin;
+    }
+    if (reduced) {
+      parts = std::max<std::size_t>(parts - 1, 2);
+    } else if (parts >= answers.size()) {
+      break;
+    } else {
+      parts = std::min(parts * 2, answers.size());
+    }
+  }
+
+  // 2. Fewest preemptions by iterative context bounding (CHESS): a bounded search for the same
+  // failure with 0, 1, 2 preemptions, when the schedule still has more (each bound a few
+  // thousand executions at most).
+  constexpr std::size_t kSearchBounds = 3;
+  constexpr std::uint64_t kSearchPerBound = 2000;
+  for (std::size_t bound = 0;
+       bound < std::min(count_preemptions(best), kSearchBounds) && !out_of_budget(); ++bound) {
     Dfs dfs(DfsOptions{static_cast<int>(bound), kSearchPerBound, false});
     bool found = false;
-    for (std::uint64_t i = 0; dfs.begin_execution(i, input.seed); ++i) {
+    for (std::uint64_t i = 0; !out_of_budget() && dfs.begin_execution(i, input.seed); ++i) {
       ExecutionResult r = run_once(target, options, &dfs, detectors, nullptr);
       dfs.end_execution(ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});
       ++out.attempts;
+      report_progress();
       if (!r.failures.empty() && r.failures.front().signature() == signature) {
-        best = trim_defaults(r.decisions);
-        steps = r.steps;
+        std::vector<Decision> found_decisions = trim_defaults(r.decisions);
+        if (smaller(found_decisions, best)) {
+          best = std::move(found_decisions);
+          steps = r.steps;
+        }
         found = true;
         break;
       }
@@ -551,34 +736,33 @@ ShrinkResult shrink(const Trace& input, const ExploreTarget& target, const Explo
     if (found) break;
   }
 
-  bool progress = true;
-  while (progress && out.attempts < kMaxAttempts) {
-    progress = false;
+  // 3. Single answers and the tail, until nothing changes.
+  bool changed = true;
+  while (changed && !out_of_budget()) {
+    changed = false;
     // Fewer preemptions and deviations: turn choices into the default one, latest first.
-    for (std::size_t i = best.size(); i-- > 0 && out.attempts < kMaxAttempts;) {
+    for (std::size_t i = best.size(); i-- > 0 && !out_of_budget();) {
       if (i >= best.size() || best[i].index == 0) continue;
       std::vector<Decision> candidate = best;
       // The default answer here; the decisions after it keep their tasks where they can.
       candidate[i].index = 0;
       candidate[i].task = kNoTask;
       std::uint64_t s = 0;
-      if (auto kept = attempt(candidate, &s); kept && *kept != best) {
-        if (count_preemptions(*kept) <= count_preemptions(best) && kept->size() <= best.size()) {
-          best = std::move(*kept);
-          steps = s;
-          progress = true;
-        }
+      if (auto kept = attempt(candidate, &s); kept && smaller(*kept, best)) {
+        best = std::move(*kept);
+        steps = s;
+        changed = true;
       }
     }
     // Fewer decisions: drop the tail in halving chunks.
-    for (std::size_t chunk = best.size() / 2; chunk > 0 && out.attempts < kMaxAttempts;) {
+    for (std::size_t chunk = best.size() / 2; chunk > 0 && !out_of_budget();) {
       std::vector<Decision> candidate(best.begin(), best.end() - static_cast<std::ptrdiff_t>(chunk));
       std::uint64_t s = 0;
       auto kept = attempt(candidate, &s);
-      if (kept && kept->size() < best.size()) {
+      if (kept && smaller(*kept, best)) {
         best = std::move(*kept);
         steps = s;
-        progress = true;
+        changed = true;
         chunk = std::min(chunk, best.size() / 2);
       } else {
         chunk /= 2;

@@ -180,6 +180,7 @@ json to_json(const Trace& t) {
   j["seed"] = t.seed;
   j["execution"] = t.execution;
   j["limits"] = json{{"max_steps", t.max_steps}, {"max_virtual_time_ns", t.max_virtual_time_ns}};
+  if (t.spurious_wakeups) j["limits"]["spurious_wakeups"] = *t.spurious_wakeups;
   if (t.detectors)
     j["detectors"] = json{{"lock_order", t.detectors->lock_order},
                           {"leaks", t.detectors->leaks},
@@ -232,6 +233,11 @@ Trace parse_trace(std::string_view text) {
     t.max_virtual_time_ns = limits.contains("max_virtual_time_ns")
                                 ? get_i64(limits, "max_virtual_time_ns", "limits")
                                 : 0;
+    if (limits.contains("spurious_wakeups")) {
+      const std::uint64_t budget = get_u64(limits, "spurious_wakeups", "limits");
+      if (budget > UINT32_MAX) bad("limits.spurious_wakeups is out of range");
+      t.spurious_wakeups = static_cast<std::uint32_t>(budget);
+    }
   }
   if (j.contains("detectors")) {
     const json& d = j["detectors"];

@@ -105,6 +105,7 @@ Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
     if (hooks->max_virtual_time > Duration::zero())
       options_.max_virtual_time = hooks->max_virtual_time;
     leak_grace_ = hooks->leak_grace;
+    if (hooks->spurious_wakeups) spurious_left_ = *hooks->spurious_wakeups;
     if (observes(EventKind::long_poll)) long_poll_ns_ = hooks->long_poll.count();
   }
   step_limit_ = options_.max_steps != 0 ? options_.max_steps : ~std::uint64_t{0};
@@ -277,6 +278,9 @@ void Scheduler::shutdown() {
     const std::size_t drops = candidates_.size();
     if (may_run) {
       for (Task* t : runnable_) {
+        // A task that gave way has ended its poll: tokio's shutdown drops it rather than polling
+        // it again (and a spin at shutdown would otherwise be an endless run of decisions).
+        if (t->yielded_at != 0) continue;
         candidates_.push_back(Candidate{t->id, t->pending_op, t->pending_object});
         candidate_tasks_.push_back(t);
       }
@@ -309,9 +313,9 @@ inline Task* Scheduler::pick_runnable() {
 }
 
 Task* Scheduler::pick_runnable_chosen() {
-  candidates_.clear();
-  for (Task* t : runnable_) candidates_.push_back(Candidate{t->id, t->pending_op, t->pending_object});
-  Task* t = runnable_.take(ask(DecisionKind::schedule, false));
+  fair_candidates(nullptr);
+  Task* t = candidate_tasks_[ask(DecisionKind::schedule, false)];
+  runnable_.remove(t);
   t->queued = false;
   return t;
 }
@@ -338,10 +342,14 @@ void Scheduler::run_task(Task* t) {
 inline void Scheduler::enter(Task* t) noexcept {
   current_ = t;
   t->state = TaskState::running;
+  t->last_ran = ++runs_;
+  t->yielded_at = 0;
   if (enter_hooks_) [[unlikely]] {
     if (long_poll_ns_ != 0) {
       step_began_ = step_;
       step_resumed_at_ = t->last_site;
+      step_excluded_ns_ = 0;
+      step_clock_ns_ = coarse_wall_clock_ns();  // the user's code starts now
     }
     if (observes(EventKind::run))
       emit(Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id, .where = t->last_site});
@@ -349,12 +357,11 @@ inline void Scheduler::enter(Task* t) noexcept {
 }
 
 // The running task t's step is over (it blocked, yielded the CPU or finished): with long-poll
-// timing on, one coarse clock read says how long it held the thread.
+// timing on, the coarse clock says how long it held the thread since enter(), less the time spent
+// in the chooser and the observers meanwhile (ask, emit): only the user's code is timed.
 inline void Scheduler::end_step(Task* t, const char* how) noexcept {
   if (long_poll_ns_ == 0) return;
-  const std::int64_t now = coarse_wall_clock_ns();
-  const std::int64_t elapsed = now - step_clock_ns_;
-  step_clock_ns_ = now;
+  const std::int64_t elapsed = coarse_wall_clock_ns() - step_clock_ns_ - step_excluded_ns_;
   if (elapsed >= long_poll_ns_) [[unlikely]]
     report_long_poll(t, elapsed, how);
 }
@@ -711,9 +718,19 @@ bool Scheduler::step_limit_reached(Task* t) {
 
 void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLocation where) {
   Task* t = current_;
+  const bool spin = t->spin.point(op, object, where);
   if (!begin_step(t, op, kind, object, where)) return;
   if (phase_ == Phase::shutting_down) [[unlikely]] {
+    if (spin) gave_way(t);
     shutdown_step(t);
+  } else if (spin && options_.flavor == Flavor::multi_thread) [[unlikely]] {
+    // A spin is a yield: it gives way as weft::yield_now does. Not on a current_thread runtime,
+    // where a task that spins without yielding really does starve every other task.
+    if (runnable_.empty()) return;
+    gave_way(t);
+    t->state = TaskState::runnable;
+    enqueue(t);
+    switch_out(t);
   } else {
     if (options_.flavor == Flavor::current_thread || runnable_.empty() || chooser_is_default_)
       return;
@@ -732,13 +749,13 @@ void Scheduler::shutdown_step(Task* t) {
 }
 
 // A schedule point that the chooser decides: keep running t, or switch to a runnable task.
-void Scheduler::schedule_point_chosen(Task* t, Op op, ObjectId object) {
-  candidates_.clear();
-  candidates_.push_back(Candidate{t->id, op, object});
-  for (Task* r : runnable_) candidates_.push_back(Candidate{r->id, r->pending_op, r->pending_object});
+void Scheduler::schedule_point_chosen(Task* t, Op, ObjectId) {
+  // t has not given way (a spin is handled in schedule_point), so it is always offered, first.
+  fair_candidates(t);
   std::size_t pick = ask(DecisionKind::schedule, true);
   if (pick == 0) return;
-  Task* n = runnable_.take(pick - 1);
+  Task* n = candidate_tasks_[pick];
+  runnable_.remove(n);
   n->queued = false;
   t->state = TaskState::runnable;
   enqueue(t);
@@ -749,6 +766,8 @@ void Scheduler::schedule_point_chosen(Task* t, Op op, ObjectId object) {
 [[gnu::always_inline]] inline void Scheduler::yield_now(SourceLocation where) {
   Task* t = current_;
   if (!begin_step(t, Op::yield, ObjectKind::none, kNoObject, where)) return;
+  // Alone it simply goes on; at shutdown it has ended its poll either way (only dropped now).
+  if (!runnable_.empty() || phase_ == Phase::shutting_down) gave_way(t);
   t->state = TaskState::runnable;
   enqueue(t);
   suspend(t);
@@ -869,10 +888,15 @@ std::size_t Scheduler::choose_value(std::size_t n, SourceLocation where) {
 
 std::size_t Scheduler::choose_decision(DecisionKind kind, std::size_t n, Op op, ObjectId object) {
   if (n <= 1 || chooser_is_default_) return 0;
+  // The spurious wake-up budget: once spent, a wait asks nothing (an exhaustive search would
+  // otherwise find a deeper branch behind every wake-up, without end).
+  if (kind == DecisionKind::spurious && spurious_left_ == 0) return 0;
   candidates_.clear();
   const TaskId task = current_ ? current_->id : kNoTask;
   for (std::size_t i = 0; i < n; ++i) candidates_.push_back(Candidate{task, op, object});
-  return ask(kind, false);
+  const std::size_t pick = ask(kind, false);
+  if (kind == DecisionKind::spurious && pick != 0) --spurious_left_;
+  return pick;
 }
 
 void Scheduler::advance(Duration d, SourceLocation where) {
@@ -888,7 +912,14 @@ void Scheduler::advance(Duration d, SourceLocation where) {
 std::size_t Scheduler::ask(DecisionKind kind, bool first_is_current) {
   const std::size_t n = candidates_.size();
   if (n < 2) return 0;
-  std::size_t pick = chooser_->choose(kind, candidates_, DecisionContext{step_, first_is_current});
+  std::size_t pick;
+  if (long_poll_ns_ != 0) [[unlikely]] {
+    const std::int64_t began = coarse_wall_clock_ns();
+    pick = chooser_->choose(kind, candidates_, DecisionContext{step_, first_is_current});
+    step_excluded_ns_ += coarse_wall_clock_ns() - began;
+  } else {
+    pick = chooser_->choose(kind, candidates_, DecisionContext{step_, first_is_current});
+  }
   if (pick >= n) pick = n - 1;  // a chooser bug must not become memory corruption
   return pick;
 }
@@ -935,6 +966,12 @@ void Scheduler::emit(Event event) noexcept {
   event.step = step_;
   event.time = Duration(now_ns_);
   event.runtime = &runtime_;
+  if (long_poll_ns_ != 0) [[unlikely]] {  // detector work is not the task's time
+    const std::int64_t began = coarse_wall_clock_ns();
+    observer_->on_event(event);
+    step_excluded_ns_ += coarse_wall_clock_ns() - began;
+    return;
+  }
   observer_->on_event(event);
 }
 

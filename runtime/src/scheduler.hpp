@@ -17,6 +17,33 @@
 
 namespace weft::detail {
 
+// Recognises a task that spins without yielding: its scheduling points keep coming back to one of
+// its last few points (a loop of at most kPeriod points: `while (!flag.load()) {}`, a try_lock
+// or exchange retried in a loop, a test-and-test-and-set). After kSpinRepeats such points in a
+// row the task is treated as if it had called weft::yield_now there.
+struct SpinTracker {
+  static constexpr unsigned kPeriod = 4;
+  static constexpr unsigned kSpinRepeats = 8;
+  std::uint64_t recent[kPeriod] = {};
+  std::uint8_t next = 0;
+  std::uint8_t repeats = 0;
+  // Records a scheduling point; true when it completes a spin (and starts counting afresh).
+  bool point(Op op, ObjectId object, const SourceLocation& where) noexcept {
+    const std::uint64_t key =
+        (reinterpret_cast<std::uintptr_t>(where.file_name()) * 31 + where.line()) *
+            0x9e3779b97f4a7c15ULL ^
+        (std::uint64_t{object} << 8 | static_cast<std::uint8_t>(op));
+    bool seen = false;
+    for (std::uint64_t k : recent) seen |= k == key;
+    recent[next] = key;
+    next = static_cast<std::uint8_t>((next + 1) % kPeriod);
+    repeats = seen ? static_cast<std::uint8_t>(repeats + 1) : 0;
+    if (repeats < kSpinRepeats) return false;
+    repeats = 0;
+    return true;
+  }
+};
+
 struct Task {
   TaskId id = kNoTask;
   std::string name;  // empty until asked for (Scheduler::task_name) when spawned without one
@@ -37,6 +64,11 @@ struct Task {
   ObjectKind pending_kind = ObjectKind::none;
   ObjectId pending_object = kNoObject;
   SourceLocation last_site;
+  // Fairness (see fairness.cpp): the scheduler's run counter when the task was last resumed, the
+  // counter when it gave way (0: it has not, or ran again since), and spin recognition.
+  std::uint64_t last_ran = 0;
+  std::uint64_t yielded_at = 0;
+  SpinTracker spin;
   std::string panic_message;   // what escaped the task, when it panicked
   SourceLocation panic_where;  // where a failed check (CheckFailure) panicked it
   // Set while blocked.
@@ -213,6 +245,10 @@ class Scheduler {
   void link_live(Task* t) noexcept;
   void unlink_live(Task* t) noexcept;
   std::size_t ask(DecisionKind kind, bool first_is_current);
+  // Fairness (fairness.cpp): fills candidates_/candidate_tasks_ with `current` (when given, first)
+  // and the runnable tasks the fairness rule lets run; returns whether `current` is among them.
+  bool fair_candidates(Task* current);
+  void gave_way(Task* t) noexcept { t->yielded_at = runs_; }
   std::string task_label(const Task* t) const;
 
   Runtime& runtime_;
@@ -225,9 +261,10 @@ class Scheduler {
   std::uint64_t epoch_;
   std::optional<Duration> leak_grace_;  // leak checking (ExplorationHooks::leak_grace)
   // Long-poll timing (ExplorationHooks::long_poll); 0: off. A step's wall time runs from the
-  // previous step's end (one clock read per step), so it includes the scheduler's own work in
-  // between, which is microseconds against a threshold of milliseconds.
+  // task's resumption (enter) to the end of its step, less step_excluded_ns_: the time the
+  // chooser (strategy, recording) and the observers (detectors) took meanwhile.
   std::int64_t long_poll_ns_ = 0;
+  std::int64_t step_excluded_ns_ = 0;
   bool enter_hooks_ = false;  // long-poll timing or run events: enter() has more to do
   std::uint64_t step_limit_ = 0;  // options_.max_steps, or no limit
   std::int64_t step_clock_ns_ = 0;
@@ -262,6 +299,8 @@ class Scheduler {
   std::size_t live_timers_ = 0;
   std::int64_t now_ns_ = 0;
   std::uint64_t step_ = 0;
+  std::uint64_t runs_ = 0;                           // tasks resumed so far (Task::last_ran)
+  std::uint64_t spurious_left_ = ~std::uint64_t{0};  // ExplorationHooks::spurious_wakeups
 
   enum class Phase : std::uint8_t { idle, running, shutting_down, aborting };
   Phase phase_ = Phase::idle;

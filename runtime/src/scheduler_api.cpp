@@ -253,6 +253,7 @@ std::string join_error_message(TaskId task, const std::string& name, bool cancel
 JoinError::JoinError(TaskId task, std::string name, bool cancelled, std::exception_ptr panic)
     : std::runtime_error(join_error_message(task, name, cancelled, panic)),
       task_(task),
+      name_(std::move(name)),
       cancelled_(cancelled),
       panic_(std::move(panic)) {}
 

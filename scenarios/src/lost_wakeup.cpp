@@ -102,12 +102,12 @@ WEFT_REGISTER_SCENARIO(weft::Scenario{
         kStory +
         " Here the flag lives in a Mutex and the waiter uses CondVar::wait with a predicate, "
         "which checks the flag and starts waiting without releasing the lock in between (and "
-        "re-checks after spurious wake-ups, which weft explores too). Every wait may wake "
-        "spuriously any number of times, so DFS's tree has no end here: the check is 5000 "
-        "random and 5000 PCT executions, all clean.",
+        "re-checks after spurious wake-ups, which weft explores too: one per execution by "
+        "default, counted by DFS as a preemption). Clean under exhaustive DFS with preemption "
+        "bound 3.",
     .flavor = weft::Flavor::multi_thread,
     .body = [] { ready_signal(Variant::condvar); },
-    .expect = {.clean_budget = 5000},
+    .expect = {.dfs_preemption_bound = 3},
     .source = __FILE__,
 });
 

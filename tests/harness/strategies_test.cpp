@@ -520,7 +520,9 @@ TEST_CASE("dfs: the preemption bound prunes exactly the schedules above it") {
   CHECK(Dfs(DfsOptions{-5, 0, false}).parameters()["preemption_bound"] == -1);
 }
 
-TEST_CASE("dfs explores shutdown, timer-tie, spurious and value decisions fully at bound 0") {
+TEST_CASE(
+    "dfs explores shutdown, timer-tie and value decisions fully at bound 0; spurious ones cost a "
+    "preemption") {
   // A preemption point with 3 candidates, then the drop order of 3 tasks (3 x 2 choices).
   Program program = [](Chooser& c) {
     ask(c, DecisionKind::schedule, 3, true, 1);
@@ -546,8 +548,13 @@ TEST_CASE("dfs explores shutdown, timer-tie, spurious and value decisions fully 
     ask(c, DecisionKind::spurious, 2);
     ask(c, DecisionKind::value, 3);
   };
+  // A spurious wake-up costs a preemption: bound 0 never takes one, bound 1 takes it.
   Dfs zero(DfsOptions{0, 0, false});
-  CHECK(run_all(zero, picks).size() == 36);
+  auto at_zero = run_all(zero, picks);
+  CHECK(at_zero.size() == 18);
+  for (const auto& s : at_zero) CHECK(s[2].index == 0);
+  Dfs one(DfsOptions{1, 0, false});
+  CHECK(run_all(one, picks).size() == 36);
 }
 
 TEST_CASE("dfs reports nondeterminism and abandons the branch cleanly") {

@@ -15,8 +15,12 @@
 // stack as a prefix, then opens new frames with the first allowed alternative (index 0 first, and
 // index 0 is never a preemption); end_execution backtracks to the deepest frame with an untried
 // allowed alternative. A schedule decision with first_is_current whose answer is not 0 is a
-// preemption and is allowed only while the preemptions above it are fewer than the bound. Other
-// kinds never count as preemptions and are always explored fully.
+// preemption and is allowed only while the preemptions above it are fewer than the bound. A
+// spurious condition-variable wake-up (answer 1 of a spurious decision) counts against the bound
+// the same way: each one opens a branch as deep as the program (the waiter loops and waits
+// again), so without a bound on them the search never backtracks past the first wait. The
+// runtime's own budget (ExplorationHooks::spurious_wakeups) limits them for every strategy, and
+// with it an unbounded search too. Other kinds never count and are always explored fully.
 //
 // If the replayed prefix meets a decision of another kind, candidate count or current-task flag
 // than recorded (or the execution ends inside the prefix), the program is nondeterministic: the
@@ -37,6 +41,7 @@
 #include <memory>
 #include <string>
 
+#include "weft/harness/preemption.hpp"
 #include "weft/harness/strategies.hpp"
 
 namespace weft {
@@ -94,8 +99,7 @@ bool Dfs::begin_execution(std::uint64_t, std::uint64_t) {
 }
 
 bool Dfs::allowed(const Frame& frame, std::uint32_t index) const {
-  const bool preemption =
-      frame.kind == DecisionKind::schedule && frame.first_is_current && index != 0;
+  const bool preemption = costs_preemption(frame.kind, frame.first_is_current, index);
   return !preemption || options_.preemption_bound < 0 ||
          frame.preemptions_before < static_cast<std::uint32_t>(options_.preemption_bound);
 }
@@ -107,7 +111,7 @@ bool Dfs::asleep(const Frame& frame, std::uint32_t index) const {
 
 std::optional<std::uint32_t> Dfs::next_alternative(const Frame& frame, std::uint32_t from) const {
   for (std::uint32_t i = from; i < frame.candidates; ++i) {
-    if (!allowed(frame, i)) return std::nullopt;  // every later index is a preemption too
+    if (!allowed(frame, i)) return std::nullopt;  // every later index costs one too
     if (!asleep(frame, i)) return i;
   }
   return std::nullopt;
@@ -158,7 +162,7 @@ std::size_t Dfs::open_frame(DecisionKind kind, std::span<const Candidate> candid
   }
   frame.closed = !first.has_value();
   frame.index = first.value_or(0);
-  frame.preemption = kind == DecisionKind::schedule && frame.first_is_current && frame.index != 0;
+  frame.preemption = costs_preemption(kind, frame.first_is_current, frame.index);
   stack_.push_back(std::move(frame));
   ++depth_;
   return stack_.back().index;
@@ -210,7 +214,7 @@ void Dfs::backtrack() {
     if (!frame.closed) {
       if (auto next = next_alternative(frame, frame.index + 1)) {
         frame.index = *next;
-        frame.preemption = frame.kind == DecisionKind::schedule && frame.first_is_current;
+        frame.preemption = costs_preemption(frame.kind, frame.first_is_current, frame.index);
         return;
       }
     }

@@ -17,6 +17,12 @@
 //   candidate 0 (lowered before choosing, so it is preempted right here); otherwise the running
 //   task has blocked or finished and the lowered task is the one chosen now, which runs one step
 //   and yields at its next scheduling point, as after the paper's step k_i.
+// - Yields (weft's adaptation, as PCT implementations treat yields): a candidate that gave way
+//   (Candidate::yielded: weft::yield_now, or a spin the runtime recognised) gets a priority below
+//   every task that has not yielded and is not demoted (kYieldBand, lower for each later yield,
+//   never raised), so the task it waits for runs first; a spin-wait cannot starve its setter. The
+//   runtime's fairness rule (runtime/src/fairness.cpp) already keeps such a task out while
+//   another has not run since; this keeps it low after that, so spins cost few decisions.
 // - Timer ties, spurious wakeups and values are drawn uniformly from the same generator.
 // - Shutdown (weft's extension; the paper has no shutdown): drop and run choices are uniform,
 //   except that a task a drop has just woken runs first (highest priority first). In tokio other
@@ -40,6 +46,8 @@ namespace weft {
 namespace {
 
 constexpr std::uint64_t kHighBand = std::uint64_t{1} << 62;
+// Yielded tasks: below kHighBand, above every change-point priority (at most depth - 1).
+constexpr std::uint64_t kYieldBand = std::uint64_t{1} << 61;
 // Up to this many tasks, distinctness is checked by scanning the priorities in use.
 constexpr std::size_t kScanTasks = 64;
 
@@ -56,6 +64,8 @@ bool Pct::begin_execution(std::uint64_t, std::uint64_t seed) {
   shutdown_runnable_.clear();
   last_shutdown_was_drop_ = false;
   priorities_.clear();
+  yield_lowered_.clear();
+  yields_ = 0;
   initial_in_use_.clear();
   change_points_.clear();
   const auto wanted =
@@ -128,7 +138,16 @@ std::size_t Pct::choose_schedule(std::span<const Candidate> candidates,
   const std::uint64_t step = ++schedule_decisions_;
   // Initial priorities are handed out in candidate order, so the draws depend only on the seed
   // and the schedule so far.
-  for (const Candidate& c : candidates) priority_of(c.task);
+  for (const Candidate& c : candidates) {
+    priority_of(c.task);
+    if (c.task >= yield_lowered_.size()) yield_lowered_.resize(std::size_t{c.task} + 1, 0);
+    if (!c.yielded) {
+      yield_lowered_[c.task] = 0;
+    } else if (!yield_lowered_[c.task]) {  // lowered once per yield
+      yield_lowered_[c.task] = 1;
+      priorities_[c.task] = std::min(priorities_[c.task], kYieldBand - ++yields_);
+    }
+  }
 
   std::optional<std::uint64_t> lowered;  // d - i when this decision is change point i
   for (std::size_t i = 0; i < change_points_.size(); ++i)
@@ -140,6 +159,7 @@ std::size_t Pct::choose_schedule(std::span<const Candidate> candidates,
   for (std::size_t i = 1; i < candidates.size(); ++i)
     if (priorities_[candidates[i].task] > priorities_[candidates[pick].task]) pick = i;
   if (lowered && !context.first_is_current) priorities_[candidates[pick].task] = *lowered;
+  yield_lowered_[candidates[pick].task] = 0;  // it runs: its yield is over
   return pick;
 }
 

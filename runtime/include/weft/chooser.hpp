@@ -26,6 +26,11 @@ struct Candidate {
   TaskId task = kNoTask;
   Op op = Op::none;
   ObjectId object = kNoObject;
+  // Schedule candidates: the task gave way (weft::yield_now, or a spin the runtime recognised,
+  // see runtime/INTERNALS.md "Fairness") and has not run since. The runtime already leaves out a
+  // task that gave way while another candidate has not run since; this flag lets a strategy
+  // treat the rest as it likes (PCT lowers their priority).
+  bool yielded = false;
 };
 
 // Context of a decision that strategies may use: the step number (scheduling points so far) and,

@@ -155,6 +155,9 @@ struct ExplorationHooks {
   // reads a coarse wall clock at the end of every task step and emits long_poll for a step that
   // held the thread this long. Wall time goes into that event only, never into decisions.
   std::chrono::nanoseconds long_poll{0};
+  // Condition-variable spurious wake-ups the chooser is asked about per run: once this many were
+  // taken, later waits ask nothing and never wake spuriously. Unset: no limit.
+  std::optional<std::uint32_t> spurious_wakeups;
 };
 // Installs hooks for the current thread until the returned guard is destroyed.
 class ScopedExplorationHooks {

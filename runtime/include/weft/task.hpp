@@ -28,9 +28,11 @@ class JoinError : public std::runtime_error {
   // The exception that escaped the task (precondition: is_panic()).
   std::exception_ptr panic() const noexcept { return panic_; }
   TaskId task() const noexcept { return task_; }
+  const std::string& task_name() const noexcept { return name_; }
 
  private:
   TaskId task_;
+  std::string name_;
   bool cancelled_;
   std::exception_ptr panic_;
 };

@@ -97,9 +97,21 @@ struct ShrinkResult {
   std::size_t attempts = 0;
 };
 
+// Called now and then while shrinking (for a progress line).
+struct ShrinkProgress {
+  std::size_t attempts = 0;
+  std::size_t preemptions = 0;  // of the smallest failing schedule so far
+  std::size_t decisions = 0;
+  double seconds = 0;
+};
+using ShrinkProgressFn = std::function<void(const ShrinkProgress&)>;
+
 // Minimises a failing trace's decisions (fewer preemptions, then fewer decisions and steps)
 // keeping the failure's signature (kind, task name, location). Precondition: trace.failure.
-ShrinkResult shrink(const Trace& trace, const ExploreTarget& target, const ExploreOptions& options);
+// Bounded: options.time_budget seconds of wall time when nonzero, and a replay budget always;
+// the smallest schedule found by then is the result.
+ShrinkResult shrink(const Trace& trace, const ExploreTarget& target, const ExploreOptions& options,
+                    const ShrinkProgressFn& progress = {});
 
 // Counts schedule decisions that switched away from a task that could have kept running.
 std::size_t count_preemptions(const std::vector<Decision>& decisions);

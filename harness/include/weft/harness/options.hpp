@@ -18,7 +18,7 @@
     "base seed; execution 0 runs with it, so a failing execution's seed replays it alone")         \
   X(depth, std::uint32_t, 3, "depth", "WEFT_DEPTH", "PCT: bug depth d (d-1 priority changes)")     \
   X(pct_steps, std::uint64_t, 0, "pct-steps", "WEFT_PCT_STEPS",                                    \
-    "PCT: step estimate k (0: measured by one calibration run)")                                   \
+    "PCT: step estimate k (0: measured by calibration runs)")                                      \
   X(preemption_bound, std::int32_t, 2, "preemption-bound", "WEFT_PREEMPTION_BOUND",                \
     "dfs: at most this many preemptions per execution (-1: unbounded)")                            \
   X(jobs, std::uint32_t, 1, "jobs", "WEFT_JOBS",                                                   \
@@ -31,6 +31,9 @@
     "stop after this many seconds of wall time (0: no limit)")                                     \
   X(max_steps, std::uint64_t, 100000, "max-steps", "WEFT_MAX_STEPS",                               \
     "scheduling points per execution before it counts as a hang")                                  \
+  X(spurious_wakeups, std::uint32_t, 1, "spurious-wakeups", "WEFT_SPURIOUS_WAKEUPS",               \
+    "condition-variable spurious wake-ups explored per execution (dfs counts each as a "           \
+    "preemption)")                                                                                 \
   X(max_virtual_time_ms, std::uint64_t, 0, "max-virtual-time", "WEFT_MAX_VIRTUAL_TIME",            \
     "virtual milliseconds per execution before it counts as a hang (0: no limit)")                 \
   X(check_determinism, bool, false, "check-determinism", "WEFT_CHECK_DETERMINISM",                 \

@@ -76,9 +76,13 @@ class Pct final : public Strategy {
   // invariant: min(depth - 1, steps) distinct values, each in [1, steps].
   std::vector<std::uint64_t> change_points_;
   // invariant: initial priorities are >= kHighBand and pairwise distinct; a lowered priority is
-  // depth - i for change point i, in [1, depth - 1], so below every initial priority.
+  // depth - i for change point i, in [1, depth - 1], so below every initial priority; a yield
+  // lowers a priority into (depth, kYieldBand), below initial ones and above change points.
   // By task id (ids are small and dense); 0 means none yet. Looked up at every decision.
   std::vector<std::uint64_t> priorities_;
+  // By task id: 1 when the task's current yield has lowered its priority already.
+  std::vector<std::uint8_t> yield_lowered_;
+  std::uint64_t yields_ = 0;  // yields that lowered a priority in this execution
   // The initial priorities handed out, for distinctness, once an execution has more tasks than a
   // scan of priorities_ handles cheaply (a 62-bit draw all but never collides; checking must
   // not cost a tree insertion per task).
@@ -127,7 +131,8 @@ class Dfs final : public Strategy {
   struct Frame {
     DecisionKind kind = DecisionKind::schedule;
     bool first_is_current = false;
-    bool preemption = false;       // invariant: index != 0 && kind == schedule && first_is_current
+    // invariant: index != 0 && (kind == schedule && first_is_current || kind == spurious)
+    bool preemption = false;
     bool closed = false;           // no alternatives left to open here (sleep-set blocked)
     std::uint32_t candidates = 0;  // invariant: >= 2
     std::uint32_t index = 0;       // invariant: < candidates

@@ -60,6 +60,8 @@ struct Trace {
   std::uint64_t execution = 0;        // index of the execution within its exploration
   std::uint64_t max_steps = 0;
   std::int64_t max_virtual_time_ns = 0;
+  // The spurious wake-up budget (--spurious-wakeups); absent in older traces: no limit.
+  std::optional<std::uint32_t> spurious_wakeups;
   std::optional<TraceDetectors> detectors;  // absent in traces of older weft versions
   std::vector<Decision> decisions;
   std::optional<Failure> failure;
