@@ -31,7 +31,7 @@ TEST_CASE("a body explored inline with WEFT_EXPLORE") {
   weft::ExploreOptions options;
   options.strategy = "pct";
   options.iterations = 200;
-  WEFT_EXPLORE(options, [] {
+  WEFT_EXPLORE(options) {
     weft::Runtime rt;
     rt.block_on([] {
       auto [tx, rx] = weft::mpsc::unbounded<int>();
@@ -39,5 +39,5 @@ TEST_CASE("a body explored inline with WEFT_EXPLORE") {
       WEFT_CHECK(rx.recv().value() == 42);
       producer.join();
     });
-  });
+  };
 }

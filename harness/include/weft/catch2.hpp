@@ -1,76 +1,81 @@
-// Catch2 (v2) integration: explore a body inside a TEST_CASE and fail the test with the failure,
-// its seed, the trace file and the command that replays it. Include after <catch2/catch.hpp>.
+// Catch2 (v2) integration: explore a body inside a TEST_CASE; a failure fails the test at the
+// WEFT_EXPLORE line with the failure in words, the trace file and the commands that replay,
+// shrink and rerun it; a clean exploration counts as a passed assertion (-s shows how many
+// executions ran). Include after <catch2/catch.hpp>; link weft (the reports library included).
 //
 //   TEST_CASE("shutdown is clean") {
 //     weft::ExploreOptions options;
 //     options.strategy = "pct";
 //     options.iterations = 500;
-//     WEFT_EXPLORE(options, [] {
+//     WEFT_EXPLORE(options) {
 //       weft::Runtime rt;
 //       rt.block_on([] { ... });
-//     });
+//     };
 //   }
 //
+// The body follows the macro (note the `;` after it) so its lines stay its own in reports.
 // Environment variables override the options without recompiling (WEFT_SEED, WEFT_ITERATIONS,
-// WEFT_STRATEGY, ... see weft/harness/options.hpp), and WEFT_TRACE=path replays a trace file
-// instead of exploring.
+// WEFT_STRATEGY, ... see weft/harness/options.hpp). WEFT_TRACE=file replays a trace of this test
+// instead of exploring (tests the trace does not name explore as usual), and WEFT_SHRINK=1 shrinks
+// it too; see weft/reports/test_session.hpp.
 #pragma once
-#include <cctype>
-#include <cstdlib>
-#include <filesystem>
+#include <cstddef>
+#include <cstdio>
 #include <string>
+#include <utility>
 
-#include "weft/harness/explorer.hpp"
+#include "weft/reports/test_session.hpp"
 
 namespace weft::catch2 {
 
-struct Outcome {
-  bool failed = false;
-  std::string report;  // what the test failure message shows
+// The Catch2 test-spec argument that selects exactly the test called `name`.
+inline std::string test_filter(const std::string& name) {
+  std::string spec;
+  for (char c : name) {
+    if (c == '\\' || c == ',' || c == '[' || c == ']' || c == '"' || c == '~') spec += '\\';
+    spec += c;
+  }
+  return test_glue::shell_quote(spec);
+}
+
+// Collects the body after WEFT_EXPLORE and reports the outcome as an assertion at its line.
+class ExploreSite {
+ public:
+  ExploreSite(ExploreOptions options, const char* file, std::size_t line)
+      : options_(std::move(options)), file_(file), line_(line) {}
+
+  template <class Body>
+  void operator<<(Body&& body) {
+    const std::string name = Catch::getResultCapture().getCurrentTestName();
+    test_glue::Outcome outcome = test_glue::run(options_, {name, test_filter(name)},
+                                                std::function<void()>(std::forward<Body>(body)));
+    // Catch2's console wraps long message lines, so the commands also go out whole.
+    if (outcome.failed && !outcome.commands.empty())
+      std::fprintf(stderr, "weft: the commands for '%s':\n%s", name.c_str(),
+                   outcome.commands.c_str());
+    Catch::AssertionHandler handler("WEFT_EXPLORE", Catch::SourceLineInfo(file_, line_),
+                                    Catch::StringRef(),
+                                    outcome.failed ? Catch::ResultDisposition::Normal
+                                                   : Catch::ResultDisposition::ContinueOnFailure);
+    handler.handleMessage(outcome.failed ? Catch::ResultWas::ExplicitFailure : Catch::ResultWas::Ok,
+                          outcome.report);
+    handler.complete();  // throws to end the test case on failure, as FAIL does
+  }
+
+ private:
+  ExploreOptions options_;
+  const char* file_;
+  std::size_t line_;
 };
 
-// Explores (or replays WEFT_TRACE) and describes the first failure. `name` names the trace file.
-inline Outcome run(ExploreOptions options, const std::string& name, Flavor flavor,
-                   std::function<void()> body) {
-  ExploreTarget target{name, flavor, std::move(body)};
-  if (const char* path = std::getenv("WEFT_TRACE"); path && *path) {
-    Trace trace = read_trace_file(path);
-    ReplayResult r = replay(trace, target, options);
-    if (r.mismatch) return {true, "weft: " + *r.mismatch};
-    if (r.failures.empty()) return {false, ""};
-    return {true, "weft: replayed " + std::string(path) + "\n" + r.failures.front().describe()};
-  }
-  apply_environment(options);
-  ExploreReport report = explore(options, target);
-  if (report.ok()) return {false, ""};
-  std::string stem = name;
-  for (char& c : stem)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '-';
-  std::string file = "traces/" + stem + "-" + std::to_string(report.failing_seed) + ".json";
-  std::error_code ec;
-  std::filesystem::create_directories("traces", ec);
-  std::string written;
-  try {
-    write_trace_file(*report.trace, file);
-    written = "trace: " + file + "\nreplay: WEFT_TRACE=" + file + " <this test binary>\n";
-  } catch (const TraceError& e) {
-    written = std::string("(trace not written: ") + e.what() + ")\n";
-  }
-  return {true, report.failures.front().describe() + "\nexecution " +
-                    std::to_string(*report.failing_execution) + " of " +
-                    std::to_string(report.executions) + ", seed " +
-                    std::to_string(report.failing_seed) + " (rerun it alone: WEFT_SEED=" +
-                    std::to_string(report.failing_seed) + " WEFT_ITERATIONS=1 WEFT_STRATEGY=" +
-                    options.strategy + ")\n" + written};
+// Kept for code written against the first version of this header: explores like WEFT_EXPLORE and
+// returns the outcome instead of asserting.
+inline test_glue::Outcome run(ExploreOptions options, const std::string& name, Flavor flavor,
+                              std::function<void()> body) {
+  options.flavor = std::string(to_string(flavor));
+  return test_glue::run(std::move(options), {name, test_filter(name)}, body);
 }
 
 }  // namespace weft::catch2
 
-// Fails the enclosing Catch2 test case when exploring `body` finds a failure.
-#define WEFT_EXPLORE(options, ...)                                                        \
-  do {                                                                                    \
-    auto weft_outcome_ = ::weft::catch2::run((options), Catch::getResultCapture()          \
-                                                            .getCurrentTestName(),        \
-                                             ::weft::Flavor::multi_thread, __VA_ARGS__);  \
-    if (weft_outcome_.failed) FAIL(weft_outcome_.report);                                 \
-  } while (false)
+#define WEFT_EXPLORE_SITE_(options) ::weft::catch2::ExploreSite((options), __FILE__, __LINE__)
