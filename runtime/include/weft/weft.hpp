@@ -1,5 +1,10 @@
 // weft's public runtime API in one include.
 #pragma once
+// The packages (weft.pc, the CMake config) ask for C++20 or newer without forcing a -std flag, so
+// say it here when the compiler is set to an older standard.
+#if __cplusplus < 202002L
+#error "weft needs C++20 or newer (-std=c++20)"
+#endif
 #include "weft/broadcast.hpp"
 #include "weft/channel_result.hpp"
 #include "weft/check.hpp"
