@@ -2,7 +2,8 @@
 # Installs what is missing, checks the formatting, builds and runs every test: the Catch2 suites
 # with GCC, the same suites built outside the source tree with warnings as errors, the same
 # suites under AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets (clang) for a
-# bounded number of runs, the install + pkg-config consumer check, and the main job.
+# bounded number of runs, the install + pkg-config and CMake consumer checks, the HTML report in
+# headless Chromium, and the main job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -80,7 +81,8 @@ step "gcc build and test suites" gcc_suites
 step "out-of-tree build, warnings as errors, and test suites" out_of_tree_werror_suites
 step "address+undefined sanitizer build and test suites" sanitizer_suites
 step "libFuzzer targets (clang)" fuzz_targets
-step "meson install and a pkg-config consumer" install_check
+step "meson install, pkg-config and CMake consumers" install_check
+step "HTML report in headless Chromium" bash tests/reports/check_html_in_chromium.sh build
 step "main job" bash scripts/main_job.sh
 
 echo "weft: $passed passed, $failed failed"

@@ -82,10 +82,17 @@ std::string describe(const TraceEvent& e, const Trace& trace) {
     case EventKind::detach:
       line += "handle of " + task_label(trace, e.other) + " dropped without join";
       break;
-    default:
-      line += std::string(to_string(e.kind));
-      if (!e.text.empty()) line += ": " + e.text;
+    default: {
+      // The runtime's messages may already start with the kind ("deadlock: no task can run").
+      const std::string kind(to_string(e.kind));
+      if (e.text.rfind(kind, 0) == 0) {
+        line += e.text;
+      } else {
+        line += kind;
+        if (!e.text.empty()) line += ": " + e.text;
+      }
       break;
+    }
   }
   if (e.where.known()) line += "  at " + e.where.to_string();
   return line;
