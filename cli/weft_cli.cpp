@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <sstream>
 
+#include "console.hpp"
 #include "measure.hpp"
 #include "weft/harness/explorer.hpp"
 #include "weft/harness/scenario.hpp"
@@ -130,12 +132,17 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
 
   const bool tty = isatty(STDERR_FILENO);
   ProgressFn progress;
-  if (tty)
-    progress = [&err](const Progress& p) {
-      err << "\r" << p.executions << " executions, "
-          << static_cast<std::uint64_t>(p.executions / std::max(p.seconds, 1e-9))
-          << " executions/s, " << p.failures << " failures" << std::flush;
+  if (tty) {
+    // The total is known for random and PCT (dfs stops when its space is covered).
+    const Shard shard = parse_shard(options.shard);
+    const std::uint64_t total =
+        options.strategy == "dfs" || options.iterations <= shard.index
+            ? 0
+            : (options.iterations - shard.index + shard.count - 1) / shard.count;
+    progress = [&err, total, budget = options.time_budget](const Progress& p) {
+      err << "\r\033[K" << console::progress(p, total, budget) << std::flush;
     };
+  }
   ExploreTarget target = target_of(scenario);
   ExploreReport report = explore(options, target, progress);
   if (tty) err << "\r\033[K" << std::flush;
@@ -148,8 +155,14 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
   if (options.strategy == "dfs")
     strategy += " preemption bound " + std::to_string(options.preemption_bound);
   out << "weft: explored " << name << " (" << flavor << ", " << strategy << ", seed "
-      << options.seed << "): " << report.executions << " executions, "
-      << report.distinct_schedules << " distinct schedules, " << report.seconds << " s\n";
+      << options.seed << "): " << report.executions << " executions, " << report.distinct_schedules
+      << " distinct schedules, " << console::duration(report.seconds) << "\n";
+  // A clean run that the time budget cut short did not run all it was asked to: say so.
+  if (report.ok() && !report.exhausted && options.time_budget > 0 &&
+      report.seconds >= options.time_budget && report.executions < options.iterations)
+    out << "the time budget of " << console::duration(options.time_budget)
+        << " ended the run after " << report.executions << " of " << options.iterations
+        << " executions\n";
   for (const std::string& note : report.notes) out << "note: " << note << "\n";
   if (!junit.empty()) write_junit(junit, name, options, report);
 
@@ -164,8 +177,9 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
   }
 
   const Trace& trace = *report.trace;
-  out << "FAILURE in execution " << *report.failing_execution << " (seed " << report.failing_seed
-      << ")";
+  const bool colour = &out == &std::cout && console::colour_for(STDOUT_FILENO);
+  out << console::red("FAILURE", colour) << " in execution " << *report.failing_execution
+      << " (seed " << report.failing_seed << ")";
   if (options.all_failures) out << "; " << report.failing_executions << " executions failed";
   out << "\n";
   print_failures(out, report.failures);
@@ -348,6 +362,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   measure_cmd->add_option("--slow", measure.slow, "scenarios run with --slow-seeds seeds only");
   measure_cmd->add_option("--slow-seeds", measure.slow_seeds, "seeds for the --slow scenarios");
 
+  auto* help_cmd = app.add_subcommand("help", "help for one command (weft help explore)");
+  std::string help_topic;
+  help_cmd->add_option("command", help_topic, "the command to explain");
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -366,6 +384,18 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
 
   try {
+    if (help_cmd->parsed()) {
+      if (help_topic.empty()) {
+        out << app.help();
+        return kClean;
+      }
+      for (const CLI::App* sub : app.get_subcommands({}))
+        if (sub->get_name() == help_topic && sub != help_cmd) {
+          out << sub->help();
+          return kClean;
+        }
+      throw UsageError("help: unknown command \"" + help_topic + "\" (weft --help lists them)");
+    }
     if (list->parsed()) return cmd_list(out, verbose);
     if (explore_cmd->parsed()) {
       std::set<std::string> given;

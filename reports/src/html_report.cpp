@@ -233,12 +233,16 @@ class Swimlanes {
       blocked_since.erase(it);
     };
     for (const TraceEvent& e : trace_.events) {
-      const bool in_window = !takes_slot(e) || seen >= skipped_;
+      // Before the window only who runs matters (so the first drawn stretch starts right).
+      const bool in_window = seen >= skipped_;
       if (takes_slot(e)) ++seen;
       if (!in_window) {
-        if (e.kind == EventKind::spawn || e.kind == EventKind::finish) continue;
+        if (e.kind == EventKind::run) running = e.task;
+        running_can_continue = false;
         continue;
       }
+      if (running != kNoTask && slot_events_.empty() && !run_since.count(running))
+        run_since[running] = 0;
       const std::size_t here = slot_events_.size();  // this event's slot, or the next one's
       if (e.kind == EventKind::run) {
         if (running != kNoTask && running != e.task) {
@@ -324,8 +328,8 @@ class Swimlanes {
         failure_slot_ = here;
     }
     const std::size_t end = slot_events_.size();
-    for (auto& [t, since] : std::map<TaskId, std::size_t>(run_since)) close_run(t, end);
-    for (auto& [t, since] : std::map<TaskId, std::size_t>(blocked_since)) close_block(t, end);
+    while (!run_since.empty()) close_run(run_since.begin()->first, end);
+    while (!blocked_since.empty()) close_block(blocked_since.begin()->first, end);
     if (!failure_slot_ && trace_.failure && end > 0) failure_slot_ = end - 1;
   }
 

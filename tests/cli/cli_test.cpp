@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "../../cli/console.hpp"
 #include "../../cli/weft_cli.hpp"
 
 namespace {
@@ -80,6 +81,35 @@ TEST_CASE("weft --version prints the version and exits 0") {
   Run r = weft_cmd({"--version"});
   CHECK(r.status == 0);
   CHECK(r.out.rfind("weft 0.", 0) == 0);
+}
+
+TEST_CASE("weft help COMMAND prints that command's help; an unknown one is bad input") {
+  Run r = weft_cmd({"help", "explore"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("--strategy") != std::string::npos);
+  CHECK(r.out.find("--times") == std::string::npos);  // replay's, not explore's
+  Run bad = weft_cmd({"help", "nonsense"});
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("unknown command") != std::string::npos);
+}
+
+TEST_CASE("the console helpers: readable durations and a progress line with total and ETA") {
+  CHECK(weft::console::duration(0.0042) == "4.2 ms");
+  CHECK(weft::console::duration(3.5) == "3.50 s");
+  CHECK(weft::console::duration(125) == "2 min 5 s");
+  const std::string line = weft::console::progress({250, 0, 1.0}, 1000, 0);
+  CHECK(line == "250/1000 executions (25%), 250/s, 0 failures, ETA 3.00 s");
+  // A time budget caps the ETA.
+  CHECK(weft::console::progress({250, 1, 1.0}, 1000, 2.0).find("1 failure, ETA 1.00 s") !=
+        std::string::npos);
+  CHECK(weft::console::red("x", false) == "x");
+}
+
+TEST_CASE("the summary says when the time budget ended a clean run") {
+  Run r = weft_cmd({"explore", "shutdown-producer-worker-stop-on-close", "--strategy", "random",
+                    "--iterations", "100000000", "--time-budget", "0.2"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("the time budget of 200 ms ended the run after ") != std::string::npos);
 }
 
 TEST_CASE("a fixed variant explores clean with exit 0") {
