@@ -83,7 +83,7 @@ std::string source_block(const Location& where, std::uint32_t context, bool mark
     char prefix[16];
     std::snprintf(prefix, sizeof prefix, "%5u  ", n);
     out += n == where.line && mark ? "<mark>" + escape(prefix + text) + "</mark>\n"
-                           : escape(prefix + text) + "\n";
+                                   : escape(prefix + text) + "\n";
   }
   return out + "</pre></div>\n";
 }

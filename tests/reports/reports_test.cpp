@@ -85,7 +85,8 @@ TEST_CASE("the Chrome trace runs on virtual time with a runtime track, flows and
   double clock_ts = -1, wake_ts = -1, spawn_ts = -1;
   for (const auto& e : events) {
     const std::string ph = e.at("ph"), name = e.at("name");
-    if (ph == "M" && name == "process_name") process_name = e.at("args").at("name") == "weft: hand-made";
+    if (ph == "M" && name == "process_name")
+      process_name = e.at("args").at("name") == "weft: hand-made";
     if (ph == "M" && name == "thread_name" && e.at("tid") == 0)
       runtime_named = e.at("args").at("name") == "runtime";
     if (ph == "M" && name == "thread_name" && e.at("args").at("name") == "main #0")
@@ -125,7 +126,7 @@ TEST_CASE("the HTML report draws lanes, the wake arrow, the drop, the panic and 
   CHECK(html.find("id=\"failure\"") != std::string::npos);
   CHECK(html.find("href=\"#failure\"") != std::string::npos);
   CHECK(html.find("class=\"blocked\"") != std::string::npos);
-  CHECK(html.find(">10ms<") != std::string::npos);  // the virtual-time ruler
+  CHECK(html.find(">10ms<") != std::string::npos);                      // the virtual-time ruler
   CHECK(html.find("http") == html.find("http://www.w3.org/2000/svg"));  // no external assets
   CHECK(count(html, "http") == 1);
 }
