@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -46,12 +47,19 @@ std::string expectation_text(const Expectation& e) {
   return "finds " + std::string(to_string(*e.failure));
 }
 
+// The running program's name for the commands it prints: a project's own build of the command
+// line (run_cli with its scenarios linked in) knows scenarios that `weft` does not.
+std::string program_name() {
+  const char* name = program_invocation_short_name;
+  return name != nullptr && *name != '\0' ? name : "weft";
+}
+
 // The exact command that re-runs one failing execution from its seed.
 std::string reproduce_command(const std::string& scenario, Flavor flavor,
                               const std::string& strategy, const nlohmann::json& parameters,
                               std::uint64_t seed) {
-  std::string cmd = "weft explore " + scenario + " --flavor " + std::string(to_string(flavor)) +
-                    " --strategy " + strategy;
+  std::string cmd = program_name() + " explore " + scenario + " --flavor " +
+                    std::string(to_string(flavor)) + " --strategy " + strategy;
   if (strategy == "pct")
     cmd += " --depth " + parameters.value("depth", nlohmann::json(3)).dump() + " --pct-steps " +
            parameters.value("steps", nlohmann::json(0)).dump();
@@ -108,7 +116,9 @@ int cmd_list(std::ostream& out, bool verbose) {
   std::size_t width = 0;
   for (const Scenario& s : scenarios()) width = std::max(width, s.name.size());
   for (const Scenario& s : scenarios()) {
-    std::string first_sentence = s.description.substr(0, s.description.find(". ") + 1);
+    const std::size_t end = s.description.find(". ");
+    std::string first_sentence =
+        end == std::string::npos ? s.description : s.description.substr(0, end + 1);
     out << s.name << std::string(width + 2 - s.name.size(), ' ') << "[" << to_string(s.flavor)
         << ", " << expectation_text(s.expect) << "] "
         << (verbose ? s.description : first_sentence) << "\n";
@@ -198,7 +208,7 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
     std::filesystem::create_directories(dir, ec);
   write_trace_file(trace, path);
   out << "trace: " << path << "\n";
-  out << "replay: weft replay " << path << "\n";
+  out << "replay: " << program_name() << " replay " << path << "\n";
   out << "rerun this execution: " << reproduce_command(name, trace) << "\n";
   out << "SUMMARY: weft: " << to_string(report.failures.front().kind) << " in " << name << "\n";
   return kFailure;
@@ -266,7 +276,7 @@ int cmd_shrink(const std::string& path, const std::string& output, double time_b
       << "  preemptions: " << r.preemptions_before << " -> " << r.preemptions_after << "\n"
       << "  steps:       " << r.steps_before << " -> " << r.steps_after << "\n";
   if (r.trace.failure) out << r.trace.failure->describe() << "\n";
-  out << "replay: weft replay " << output << "\n";
+  out << "replay: " << program_name() << " replay " << output << "\n";
   out << "SUMMARY: weft: " << to_string(trace.failure->kind) << " in " << trace.scenario
       << " (shrunk)\n";
   return kFailure;

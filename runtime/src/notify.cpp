@@ -15,9 +15,13 @@ void Notify::notify_one_now(const detail::OpSite& site) noexcept {
 void Notify::notify_one(SourceLocation where) {
   const detail::OpSite site = detail::enter_op(tag_, ObjectKind::notify, Op::notify, where);
   const bool had_waiter = !waiters_.empty();
+  const bool had_permit = permit_;
   notify_one_now(site);
+  // Without a waiter a second notify_one collapses into the permit the first one stored.
   detail::emit_done(site, Op::notify, ObjectKind::notify, had_waiter ? 1 : 0, where,
-                    had_waiter ? "" : "permit_stored");
+                    had_waiter   ? ""
+                    : had_permit ? "permit_merged"
+                                 : "permit_stored");
 }
 
 void Notify::notify_waiters(SourceLocation where) {

@@ -69,6 +69,27 @@ class RootBody final : public TaskBody {
   void* arg_;
 };
 
+std::terminate_handler previous_terminate = nullptr;
+
+// A dropped task's forced unwind that reaches a noexcept frame (a destructor waiting at normal
+// scope exit, which the runtime cannot tell from other code) ends in std::terminate. That is
+// reported as the task's panic instead of ending the process
+// (Scheduler::cancellation_hit_noexcept).
+[[noreturn]] void on_terminate() {
+  Scheduler* s = tls_scheduler;
+  if (s != nullptr && s->delivering_cancellation()) s->cancellation_hit_noexcept();
+  if (previous_terminate != nullptr) previous_terminate();
+  std::abort();
+}
+
+void install_terminate_handler() {
+  static const bool installed = [] {
+    previous_terminate = std::set_terminate(on_terminate);
+    return true;
+  }();
+  (void)installed;
+}
+
 }  // namespace
 
 Scheduler* current_scheduler() noexcept { return tls_scheduler; }
@@ -109,6 +130,7 @@ Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
     if (observes(EventKind::long_poll)) long_poll_ns_ = hooks->long_poll.count();
   }
   step_limit_ = options_.max_steps != 0 ? options_.max_steps : ~std::uint64_t{0};
+  install_terminate_handler();
   enter_hooks_ = long_poll_ns_ != 0 || observes(EventKind::run);
   Leftovers& left = leftovers_;
   task_storage_ = std::move(left.tasks);
@@ -272,18 +294,35 @@ void Scheduler::shutdown() {
     candidates_.clear();
     candidate_tasks_.clear();
     for (Task* t = live_head_; t != nullptr; t = t->live_next) {
+      // A task preempted between two awaits is running code in tokio's terms: the drop waits
+      // until it reaches its next suspension point (it can only be run until then).
+      if (t->preempted) continue;
       candidates_.push_back(Candidate{t->id, Op::drop, kNoObject});
       candidate_tasks_.push_back(t);
     }
     const std::size_t drops = candidates_.size();
     if (may_run) {
+      Task* spinner = nullptr;
       for (Task* t : runnable_) {
-        // A task that gave way has ended its poll: tokio's shutdown drops it rather than polling
-        // it again (and a spin at shutdown would otherwise be an endless run of decisions).
-        if (t->yielded_at != 0) continue;
+        // A task that gave way at yield_now has ended its poll: tokio's shutdown drops it rather
+        // than polling it again (and a spin at shutdown would otherwise be an endless run of
+        // decisions). A task that spins without awaiting is still inside its poll (preempted):
+        // it cannot be dropped, so it runs on, but only when nothing else can happen (fairness).
+        if (t->yielded_at != 0) {
+          if (t->preempted && spinner == nullptr) spinner = t;
+          continue;
+        }
         candidates_.push_back(Candidate{t->id, t->pending_op, t->pending_object});
         candidate_tasks_.push_back(t);
       }
+      if (candidates_.empty() && spinner != nullptr) {
+        candidates_.push_back(Candidate{spinner->id, spinner->pending_op, spinner->pending_object});
+        candidate_tasks_.push_back(spinner);
+      }
+    }
+    if (candidates_.empty()) {  // defensive: no live task can be dropped or run
+      stop(StopReason::hang, "shutdown cannot drop a task that never reaches an await");
+      break;
     }
     std::size_t pick = ask(DecisionKind::shutdown, false);
     Task* t = candidate_tasks_[pick];
@@ -301,7 +340,10 @@ void Scheduler::shutdown() {
 void Scheduler::abort_all() {
   phase_ = Phase::aborting;
   next_ = nullptr;
-  while (live_head_ != nullptr) drop_task(live_head_);
+  while (live_head_ != nullptr) {
+    live_head_->force_drop = true;  // wherever it is: nothing is checked after a stop
+    drop_task(live_head_);
+  }
 }
 
 inline Task* Scheduler::pick_runnable() {
@@ -441,6 +483,7 @@ void Scheduler::drop_task(Task* t) {
   }
   if (next_ == t) next_ = nullptr;
   t->cancel_requested = true;
+  t->dropping = true;
   if (!t->fiber.started()) {
     drop_unstarted(t);
     return;
@@ -658,6 +701,46 @@ void Scheduler::finish_task(Task* t) noexcept {
                                                       : "was dropped");
 }
 
+void Scheduler::abandon(Task* t) {
+  t->abandoned = true;
+  t->state = TaskState::finished;
+  if (t == root_) handoff_ = false;
+  t->join->joiners.notify_all(*this);
+  end_step(t, "was abandoned");
+  t->fiber.suspend();  // back to whoever resumed it, which reaps it (run_task)
+  fatal("abandoned task resumed");
+}
+
+void Scheduler::destructor_waits_while_dropped(Task* t, const WaitInfo& info) {
+  std::string message = "a destructor waited (" + std::string(to_string(info.op)) + " on " +
+                        std::string(to_string(info.kind)) +
+                        ") while the task was being dropped; a drop cannot wait (tokio: a Drop "
+                        "cannot await), so the task panics here";
+  t->join->outcome = TaskOutcome::panicked;
+  t->join->panic = std::make_exception_ptr(RuntimeError(message));
+  emit(Event{.kind = EventKind::panic, .task = t->id, .text = message, .where = info.where});
+  t->panic_message = std::move(message);
+  abandon(t);
+}
+
+void Scheduler::cancellation_hit_noexcept() {
+  Task* t = current_;
+  // The forced unwind reached a frame that may not throw: a destructor that waited at normal
+  // scope exit while the task's cancellation was pending. Everything above that frame has
+  // unwound; it cannot be resumed, so the task ends here as a panic.
+  std::string message =
+      "the task's cancellation reached a destructor that waited (at " +
+      location_text(t->last_site) +
+      "); a destructor cannot be cancelled and weft cannot resume it (tokio: a Drop cannot "
+      "await), so the task panics here";
+  if (abi::__cxa_current_exception_type() != nullptr) abi::__cxa_end_catch();
+  t->join->outcome = TaskOutcome::panicked;
+  t->join->panic = std::make_exception_ptr(RuntimeError(message));
+  emit(Event{.kind = EventKind::panic, .task = t->id, .text = message, .where = t->last_site});
+  t->panic_message = std::move(message);
+  abandon(t);
+}
+
 // The throw is inlined here, in the scheduling point's own frame: one frame less to unwind.
 [[gnu::always_inline]] inline void Scheduler::throw_if_cancelled(Task* t) {
   if (t->cancel_requested) [[unlikely]]
@@ -665,6 +748,8 @@ void Scheduler::finish_task(Task* t) noexcept {
 }
 
 bool Scheduler::cancel_point(Task* t) {
+  // Never inside a destructor the runtime can see: while the task unwinds (a drop, a panic) or
+  // while its finished body's captures are destroyed.
   if (t->in_teardown || uncaught_exception_count() > 0) return false;
   ++t->cancel_throws;
   if (t->cancel_throws > 1 && !t->swallow_reported) {
@@ -690,8 +775,9 @@ inline void Scheduler::suspend(Task* t) {
   throw_if_cancelled(t);
 }
 
-// Records the step and applies cancellation and the step limit. Returns false when the task
-// must not switch here (it is running destructors).
+// Records the step and applies the step limit. Returns false when the task must not switch here
+// (it is running destructors, or being dropped). No cancellation here: a scheduling point that
+// does not suspend is code between two awaits, where tokio cannot cancel a task.
 inline bool Scheduler::begin_step(Task* t, Op op, ObjectKind kind, ObjectId object,
                                   SourceLocation where) {
   t->pending_op = op;
@@ -699,12 +785,25 @@ inline bool Scheduler::begin_step(Task* t, Op op, ObjectKind kind, ObjectId obje
   t->pending_object = object;
   t->last_site = where;
   ++step_;
-  throw_if_cancelled(t);
-  if (t->in_teardown || uncaught_exception_count() > 0) [[unlikely]]
-    return false;
+  if ((t->dropping | t->in_teardown) || uncaught_exception_count() > 0) [[unlikely]]
+    return begin_step_unusual(t);
   if (step_ > step_limit_ && phase_ != Phase::aborting) [[unlikely]]
     return step_limit_reached(t);
   return true;
+}
+
+bool Scheduler::begin_step_unusual(Task* t) {
+  if (t->force_drop) throw_if_cancelled(t);  // after a stop: anywhere but in a destructor
+  if (t->dropping && step_ > step_limit_ && phase_ != Phase::aborting && !t->force_drop) {
+    // Dropped while running code that never suspends: the drop cannot wait for it forever.
+    stop(StopReason::hang, "step limit of " + std::to_string(options_.max_steps) +
+                               " scheduling points reached while a dropped task ran to its "
+                               "next suspension point");
+    t->force_drop = true;
+    throw_if_cancelled(t);
+  }
+  // Running destructors, or dropped (it runs to its next suspension point): no switch.
+  return false;
 }
 
 bool Scheduler::step_limit_reached(Task* t) {
@@ -736,16 +835,20 @@ void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLo
       return;
     schedule_point_chosen(t, op, object);
   }
-  // Resumed to be dropped: the unwinding starts in this frame, not in the two callees' (each
-  // frame costs the unwinder ~1.5k instructions).
-  throw_if_cancelled(t);
+  // Resumed after a stop to be dropped: the unwinding starts in this frame. Any other
+  // cancellation waits for the task's next suspension point.
+  if (t->force_drop) [[unlikely]]
+    throw_if_cancelled(t);
 }
 
-// Each step during shutdown returns to the shutdown loop, which may drop this task next.
+// Each step during shutdown returns to the shutdown loop, which may run this task on (it is not
+// at an await, so it cannot be dropped until it suspends).
 void Scheduler::shutdown_step(Task* t) {
   t->state = TaskState::runnable;
   enqueue(t);
+  t->preempted = true;
   switch_out(t);
+  t->preempted = false;
 }
 
 // A schedule point that the chooser decides: keep running t, or switch to a runnable task.
@@ -760,12 +863,24 @@ void Scheduler::schedule_point_chosen(Task* t, Op, ObjectId) {
   t->state = TaskState::runnable;
   enqueue(t);
   next_ = n;
-  switch_out(t);  // schedule_point throws if t was dropped meanwhile
+  t->preempted = true;  // between two awaits: cancellation waits for its next suspension
+  switch_out(t);
+  t->preempted = false;
+}
+
+void Scheduler::notify_suspended(Task* t) noexcept {
+  t->watch_suspend = false;
+  t->join->joiners.notify_all(*this);
 }
 
 [[gnu::always_inline]] inline void Scheduler::yield_now(SourceLocation where) {
   Task* t = current_;
   if (!begin_step(t, Op::yield, ObjectKind::none, kNoObject, where)) return;
+  // A suspension point: a cancelled task stops here instead of yielding.
+  throw_if_cancelled(t);
+  ++t->suspends;
+  if (t->watch_suspend) [[unlikely]]
+    notify_suspended(t);
   // Alone it simply goes on; at shutdown it has ended its poll either way (only dropped now).
   if (!runnable_.empty() || phase_ == Phase::shutting_down) gave_way(t);
   t->state = TaskState::runnable;
@@ -786,12 +901,15 @@ namespace weft::detail {
 WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline, Waiter* queued) {
   Task* t = current_;
   if (t->cancel_requested) [[unlikely]] {
+    // A suspension point: the cancelled task unwinds here instead of waiting, unless it is inside
+    // a destructor, where it can neither unwind nor wait.
     if (queued) queued->leave();
-    throw_if_cancelled(t);
+    if (cancel_point(t)) throw_forced<TaskCancelled>();
+    destructor_waits_while_dropped(t, info);
   }
-  if (t->in_teardown || uncaught_exception_count() > 0)
-    fatal("task " + task_label(t) + " blocked in " + std::string(to_string(info.op)) +
-          " inside a destructor while unwinding (at " + location_text(info.where) + ")");
+  ++t->suspends;
+  if (t->watch_suspend) [[unlikely]]
+    notify_suspended(t);
   t->wait = info;
   t->state = TaskState::blocked;
   t->wake_reason = WakeReason::woken;
@@ -810,7 +928,12 @@ WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline, Waite
   if (queued) queued->leave();  // still queued after a timeout, a spurious wake or a drop
   t->wait = WaitInfo{};
   disarm_timer(t);
-  throw_if_cancelled(t);
+  if (t->cancel_requested) [[unlikely]] {
+    if (cancel_point(t)) throw_forced<TaskCancelled>();
+    // Waiting inside a destructor: a drop must end it now; an abort lets the wait re-check (a
+    // wait that must go on lands in the check above).
+    if (t->dropping) destructor_waits_while_dropped(t, info);
+  }
   return t->wake_reason;
 }
 
@@ -865,7 +988,7 @@ void Scheduler::request_abort(JoinStateBase& state, SourceLocation where) {
   if (t == nullptr || t->cancel_requested) return;
   t->cancel_requested = true;
   emit(Event{.kind = EventKind::op, .op = Op::abort, .object_kind = ObjectKind::task,
-             .task = current_->id, .other = t->id, .where = where});
+             .task = current_->id, .other = t->id, .object = t->id, .where = where});
   wake(t);
 }
 
@@ -873,6 +996,23 @@ void Scheduler::drop_now(JoinStateBase& state) noexcept {
   Task* t = state.task;
   if (t == nullptr || t == current_) return;
   drop_task(t);
+}
+
+void Scheduler::settle_inner(JoinStateBase& state, SourceLocation where) {
+  Task* inner = state.task;
+  // Blocked: pending at an await, the deadline wins. Otherwise it was woken at this instant (or
+  // is between two awaits, or never ran): it is polled first, up to its next suspension.
+  if (inner == nullptr || state.outcome != TaskOutcome::pending ||
+      inner->state == TaskState::blocked)
+    return;
+  const std::uint64_t seen = inner->suspends;
+  inner->watch_suspend = true;
+  while (state.outcome == TaskOutcome::pending && state.task == inner && inner->suspends == seen) {
+    Waiter w(current_);
+    state.joiners.push_back(w);
+    block(WaitInfo{Op::join, ObjectKind::task, state.id, state.id, where}, nullptr, &w);
+  }
+  if (state.task == inner) inner->watch_suspend = false;
 }
 
 std::size_t Scheduler::choose_value(std::size_t n, SourceLocation where) {

@@ -54,11 +54,27 @@ struct Task {
   Fiber fiber;
   TaskState state = TaskState::runnable;
   bool queued = false;
+  // Cancellation (abort, timeout, shutdown) was requested. It is delivered (TaskCancelled thrown)
+  // only where the task suspends (blocks or yields), never at a non-suspending operation and
+  // never inside a destructor the runtime can see (see deliverable()).
   bool cancel_requested = false;
+  // Runnable because it was preempted at a non-suspending scheduling point: in tokio terms it is
+  // running code between two awaits, so it cannot be dropped until it next suspends.
+  bool preempted = false;
+  // Being dropped synchronously (drop_task): it runs to its next suspension point without
+  // switching, and unwinds there.
+  bool dropping = false;
+  // After a deadlock or hang: cancellation lands at any scheduling point (nothing is checked
+  // after a stop, and a spinning task must still be dropped).
+  bool force_drop = false;
+  // A timeout waits for this task (its inner future) to suspend: block and yield wake its
+  // joiners.
+  bool watch_suspend = false;
   bool in_teardown = false;  // body finished; destructors of its captures are running
   bool abandoned = false;
   bool swallow_reported = false;
   unsigned cancel_throws = 0;
+  std::uint64_t suspends = 0;  // how many times it suspended (blocked or yielded)
   // The operation at the task's last scheduling point (what it does when resumed).
   Op pending_op = Op::start;
   ObjectKind pending_kind = ObjectKind::none;
@@ -169,6 +185,15 @@ class Scheduler {
                std::string&& name, SourceLocation where);
   void request_abort(JoinStateBase& state, SourceLocation where);
   void drop_now(JoinStateBase& state) noexcept;
+  // For timeout: the task of `state` was polled to its next suspension point (or finished)
+  // since the deadline passed; waits for that unless it is blocked already.
+  void settle_inner(JoinStateBase& state, SourceLocation where);
+  // The terminate handler's part: the running task's cancellation reached a noexcept frame (a
+  // destructor waiting at normal scope exit). Reported as its panic; the task is abandoned.
+  [[noreturn]] void cancellation_hit_noexcept();
+  bool delivering_cancellation() const noexcept {
+    return current_ != nullptr && current_->cancel_throws > 0 && current_->cancel_requested;
+  }
   void yield_now(SourceLocation where);
   std::size_t choose_value(std::size_t n, SourceLocation where);
   // A decision of `kind` among n alternatives for the running task's op on object (e.g. a
@@ -237,6 +262,14 @@ class Scheduler {
   void throw_if_cancelled(Task* t);
   // The task is being dropped: whether it must unwind now (not while running destructors).
   [[gnu::noinline, gnu::cold]] bool cancel_point(Task* t);
+  // The cancelled task must wait inside a destructor (it is unwinding or tearing down), where no
+  // cancellation can be delivered: a panic of the task (tokio cannot wait in a Drop). Abandons it.
+  [[noreturn, gnu::noinline, gnu::cold]] void destructor_waits_while_dropped(Task* t,
+                                                                             const WaitInfo& info);
+  // The task's fiber is never resumed again; its stack is released with the runtime.
+  [[noreturn]] void abandon(Task* t);
+  [[gnu::noinline, gnu::cold]] bool begin_step_unusual(Task* t);
+  [[gnu::noinline, gnu::cold]] void notify_suspended(Task* t) noexcept;
   void enqueue(Task* t) noexcept;
   void disarm_timer(Task* t) noexcept;
 

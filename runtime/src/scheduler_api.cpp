@@ -212,6 +212,10 @@ void abort_task(JoinStateBase& state, SourceLocation where) {
   scheduler_for("JoinHandle::abort", where).request_abort(state, where);
 }
 
+void settle_inner(JoinStateBase& state, SourceLocation where) {
+  scheduler_for("weft::timeout", where).settle_inner(state, where);
+}
+
 void drop_now(JoinStateBase& state) noexcept {
   if (Scheduler* s = current_scheduler()) s->drop_now(state);
 }

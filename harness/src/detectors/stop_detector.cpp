@@ -63,9 +63,16 @@ std::string release_text(const TaskSnapshot& t, const std::vector<TaskSnapshot>&
       return "a receive on it would make room, " + nobody;
     case Op::acquire: {
       std::string text;
-      for (const ObjectTable::Hold* h : objects.holders_of(t.wait_object))
-        text += (text.empty() ? "" : "; ") + tasks.label(h->task) + " holds " +
-                std::to_string(h->permits) + ", acquired at " + location_text(h->where);
+      for (const ObjectTable::Hold* h : objects.holders_of(t.wait_object)) {
+        const bool alive = std::any_of(all.begin(), all.end(),
+                                       [&](const TaskSnapshot& o) { return o.id == h->task; });
+        // A task that ended without giving its permits back forgot them: they leaked.
+        text += (text.empty() ? "" : "; ") +
+                (alive ? tasks.label(h->task) + " holds " + std::to_string(h->permits)
+                       : std::to_string(h->permits) + " leaked (never given back by " +
+                             tasks.label(h->task) + ", which has ended)") +
+                ", acquired at " + location_text(h->where);
+      }
       if (text.empty()) return "released permits would wake it, but no task holds any";
       return "released permits would wake it: " + text;
     }
@@ -80,6 +87,10 @@ std::string release_text(const TaskSnapshot& t, const std::vector<TaskSnapshot>&
               std::to_string(last->step) + "), ";
       if (last->woken == 0 && !last->permit_stored)
         return text + "found nobody waiting and was lost";
+      if (last->permit_merged)
+        return text +
+               "found a permit an earlier notify_one had stored and collapsed into it "
+               "(two notifications, one permit), which a wait used up before";
       if (last->permit_stored) return text + "stored a permit that was used up before";
       return text + "woke " + std::to_string(last->woken) + " task(s) waiting then";
     }
@@ -104,7 +115,9 @@ void StopDetector::on_event(const Event& e) {
   objects_.on_event(e);
   if (e.kind == EventKind::op && e.op == Op::notify) {
     if (notified_.size() <= e.object) notified_.resize(e.object + 1);
-    notified_[e.object] = Notified{e.step, e.value, e.text == "permit_stored", e.where};
+    notified_[e.object] =
+        Notified{e.step, e.value, e.text == "permit_stored" || e.text == "permit_merged",
+                 e.text == "permit_merged", e.where};
   }
   if (e.kind == EventKind::deadlock && !failure_) explain_deadlock(e);
   if (e.kind == EventKind::hang && !failure_) explain_hang(e);

@@ -120,7 +120,10 @@ class JoinHandle {
       return std::optional<V>{finish(*state)};
     }
   }
-  // Requests cancellation: the task is dropped at its next scheduling point (its stack unwinds).
+  // Requests cancellation, as tokio's JoinHandle::abort: the task is dropped where it is
+  // suspended (blocked or yielded: its stack unwinds from there), or, when it is running code
+  // between two suspension points (preempted at an operation that does not suspend), at the next
+  // operation that suspends. It may finish normally first. Never inside a destructor.
   void abort(SourceLocation where = SourceLocation::current()) {
     if (state_) detail::abort_task(*state_, where);
   }
@@ -184,8 +187,11 @@ template <class F>
   std::string_view current_task_name();
 
   // Runs fn as a child task with a time limit. Returns its value, or std::nullopt if the limit
-  // passed first; the child is then dropped (its stack unwinds) before timeout returns, like
-  // tokio::time::timeout dropping its future. A panic in fn is rethrown as is. For void fn the
+  // passed first; the child is then dropped at the await it is suspended at (its stack unwinds)
+  // before timeout returns, like tokio::time::timeout dropping its future. As in tokio (which
+  // polls the inner future before the deadline), fn wins a tie: if it was woken at the deadline
+  // (or has not suspended since), it runs up to its next suspension point first, and if it
+  // finishes there its value is returned. A panic in fn is rethrown as is. For void fn the
   // optional holds true.
   template <class F>
   auto timeout(Duration limit, F&& fn, SourceLocation where = SourceLocation::current()) {
@@ -196,6 +202,10 @@ template <class F>
     detail::ScopedChild scope(child.state());
     try {
       auto result = child.join_for(limit, where);
+      if (!result) {
+        detail::settle_inner(*child.state(), where);
+        if (child.is_finished()) result = child.join_for(Duration::zero(), where);
+      }
       if (result) return std::optional<V>(std::move(*result));
     } catch (const JoinError& error) {
       if (error.is_panic()) std::rethrow_exception(error.panic());
@@ -207,6 +217,12 @@ template <class F>
     } catch (const JoinError&) {
     }
     return std::optional<V>{};
+  }
+
+  // timeout with an absolute deadline (tokio::time::timeout_at).
+  template <class F>
+  auto timeout_at(Instant deadline, F&& fn, SourceLocation where = SourceLocation::current()) {
+    return timeout(deadline - now(), std::forward<F>(fn), where);
   }
 
 }  // namespace weft

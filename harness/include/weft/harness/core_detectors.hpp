@@ -75,6 +75,7 @@ class StopDetector final : public Detector {
     std::uint64_t step = 0;
     std::int64_t woken = -1;  // -1: never notified
     bool permit_stored = false;
+    bool permit_merged = false;  // no waiter and a permit already stored: the two collapsed
     SourceLocation where;
   };
   DetectorMode mode_;

@@ -197,6 +197,9 @@ void join_wait(JoinStateBase& state, SourceLocation where);
 // Same with a deadline; returns false when it passed first.
 bool join_wait_until(JoinStateBase& state, Instant deadline, SourceLocation where);
 void abort_task(JoinStateBase& state, SourceLocation where);
+// timeout's tie rule: unless the task of `state` is blocked (pending at an await), waits until it
+// suspends again or finishes, as tokio polls a Timeout's inner future before its deadline.
+void settle_inner(JoinStateBase& state, SourceLocation where);
 // Drops the task now if it is still alive (used while the caller's stack unwinds).
 void drop_now(JoinStateBase& state) noexcept;
 // Drops a child task whose body refers to the current stack frame when the frame ends early.
