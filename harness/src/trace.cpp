@@ -38,7 +38,7 @@ ObjectKind all_object_kinds[] = {ObjectKind::none,   ObjectKind::task,      Obje
                                  ObjectKind::rwlock, ObjectKind::condvar,   ObjectKind::notify,
                                  ObjectKind::semaphore, ObjectKind::barrier, ObjectKind::mpsc,
                                  ObjectKind::oneshot, ObjectKind::broadcast, ObjectKind::atomic,
-                                 ObjectKind::timer};
+                                 ObjectKind::timer, ObjectKind::token};
 
 // Field access that names the field on failure.
 const json& field(const json& j, const char* name, const std::string& where) {

@@ -23,6 +23,7 @@ std::string_view to_string(ObjectKind kind) noexcept {
     case ObjectKind::broadcast: return "broadcast";
     case ObjectKind::atomic: return "atomic";
     case ObjectKind::timer: return "timer";
+    case ObjectKind::token: return "token";
   }
   return "?";
 }

@@ -181,6 +181,43 @@ TEST_CASE("deadlock: a lost wake-up names the notification that found nobody wai
                                                     [&] { body(true); })));
 }
 
+TEST_CASE("deadlock: two notify_one calls that collapsed into one permit are named so") {
+  auto body = [] {
+    weft::Runtime rt;
+    rt.block_on([] {
+      weft::Notify notify;
+      notify.notify_one();  // stored
+      notify.notify_one();  // collapses into the stored permit
+      notify.notified();    // uses it up
+      notify.notified();    // waits forever
+    });
+  };
+  auto report = weft::explore(options_for("random", 1),
+                              target("merged", weft::Flavor::current_thread, body));
+  REQUIRE_FALSE(report.ok());
+  const std::string text = report.failures.front().describe();
+  INFO(text);
+  CHECK(contains(text, "collapsed into it (two notifications, one permit)"));
+}
+
+TEST_CASE("deadlock: permits a finished task forgot are called leaked, not held") {
+  auto body = [] {
+    weft::Runtime rt;
+    rt.block_on([] {
+      auto sem = std::make_shared<weft::Semaphore>(1);
+      weft::spawn([sem] { sem->acquire().forget(); }, "forgetter").join();
+      auto permit = sem->acquire();
+    });
+  };
+  auto report = weft::explore(options_for("random", 1),
+                              target("leaked", weft::Flavor::current_thread, body));
+  REQUIRE_FALSE(report.ok());
+  const std::string text = report.failures.front().describe();
+  INFO(text);
+  CHECK(contains(text, "1 leaked (never given back by 'forgetter'"));
+  CHECK_FALSE(contains(text, "'forgetter' (#1) holds"));
+}
+
 TEST_CASE("deadlock: the fixed lock order is clean over the whole space") {
   auto report = weft::explore(exhaustive(), target("locks-fixed", weft::Flavor::multi_thread, [] {
                                 two_locks(true, true);

@@ -29,6 +29,7 @@ enum class ObjectKind : std::uint8_t {
   broadcast,
   atomic,
   timer,
+  token,  // a CancellationToken (and the trees of child tokens)
 };
 
 // The operation a task performs at a scheduling point (or is blocked in). Candidates carry the

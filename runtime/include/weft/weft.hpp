@@ -6,6 +6,7 @@
 #error "weft needs C++20 or newer (-std=c++20)"
 #endif
 #include "weft/broadcast.hpp"
+#include "weft/cancellation.hpp"
 #include "weft/channel_result.hpp"
 #include "weft/check.hpp"
 #include "weft/chooser.hpp"
