@@ -173,14 +173,16 @@ TEST_CASE("explore --all-failures lists each distinct failure with a count and i
        p = r.out.find(", lowest seed ", p + 1))
     ++listed;
   CHECK(listed == count);
-  const auto rerun_at = r.out.find("    rerun: weft explore shutdown-producer-worker");
+  // The rerun command names the running program (here the test binary).
+  const std::string program = program_invocation_short_name;
+  const auto rerun_at = r.out.find("    rerun: " + program + " explore shutdown-producer-worker");
   REQUIRE(rerun_at != std::string::npos);
   // The first signature's rerun command reproduces it.
   std::string rerun = r.out.substr(rerun_at + 11, r.out.find('\n', rerun_at) - rerun_at - 11);
   std::vector<std::string> args;
   std::istringstream words(rerun);
   for (std::string w; words >> w;) args.push_back(w);
-  args.erase(args.begin());  // "weft"
+  args.erase(args.begin());  // the program's name
   args.push_back("--trace-out");
   args.push_back(temp_path("rerun.json"));
   Run again = weft_cmd(args);
@@ -205,7 +207,7 @@ TEST_CASE("explore --all-failures lists each distinct failure with a count and i
   CHECK(failures == count);
   CHECK(text.find("tests=\"" + std::to_string(count) + "\" failures=\"" + std::to_string(count)) !=
         std::string::npos);
-  CHECK(text.find("rerun: weft explore shutdown-producer-worker --flavor multi_thread "
+  CHECK(text.find("rerun: " + program + " explore shutdown-producer-worker --flavor multi_thread "
                   "--strategy random --seed ") != std::string::npos);
 }
 
