@@ -70,6 +70,7 @@ void StepLog::clear() {
   dropping_ = kNoTask;
   runtimes_.clear();
   for (auto& tasks : tasks_) tasks.clear();
+  for (auto& queued : queued_) queued.clear();
 }
 
 EventMask StepLog::interests() const {
@@ -84,6 +85,7 @@ std::uint32_t StepLog::generation_of(const Runtime* runtime) {
     if (runtimes_[g] == runtime) return static_cast<std::uint32_t>(g);
   runtimes_.push_back(runtime);
   if (tasks_.size() < runtimes_.size()) tasks_.resize(runtimes_.size());
+  if (queued_.size() < runtimes_.size()) queued_.resize(runtimes_.size());
   return static_cast<std::uint32_t>(runtimes_.size() - 1);
 }
 
@@ -106,6 +108,7 @@ StepRecord& StepLog::begin(TaskId id, std::uint32_t generation) {
   s.generation = generation;
   s.frame = std::exchange(pending_frame_, -1);
   s.global = s.barrier = s.drop = false;
+  s.filled = s.drained = 0;
   s.accesses.clear();
   s.after.clear();
   if (id != kNoTask) {
@@ -176,6 +179,20 @@ void StepLog::on_event(const Event& e) {
         add(*s, Access{task_key(gen, e.other), AccessKind::cancel});
       } else if (access_of(e.op, e.object_kind, e.object, gen, &a)) {
         add(*s, a);
+        const bool one_receiver =
+            e.object_kind == ObjectKind::mpsc || e.object_kind == ObjectKind::oneshot;
+        if (one_receiver && e.text.empty() && (e.op == Op::send || e.op == Op::recv)) {
+          auto& queued = queued_[gen];
+          if (queued.size() <= e.object) queued.resize(std::size_t{e.object} + 1, 0);
+          std::int64_t& n = queued[e.object];
+          if (e.op == Op::send) {
+            if (n == 0) s->filled = a.key;
+            ++n;
+          } else {
+            s->drained = a.key;
+            if (n > 0) --n;
+          }
+        }
       }
       return;
     }

@@ -42,6 +42,18 @@ bool same_tasks(const std::vector<TaskId>& tasks, std::span<const Candidate> can
                     [](TaskId t, const Candidate& c) { return t == c.task; });
 }
 
+// Whether `receive` took the value that `send` put into an empty single-receiver channel, and the
+// two steps conflict on nothing else: then running the receive first would only have parked the
+// receiver (a step with no effect others see) until the send, the same class.
+bool only_fills(const StepRecord& send, const StepRecord& receive) {
+  if (send.filled == 0 || send.filled != receive.drained || send.global || receive.global)
+    return false;
+  for (const Access& a : send.accesses)
+    for (const Access& b : receive.accesses)
+      if (conflicts(a, b) && a.key != send.filled) return false;
+  return true;
+}
+
 }  // namespace
 
 bool Dpor::begin_execution(std::uint64_t, std::uint64_t) {
@@ -321,7 +333,7 @@ void Dpor::add_backtracks() {
     for (std::uint32_t i : conflicting) {
       if (proc[i] == p) continue;
       const bool edge = std::find(s.after.begin(), s.after.end(), i) != s.after.end();
-      if (!edge && covered[proc[i]] < seq[i]) {
+      if (!edge && covered[proc[i]] < seq[i] && !only_fills(steps[i], s)) {
         // A race i < k: make sure an initial of notdep(i).k is explored where i was chosen.
         const std::int32_t f = frame_of(i);
         if (f >= 0 && static_cast<std::size_t>(f) < stack_.size()) {

@@ -54,6 +54,11 @@ struct StepRecord {
   bool barrier = false;          // happens after every earlier step and before every later one
   bool drop = false;             // a shutdown or JoinHandle drop of `task`
   std::vector<Access> accesses;  // what it touched (duplicates removed)
+  // Single-receiver channels (mpsc, oneshot): the channel this step sent to while it was empty,
+  // and the one it received a value from (0: none). A receive that took the value of a send to
+  // an empty channel does not race with that send: run first, it would only have waited.
+  AccessKey filled = 0;
+  AccessKey drained = 0;
   std::vector<std::uint32_t> after;  // steps it must follow: the waker, the spawner, the dropper
 };
 
@@ -98,6 +103,7 @@ class StepLog final : public Observer {
   TaskId dropping_ = kNoTask;             // the task being dropped (events of the runtime go to it)
   std::vector<const Runtime*> runtimes_;  // by generation; nullptr once shut down
   std::vector<std::vector<TaskState>> tasks_;  // by generation, then task id
+  std::vector<std::vector<std::int64_t>> queued_;  // by generation, then object: values queued
 };
 
 }  // namespace weft
