@@ -102,7 +102,7 @@ class StepLog final : public Observer {
   std::int32_t pending_frame_ = -1;
   TaskId dropping_ = kNoTask;             // the task being dropped (events of the runtime go to it)
   std::vector<const Runtime*> runtimes_;  // by generation; nullptr once shut down
-  std::vector<std::vector<TaskState>> tasks_;  // by generation, then task id
+  std::vector<std::vector<TaskState>> tasks_;      // by generation, then task id
   std::vector<std::vector<std::int64_t>> queued_;  // by generation, then object: values queued
 };
 
