@@ -446,7 +446,8 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
         exhausted = true;
         return;
       }
-      ExecutionResult r = run_once(target, options, worker.strategy.get(), worker.detectors, nullptr);
+      ExecutionResult r = run_once(target, options, worker.strategy.get(), worker.detectors, nullptr,
+                                   worker.strategy->step_observer());
       confirm_long_polls(target, options, seed, r, worker.detectors);
       worker.strategy->end_execution(
           ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});

@@ -65,9 +65,10 @@ Shard parse_shard(const std::string& text) {
 }
 
 void validate(const ExploreOptions& o) {
-  if (o.strategy != "random" && o.strategy != "pct" && o.strategy != "dfs")
+  if (o.strategy != "random" && o.strategy != "pct" && o.strategy != "dfs" &&
+      o.strategy != "dpor")
     throw OptionError("--strategy: unknown strategy \"" + o.strategy +
-                      "\" (expected random, pct or dfs)");
+                      "\" (expected random, pct, dfs or dpor)");
   if (o.depth == 0) throw OptionError("--depth: PCT depth must be at least 1");
   if (o.jobs == 0) throw OptionError("--jobs: must be at least 1");
   if (o.jobs > 256) throw OptionError("--jobs: at most 256");

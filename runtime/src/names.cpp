@@ -89,6 +89,7 @@ std::string_view to_string(EventKind kind) noexcept {
     case EventKind::object_created: return "object_created";
     case EventKind::leak_check: return "leak_check";
     case EventKind::long_poll: return "long_poll";
+    case EventKind::step: return "step";
   }
   return "?";
 }

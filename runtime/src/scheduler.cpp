@@ -131,7 +131,7 @@ Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
   }
   step_limit_ = options_.max_steps != 0 ? options_.max_steps : ~std::uint64_t{0};
   install_terminate_handler();
-  enter_hooks_ = long_poll_ns_ != 0 || observes(EventKind::run);
+  enter_hooks_ = long_poll_ns_ != 0 || observes(EventKind::run) || observes(EventKind::step);
   Leftovers& left = leftovers_;
   task_storage_ = std::move(left.tasks);
   free_tasks_ = std::move(left.free_tasks);
@@ -395,6 +395,7 @@ inline void Scheduler::enter(Task* t) noexcept {
     }
     if (observes(EventKind::run))
       emit(Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id, .where = t->last_site});
+    if (observes(EventKind::step)) step_begins(t);
   }
 }
 
@@ -815,6 +816,12 @@ bool Scheduler::step_limit_reached(Task* t) {
   return false;
 }
 
+// A step begins: t was resumed (enter) or goes on past a scheduling point without switching.
+void Scheduler::step_begins(Task* t) noexcept {
+  emit(Event{.kind = EventKind::step, .op = t->pending_op, .object_kind = t->pending_kind,
+             .task = t->id, .object = t->pending_object});
+}
+
 void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLocation where) {
   Task* t = current_;
   const bool spin = t->spin.point(op, object, where);
@@ -825,14 +832,21 @@ void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLo
   } else if (spin && options_.flavor == Flavor::multi_thread) [[unlikely]] {
     // A spin is a yield: it gives way as weft::yield_now does. Not on a current_thread runtime,
     // where a task that spins without yielding really does starve every other task.
-    if (runnable_.empty()) return;
+    if (runnable_.empty()) {
+      if (observes(EventKind::step)) [[unlikely]]
+        step_begins(t);
+      return;
+    }
     gave_way(t);
     t->state = TaskState::runnable;
     enqueue(t);
     switch_out(t);
   } else {
-    if (options_.flavor == Flavor::current_thread || runnable_.empty() || chooser_is_default_)
+    if (options_.flavor == Flavor::current_thread || runnable_.empty() || chooser_is_default_) {
+      if (observes(EventKind::step)) [[unlikely]]
+        step_begins(t);
       return;
+    }
     schedule_point_chosen(t, op, object);
   }
   // Resumed after a stop to be dropped: the unwinding starts in this frame. Any other
@@ -856,7 +870,11 @@ void Scheduler::schedule_point_chosen(Task* t, Op, ObjectId) {
   // t has not given way (a spin is handled in schedule_point), so it is always offered, first.
   fair_candidates(t);
   std::size_t pick = ask(DecisionKind::schedule, true);
-  if (pick == 0) return;
+  if (pick == 0) {
+    if (observes(EventKind::step)) [[unlikely]]
+      step_begins(t);
+    return;
+  }
   Task* n = candidate_tasks_[pick];
   runnable_.remove(n);
   n->queued = false;

@@ -229,6 +229,7 @@ class Scheduler {
   [[gnu::noinline]] Task* pick_runnable_chosen();
   void run_task(Task* t);
   void enter(Task* t) noexcept;
+  void step_begins(Task* t) noexcept;  // the step event (only when observed)
   void check_stack(Task* t);
   [[noreturn, gnu::noinline, gnu::cold]] void stack_overflow(Task* t);
   void switch_out(Task* t);

@@ -122,6 +122,10 @@ std::unique_ptr<Strategy> make_strategy(std::string_view name, const nlohmann::j
     if (options.sleep_sets && options.preemption_bound >= 0)
       params.fail("\"sleep_sets\" needs an unbounded preemption bound (\"preemption_bound\": -1)");
     strategy = std::make_unique<Dfs>(options);
+  } else if (name == "dpor") {
+    DporOptions options;
+    params.integer("max_executions", options.max_executions, 0, kMaxI64);
+    strategy = std::make_unique<Dpor>(options);
   } else if (name == "replay") {
     bool lenient = false;
     std::vector<Decision> decisions;
@@ -149,7 +153,7 @@ std::unique_ptr<Strategy> make_strategy(std::string_view name, const nlohmann::j
   } else {
     if (error)
       *error =
-          "unknown strategy \"" + std::string(name) + "\" (known: random, pct, dfs, replay, bytes)";
+          "unknown strategy \"" + std::string(name) + "\" (known: random, pct, dfs, dpor, replay, bytes)";
     return nullptr;
   }
   if (!params.finish(error)) return nullptr;

@@ -40,6 +40,10 @@ enum class EventKind : std::uint8_t {
                    // was resumed at, where = where it was resumed (unknown: it started), text =
                    // how the step ended. Emitted as the step ends, while the task still exists.
                    // The only event that carries wall time: event logs leave it out
+  step,            // task begins a step: it was resumed, or went on past a scheduling point
+                   // without giving up the CPU; op, object_kind, object = the operation the step
+                   // performs (for a task resumed from a wait, the operation it waited in). One
+                   // per step, for partial-order reduction; only on request (not in kAllEvents)
 };
 
 std::string_view to_string(EventKind kind) noexcept;
@@ -50,7 +54,7 @@ std::string_view to_string(EventKind kind) noexcept;
 // Op events can also be asked for by the kind of object operated on: a lock-order detector needs
 // lock operations, not the channel traffic that makes up most op events.
 using EventMask = std::uint64_t;
-inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::long_poll) + 1;
+inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::step) + 1;
 inline constexpr unsigned kObjectKindCount = static_cast<unsigned>(ObjectKind::token) + 1;
 constexpr EventMask event_bit(EventKind kind) noexcept {
   return EventMask{1} << static_cast<unsigned>(kind);
@@ -73,7 +77,9 @@ constexpr bool wants(EventMask mask, EventKind kind, ObjectKind object_kind) noe
       kind == EventKind::op ? event_bit(kind) | op_bit(object_kind) : event_bit(kind);
   return (mask & bits) != 0;
 }
-inline constexpr EventMask kAllEvents = (EventMask{1} << kEventKindCount) - 1;
+// Every kind but step (one per scheduling point: only a strategy that reasons about steps asks).
+inline constexpr EventMask kAllEvents =
+    ((EventMask{1} << kEventKindCount) - 1) & ~event_bit(EventKind::step);
 static_assert(kEventKindCount <= 32 && kObjectKindCount <= 32);
 
 struct Event {

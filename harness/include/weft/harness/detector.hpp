@@ -63,7 +63,8 @@ class ObserverFanout final : public Observer {
     constexpr EventMask op = event_bit(EventKind::op);
     // Op events: the object kinds asked for, or all of them.
     const EventMask ops = (mask & op) != 0 ? ~EventMask{0} : mask >> 32;
-    for (EventMask kinds = mask & kAllEvents & ~op; kinds != 0; kinds &= kinds - 1)
+    constexpr EventMask every_kind = (EventMask{1} << kEventKindCount) - 1;  // step included
+    for (EventMask kinds = mask & every_kind & ~op; kinds != 0; kinds &= kinds - 1)
       append(static_cast<unsigned>(__builtin_ctzll(kinds)), observer);
     for (unsigned o = 0; o < kObjectKindCount; ++o)
       if ((ops >> o & 1) != 0) append(kEventKindCount + o, observer);

@@ -11,7 +11,7 @@
 
 // X(member, type, default, flag, environment variable, help)
 #define WEFT_EXPLORE_OPTIONS(X)                                                                    \
-  X(strategy, std::string, "random", "strategy", "WEFT_STRATEGY", "random, pct or dfs")           \
+  X(strategy, std::string, "random", "strategy", "WEFT_STRATEGY", "random, pct, dfs or dpor")           \
   X(iterations, std::uint64_t, 1000, "iterations", "WEFT_ITERATIONS",                              \
     "executions to run (dfs: at most this many)")                                                  \
   X(seed, std::uint64_t, 1, "seed", "WEFT_SEED",                                                   \

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "weft/harness/decision.hpp"
+#include "weft/harness/dependence.hpp"
 #include "weft/harness/random.hpp"
 #include "weft/harness/strategy.hpp"
 
@@ -160,6 +161,83 @@ class Dfs final : public Strategy {
   bool in_execution_ = false;
   bool redundant_ = false;          // this execution hit a sleep-set blocked node
   std::optional<std::size_t> cut_;  // where this execution diverged from stack_
+  bool exhausted_ = false;
+  std::uint64_t executions_ = 0;
+  std::uint64_t redundant_executions_ = 0;
+  std::optional<std::string> nondeterminism_;
+};
+
+// Source-DPOR with sleep sets over the dependence relation of dependence.hpp. See dpor.cpp.
+struct DporOptions {
+  std::uint64_t max_executions = 0;  // 0: no limit
+};
+
+class Dpor final : public Strategy {
+ public:
+  explicit Dpor(DporOptions options = {}) : options_(options) {}
+  bool begin_execution(std::uint64_t index, std::uint64_t seed) override;
+  void end_execution(const ExecutionSummary& summary) override;
+  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+                     const DecisionContext& context) override;
+  std::string name() const override { return "dpor"; }
+  nlohmann::json parameters() const override;
+  bool exhausted() const override { return exhausted_; }
+  bool independent_executions() const override { return false; }
+  Observer* step_observer() override { return &log_; }
+  std::unique_ptr<Strategy> clone() const override;
+
+  // Executions begun so far.
+  std::uint64_t executions() const noexcept { return executions_; }
+  // Executions that reached a decision whose every candidate was asleep (run to the end, but
+  // their steps from there on open no branches).
+  std::uint64_t redundant_executions() const noexcept { return redundant_executions_; }
+  // The first nondeterminism seen (a replayed prefix that did not repeat); see Dfs.
+  const std::optional<std::string>& nondeterminism() const noexcept { return nondeterminism_; }
+  // The steps of the execution that ended last (or is running), for tests.
+  const StepLog& steps() const noexcept { return log_; }
+
+ private:
+  // A task asleep at a decision, with the step it would take there.
+  struct Sleeper {
+    TaskId task = kNoTask;
+    bool global = true;
+    std::vector<Access> accesses;
+  };
+  struct Frame {
+    DecisionKind kind = DecisionKind::schedule;
+    bool first_is_current = false;
+    bool closed = false;           // no alternatives to open (sleep-blocked, or after that)
+    std::uint32_t candidates = 0;  // invariant: >= 2
+    std::uint32_t index = 0;       // invariant: < candidates
+    std::size_t first_step = 0;    // steps logged before this decision in its execution
+    // Schedule decisions only:
+    std::vector<TaskId> tasks;      // the candidates' tasks
+    std::vector<std::uint8_t> todo; // per candidate: 0 not wanted, 1 to explore, 2 explored
+    std::vector<Sleeper> sleep;     // asleep here
+    std::vector<Sleeper> explored;  // steps of candidates explored before the current one
+    Sleeper current;                // the step the current candidate took
+  };
+
+  std::size_t open_frame(DecisionKind kind, std::span<const Candidate> candidates,
+                         const DecisionContext& context);
+  std::vector<Sleeper> child_sleep() const;
+  bool asleep(const Frame& frame, std::uint32_t index) const;
+  void record_current_steps();
+  void add_backtracks();
+  void add_backtrack(std::size_t frame, std::span<const TaskId> initials);
+  std::int32_t frame_of(std::size_t step) const;
+  void diverged(std::string message);
+  void backtrack();
+
+  DporOptions options_;
+  StepLog log_;
+  std::vector<Frame> stack_;  // invariant between executions: the prefix the next one replays
+  std::size_t depth_ = 0;
+  std::int32_t last_schedule_ = -1;  // this execution's latest schedule frame, -1 after shutdown
+  bool in_execution_ = false;
+  bool redundant_ = false;
+  std::size_t redundant_from_ = 0;  // the step count where this execution became redundant
+  std::optional<std::size_t> cut_;
   bool exhausted_ = false;
   std::uint64_t executions_ = 0;
   std::uint64_t redundant_executions_ = 0;

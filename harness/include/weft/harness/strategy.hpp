@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "weft/chooser.hpp"
+#include "weft/observer.hpp"
 
 namespace weft {
 
@@ -34,6 +35,9 @@ class Strategy : public Chooser {
   // Whether execution k depends only on (parameters, seed of k): true for seeded strategies,
   // which can then run on several threads; false for DFS, which must run in order.
   virtual bool independent_executions() const { return true; }
+  // An observer the explorer installs for each execution, for strategies that learn from the
+  // executed steps (partial-order reduction); nullptr for the others.
+  virtual Observer* step_observer() { return nullptr; }
   // A fresh strategy with the same parameters, for another worker thread.
   virtual std::unique_ptr<Strategy> clone() const = 0;
 };

@@ -1,0 +1,120 @@
+// Exhaustive exploration of loom's model shapes (issue 10's table) with plain DFS and with DPOR:
+// executions to exhaust each model (counter "executions") and executions per second. Each
+// benchmark iteration is one whole exploration; the models are written against the public API.
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <vector>
+
+#include "weft/harness/explorer.hpp"
+#include "weft/harness/scenario.hpp"
+#include "weft/weft.hpp"
+
+namespace {
+
+// Root spawns `tasks` tasks, each locking one mutex `rounds` times to increment; root joins.
+void mutex_model(int tasks, int rounds) {
+  weft::Runtime rt;
+  rt.block_on([tasks, rounds] {
+    auto m = std::make_shared<weft::Mutex<int>>(0);
+    std::vector<weft::JoinHandle<void>> handles;
+    for (int t = 0; t < tasks; ++t)
+      handles.push_back(weft::spawn([m, rounds] {
+        for (int r = 0; r < rounds; ++r) *m->lock() += 1;
+      }));
+    for (auto& h : handles) h.join();
+  });
+}
+
+// Producer sends i, worker replies i + 1, three rounds, two mpsc channels; root spawns both (or
+// is the producer) and joins.
+void ping_pong(bool root_produces) {
+  weft::Runtime rt;
+  rt.block_on([root_produces] {
+    auto [req_tx, req_rx] = weft::mpsc::unbounded<int>();
+    auto [rep_tx, rep_rx] = weft::mpsc::unbounded<int>();
+    auto worker = weft::spawn([rx = std::move(req_rx), tx = std::move(rep_tx)]() mutable {
+      for (int i = 0; i < 3; ++i)
+        if (auto v = rx.recv()) (void)tx.send(*v + 1);
+    });
+    auto produce = [tx = std::move(req_tx), rx = std::move(rep_rx)]() mutable {
+      for (int i = 0; i < 3; ++i) {
+        (void)tx.send(i);
+        (void)rx.recv();
+      }
+    };
+    if (root_produces) {
+      produce();
+    } else {
+      auto producer = weft::spawn(std::move(produce));
+      producer.join();
+    }
+    worker.join();
+  });
+}
+
+void explore_model(benchmark::State& state, const char* strategy, void (*body)(),
+                   int preemption_bound = -1) {
+  weft::ExploreOptions options;
+  options.strategy = strategy;
+  options.iterations = 2000000;
+  options.preemption_bound = preemption_bound;
+  options.lock_order = false;
+  options.long_poll_ms = 0;
+  weft::ExploreTarget target;
+  target.body = body;
+  std::uint64_t executions = 0, total = 0;
+  bool exhausted = true;
+  for (auto _ : state) {
+    weft::ExploreReport report = weft::explore(options, target);
+    executions = report.executions;
+    total += report.executions;
+    exhausted = exhausted && report.exhausted;
+    benchmark::DoNotOptimize(report);
+  }
+  state.counters["executions"] = static_cast<double>(executions);
+  state.counters["exhausted"] = exhausted ? 1 : 0;
+  state.counters["executions_per_s"] =
+      benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
+}
+
+void mutex_2x2() { mutex_model(2, 2); }
+void mutex_2x3() { mutex_model(2, 3); }
+void mutex_2x4() { mutex_model(2, 4); }
+void mutex_3x2() { mutex_model(3, 2); }
+void ping_pong_spawned() { ping_pong(false); }
+void ping_pong_root() { ping_pong(true); }
+
+#define WEFT_MODEL(name, fn)                                                             \
+  void BM_Dfs_##name(benchmark::State& s) { explore_model(s, "dfs", fn); }               \
+  void BM_Dpor_##name(benchmark::State& s) { explore_model(s, "dpor", fn); }             \
+  BENCHMARK(BM_Dfs_##name)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime(); \
+  BENCHMARK(BM_Dpor_##name)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+WEFT_MODEL(Mutex2x2, mutex_2x2)
+WEFT_MODEL(Mutex2x3, mutex_2x3)
+WEFT_MODEL(Mutex2x4, mutex_2x4)
+WEFT_MODEL(PingPong, ping_pong_spawned)
+WEFT_MODEL(PingPongRootProducer, ping_pong_root)
+
+// DFS needs ~293k executions here: DPOR only.
+void BM_Dpor_Mutex3x2(benchmark::State& s) { explore_model(s, "dpor", mutex_3x2); }
+BENCHMARK(BM_Dpor_Mutex3x2)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+
+// Executions until the lock-order deadlock, with the lock-order detector off.
+void BM_Dpor_LockOrderDeadlock(benchmark::State& state) {
+  const weft::Scenario* s = weft::find_scenario("lock-order-deadlock");
+  if (s == nullptr) return state.SkipWithError("scenario not registered");
+  weft::ExploreOptions options = weft::default_options(*s);
+  options.strategy = "dpor";
+  options.iterations = 1000;
+  options.lock_order = false;
+  std::uint64_t executions = 0;
+  for (auto _ : state) executions = weft::explore(options, weft::target_of(*s)).executions;
+  state.counters["executions"] = static_cast<double>(executions);
+}
+BENCHMARK(BM_Dpor_LockOrderDeadlock)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

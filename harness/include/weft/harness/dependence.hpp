@@ -1,0 +1,109 @@
+// The dependence relation between the steps of an execution, and the log that records each step
+// with what it touched, for partial-order reduction (see docs/dpor.md for the relation and why it
+// is sound, and strategies/dpor.cpp for the search that uses it).
+//
+// A step is what one task does from the moment it is resumed (or goes on past a scheduling point
+// without giving up the CPU) to its next scheduling point, block or exit. The runtime announces
+// each step (EventKind::step) with the operation it performs; the op, block, finish, drop...
+// events emitted while it runs add what else it touched. Two steps of different tasks are
+// dependent when they touch one key in conflicting ways, or either is global.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "weft/observer.hpp"
+
+namespace weft {
+
+// What a step does to a key. read: observes without changing what others observe (an atomic
+// load, a join of a task); self: a step of task X on X's own key; write, exit, cancel: change it.
+enum class AccessKind : std::uint8_t { read, self, write, exit, cancel };
+
+// A key names a sync object or a task within one runtime of one execution: runtimes (including
+// nested and successive ones) get a generation each, so ids that repeat across them stay apart.
+using AccessKey = std::uint64_t;
+AccessKey object_key(std::uint32_t generation, ObjectId object) noexcept;
+AccessKey task_key(std::uint32_t generation, TaskId task) noexcept;
+
+struct Access {
+  AccessKey key = 0;
+  AccessKind kind = AccessKind::write;
+  friend bool operator==(const Access&, const Access&) = default;
+};
+
+// Changes the key for everyone after it (so it conflicts with every access to the key).
+constexpr bool changes(AccessKind kind) noexcept {
+  return kind == AccessKind::write || kind == AccessKind::exit || kind == AccessKind::cancel;
+}
+// Two accesses conflict when they share a key and at least one changes it.
+constexpr bool conflicts(const Access& a, const Access& b) noexcept {
+  return a.key == b.key && (changes(a.kind) || changes(b.kind));
+}
+
+// The access an operation makes to its object (none for yield, sleep, choose and kNoObject).
+// `task` is the task performing it, `generation` its runtime's.
+bool access_of(Op op, ObjectKind kind, ObjectId object, std::uint32_t generation, Access* out);
+
+// A step of the execution as the log saw it.
+struct StepRecord {
+  TaskId task = kNoTask;         // kNoTask: a barrier (the runtime moved time or stopped)
+  std::uint32_t generation = 0;  // the runtime's generation
+  std::int32_t frame = -1;       // the decision (strategy frame) that chose it, or -1
+  bool global = false;           // dependent with every step (the root's exit, a task's advance)
+  bool barrier = false;          // happens after every earlier step and before every later one
+  bool drop = false;             // a shutdown or JoinHandle drop of `task`
+  std::vector<Access> accesses;  // what it touched (duplicates removed)
+  // Single-receiver channels (mpsc, oneshot): the channel this step sent to while it was empty,
+  // and the one it received a value from (0: none). A receive that took the value of a send to
+  // an empty channel does not race with that send: run first, it would only have waited.
+  AccessKey filled = 0;
+  AccessKey drained = 0;
+  std::vector<std::uint32_t> after;  // steps it must follow: the waker, the spawner, the dropper
+};
+
+// Whether two steps are dependent: same task, either global or a barrier, or conflicting accesses.
+bool dependent(const StepRecord& a, const StepRecord& b) noexcept;
+// Whether step `s` is dependent with a step touching `accesses` (global when `global`) of task
+// `task`.
+bool dependent(const StepRecord& s, TaskId task, std::span<const Access> accesses,
+               bool global) noexcept;
+
+// Turns the runtime's events into steps. Install as an observer for one execution at a time;
+// `expect_frame` tells it that the next step to begin was chosen by that decision.
+class StepLog final : public Observer {
+ public:
+  void clear();
+  void expect_frame(std::int32_t frame) noexcept { pending_frame_ = frame; }
+  std::size_t size() const noexcept { return used_; }
+  const StepRecord& operator[](std::size_t i) const noexcept { return steps_[i]; }
+  std::span<const StepRecord> steps() const noexcept { return {steps_.data(), used_}; }
+
+  void on_event(const Event& e) override;
+  EventMask interests() const override;
+
+ private:
+  struct TaskState {
+    std::int32_t step = -1;            // its current step, -1 before its first
+    std::vector<std::uint32_t> edges;  // steps its next step must follow
+    bool dropping = false;             // dropped, unwinding: its events go to the drop step
+    bool waitable = false;             // the current step waits as a channel's one receiver
+    Access waited;                     // or a task's one joiner, on this
+  };
+  std::uint32_t generation_of(const Runtime* runtime);
+  TaskState& task(std::uint32_t generation, TaskId id);
+  StepRecord& begin(TaskId task, std::uint32_t generation);
+  StepRecord* current(std::uint32_t generation, TaskId task);
+  void add(StepRecord& s, Access a);
+  void barrier();
+
+  std::vector<StepRecord> steps_;  // the first used_ are this execution's (the rest reused)
+  std::size_t used_ = 0;
+  std::int32_t pending_frame_ = -1;
+  TaskId dropping_ = kNoTask;             // the task being dropped (events of the runtime go to it)
+  std::vector<const Runtime*> runtimes_;  // by generation; nullptr once shut down
+  std::vector<std::vector<TaskState>> tasks_;      // by generation, then task id
+  std::vector<std::vector<std::int64_t>> queued_;  // by generation, then object: values queued
+};
+
+}  // namespace weft

@@ -1,0 +1,257 @@
+// The dependence relation and the step log (see dependence.hpp; the argument is in docs/dpor.md).
+#include "weft/harness/dependence.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace weft {
+
+AccessKey object_key(std::uint32_t generation, ObjectId object) noexcept {
+  return AccessKey{generation} << 40 | object;
+}
+
+AccessKey task_key(std::uint32_t generation, TaskId task) noexcept {
+  return AccessKey{generation} << 40 | AccessKey{1} << 39 | task;
+}
+
+bool access_of(Op op, ObjectKind kind, ObjectId object, std::uint32_t generation, Access* out) {
+  switch (op) {
+    case Op::none:
+    case Op::start:  // the task's own key, which every step of it touches anyway
+    case Op::yield:
+    case Op::sleep:  // reads the clock, which only barriers and global steps change
+    case Op::choose:
+    case Op::drop:
+      return false;
+    case Op::spawn:
+      *out = Access{task_key(generation, object), AccessKind::write};
+      return true;
+    case Op::join:
+      *out = Access{task_key(generation, object), AccessKind::read};
+      return true;
+    case Op::abort:
+      *out = Access{task_key(generation, object), AccessKind::cancel};
+      return true;
+    default:
+      break;
+  }
+  if (object == kNoObject || kind == ObjectKind::task || kind == ObjectKind::timer) return false;
+  // Two atomic loads commute; every other operation on one object changes what the next one
+  // sees (lock state and waiter queues, channel buffers, permits, notified flags).
+  const bool read = op == Op::load && kind == ObjectKind::atomic;
+  *out = Access{object_key(generation, object), read ? AccessKind::read : AccessKind::write};
+  return true;
+}
+
+bool dependent(const StepRecord& s, TaskId task, std::span<const Access> accesses,
+               bool global) noexcept {
+  if (s.barrier || s.global || global) return true;
+  if (s.task == task) return true;
+  for (const Access& a : s.accesses)
+    for (const Access& b : accesses)
+      if (conflicts(a, b)) return true;
+  return false;
+}
+
+bool dependent(const StepRecord& a, const StepRecord& b) noexcept {
+  if (b.barrier) return true;
+  if (a.generation == b.generation && a.task == b.task) return true;
+  return dependent(a, kNoTask, b.accesses, b.global);
+}
+
+void StepLog::clear() {
+  for (std::size_t i = 0; i < used_; ++i) {
+    StepRecord& s = steps_[i];
+    s.accesses.clear();
+    s.after.clear();
+  }
+  used_ = 0;
+  pending_frame_ = -1;
+  dropping_ = kNoTask;
+  runtimes_.clear();
+  for (auto& tasks : tasks_) tasks.clear();
+  for (auto& queued : queued_) queued.clear();
+}
+
+EventMask StepLog::interests() const {
+  return events(EventKind::step, EventKind::op, EventKind::block, EventKind::wake, EventKind::spawn,
+                EventKind::finish, EventKind::panic, EventKind::cancelled, EventKind::drop,
+                EventKind::clock_advance, EventKind::shutdown_begin, EventKind::shutdown_end,
+                EventKind::deadlock, EventKind::hang, EventKind::leak_check);
+}
+
+std::uint32_t StepLog::generation_of(const Runtime* runtime) {
+  for (std::size_t g = runtimes_.size(); g-- > 0;)
+    if (runtimes_[g] == runtime) return static_cast<std::uint32_t>(g);
+  runtimes_.push_back(runtime);
+  if (tasks_.size() < runtimes_.size()) tasks_.resize(runtimes_.size());
+  if (queued_.size() < runtimes_.size()) queued_.resize(runtimes_.size());
+  return static_cast<std::uint32_t>(runtimes_.size() - 1);
+}
+
+StepLog::TaskState& StepLog::task(std::uint32_t generation, TaskId id) {
+  auto& tasks = tasks_[generation];
+  if (tasks.size() <= id) tasks.resize(std::size_t{id} + 1);
+  return tasks[id];
+}
+
+StepRecord* StepLog::current(std::uint32_t generation, TaskId id) {
+  if (id == kNoTask) return nullptr;
+  const TaskState& t = task(generation, id);
+  return t.step < 0 ? nullptr : &steps_[static_cast<std::size_t>(t.step)];
+}
+
+StepRecord& StepLog::begin(TaskId id, std::uint32_t generation) {
+  if (used_ == steps_.size()) steps_.emplace_back();
+  StepRecord& s = steps_[used_];
+  s.task = id;
+  s.generation = generation;
+  s.frame = std::exchange(pending_frame_, -1);
+  s.global = s.barrier = s.drop = false;
+  s.filled = s.drained = 0;
+  s.accesses.clear();
+  s.after.clear();
+  if (id != kNoTask) {
+    TaskState& t = task(generation, id);
+    s.after.swap(t.edges);
+    t.edges.clear();
+    t.step = static_cast<std::int32_t>(used_);
+    t.waitable = false;
+    add(s, Access{task_key(generation, id), AccessKind::self});
+  }
+  ++used_;
+  return s;
+}
+
+void StepLog::add(StepRecord& s, Access a) {
+  for (Access& b : s.accesses) {
+    if (b.key != a.key) continue;
+    if (changes(a.kind) && !changes(b.kind)) b.kind = a.kind;
+    return;
+  }
+  s.accesses.push_back(a);
+}
+
+void StepLog::barrier() {
+  StepRecord& s = begin(kNoTask, 0);
+  s.barrier = true;
+}
+
+void StepLog::on_event(const Event& e) {
+  const std::uint32_t gen = generation_of(e.runtime);
+  switch (e.kind) {
+    case EventKind::step: {
+      TaskState& t = task(gen, e.task);
+      if (t.dropping) return;  // the unwinding of a dropped task belongs to its drop step
+      StepRecord& s = begin(e.task, gen);
+      Access a;
+      if (access_of(e.op, e.object_kind, e.object, gen, &a)) {
+        add(s, a);
+        // A wait that parks the one receiver of a channel or the one joiner of a task changes
+        // nothing another task can see; the step that resumes it does the receive (see the doc).
+        TaskState& again = task(gen, e.task);
+        again.waitable = (e.op == Op::recv && (e.object_kind == ObjectKind::mpsc ||
+                                               e.object_kind == ObjectKind::oneshot)) ||
+                         e.op == Op::join;
+        again.waited = a;
+      }
+      return;
+    }
+    case EventKind::block: {
+      StepRecord* s = current(gen, e.task);
+      if (s == nullptr) return barrier();
+      TaskState& t = task(gen, e.task);
+      Access a;
+      if (!access_of(e.op, e.object_kind, e.object, gen, &a)) return;
+      if (t.waitable && a == t.waited && s->accesses.size() == 2 && s->accesses[1] == a) {
+        s->accesses.pop_back();  // only the task's own key is left
+        return;
+      }
+      add(*s, a);
+      return;
+    }
+    case EventKind::op: {
+      StepRecord* s = current(gen, e.task);
+      if (s == nullptr) s = current(gen, dropping_);
+      if (s == nullptr) return barrier();
+      Access a;
+      if (e.op == Op::abort) {
+        add(*s, Access{task_key(gen, e.other), AccessKind::cancel});
+      } else if (access_of(e.op, e.object_kind, e.object, gen, &a)) {
+        add(*s, a);
+        const bool one_receiver =
+            e.object_kind == ObjectKind::mpsc || e.object_kind == ObjectKind::oneshot;
+        if (one_receiver && e.text.empty() && (e.op == Op::send || e.op == Op::recv)) {
+          auto& queued = queued_[gen];
+          if (queued.size() <= e.object) queued.resize(std::size_t{e.object} + 1, 0);
+          std::int64_t& n = queued[e.object];
+          if (e.op == Op::send) {
+            if (n == 0) s->filled = a.key;
+            ++n;
+          } else {
+            s->drained = a.key;
+            if (n > 0) --n;
+          }
+        }
+      }
+      return;
+    }
+    case EventKind::wake: {
+      if (e.other == kNoTask) return;  // woken by the runtime: a barrier orders it
+      const TaskState& waker = task(gen, e.other);
+      if (waker.step >= 0)
+        task(gen, e.task).edges.push_back(static_cast<std::uint32_t>(waker.step));
+      return;
+    }
+    case EventKind::spawn: {
+      if (e.other == kNoTask) return;
+      const TaskState& parent = task(gen, e.other);
+      TaskState& child = task(gen, e.task);
+      child = TaskState{};
+      if (parent.step >= 0) child.edges.push_back(static_cast<std::uint32_t>(parent.step));
+      return;
+    }
+    case EventKind::drop: {
+      StepRecord& s = begin(e.task, gen);
+      s.drop = true;
+      add(s, Access{task_key(gen, e.task), AccessKind::cancel});
+      task(gen, e.task).dropping = true;
+      dropping_ = e.task;
+      return;
+    }
+    case EventKind::finish:
+    case EventKind::panic:
+    case EventKind::cancelled: {
+      StepRecord* s = current(gen, e.task);
+      // Aborted before it ever ran: its end (the runtime destroying its closure) is its step.
+      if (s == nullptr) s = &begin(e.task, gen);
+      add(*s, Access{task_key(gen, e.task), AccessKind::exit});
+      task(gen, e.task).dropping = false;
+      if (dropping_ == e.task) dropping_ = kNoTask;
+      return;
+    }
+    case EventKind::shutdown_begin:
+      // The root returned: from here tasks may be dropped instead of run, so the step that
+      // returned is dependent with every step of every other task.
+      if (StepRecord* s = current(gen, e.task)) s->global = true;
+      return;
+    case EventKind::clock_advance:
+      // A task's advance() moves time for everyone; the runtime moves it only when no task can
+      // run, which no step can be reordered across.
+      if (StepRecord* s = current(gen, e.task))
+        s->global = true;
+      else
+        barrier();
+      return;
+    case EventKind::shutdown_end:
+      barrier();
+      runtimes_[gen] = nullptr;  // a later runtime at the same address is another generation
+      dropping_ = kNoTask;
+      return;
+    default:  // deadlock, hang, leak_check: the runtime stopped or waited until nothing ran
+      barrier();
+      return;
+  }
+}
+
+}  // namespace weft

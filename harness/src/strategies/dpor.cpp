@@ -1,0 +1,395 @@
+// Dynamic partial-order reduction: source-DPOR with sleep sets.
+//
+// Source: Abdulla, Aronis, Jonsson, Sagonas, "Optimal Dynamic Partial Order Reduction", POPL 2014
+// (Algorithm 1, source sets); Flanagan, Godefroid, "Dynamic Partial-Order Reduction for Model
+// Checking Software", POPL 2005 (the fallback when no initial can run at the race's decision).
+// Guarantee: when exhausted() becomes true, at least one execution of every equivalence class
+// (Mazurkiewicz trace) of the program's executions under the dependence relation of
+// dependence.hpp has been run, with every answer to every timer-tie, shutdown, spurious-wakeup
+// and value decision. docs/dpor.md gives the relation and the argument.
+//
+// Stateless, like Dfs: a stack of frames, one per decision, replayed as a prefix by the next
+// execution. Timer-tie, shutdown, spurious and value decisions are explored fully (every index);
+// schedule decisions explore only the candidates that races ask for. The runtime reports every
+// step (StepLog); at end_execution the strategy computes happens-before with vector clocks over
+// the steps (program order, wake/spawn edges, conflicting accesses, barriers), and for every race
+// e < e' (dependent steps of different tasks, not ordered through other steps) it makes sure that
+// some initial of notdep(e).e' is explored at the decision that chose e (or that started the
+// run of steps e belongs to, when e's task kept the CPU without a decision). If no initial is a
+// candidate there, every candidate is added (Flanagan-Godefroid). Sleep sets: a candidate
+// explored at a decision sleeps in its later siblings' subtrees until a step dependent with the
+// step it took there runs; a decision whose candidates all sleep ends the useful part of the
+// execution (it runs to the end answering 0, and its later steps make no races).
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "weft/harness/strategies.hpp"
+
+namespace weft {
+namespace {
+
+std::string describe(DecisionKind kind, std::size_t candidates, bool first_is_current) {
+  std::string text =
+      std::string(to_string(kind)) + " decision with " + std::to_string(candidates) + " candidates";
+  if (first_is_current) text += " (candidate 0 running)";
+  return text;
+}
+
+bool same_tasks(const std::vector<TaskId>& tasks, std::span<const Candidate> candidates) {
+  return std::equal(tasks.begin(), tasks.end(), candidates.begin(), candidates.end(),
+                    [](TaskId t, const Candidate& c) { return t == c.task; });
+}
+
+// Whether `receive` took the value that `send` put into an empty single-receiver channel, and the
+// two steps conflict on nothing else: then running the receive first would only have parked the
+// receiver (a step with no effect others see) until the send, the same class.
+bool only_fills(const StepRecord& send, const StepRecord& receive) {
+  if (send.filled == 0 || send.filled != receive.drained || send.global || receive.global)
+    return false;
+  for (const Access& a : send.accesses)
+    for (const Access& b : receive.accesses)
+      if (conflicts(a, b) && a.key != send.filled) return false;
+  return true;
+}
+
+}  // namespace
+
+bool Dpor::begin_execution(std::uint64_t, std::uint64_t) {
+  if (in_execution_) end_execution(ExecutionSummary{});
+  if (exhausted_) return false;
+  if (options_.max_executions != 0 && executions_ >= options_.max_executions) return false;
+  depth_ = 0;
+  last_schedule_ = -1;
+  redundant_ = false;
+  redundant_from_ = 0;
+  cut_.reset();
+  log_.clear();
+  in_execution_ = true;
+  ++executions_;
+  return true;
+}
+
+std::size_t Dpor::choose(DecisionKind kind, std::span<const Candidate> candidates,
+                         const DecisionContext& context) {
+  if (candidates.size() < 2 || cut_ || !in_execution_) return 0;
+  if (depth_ == stack_.size()) return open_frame(kind, candidates, context);
+
+  Frame& frame = stack_[depth_];
+  const bool same_shape = frame.kind == kind && frame.candidates == candidates.size() &&
+                          frame.first_is_current == context.first_is_current &&
+                          (kind != DecisionKind::schedule || same_tasks(frame.tasks, candidates));
+  if (!same_shape) {
+    diverged("decision " + std::to_string(depth_) + " of execution " +
+             std::to_string(executions_ - 1) + " differs from the same prefix before: recorded " +
+             describe(frame.kind, frame.candidates, frame.first_is_current) + ", now " +
+             describe(kind, candidates.size(), context.first_is_current));
+    return 0;
+  }
+  frame.first_step = log_.size();
+  if (kind == DecisionKind::schedule || kind == DecisionKind::shutdown)
+    log_.expect_frame(static_cast<std::int32_t>(depth_));
+  if (kind == DecisionKind::schedule) last_schedule_ = static_cast<std::int32_t>(depth_);
+  if (kind == DecisionKind::shutdown) last_schedule_ = -1;
+  return stack_[depth_++].index;
+}
+
+std::size_t Dpor::open_frame(DecisionKind kind, std::span<const Candidate> candidates,
+                             const DecisionContext& context) {
+  Frame frame;
+  frame.kind = kind;
+  frame.first_is_current = context.first_is_current;
+  frame.candidates = static_cast<std::uint32_t>(candidates.size());
+  frame.first_step = log_.size();
+  frame.closed = redundant_;
+  if (kind == DecisionKind::schedule) {
+    frame.tasks.reserve(candidates.size());
+    for (const Candidate& c : candidates) frame.tasks.push_back(c.task);
+    frame.todo.assign(candidates.size(), 0);
+    if (!redundant_) {
+      frame.sleep = child_sleep();
+      std::uint32_t first = 0;
+      while (first < frame.candidates && asleep(frame, first)) ++first;
+      if (first == frame.candidates) {
+        // Sleep-set blocked: every continuation from here is equivalent to one explored.
+        redundant_ = true;
+        redundant_from_ = log_.size();
+        ++redundant_executions_;
+        frame.closed = true;
+        first = 0;
+      }
+      frame.index = first;
+      frame.todo[first] = 2;
+    }
+  }
+  const auto depth = static_cast<std::int32_t>(depth_);
+  if (kind == DecisionKind::schedule || kind == DecisionKind::shutdown) log_.expect_frame(depth);
+  if (kind == DecisionKind::schedule) last_schedule_ = depth;
+  if (kind == DecisionKind::shutdown) last_schedule_ = -1;
+  stack_.push_back(std::move(frame));
+  ++depth_;
+  return stack_.back().index;
+}
+
+// The sleep set of a new schedule decision: what slept at the previous one, and the candidates
+// explored there before the current one, that no step since then is dependent with.
+std::vector<Dpor::Sleeper> Dpor::child_sleep() const {
+  std::vector<Sleeper> out;
+  if (last_schedule_ < 0) return out;
+  const Frame& parent = stack_[static_cast<std::size_t>(last_schedule_)];
+  if (parent.closed) return out;
+  const auto since = log_.steps().subspan(parent.first_step);
+  auto awake = [&](const Sleeper& s) {
+    return std::any_of(since.begin(), since.end(), [&](const StepRecord& step) {
+      return dependent(step, s.task, s.accesses, s.global);
+    });
+  };
+  for (const auto* list : {&parent.sleep, &parent.explored})
+    for (const Sleeper& s : *list)
+      if (!awake(s)) out.push_back(s);
+  return out;
+}
+
+bool Dpor::asleep(const Frame& frame, std::uint32_t index) const {
+  return std::any_of(frame.sleep.begin(), frame.sleep.end(),
+                     [&](const Sleeper& s) { return s.task == frame.tasks[index]; });
+}
+
+void Dpor::diverged(std::string message) {
+  if (!nondeterminism_) nondeterminism_ = std::move(message);
+  cut_ = depth_;
+}
+
+void Dpor::end_execution(const ExecutionSummary&) {
+  if (!in_execution_) return;
+  in_execution_ = false;
+  if (!cut_ && depth_ < stack_.size())
+    diverged("execution " + std::to_string(executions_ - 1) + " ended after " +
+             std::to_string(depth_) + " decisions inside a replayed prefix of " +
+             std::to_string(stack_.size()));
+  if (cut_) {
+    stack_.resize(*cut_);  // abandon the branch that did not replay
+  } else {
+    record_current_steps();
+    add_backtracks();
+  }
+  backtrack();
+}
+
+// For each schedule decision, the step its current candidate took: every step from the one it
+// chose to the next schedule or shutdown decision (more than the step when the CPU passed on
+// without a decision, which only makes the sleeper wake sooner).
+void Dpor::record_current_steps() {
+  const auto steps = log_.steps();
+  std::size_t end = steps.size();
+  for (std::size_t d = stack_.size(); d-- > 0;) {
+    Frame& f = stack_[d];
+    if (f.kind != DecisionKind::schedule && f.kind != DecisionKind::shutdown) continue;
+    if (f.kind == DecisionKind::schedule) {
+      Sleeper s;
+      s.task = f.tasks[f.index];
+      s.global = false;
+      bool found = false;
+      for (std::size_t k = f.first_step; k < end; ++k) {
+        const StepRecord& step = steps[k];
+        found = true;
+        // Steps of other tasks that ran without a decision count as part of this one: the
+        // sleeper then wakes sooner, never later.
+        s.global |= step.global || step.barrier;
+        for (const Access& a : step.accesses) {
+          auto it = std::find_if(s.accesses.begin(), s.accesses.end(),
+                                 [&](const Access& b) { return b.key == a.key; });
+          if (it == s.accesses.end())
+            s.accesses.push_back(a);
+          else if (changes(a.kind))
+            it->kind = a.kind;
+        }
+      }
+      if (!found) s.global = true;  // the execution stopped before the step: assume the worst
+      f.current = std::move(s);
+    }
+    end = f.first_step;
+  }
+}
+
+// The schedule decision at which step `step` could have been replaced: the one that chose it, or
+// the one that started the run of steps of its task it belongs to; -1 when there is none.
+std::int32_t Dpor::frame_of(std::size_t step) const {
+  const auto steps = log_.steps();
+  const StepRecord& s = steps[step];
+  for (std::size_t k = step + 1; k-- > 0;) {
+    const StepRecord& t = steps[k];
+    if (t.barrier || t.task != s.task || t.generation != s.generation) return -1;
+    if (t.frame >= 0) return t.frame;
+  }
+  return -1;
+}
+
+void Dpor::add_backtrack(std::size_t frame_index, std::span<const TaskId> initials) {
+  Frame& f = stack_[frame_index];
+  if (f.kind != DecisionKind::schedule || f.closed) return;
+  for (TaskId t : initials)
+    for (std::uint32_t i = 0; i < f.candidates; ++i)
+      if (f.tasks[i] == t && f.todo[i] != 0) return;  // already explored or to explore
+  for (TaskId t : initials)
+    for (std::uint32_t i = 0; i < f.candidates; ++i)
+      if (f.tasks[i] == t) {
+        f.todo[i] = 1;
+        return;
+      }
+  // No initial can run here: every candidate (Flanagan-Godefroid).
+  for (auto& todo : f.todo)
+    if (todo == 0) todo = 1;
+}
+
+// Happens-before by vector clocks over the steps, and a backtrack point for every race.
+void Dpor::add_backtracks() {
+  const auto steps = log_.steps();
+  const std::size_t n = redundant_ ? std::min(redundant_from_, steps.size()) : steps.size();
+  if (n == 0) return;
+
+  // Processes: one per (generation, task).
+  std::vector<std::uint32_t> proc(n, 0), seq(n, 0);
+  std::vector<std::pair<std::uint32_t, TaskId>> procs;
+  std::vector<std::uint32_t> counts;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (steps[k].barrier) continue;
+    const std::pair<std::uint32_t, TaskId> id{steps[k].generation, steps[k].task};
+    auto it = std::find(procs.begin(), procs.end(), id);
+    if (it == procs.end()) {
+      procs.push_back(id);
+      counts.push_back(0);
+      it = procs.end() - 1;
+    }
+    proc[k] = static_cast<std::uint32_t>(it - procs.begin());
+    seq[k] = ++counts[proc[k]];
+  }
+  const std::size_t P = procs.size();
+  std::vector<std::uint32_t> vc(n * P, 0);
+  auto clock = [&](std::size_t k) { return vc.data() + k * P; };
+  auto join = [&](std::uint32_t* into, std::size_t k) {
+    const std::uint32_t* from = clock(k);
+    for (std::size_t p = 0; p < P; ++p) into[p] = std::max(into[p], from[p]);
+  };
+
+  struct KeyState {
+    std::int64_t last_change = -1;
+    std::vector<std::uint32_t> readers;  // since last_change
+  };
+  std::unordered_map<AccessKey, KeyState> keys;
+  std::vector<std::int64_t> last_of(P, -1);
+  std::vector<std::uint32_t> everything(P, 0);  // the join of every clock so far
+  std::int64_t last_barrier = -1;
+  std::int64_t last_global = -1;
+  std::vector<std::uint32_t> conflicting;
+  std::vector<std::uint32_t> covered(P);
+  std::vector<std::uint32_t> first_in_w(P);
+  std::vector<TaskId> initials;
+
+  for (std::size_t k = 0; k < n; ++k) {
+    const StepRecord& s = steps[k];
+    std::uint32_t* c = clock(k);
+    if (s.barrier) {
+      std::copy(everything.begin(), everything.end(), c);
+      last_barrier = static_cast<std::int64_t>(k);
+      continue;
+    }
+    const std::uint32_t p = proc[k];
+    conflicting.clear();
+    for (const Access& a : s.accesses) {
+      KeyState& ks = keys[a.key];
+      if (ks.last_change >= 0) conflicting.push_back(static_cast<std::uint32_t>(ks.last_change));
+      if (changes(a.kind)) {
+        conflicting.insert(conflicting.end(), ks.readers.begin(), ks.readers.end());
+        ks.last_change = static_cast<std::int64_t>(k);
+        ks.readers.clear();
+      } else {
+        ks.readers.push_back(static_cast<std::uint32_t>(k));
+      }
+    }
+    if (last_global >= 0) conflicting.push_back(static_cast<std::uint32_t>(last_global));
+    if (s.global) {
+      for (std::size_t q = 0; q < P; ++q)
+        if (last_of[q] > last_global) conflicting.push_back(static_cast<std::uint32_t>(last_of[q]));
+      last_global = static_cast<std::int64_t>(k);
+    }
+    // Direct predecessors that are not races: program order, wake/spawn edges, the barrier.
+    std::fill(covered.begin(), covered.end(), 0);
+    if (last_of[p] >= 0) join(covered.data(), static_cast<std::size_t>(last_of[p]));
+    for (std::uint32_t a : s.after)
+      if (a < k) join(covered.data(), a);
+    if (last_barrier >= 0) join(covered.data(), static_cast<std::size_t>(last_barrier));
+    std::copy(covered.begin(), covered.end(), c);
+    for (std::uint32_t d : conflicting) join(c, d);
+    c[p] = seq[k];
+    for (std::size_t q = 0; q < P; ++q) everything[q] = std::max(everything[q], c[q]);
+    last_of[p] = static_cast<std::int64_t>(k);
+
+    // Races: conflicting steps of other tasks not ordered before this one through another step,
+    // latest first (a later one's clock covers the earlier ones it follows).
+    std::sort(conflicting.begin(), conflicting.end(), std::greater<>());
+    conflicting.erase(std::unique(conflicting.begin(), conflicting.end()), conflicting.end());
+    for (std::uint32_t i : conflicting) {
+      if (proc[i] == p) continue;
+      const bool edge = std::find(s.after.begin(), s.after.end(), i) != s.after.end();
+      if (!edge && covered[proc[i]] < seq[i] && !only_fills(steps[i], s)) {
+        // A race i < k: make sure an initial of notdep(i).k is explored where i was chosen.
+        const std::int32_t f = frame_of(i);
+        if (f >= 0 && static_cast<std::size_t>(f) < stack_.size()) {
+          initials.clear();
+          std::fill(first_in_w.begin(), first_in_w.end(), 0);
+          auto consider = [&](std::size_t w) {
+            const std::uint32_t* cw = clock(w);
+            if (cw[proc[i]] >= seq[i]) return;  // happens after i: not in notdep
+            bool initial = true;
+            for (std::size_t q = 0; q < P && initial; ++q)
+              if (first_in_w[q] != 0 && cw[q] >= first_in_w[q]) initial = false;
+            if (first_in_w[proc[w]] == 0) {
+              first_in_w[proc[w]] = seq[w];
+              if (initial && steps[w].generation == steps[i].generation)
+                initials.push_back(steps[w].task);
+            }
+          };
+          for (std::size_t w = i + 1; w < k; ++w)
+            if (!steps[w].barrier) consider(w);
+          consider(k);
+          add_backtrack(static_cast<std::size_t>(f), initials);
+        }
+      }
+      join(covered.data(), i);
+    }
+  }
+}
+
+void Dpor::backtrack() {
+  while (!stack_.empty()) {
+    Frame& f = stack_.back();
+    if (!f.closed) {
+      if (f.kind == DecisionKind::schedule) {
+        for (std::uint32_t i = 0; i < f.candidates; ++i) {
+          if (f.todo[i] != 1) continue;
+          f.todo[i] = 2;
+          if (asleep(f, i)) continue;
+          f.explored.push_back(std::move(f.current));
+          f.current = Sleeper{};
+          f.index = i;
+          return;
+        }
+      } else if (f.index + 1 < f.candidates) {
+        ++f.index;
+        return;
+      }
+    }
+    stack_.pop_back();
+  }
+  exhausted_ = true;
+}
+
+nlohmann::json Dpor::parameters() const {
+  return nlohmann::json{{"max_executions", options_.max_executions}};
+}
+
+std::unique_ptr<Strategy> Dpor::clone() const { return std::make_unique<Dpor>(options_); }
+
+}  // namespace weft
