@@ -112,3 +112,12 @@ TEST_CASE("WEFT_EXPLORE: the fixed thread pool under PCT") {
   options.iterations = 500;
   WEFT_EXPLORE(options, [] { pool_scenario<true>(); });
 }
+
+// The README's example output: the buggy pool as a user's test would meet it. Hidden (run it by
+// name: examples_test "[readme]"); it fails by design.
+TEST_CASE("WEFT_EXPLORE: the buggy thread pool under PCT", "[.][readme]") {
+  weft::ExploreOptions options;
+  options.strategy = "pct";
+  options.iterations = 500;
+  WEFT_EXPLORE(options, [] { pool_scenario<false>(); });
+}

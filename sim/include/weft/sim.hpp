@@ -14,7 +14,12 @@
 // body may be plain code (it becomes the execution's main thread).
 #pragma once
 #include "weft/sim/atomic.hpp"
+#include "weft/sim/barrier.hpp"
 #include "weft/sim/chrono.hpp"
 #include "weft/sim/condition_variable.hpp"
+#include "weft/sim/future.hpp"
+#include "weft/sim/latch.hpp"
 #include "weft/sim/mutex.hpp"
+#include "weft/sim/semaphore.hpp"
+#include "weft/sim/shared_mutex.hpp"
 #include "weft/sim/thread.hpp"
