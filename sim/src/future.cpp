@@ -11,7 +11,8 @@ void FutureCore::wait(SourceLocation where) {
   const wd::OpSite site =
       wd::enter_blocking_op("std::future::wait", tag_, ObjectKind::oneshot, Op::recv, where);
   if (deferred_) std::exchange(deferred_, nullptr)();
-  wd::wait_until(site, waiters_, wd::WaitInfo{Op::recv, ObjectKind::oneshot, site.id, kNoTask, where},
+  wd::wait_until(site, waiters_,
+                 wd::WaitInfo{Op::recv, ObjectKind::oneshot, site.id, kNoTask, where},
                  [&] { return ready_; });
   wd::emit_done(site, Op::recv, ObjectKind::oneshot, 0, where);
 }

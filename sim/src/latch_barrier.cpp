@@ -19,7 +19,8 @@ void latch::decrement(const wd::OpSite& site, std::ptrdiff_t n, SourceLocation w
 }
 
 void latch::block_until_zero(const wd::OpSite& site, SourceLocation where) const {
-  wd::wait_until(site, waiters_, wd::WaitInfo{Op::wait, ObjectKind::barrier, site.id, kNoTask, where},
+  wd::wait_until(site, waiters_,
+                 wd::WaitInfo{Op::wait, ObjectKind::barrier, site.id, kNoTask, where},
                  [&] { return count_ == 0; });
   wd::emit_done(site, Op::wait, ObjectKind::barrier, 0, where);
 }
@@ -36,13 +37,12 @@ bool latch::try_wait(SourceLocation where) const noexcept {
 
 void latch::wait(SourceLocation where) const {
   block_until_zero(
-      wd::enter_blocking_op("std::latch::wait", tag_, ObjectKind::barrier, Op::wait, where),
-      where);
+      wd::enter_blocking_op("std::latch::wait", tag_, ObjectKind::barrier, Op::wait, where), where);
 }
 
 void latch::arrive_and_wait(std::ptrdiff_t n, SourceLocation where) {
-  const wd::OpSite site =
-      wd::enter_blocking_op("std::latch::arrive_and_wait", tag_, ObjectKind::barrier, Op::wait, where);
+  const wd::OpSite site = wd::enter_blocking_op("std::latch::arrive_and_wait", tag_,
+                                                ObjectKind::barrier, Op::wait, where);
   decrement(site, n, where);
   block_until_zero(site, where);
 }
@@ -71,7 +71,8 @@ void detail::BarrierState::complete_phase(SourceLocation) noexcept {
 void detail::BarrierState::wait_phase(std::uint64_t phase, SourceLocation where) const {
   const wd::OpSite site =
       wd::enter_blocking_op("std::barrier::wait", tag_, ObjectKind::barrier, Op::wait, where);
-  wd::wait_until(site, waiters_, wd::WaitInfo{Op::wait, ObjectKind::barrier, site.id, kNoTask, where},
+  wd::wait_until(site, waiters_,
+                 wd::WaitInfo{Op::wait, ObjectKind::barrier, site.id, kNoTask, where},
                  [&] { return phase_ != phase; });
   wd::emit_done(site, Op::wait, ObjectKind::barrier, 0, where);
 }

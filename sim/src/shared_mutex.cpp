@@ -25,9 +25,9 @@ void SharedLockState::check_not_held(TaskId self, SourceLocation where) const {
 bool SharedLockState::acquire(bool shared, const Instant* deadline, bool try_only,
                               SourceLocation where) {
   const Op op = shared ? Op::lock_shared : Op::lock;
-  const wd::OpSite site =
-      try_only ? wd::enter_op(tag_, ObjectKind::rwlock, op, where)
-               : wd::enter_blocking_op(type_, tag_, ObjectKind::rwlock, op, where);
+  const wd::OpSite site = try_only
+                              ? wd::enter_op(tag_, ObjectKind::rwlock, op, where)
+                              : wd::enter_blocking_op(type_, tag_, ObjectKind::rwlock, op, where);
   const TaskId self = wd::task_id(wd::current_task());
   if (site.in_task) check_not_held(self, where);
   while (!free_for(shared)) {

@@ -184,7 +184,8 @@ TEST_CASE("shared_future: every copy sees the value") {
 TEST_CASE("async: on a thread, deferred, with arguments; exceptions reach get()") {
   simtest::run([] {
     auto a = sim::async(sim::launch::async, [] { return 1; });
-    auto d = sim::async(sim::launch::deferred, [](int x) { return x * 2; }, 21);
+    auto d = sim::async(
+        sim::launch::deferred, [](int x) { return x * 2; }, 21);
     CHECK(d.wait_for(1ms) == sim::future_status::deferred);
     CHECK(a.get() + d.get() == 43);
     auto e = sim::async([] { throw std::runtime_error("inside"); });

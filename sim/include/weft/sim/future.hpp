@@ -77,9 +77,9 @@ class FutureCore {
 };
 
 template <class R>
-using stored_t = std::conditional_t<std::is_void_v<R>, bool,
-                                    std::conditional_t<std::is_reference_v<R>,
-                                                       std::remove_reference_t<R>*, R>>;
+using stored_t =
+    std::conditional_t<std::is_void_v<R>, bool,
+                       std::conditional_t<std::is_reference_v<R>, std::remove_reference_t<R>*, R>>;
 
 template <class R>
 class SharedState final : public FutureCore {
@@ -121,9 +121,7 @@ template <class R>
 class future_base {
  public:
   bool valid() const noexcept { return state_ != nullptr; }
-  void wait(SourceLocation where = SourceLocation::current()) const {
-    checked().wait(where);
-  }
+  void wait(SourceLocation where = SourceLocation::current()) const { checked().wait(where); }
   template <class Rep, class Period>
   future_status wait_for(const std::chrono::duration<Rep, Period>& d,
                          SourceLocation where = SourceLocation::current()) const {
@@ -261,13 +259,11 @@ class promise {
     return detail::future_access::make(state_);
   }
   template <class V = R>
-    requires(!std::is_void_v<R>)
-  void set_value(V&& value, SourceLocation where = SourceLocation::current()) {
+  requires(!std::is_void_v<R>) void set_value(V&& value,
+                                              SourceLocation where = SourceLocation::current()) {
     checked().set_value(where, std::forward<V>(value));
   }
-  void set_value(SourceLocation where = SourceLocation::current())
-    requires std::is_void_v<R>
-  {
+  void set_value(SourceLocation where = SourceLocation::current()) requires std::is_void_v<R> {
     checked().set_value(where);
   }
   void set_exception(std::exception_ptr error, SourceLocation where = SourceLocation::current()) {
@@ -336,24 +332,24 @@ auto bind_async(F&& f, Args&&... args) {
 }  // namespace detail
 
 template <class F>
-  requires std::invocable<std::decay_t<F>>
+requires std::invocable<std::decay_t<F>>
 auto async(launch policy, F&& f, SourceLocation where = SourceLocation::current()) {
   return detail::start_async(policy, where, detail::bind_async(std::forward<F>(f)));
 }
 template <class F, class A, class... Args>
-  requires std::invocable<std::decay_t<F>, std::decay_t<A>, std::decay_t<Args>...>
+requires std::invocable<std::decay_t<F>, std::decay_t<A>, std::decay_t<Args>...>
 auto async(launch policy, F&& f, A&& a, Args&&... args) {
   return detail::start_async(
       policy, SourceLocation{},
       detail::bind_async(std::forward<F>(f), std::forward<A>(a), std::forward<Args>(args)...));
 }
 template <class F>
-  requires std::invocable<std::decay_t<F>>
+requires std::invocable<std::decay_t<F>>
 auto async(F&& f, SourceLocation where = SourceLocation::current()) {
   return async(launch::async | launch::deferred, std::forward<F>(f), where);
 }
 template <class F, class A, class... Args>
-  requires std::invocable<std::decay_t<F>, std::decay_t<A>, std::decay_t<Args>...>
+requires std::invocable<std::decay_t<F>, std::decay_t<A>, std::decay_t<Args>...>
 auto async(F&& f, A&& a, Args&&... args) {
   return async(launch::async | launch::deferred, std::forward<F>(f), std::forward<A>(a),
                std::forward<Args>(args)...);

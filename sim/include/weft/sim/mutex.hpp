@@ -77,8 +77,7 @@ namespace detail {
 template <bool Recursive, bool Timed>
 class lockable {
  public:
-  explicit lockable(SourceLocation created) noexcept
-      : state_(type_name(), Recursive, created) {}
+  explicit lockable(SourceLocation created) noexcept : state_(type_name(), Recursive, created) {}
   lockable(const lockable&) = delete;
   lockable& operator=(const lockable&) = delete;
 

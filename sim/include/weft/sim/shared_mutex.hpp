@@ -32,7 +32,9 @@ class SharedLockState {
   void release(bool shared, SourceLocation where);
 
  private:
-  bool free_for(bool shared) const noexcept { return writer_ == kNoTask && (shared || readers_.empty()); }
+  bool free_for(bool shared) const noexcept {
+    return writer_ == kNoTask && (shared || readers_.empty());
+  }
   void check_not_held(TaskId self, SourceLocation where) const;
   [[noreturn]] void misuse(const std::string& what, SourceLocation where) const;
 
@@ -70,33 +72,25 @@ class shared_lockable {
 
   template <class Rep, class Period>
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout,
-                    SourceLocation where = SourceLocation::current())
-    requires Timed
-  {
+                    SourceLocation where = SourceLocation::current()) requires Timed {
     const Instant deadline = virtual_now() + to_duration(timeout);
     return state_.acquire(false, &deadline, false, where);
   }
   template <class Clock, class Dur>
   bool try_lock_until(const std::chrono::time_point<Clock, Dur>& t,
-                      SourceLocation where = SourceLocation::current())
-    requires Timed
-  {
+                      SourceLocation where = SourceLocation::current()) requires Timed {
     const Instant deadline = to_instant(t);
     return state_.acquire(false, &deadline, false, where);
   }
   template <class Rep, class Period>
   bool try_lock_shared_for(const std::chrono::duration<Rep, Period>& timeout,
-                           SourceLocation where = SourceLocation::current())
-    requires Timed
-  {
+                           SourceLocation where = SourceLocation::current()) requires Timed {
     const Instant deadline = virtual_now() + to_duration(timeout);
     return state_.acquire(true, &deadline, false, where);
   }
   template <class Clock, class Dur>
   bool try_lock_shared_until(const std::chrono::time_point<Clock, Dur>& t,
-                             SourceLocation where = SourceLocation::current())
-    requires Timed
-  {
+                             SourceLocation where = SourceLocation::current()) requires Timed {
     const Instant deadline = to_instant(t);
     return state_.acquire(true, &deadline, false, where);
   }
