@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "weft/check.hpp"
+#include "weft/detail/scheduler_api.hpp"
 #include "weft/harness/decision.hpp"
 #include "weft/harness/detectors.hpp"
 #include "weft/harness/event_log.hpp"
@@ -205,7 +206,18 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   {
     detail::ScopedExplorationHooks scope(hooks);
     try {
-      target.body();
+      // A body that is plain code (no weft::Runtime of its own) meets its first operation
+      // outside a task: it runs again from the start as the root task ("main") of a runtime.
+      bool implicit_root = false;
+      try {
+        target.body();
+      } catch (const detail::ImplicitRootNeeded&) {
+        implicit_root = true;
+      }
+      if (implicit_root) {
+        Runtime rt;
+        rt.block_on(target.body, SourceLocation{});
+      }
     } catch (const ExecutionStopped&) {
       // The stop detector explains deadlocks and hangs with the runtime's state at the time.
     } catch (const CheckFailure& e) {

@@ -1,6 +1,9 @@
 // Operation prologue/epilogue for sync primitives and channels, and the spurious-decision hook.
 #include "weft/detail/primitive.hpp"
 
+#include <cstdio>
+#include <exception>
+
 #include "scheduler.hpp"
 
 namespace weft::detail {
@@ -8,6 +11,20 @@ namespace weft::detail {
 std::size_t choose_decision(Scheduler& s, DecisionKind kind, std::size_t n, Op op,
                             ObjectId object) {
   return s.choose_decision(kind, n, op, object);
+}
+
+bool choose_within_budget(Scheduler& s, DecisionKind kind, Op op, ObjectId object) {
+  return s.choose_within_budget(kind, op, object);
+}
+
+void terminate_execution(const std::string& message, SourceLocation where) {
+  Scheduler* s = current_scheduler();
+  if (s == nullptr || s->current() == nullptr) {
+    std::fprintf(stderr, "weft: %s (at %s:%u)\n", message.c_str(), where.file_name(),
+                 static_cast<unsigned>(where.line()));
+    std::terminate();
+  }
+  s->terminate(message, where);
 }
 
 OpSite enter_op(ObjectTag& tag, ObjectKind kind, Op op, SourceLocation where) {

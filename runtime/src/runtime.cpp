@@ -7,19 +7,28 @@ namespace weft {
 namespace detail {
 namespace {
 thread_local const ExplorationHooks* tls_hooks = nullptr;
-}
+thread_local std::uint64_t tls_runtimes_created = 0;
+}  // namespace
 
 ScopedExplorationHooks::ScopedExplorationHooks(const ExplorationHooks& hooks)
     : previous_(tls_hooks), hooks_(hooks) {
+  hooks_.runtimes_before = tls_runtimes_created;
   tls_hooks = &hooks_;
 }
 ScopedExplorationHooks::~ScopedExplorationHooks() { tls_hooks = previous_; }
 const ExplorationHooks* current_exploration_hooks() noexcept { return tls_hooks; }
+
+bool implicit_root_possible() noexcept {
+  return tls_hooks != nullptr && tls_runtimes_created == tls_hooks->runtimes_before &&
+         current_scheduler() == nullptr;
+}
 }  // namespace detail
 
 Runtime::Runtime(RuntimeOptions options)
     : options_(std::move(options)),
-      scheduler_(std::make_unique<detail::Scheduler>(*this, options_)) {}
+      scheduler_(std::make_unique<detail::Scheduler>(*this, options_)) {
+  ++detail::tls_runtimes_created;
+}
 
 Runtime::~Runtime() = default;
 

@@ -205,7 +205,10 @@ void Scheduler::run_root(void (*root)(void*), void* arg, SourceLocation where) {
   drive();
   if (stop_reason_ == StopReason::none && leak_grace_) settle_for_leak_check();
   if (stop_reason_ == StopReason::none) shutdown();
-  if (stop_reason_ != StopReason::none) abort_all();
+  if (stop_reason_ == StopReason::terminated)
+    abandon_all();
+  else if (stop_reason_ != StopReason::none)
+    abort_all();
   phase_ = Phase::idle;
   emit(Event{.kind = EventKind::shutdown_end});
   root_ = nullptr;
@@ -213,6 +216,7 @@ void Scheduler::run_root(void (*root)(void*), void* arg, SourceLocation where) {
 
   if (stop_reason_ == StopReason::deadlock) throw Deadlock(stop_message_);
   if (stop_reason_ == StopReason::hang) throw Hang(stop_message_);
+  if (stop_reason_ == StopReason::terminated) throw Terminated(stop_message_, stop_where_);
   if (state->outcome == TaskOutcome::panicked) std::rethrow_exception(state->panic);
 }
 
@@ -344,6 +348,40 @@ void Scheduler::abort_all() {
     live_head_->force_drop = true;  // wherever it is: nothing is checked after a stop
     drop_task(live_head_);
   }
+}
+
+// After terminate(): the program would end here, so no task runs another line, not even to
+// unwind. Started tasks keep their stacks (released with the runtime, destructors never run);
+// unstarted ones lose their closures, as a process exit would free them.
+void Scheduler::abandon_all() noexcept {
+  phase_ = Phase::aborting;
+  next_ = nullptr;
+  while (Task* t = live_head_) {
+    if (t->queued) {
+      runnable_.remove(t);
+      t->queued = false;
+    }
+    disarm_timer(t);
+    if (!t->fiber.started()) {
+      drop_unstarted(t);
+      continue;
+    }
+    t->abandoned = true;
+    t->state = TaskState::finished;
+    t->join->outcome = TaskOutcome::cancelled;
+    reap(t);
+  }
+}
+
+void Scheduler::terminate(const std::string& message, SourceLocation where) {
+  Task* t = current_;
+  stop(StopReason::terminated, message);
+  stop_where_ = where;
+  t->abandoned = true;
+  t->state = TaskState::finished;
+  t->join->outcome = TaskOutcome::cancelled;
+  t->fiber.suspend();
+  fatal("terminated task resumed");
 }
 
 inline Task* Scheduler::pick_runnable() {
@@ -602,6 +640,7 @@ void Scheduler::stop(StopReason reason, std::string message) {
   stop_reason_ = reason;
   handoff_ = false;
   stop_message_ = std::move(message);
+  if (reason == StopReason::terminated) return;  // block_on's exception reports it
   emit(Event{.kind = reason == StopReason::deadlock ? EventKind::deadlock : EventKind::hang,
              .text = stop_message_});
 }
@@ -751,7 +790,7 @@ void Scheduler::cancellation_hit_noexcept() {
 bool Scheduler::cancel_point(Task* t) {
   // Never inside a destructor the runtime can see: while the task unwinds (a drop, a panic) or
   // while its finished body's captures are destroyed.
-  if (t->in_teardown || uncaught_exception_count() > 0) return false;
+  if (t->in_teardown || t->no_cancel > 0 || uncaught_exception_count() > 0) return false;
   ++t->cancel_throws;
   if (t->cancel_throws > 1 && !t->swallow_reported) {
     t->swallow_reported = true;
@@ -1055,6 +1094,13 @@ std::size_t Scheduler::choose_decision(DecisionKind kind, std::size_t n, Op op, 
   const std::size_t pick = ask(kind, false);
   if (kind == DecisionKind::spurious && pick != 0) --spurious_left_;
   return pick;
+}
+
+bool Scheduler::choose_within_budget(DecisionKind kind, Op op, ObjectId object) {
+  if (yes_answers_ >= kYesBudget) return false;
+  const bool yes = choose_decision(kind, 2, op, object) == 1;
+  yes_answers_ += yes ? 1 : 0;
+  return yes;
 }
 
 void Scheduler::advance(Duration d, SourceLocation where) {

@@ -75,6 +75,7 @@ struct Task {
   bool swallow_reported = false;
   unsigned cancel_throws = 0;
   std::uint64_t suspends = 0;  // how many times it suspended (blocked or yielded)
+  unsigned no_cancel = 0;  // NoCancelScope depth: scheduling points do not throw TaskCancelled
   // The operation at the task's last scheduling point (what it does when resumed).
   Op pending_op = Op::start;
   ObjectKind pending_kind = ObjectKind::none;
@@ -157,7 +158,7 @@ class RunQueue {
 // "task-<id>": the name of a task spawned without one.
 std::string default_task_name(TaskId id);
 
-enum class StopReason : std::uint8_t { none, deadlock, hang };
+enum class StopReason : std::uint8_t { none, deadlock, hang, terminated };
 
 [[noreturn, gnu::noinline, gnu::cold]] void throw_outside_task(const char* what,
                                                                SourceLocation where);
@@ -199,6 +200,10 @@ class Scheduler {
   // A decision of `kind` among n alternatives for the running task's op on object (e.g. a
   // spurious condvar wakeup). Index 0 without an exploration.
   std::size_t choose_decision(DecisionKind kind, std::size_t n, Op op, ObjectId object);
+  // A yes/no decision within the runtime's budget of yes answers (detail::kYesBudget).
+  bool choose_within_budget(DecisionKind kind, Op op, ObjectId object);
+  // detail::terminate_execution from the running task: never returns to it.
+  [[noreturn]] void terminate(const std::string& message, SourceLocation where);
   void advance(Duration d, SourceLocation where);
   ObjectId next_object_id() noexcept { return ++last_object_id_; }
   std::uint64_t epoch() const noexcept { return epoch_; }
@@ -225,6 +230,7 @@ class Scheduler {
   std::int64_t next_timer_deadline();
   void shutdown();
   void abort_all();
+  void abandon_all() noexcept;
   Task* pick_runnable();
   [[gnu::noinline]] Task* pick_runnable_chosen();
   void run_task(Task* t);
@@ -340,6 +346,8 @@ class Scheduler {
   Phase phase_ = Phase::idle;
   StopReason stop_reason_ = StopReason::none;
   std::string stop_message_;
+  SourceLocation stop_where_;  // for StopReason::terminated
+  unsigned yes_answers_ = 0;   // choose_within_budget's yes answers so far
 
   std::vector<Candidate> candidates_;
   std::vector<Task*> candidate_tasks_;

@@ -14,8 +14,16 @@ namespace weft {
 namespace detail {
 
 void throw_outside_task(const char* what, SourceLocation where) {
+  if (implicit_root_possible()) throw ImplicitRootNeeded{};
   throw RuntimeError(std::string(what) + " called outside a weft runtime task (at " +
                      where.file_name() + ":" + std::to_string(where.line()) + ")");
+}
+
+NoCancelScope::NoCancelScope() noexcept : task_(current_task()) {
+  if (task_) ++task_->no_cancel;
+}
+NoCancelScope::~NoCancelScope() {
+  if (task_) --task_->no_cancel;
 }
 
 Scheduler& scheduler_for(const char* what, SourceLocation where) {

@@ -101,10 +101,47 @@ class Atomic {
     return rmw([arg](T v) { return arg < v ? arg : v; }, where);
   }
 
+  // std::atomic's operators, each one operation as above. Assignment and compound assignment
+  // report the caller's line (Located); ++, -- and the conversion cannot take a location, so
+  // their events and scheduling points carry none.
+  operator T() { return load(std::memory_order_seq_cst, SourceLocation{}); }
+  T operator=(Located<T> desired) {
+    store(desired.value, std::memory_order_seq_cst, desired.where);
+    return desired.value;
+  }
+  T operator++() requires(!std::same_as<T, bool>) {
+    return static_cast<T>(fetch_add(1, kSeqCst, SourceLocation{}) + 1);
+  }
+  T operator++(int) requires(!std::same_as<T, bool>) {
+    return fetch_add(1, kSeqCst, SourceLocation{});
+  }
+  T operator--() requires(!std::same_as<T, bool>) {
+    return static_cast<T>(fetch_sub(1, kSeqCst, SourceLocation{}) - 1);
+  }
+  T operator--(int) requires(!std::same_as<T, bool>) {
+    return fetch_sub(1, kSeqCst, SourceLocation{});
+  }
+  T operator+=(Located<Diff> arg) requires(!std::same_as<T, bool>) {
+    return static_cast<T>(fetch_add(arg.value, kSeqCst, arg.where) + arg.value);
+  }
+  T operator-=(Located<Diff> arg) requires(!std::same_as<T, bool>) {
+    return static_cast<T>(fetch_sub(arg.value, kSeqCst, arg.where) - arg.value);
+  }
+  T operator&=(Located<T> arg) requires std::integral<T> {
+    return static_cast<T>(fetch_and(arg.value, kSeqCst, arg.where) & arg.value);
+  }
+  T operator|=(Located<T> arg) requires std::integral<T> {
+    return static_cast<T>(fetch_or(arg.value, kSeqCst, arg.where) | arg.value);
+  }
+  T operator^=(Located<T> arg) requires std::integral<T> {
+    return static_cast<T>(fetch_xor(arg.value, kSeqCst, arg.where) ^ arg.value);
+  }
+
   // Direct access without a scheduling point. Precondition: no other task can touch the value.
   T& get_mut() noexcept { return value_; }
 
  private:
+  static constexpr std::memory_order kSeqCst = std::memory_order_seq_cst;
   detail::OpSite enter(Op op, SourceLocation where) {
     return detail::enter_op(tag_, ObjectKind::atomic, op, where);
   }

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "weft/check.hpp"
 #include "weft/chooser.hpp"
 #include "weft/ids.hpp"
 #include "weft/observer.hpp"
@@ -71,6 +72,12 @@ class Deadlock : public ExecutionStopped {
 class Hang : public ExecutionStopped {
  public:
   using ExecutionStopped::ExecutionStopped;
+};
+// The execution reached a point where the real program would call std::terminate (see
+// detail::terminate_execution): a failed check of the code under test at `where`.
+class Terminated : public CheckFailure {
+ public:
+  using CheckFailure::CheckFailure;
 };
 // Misuse of the runtime API, such as block_on inside a task or spawn outside a runtime.
 class RuntimeError : public std::logic_error {
@@ -158,6 +165,9 @@ struct ExplorationHooks {
   // Condition-variable spurious wake-ups the chooser is asked about per run: once this many were
   // taken, later waits ask nothing and never wake spuriously. Unset: no limit.
   std::optional<std::uint32_t> spurious_wakeups;
+  // Runtimes constructed on this thread before these hooks were installed (set by
+  // ScopedExplorationHooks): none since means the body has not started one.
+  std::uint64_t runtimes_before = 0;
 };
 // Installs hooks for the current thread until the returned guard is destroyed.
 class ScopedExplorationHooks {

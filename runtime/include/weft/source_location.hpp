@@ -34,4 +34,15 @@ class SourceLocation {
   std::uint_least32_t line_ = 0;
 };
 
+// A value with the call site that passed it. Operators cannot take a defaulted SourceLocation,
+// but an operator whose parameter is Located<T> gets one: the implicit conversion from T runs
+// the constructor's default argument at the caller's expression (`a += 2` reports its line).
+template <class T>
+struct Located {
+  T value;
+  SourceLocation where;
+  constexpr Located(T v, SourceLocation w = SourceLocation::current()) noexcept
+      : value(v), where(w) {}
+};
+
 }  // namespace weft

@@ -53,6 +53,42 @@ void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object, Sourc
 std::size_t choose_decision(Scheduler& s, DecisionKind kind, std::size_t n, Op op,
                             ObjectId object);
 
+// A yes/no decision (candidate 0: no, 1: yes) of `kind` about the running task's op on object,
+// such as a spurious wake-up or a spurious compare_exchange_weak failure, within a budget: once
+// a runtime has answered yes kYesBudget times, it answers no without asking, so a retry loop
+// cannot be driven forever (a strategy that always says yes would otherwise never finish).
+inline constexpr unsigned kYesBudget = 3;
+bool choose_within_budget(Scheduler& s, DecisionKind kind, Op op, ObjectId object);
+
+// Ends the execution where the real program would call std::terminate (a joinable std::thread
+// destroyed, an exception escaping a thread's function, undefined behaviour of a std lock):
+// the running task and every other task are abandoned where they are (never resumed, nothing
+// unwinds: the program would not run another line), and block_on throws weft::Terminated with
+// message and where. Outside a task it prints the message and calls std::terminate.
+[[noreturn]] void terminate_execution(const std::string& message, SourceLocation where);
+
+// Thrown instead of RuntimeError by an operation that needs a task when it is called outside any
+// runtime in an exploration whose body has not started a runtime: the explorer then runs the body
+// again as the root task ("main") of a runtime of its own, so a test body can be plain code.
+// Not a std::exception, so only catch (...) catches it.
+struct ImplicitRootNeeded {};
+// Whether an operation outside a task should throw ImplicitRootNeeded (see above).
+bool implicit_root_possible() noexcept;
+
+// While one is alive, the running task's scheduling points do not throw TaskCancelled; the first
+// one after it does. For operations that never block and that code calls from destructors (an
+// unlock in ~lock_guard, a count decremented in a destructor), where a throw would terminate.
+class NoCancelScope {
+ public:
+  NoCancelScope() noexcept;
+  ~NoCancelScope();
+  NoCancelScope(const NoCancelScope&) = delete;
+  NoCancelScope& operator=(const NoCancelScope&) = delete;
+
+ private:
+  Task* task_;
+};
+
 enum class WakeReason : std::uint8_t { woken, timed_out };
 
 // What a blocked task waits for, for deadlock reports.

@@ -1,0 +1,95 @@
+// weft::sim threads: identity, join and detach, the terminate cases, this_thread.
+#include "weft/sim/thread.hpp"
+
+#include "weft/runtime.hpp"
+#include "weft/sim/detail/site.hpp"
+
+namespace weft::sim {
+
+namespace wd = weft::detail;
+
+namespace {
+// Executions are told apart by a per-thread count of the runtimes seen: enough for ids to differ
+// between two runtimes that follow each other on one OS thread.
+std::uint64_t execution_of(const wd::Scheduler* s) noexcept {
+  thread_local const wd::Scheduler* last = nullptr;
+  thread_local std::uint64_t count = 0;
+  if (s != last) {
+    last = s;
+    ++count;
+  }
+  return count;
+}
+}  // namespace
+
+detail::thread_id detail::current_thread_id() noexcept {
+  wd::Task* t = wd::current_task();
+  if (t == nullptr) return thread_id();
+  return thread_id(wd::task_id(t), execution_of(wd::current_scheduler()));
+}
+
+bool detail::dropping_current_thread() noexcept { return unwinding_dropped_thread(); }
+
+void detail::escaped(const std::exception& e, SourceLocation created) {
+  wd::terminate_execution(std::string("an exception escaped the function of the std::thread "
+                                      "created at ") +
+                              where_text(created) + ", running as " + current_thread_label() +
+                              ": " + e.what() + " (the real program calls std::terminate)",
+                          created);
+}
+
+void detail::destroyed_joinable(const char* type, TaskId task, SourceLocation created,
+                                const char* how) {
+  wd::terminate_execution(std::string("a joinable ") + type + " (thread #" + std::to_string(task) +
+                              ", created at " + where_text(created) + ") was " + how + " by " +
+                              current_thread_label() +
+                              " without join() or detach(): the real program calls "
+                              "std::terminate",
+                          created);
+}
+
+void detail::thread_base::join(SourceLocation where) {
+  if (!joinable())
+    throw std::system_error(std::make_error_code(std::errc::invalid_argument),
+                            "thread::join: not joinable");
+  if (get_id() == current_thread_id())
+    throw std::system_error(std::make_error_code(std::errc::resource_deadlock_would_occur),
+                            "thread::join: a thread cannot join itself");
+  try {
+    handle_.join(where);
+  } catch (const JoinError& error) {
+    // Only a failed check gets here (thread_body turns other exceptions into a terminate): the
+    // joiner carries it on, so the test fails where the check did.
+    if (error.is_panic()) std::rethrow_exception(error.panic());
+    throw;
+  }
+}
+
+void detail::thread_base::detach(SourceLocation) {
+  if (!joinable())
+    throw std::system_error(std::make_error_code(std::errc::invalid_argument),
+                            "thread::detach: not joinable");
+  handle_ = JoinHandle<void>();
+}
+
+void jthread::finish() noexcept {
+  if (!joinable()) return;
+  stop_.request_stop();
+  if (detail::dropping_current_thread() || wd::current_task() == nullptr) {
+    handle_ = JoinHandle<void>();
+    return;
+  }
+  try {
+    join(created_);
+  } catch (...) {
+    // A failed check in the thread, or a cancellation reaching this destructor: std::jthread's
+    // destructor is noexcept; the runtime has already seen the failure.
+    handle_ = JoinHandle<void>();
+  }
+}
+
+thread::id this_thread::get_id() noexcept { return detail::current_thread_id(); }
+
+void this_thread::yield(SourceLocation where) { weft::yield_now(where); }
+
+}  // namespace weft::sim

@@ -1,0 +1,157 @@
+// weft::sim threads, this_thread and the virtual clocks against std's specified behaviour.
+#include <catch2/catch.hpp>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "sim_test_support.hpp"
+#include "weft/sim.hpp"
+
+namespace sim = weft::sim;  // (not "sync": POSIX declares ::sync())
+using namespace std::chrono_literals;
+
+TEST_CASE("thread runs its function with copies of the arguments; join waits for it") {
+  simtest::run([] {
+    int result = 0;
+    std::string text = "abc";
+    sim::thread t([&result](std::string s, int n) { result = static_cast<int>(s.size()) + n; },
+                  text, 4);
+    CHECK(t.joinable());
+    t.join();
+    CHECK_FALSE(t.joinable());
+    CHECK(result == 7);
+  });
+}
+
+TEST_CASE("join and detach of a thread that is not joinable throw std::system_error") {
+  simtest::run([] {
+    sim::thread empty;
+    CHECK_FALSE(empty.joinable());
+    CHECK(empty.get_id() == sim::thread::id());
+    CHECK_THROWS_AS(empty.join(), std::system_error);
+    CHECK_THROWS_AS(empty.detach(), std::system_error);
+    sim::thread t([] {});
+    t.detach();
+    CHECK_FALSE(t.joinable());
+  });
+}
+
+TEST_CASE("thread ids: distinct per thread, this_thread::get_id inside matches get_id outside") {
+  simtest::run([] {
+    sim::thread::id inside;
+    sim::thread t([&] { inside = sim::this_thread::get_id(); });
+    const sim::thread::id outside = t.get_id();
+    t.join();
+    CHECK(inside == outside);
+    CHECK(inside != sim::this_thread::get_id());
+    CHECK(sim::this_thread::get_id() != sim::thread::id());
+    CHECK(std::hash<sim::thread::id>()(inside) != std::hash<sim::thread::id>()(sim::thread::id()));
+  });
+}
+
+TEST_CASE("a thread moved from is not joinable; swap exchanges") {
+  simtest::run([] {
+    sim::thread a([] {});
+    sim::thread b(std::move(a));
+    CHECK_FALSE(a.joinable());
+    CHECK(b.joinable());
+    a.swap(b);
+    CHECK(a.joinable());
+    a.join();
+  });
+}
+
+TEST_CASE("a joinable thread destroyed ends the execution naming its creation site") {
+  static unsigned created_line = 0;
+  try {
+    simtest::run([] {
+      created_line = __LINE__ + 1;
+      sim::thread forgotten([] { sim::this_thread::sleep_for(1ms); });
+    });
+    FAIL("no failure");
+  } catch (const weft::Terminated& e) {
+    CHECK(std::string(e.where().file_name()).find("thread_test.cpp") != std::string::npos);
+    CHECK(e.where().line() == created_line);
+    CHECK(std::string(e.what()).find("joinable std::thread") != std::string::npos);
+    CHECK(std::string(e.what()).find("std::terminate") != std::string::npos);
+  }
+}
+
+TEST_CASE("a joinable thread in a vector destroyed is found by exploration, joined is clean") {
+  for (bool join : {false, true}) {
+    auto report = simtest::explore("random", 20, [join] {
+      std::vector<sim::thread> pool;
+      for (int i = 0; i < 2; ++i) pool.emplace_back([] { sim::this_thread::yield(); });
+      if (join)
+        for (auto& t : pool) t.join();
+    });
+    CHECK(report.ok() == join);
+    if (!join) {
+      REQUIRE_FALSE(report.ok());
+      INFO(report.failures.front().describe());
+      CHECK(report.failures.front().describe().find("joinable std::thread") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("an exception escaping a thread's function ends the execution (std::terminate)") {
+  CHECK_THROWS_AS(simtest::run([] {
+                    sim::thread t([] { throw std::runtime_error("boom"); });
+                    t.join();
+                  }),
+                  weft::Terminated);
+}
+
+TEST_CASE("a detached thread is dropped at shutdown: no failure") {
+  auto report = simtest::explore("random", 50, [] {
+    sim::thread([] {
+      for (;;) sim::this_thread::sleep_for(1s);
+    }).detach();
+    sim::this_thread::sleep_for(5s);
+  });
+  INFO(simtest::first_failure(report));
+  CHECK(report.ok());
+}
+
+TEST_CASE("sleep_for and sleep_until move virtual time, not wall time") {
+  simtest::run([] {
+    const auto start = sim::chrono::steady_clock::now();
+    sim::this_thread::sleep_for(2h);
+    CHECK(sim::chrono::steady_clock::now() - start == 2h);
+    sim::this_thread::sleep_until(start + 3h);
+    CHECK(sim::chrono::steady_clock::now() - start == 3h);
+    const auto wall = sim::chrono::system_clock::now();
+    sim::this_thread::sleep_until(wall + 1min);
+    CHECK(sim::chrono::system_clock::now() - wall == 1min);
+    CHECK(sim::chrono::system_clock::to_time_t(sim::chrono::system_clock::from_time_t(1234)) ==
+          1234);
+  });
+}
+
+TEST_CASE("jthread passes its stop_token, requests a stop and joins when destroyed") {
+  simtest::run([] {
+    int rounds = 0;
+    {
+      sim::jthread worker([&rounds](sim::stop_token stop) {
+        while (!stop.stop_requested()) {
+          ++rounds;
+          sim::this_thread::sleep_for(10ms);
+        }
+      });
+      sim::this_thread::sleep_for(35ms);
+    }
+    CHECK(rounds == 4);
+  });
+}
+
+TEST_CASE("the root of an exploration can be plain code: it is the main thread") {
+  auto report = simtest::explore("pct", 100, [] {
+    int value = 0;
+    sim::thread t([&] { value = 42; });
+    t.join();
+    WEFT_CHECK(value == 42);
+  });
+  INFO(simtest::first_failure(report));
+  CHECK(report.ok());
+  CHECK(report.executions == 100);
+}
