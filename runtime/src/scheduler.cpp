@@ -37,8 +37,7 @@ RunningTaskInfo running_task(const ThreadWatch& watch) noexcept {
   info.name = t->name.data();
   info.name_size = t->name.size();
   info.last_op = t->pending_op;
-  info.file = t->last_site.file_name();
-  info.line = t->last_site.line();
+  info.site = t->last_site;
   info.step = s->steps();
   info.stack_base = t->fiber.stack().base;
   info.stack_size = t->fiber.stack().size;

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "weft/ids.hpp"
+#include "weft/source_location.hpp"
 
 namespace weft::detail {
 
@@ -28,8 +29,7 @@ struct RunningTaskInfo {
   const char* name = nullptr;  // may be empty (the task was spawned without a name)
   std::size_t name_size = 0;
   Op last_op = Op::none;  // the operation of its last scheduling point
-  const char* file = nullptr;
-  std::uint32_t line = 0;
+  SourceLocation site;    // of that scheduling point
   std::uint64_t step = 0;
   std::size_t stack_size = 0;
   const char* stack_base = nullptr;  // lowest address of the task's stack
