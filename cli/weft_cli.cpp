@@ -58,12 +58,6 @@ std::uint64_t largest() {
   return 0;
 }
 
-std::string hex(std::uint64_t v) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%016llx", static_cast<unsigned long long>(v));
-  return buffer;
-}
-
 const Scenario& scenario_named(const std::string& name) {
   if (const Scenario* s = find_scenario(name)) return *s;
   throw UsageError("unknown scenario \"" + name + "\" (weft list shows the scenarios)");
@@ -89,10 +83,6 @@ std::string reproduce_command(const std::string& scenario, Flavor flavor,
 std::string reproduce_command(const std::string& scenario, const Trace& trace) {
   return reproduce_command(scenario, trace.flavor, trace.strategy, trace.strategy_parameters,
                            trace.seed);
-}
-
-std::string default_trace_path(const std::string& scenario, std::uint64_t seed) {
-  return "traces/" + scenario + "-" + hex(seed).substr(2) + ".json";
 }
 
 // The command that re-runs the lowest failing execution with this signature.
@@ -225,7 +215,7 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
           << " (execution " << s.lowest_execution << ")\n    rerun: "
           << rerun_command(name, report, s) << "\n";
   }
-  const std::string path = trace_out.empty() ? default_trace_path(name, report.failing_seed) : trace_out;
+  const std::string path = trace_out.empty() ? default_trace_path(name, options, report.failing_seed) : trace_out;
   std::error_code ec;
   if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
     std::filesystem::create_directories(dir, ec);

@@ -30,6 +30,16 @@ void set_crash_reporting(CrashReporting r) {
   reporting() = std::move(r);
 }
 
+std::string default_trace_path(const std::string& scenario, const ExploreOptions& o,
+                               std::uint64_t seed) {
+  std::string strategy = o.strategy;
+  if (o.strategy == "pct") strategy += "-d" + std::to_string(o.depth);
+  if (o.strategy == "dfs") strategy += "-b" + std::to_string(o.preemption_bound);
+  char hex[24];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(seed));
+  return "traces/" + scenario + "-" + strategy + "-" + hex + ".json";
+}
+
 }  // namespace weft
 
 namespace weft::detail {
@@ -280,11 +290,6 @@ void install_handlers() {
   }
 }
 
-std::string hex_seed(std::uint64_t seed) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(seed));
-  return buffer;
-}
 
 }  // namespace
 
@@ -326,7 +331,7 @@ void prepare_rerun(ExplorationContext& c, const std::string& flavor, const std::
 
 std::string crash_trace_path(const ExplorationContext& c, std::uint64_t seed) {
   if (!c.trace_path.empty()) return c.trace_path;
-  return "traces/" + c.scenario + "-" + c.base.strategy + "-" + hex_seed(seed) + ".json";
+  return default_trace_path(c.scenario, c.options, seed);
 }
 
 std::string write_crash_trace(const ThreadSlot& slot, const Failure& failure) noexcept {

@@ -30,6 +30,7 @@ struct ExplorationContext {
   std::string replaying;        // the trace being replayed, if any
   std::string trace_path;       // empty: the default path
   double watchdog_seconds = 0;  // 0: no watchdog
+  ExploreOptions options;       // for the default trace path
 };
 
 // The rerun command parts and trace path for an exploration, from CrashReporting and the options.

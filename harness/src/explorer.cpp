@@ -256,6 +256,7 @@ detail::ExplorationContext crash_context(const ExploreOptions& options, const Ex
     c.strategy += " preemption bound " + std::to_string(options.preemption_bound);
   c.base = base_trace(options, target, strategy);
   c.watchdog_seconds = options.watchdog;
+  c.options = options;
   detail::prepare_rerun(c, std::string(to_string(effective_flavor(options, target))),
                         options.strategy, options.depth, pct_steps, options.preemption_bound);
   return c;

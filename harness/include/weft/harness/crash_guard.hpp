@@ -3,7 +3,10 @@
 // scenario, strategy, execution index, seed and the command that reruns that execution, and the
 // watchdog turns an execution stuck outside weft's control into a hang report with a trace.
 #pragma once
+#include <cstdint>
 #include <string>
+
+#include "weft/harness/options.hpp"
 
 namespace weft {
 
@@ -18,5 +21,10 @@ struct CrashReporting {
 
 // Process-wide; takes effect for explorations started afterwards.
 void set_crash_reporting(CrashReporting reporting);
+
+// Where a failing execution's trace goes by default: traces/<scenario>-<strategy and its
+// parameters>-<seed in hex>.json, so that runs with other strategies keep their own traces.
+std::string default_trace_path(const std::string& scenario, const ExploreOptions& options,
+                               std::uint64_t seed);
 
 }  // namespace weft
