@@ -115,7 +115,6 @@ TEST_CASE("bad usage and bad input are one line on stderr and exit 2") {
   CHECK(one_line_error(weft_cmd({"replay", trace})));
 }
 
-<<<<<<< HEAD
 TEST_CASE("explore --all-failures lists each distinct failure with a count and its lowest seed") {
   const std::string junit = temp_path("all-failures.xml");
   Run r = weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "random", "--iterations",
@@ -180,7 +179,8 @@ TEST_CASE("explore --junit: a clean exploration is one passing test case") {
   CHECK(xml.str().find("<testcase classname=\"weft.shutdown-producer-worker-stop-on-close\" "
                        "name=\"no failure in 50 executions\"") != std::string::npos);
   CHECK(xml.str().find("<failure") == std::string::npos);
-=======
+}
+
 TEST_CASE("unsigned flags refuse negative and out-of-range values instead of wrapping") {
   const std::string flagship = "shutdown-producer-worker";
   CHECK(one_line_error(weft_cmd({"explore", flagship, "--iterations", "-1"})));
@@ -199,5 +199,4 @@ TEST_CASE("running zero executions is not a pass") {
   CHECK(r.status == 2);
   CHECK(r.err.find("no execution ran (--iterations is 0); nothing was tested") != std::string::npos);
   CHECK(r.out.find("SUMMARY: weft: no execution ran in") != std::string::npos);
->>>>>>> 32b866e (crashes and hangs keep the seed: signal handlers on an alternate stack and a terminate handler report scenario, strategy, execution, seed and rerun command, then re-raise; a guard hit is a stack overflow naming the task; a destructor throwing during a drop is a throwing_destructor failure with a trace; a wall-clock watchdog (--watchdog, WEFT_WATCHDOG, 10 s) reports a task stuck without a scheduling point with a trace of the decisions so far and exits 1; SIGINT/SIGTERM stop after the current executions with what was found (130/143); unsigned flags refuse -1 and 2^64; zero executions is not a pass; docs/crashes.md; crash tests in child processes)
 }
