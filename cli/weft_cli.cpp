@@ -2,11 +2,15 @@
 // stable SUMMARY line, where the trace went, and the exact command that replays it.
 #include "weft_cli.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <limits>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -15,6 +19,7 @@
 
 #include "console.hpp"
 #include "measure.hpp"
+#include "weft/harness/crash_guard.hpp"
 #include "weft/harness/explorer.hpp"
 #include "weft/harness/scenario.hpp"
 #include "weft/reports/report_formats.hpp"
@@ -31,10 +36,28 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-std::string hex(std::uint64_t v) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%016llx", static_cast<unsigned long long>(v));
-  return buffer;
+// CLI11 reads "-1" into an unsigned option as 2^64-1 and "2^64" wraps: unsigned options check
+// their text first (the WEFT_* variables already do, in options.cpp).
+CLI::Validator unsigned_at_most(std::uint64_t max) {
+  return CLI::Validator(
+      [max](std::string& text) -> std::string {
+        const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+          return c >= '0' && c <= '9';
+        });
+        errno = 0;
+        const unsigned long long v = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+        if (!digits || errno == ERANGE || v > max)
+          return "expected an integer from 0 to " + std::to_string(max) + ", got \"" + text + "\"";
+        return "";
+      },
+      "UINT");
+}
+
+// The largest value of an unsigned option type (0 for others; used only for unsigned ones).
+template <class T>
+std::uint64_t largest() {
+  if constexpr (std::is_unsigned_v<T>) return std::numeric_limits<T>::max();
+  return 0;
 }
 
 const Scenario& scenario_named(const std::string& name) {
@@ -69,10 +92,6 @@ std::string reproduce_command(const std::string& scenario, Flavor flavor,
 std::string reproduce_command(const std::string& scenario, const Trace& trace) {
   return reproduce_command(scenario, trace.flavor, trace.strategy, trace.strategy_parameters,
                            trace.seed);
-}
-
-std::string default_trace_path(const std::string& scenario, std::uint64_t seed) {
-  return "traces/" + scenario + "-" + hex(seed).substr(2) + ".json";
 }
 
 // The command that re-runs the lowest failing execution with this signature.
@@ -154,6 +173,8 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
     };
   }
   ExploreTarget target = target_of(scenario);
+  // A crash or a stuck execution is reported from inside explore, naming this command.
+  set_crash_reporting(CrashReporting{"weft explore", trace_out});
   ExploreReport report = explore(options, target, progress);
   if (tty) err << "\r\033[K" << std::flush;
 
@@ -175,15 +196,30 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
         << " executions\n";
   for (const std::string& note : report.notes) out << "note: " << note << "\n";
   if (!junit.empty()) write_junit(junit, name, options, report);
+  const int interrupted = report.stopped_by_signal;
+  if (interrupted != 0)
+    out << "note: interrupted by " << (interrupted == SIGINT ? "SIGINT" : "SIGTERM") << " after "
+        << report.executions << " executions; this is what they found\n";
+  if (report.cut_by_time_budget)
+    out << "note: the time budget (" << options.time_budget << " s) stopped the run after "
+        << report.executions << " of " << options.iterations << " executions\n";
 
+  if (report.ok() && report.executions == 0 && interrupted == 0) {
+    // Running nothing proves nothing: a test that explored zero executions must not pass.
+    out << "SUMMARY: weft: no execution ran in " << name << "\n";
+    err << "weft: error: no execution ran ("
+        << (options.iterations == 0 ? "--iterations is 0" : "the time budget ran out first")
+        << "); nothing was tested\n";
+    return kBadInput;
+  }
   if (report.ok()) {
     if (report.exhausted)
       out << "no failure: the whole space within the bounds was covered (" << report.executions
           << " executions)\n";
     else
       out << "no failure in " << report.executions << " executions\n";
-    out << "SUMMARY: weft: no failure in " << name << "\n";
-    return kClean;
+    out << "SUMMARY: weft: no failure in " << name << (interrupted ? " (interrupted)" : "") << "\n";
+    return interrupted ? 128 + interrupted : kClean;
   }
 
   const Trace& trace = *report.trace;
@@ -202,7 +238,7 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
           << " (execution " << s.lowest_execution << ")\n    rerun: "
           << rerun_command(name, report, s) << "\n";
   }
-  const std::string path = trace_out.empty() ? default_trace_path(name, report.failing_seed) : trace_out;
+  const std::string path = trace_out.empty() ? default_trace_path(name, options, report.failing_seed) : trace_out;
   std::error_code ec;
   if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
     std::filesystem::create_directories(dir, ec);
@@ -211,7 +247,7 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
   out << "replay: " << program_name() << " replay " << path << "\n";
   out << "rerun this execution: " << reproduce_command(name, trace) << "\n";
   out << "SUMMARY: weft: " << to_string(report.failures.front().kind) << " in " << name << "\n";
-  return kFailure;
+  return interrupted ? 128 + interrupted : kFailure;
 }
 
 // ---- replay ---------------------------------------------------------------------------------
@@ -328,6 +364,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 #define WEFT_ADD_FLAG(member, type, def, flag, env, help)                                    \
   if constexpr (std::is_same_v<type, bool>)                                                  \
     explore_cmd->add_flag("--" flag, values.member, help " (--" flag "=false to disable) [env " env "]"); \
+  else if constexpr (std::is_unsigned_v<type>)                                               \
+    explore_cmd->add_option("--" flag, values.member, help " [env " env "]")                  \
+        ->check(unsigned_at_most(largest<type>()));                                          \
   else                                                                                       \
     explore_cmd->add_option("--" flag, values.member, help " [env " env "]");
   WEFT_EXPLORE_OPTIONS(WEFT_ADD_FLAG)
@@ -344,7 +383,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   std::uint64_t times = 1;
   bool no_timeline = false;
   replay_cmd->add_option("trace", replay_path, "trace file")->required();
-  replay_cmd->add_option("--times", times, "replay this many times and count reproductions");
+  replay_cmd->add_option("--times", times, "replay this many times and count reproductions")
+      ->check(unsigned_at_most(1'000'000'000));
   replay_cmd->add_flag("--no-timeline", no_timeline, "do not print the timeline of key events");
 
   auto* shrink_cmd = app.add_subcommand("shrink", "minimise a failing trace");
@@ -366,11 +406,15 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       "measure", "executions to the first failure per strategy (buggy scenarios) and DFS space "
                  "sizes (fixed ones), as a markdown table");
   MeasureOptions measure;
-  measure_cmd->add_option("--seeds", measure.seeds, "random and PCT run seeds 1..N");
-  measure_cmd->add_option("--max-executions", measure.max_executions, "cap per run");
+  const auto any_count = unsigned_at_most(std::numeric_limits<std::uint64_t>::max());
+  measure_cmd->add_option("--seeds", measure.seeds, "random and PCT run seeds 1..N")
+      ->check(any_count);
+  measure_cmd->add_option("--max-executions", measure.max_executions, "cap per run")
+      ->check(any_count);
   measure_cmd->add_option("--scenario", measure.scenarios, "only these scenarios (repeatable)");
   measure_cmd->add_option("--slow", measure.slow, "scenarios run with --slow-seeds seeds only");
-  measure_cmd->add_option("--slow-seeds", measure.slow_seeds, "seeds for the --slow scenarios");
+  measure_cmd->add_option("--slow-seeds", measure.slow_seeds, "seeds for the --slow scenarios")
+      ->check(any_count);
 
   auto* help_cmd = app.add_subcommand("help", "help for one command (weft help explore)");
   std::string help_topic;

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include "crash_guard.hpp"
+#include "stop_signals.hpp"
 #include "weft/check.hpp"
 #include "weft/detail/scheduler_api.hpp"
 #include "weft/harness/decision.hpp"
@@ -174,6 +176,8 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   ExecutionResult result;
   std::optional<RecordingChooser> recorder;
   if (chooser) recorder.emplace(*chooser, 64);
+  // A hang or crash report writes the decisions so far.
+  detail::watch_decisions(recorder ? &recorder->decisions() : nullptr);
   StepCounter counter;
   ObserverFanout fanout;
   fanout.add(&counter);
@@ -251,6 +255,7 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   auto by_step = [](const Failure& a, const Failure& b) { return a.step < b.step; };
   std::stable_sort(result.failures.begin(), result.failures.end(), by_step);
   std::stable_sort(result.warnings.begin(), result.warnings.end(), by_step);
+  detail::watch_decisions(nullptr);
   if (recorder) result.decisions = recorder->take();
   result.steps = counter.steps;
   if (log) result.fingerprint = log->fingerprint();
@@ -358,6 +363,24 @@ std::vector<TraceEvent> scheduled_events(const std::vector<TraceEvent>& events) 
   return out;
 }
 
+// What crash and hang reports of this exploration (or replay) say and write.
+detail::ExplorationContext crash_context(const ExploreOptions& options, const ExploreTarget& target,
+                                         const Strategy& strategy, std::uint64_t pct_steps) {
+  detail::ExplorationContext c;
+  c.scenario = target.name;
+  c.strategy = options.strategy;
+  if (options.strategy == "pct")
+    c.strategy += " depth " + std::to_string(options.depth) + " steps " + std::to_string(pct_steps);
+  if (options.strategy == "dfs")
+    c.strategy += " preemption bound " + std::to_string(options.preemption_bound);
+  c.base = base_trace(options, target, strategy);
+  c.watchdog_seconds = options.watchdog;
+  c.options = options;
+  detail::prepare_rerun(c, std::string(to_string(effective_flavor(options, target))),
+                        options.strategy, options.depth, pct_steps, options.preemption_bound);
+  return c;
+}
+
 std::vector<Decision> trim_defaults(std::vector<Decision> decisions) {
   while (!decisions.empty() && decisions.back().index == 0) decisions.pop_back();
   return decisions;
@@ -401,7 +424,17 @@ ReplayResult replay(const Trace& trace, const ExploreTarget& target, const Explo
   chooser.begin_execution(0, trace.seed);
   auto detectors = make_detectors(options);
   EventLog log;
+  detail::ExplorationContext context;
+  context.scenario = trace.scenario;
+  context.strategy = trace.strategy;
+  context.replaying = "a trace";  // replay() has no file name; the CLI printed it
+  context.write_traces = false;
+  context.watchdog_seconds = options.watchdog;
+  detail::ExplorationGuard guard(std::move(context), 1);
+  detail::ThreadGuard thread_guard(guard.slot(0));
+  thread_guard.begin_execution(trace.execution, trace.seed);
   ExecutionResult r = run_once(target, options, &chooser, detectors, &log);
+  thread_guard.end_execution();
   ReplayResult out;
   out.failures = std::move(r.failures);
   out.mismatch = chooser.mismatch();
@@ -443,7 +476,10 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   auto last_progress = started;
 
   std::vector<Worker> workers(jobs);
+  detail::StopSignals stop_signals;
+  detail::ExplorationGuard guard(crash_context(options, target, *prototype, report.pct_steps), jobs);
   auto work = [&](Worker& worker) {
+    detail::ThreadGuard thread_guard(guard.slot(static_cast<unsigned>(&worker - workers.data())));
     for (;;) {
       const std::uint64_t j = next.fetch_add(1);
       if (j >= options.iterations) return;
@@ -453,14 +489,17 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
         budget_hit = true;
         return;
       }
+      if (detail::StopSignals::requested() != 0) return;
       const std::uint64_t seed = execution_seed(options.seed, index);
       if (!worker.strategy->begin_execution(index, seed)) {
         exhausted = true;
         return;
       }
+      thread_guard.begin_execution(index, seed);
       ExecutionResult r = run_once(target, options, worker.strategy.get(), worker.detectors, nullptr,
                                    worker.strategy->step_observer());
       confirm_long_polls(target, options, seed, r, worker.detectors);
+      thread_guard.end_execution();
       worker.strategy->end_execution(
           ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});
       const std::uint64_t finished = done.fetch_add(1) + 1;
@@ -509,6 +548,8 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
     for (auto& t : threads) t.join();
   }
   report.exhausted = exhausted && !budget_hit;
+  report.cut_by_time_budget = budget_hit;
+  report.stopped_by_signal = detail::StopSignals::requested();
 
   // Merge what the workers found, by execution index.
   std::vector<std::pair<std::uint64_t, std::uint64_t>> hashes;

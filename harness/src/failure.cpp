@@ -9,7 +9,7 @@
 
 namespace weft {
 namespace {
-constexpr std::array<std::pair<FailureKind, std::string_view>, 10> kNames{{
+constexpr std::array<std::pair<FailureKind, std::string_view>, 12> kNames{{
     {FailureKind::task_panic, "task_panic"},
     {FailureKind::body_failure, "body_failure"},
     {FailureKind::deadlock, "deadlock"},
@@ -20,6 +20,8 @@ constexpr std::array<std::pair<FailureKind, std::string_view>, 10> kNames{{
     {FailureKind::unobserved_panic, "unobserved_panic"},
     {FailureKind::swallowed_cancellation, "swallowed_cancellation"},
     {FailureKind::nondeterminism, "nondeterminism"},
+    {FailureKind::crash, "crash"},
+    {FailureKind::throwing_destructor, "throwing_destructor"},
 }};
 
 // The source root, with a trailing '/' when not empty. Set rarely, read per located finding.

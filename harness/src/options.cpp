@@ -79,6 +79,8 @@ void validate(const ExploreOptions& o) {
   if (o.time_budget < 0) throw OptionError("--time-budget: must not be negative");
   if (o.leaks != "fail" && o.leaks != "warn" && o.leaks != "off")
     throw OptionError("--leaks: expected fail, warn or off, got \"" + o.leaks + "\"");
+  if (!(o.watchdog >= 0 && o.watchdog <= 1e6))
+    throw OptionError("--watchdog: seconds between 0 (off) and 1000000");
   if (o.max_steps == 0) throw OptionError("--max-steps: must be at least 1");
   parse_shard(o.shard);
 }

@@ -73,6 +73,7 @@ class Fiber {
   [[noreturn]] void exit();
   [[noreturn]] void exit_to(Fiber& to);
 
+  const Stack& stack() const noexcept { return stack_; }
   // The stack, to give back to the pool once exited (or on abandon).
   Stack take_stack() noexcept;
   // True when the stack's bottom canary is intact (no overflow so far).

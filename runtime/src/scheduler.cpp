@@ -22,6 +22,28 @@ namespace weft::detail {
 // a __tls_get_addr call each time. The static TLS surplus covers a dlopen'ed copy.
 constinit thread_local Scheduler* tls_scheduler __attribute__((tls_model("initial-exec"))) =
     nullptr;
+// Read by watchdogs and crash handlers (thread_watch.hpp); the scheduler only writes it.
+constinit thread_local ThreadWatch tls_watch __attribute__((tls_model("initial-exec")));
+
+ThreadWatch& this_thread_watch() noexcept { return tls_watch; }
+
+RunningTaskInfo running_task(const ThreadWatch& watch) noexcept {
+  RunningTaskInfo info;
+  const Scheduler* s = watch.scheduler.load(std::memory_order_acquire);
+  const Task* t = s != nullptr ? s->current() : nullptr;
+  if (t == nullptr) return info;
+  info.in_task = true;
+  info.task = t->id;
+  info.name = t->name.data();
+  info.name_size = t->name.size();
+  info.last_op = t->pending_op;
+  info.site = t->last_site;
+  info.step = s->steps();
+  info.stack_base = t->fiber.stack().base;
+  info.stack_size = t->fiber.stack().size;
+  info.cancel_requested = t->cancel_requested;
+  return info;
+}
 
 namespace {
 std::atomic<std::uint64_t> next_epoch{1};
@@ -93,6 +115,10 @@ void install_terminate_handler() {
 }  // namespace
 
 Scheduler* current_scheduler() noexcept { return tls_scheduler; }
+
+bool cancellation_in_flight() noexcept {
+  return tls_scheduler != nullptr && tls_scheduler->delivering_cancellation();
+}
 
 // An exploration builds a runtime per execution. Allocating the task records and growing the
 // scheduler's vectors anew each time cost about as much as a short execution's scheduling, so
@@ -182,8 +208,12 @@ void Scheduler::run_root(void (*root)(void*), void* arg, SourceLocation where) {
   tls_scheduler = this;
   pool_ = &StackPool::local();  // of the thread that runs the tasks
   struct Restore {
-    ~Restore() { tls_scheduler = nullptr; }
+    ~Restore() {
+      tls_scheduler = nullptr;
+      tls_watch.scheduler.store(nullptr, std::memory_order_release);
+    }
   } restore;
+  tls_watch.scheduler.store(this, std::memory_order_release);
 
   phase_ = Phase::running;
   stop_reason_ = StopReason::none;
@@ -424,6 +454,9 @@ inline void Scheduler::enter(Task* t) noexcept {
   t->state = TaskState::running;
   t->last_ran = ++runs_;
   t->yielded_at = 0;
+  // One plain store: a watchdog that sees the count stand still knows the step is stuck.
+  tls_watch.beats.store(tls_watch.beats.load(std::memory_order_relaxed) + 1,
+                        std::memory_order_release);
   if (enter_hooks_) [[unlikely]] {
     if (long_poll_ns_ != 0) {
       step_began_ = step_;

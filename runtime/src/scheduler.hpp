@@ -11,6 +11,7 @@
 #include "fiber.hpp"
 #include "weft/chooser.hpp"
 #include "weft/detail/scheduler_api.hpp"
+#include "weft/detail/thread_watch.hpp"
 #include "weft/observer.hpp"
 #include "weft/runtime.hpp"
 #include "weft/source_location.hpp"

@@ -1,5 +1,6 @@
-// Stacks come from slabs of kStacksPerSlab; each stack has a PROT_NONE guard page below it while
-// the guard budget lasts (past it the bottom canary is the only check).
+// Stacks come from slabs of kStacksPerSlab; each stack has a PROT_NONE guard region
+// (kStackGuardBytes) below it while the guard budget lasts (past it the bottom canary is the only
+// check). One page was not enough: a 200 KB frame jumped it into the neighbouring stack.
 #include "stack_pool.hpp"
 
 #include <sys/mman.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 
 #include "sanitizer.hpp"
+#include "weft/detail/thread_watch.hpp"
 
 namespace weft::detail {
 namespace {
@@ -46,14 +48,14 @@ std::size_t guard_budget() {
 std::atomic<std::size_t> guarded_stacks{0};
 std::atomic<bool> guards_failed{false};
 
-// Makes the page at `guard` inaccessible if the budget allows. Returns whether it did.
+// Makes the guard region at `guard` inaccessible if the budget allows. Returns whether it did.
 bool add_guard(char* guard) {
   if (guards_failed.load(std::memory_order_relaxed)) return false;
   if (guarded_stacks.fetch_add(1, std::memory_order_relaxed) >= guard_budget()) {
     guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
     return false;
   }
-  if (mprotect(guard, page_size(), PROT_NONE) != 0) {
+  if (mprotect(guard, kStackGuardBytes, PROT_NONE) != 0) {
     // Out of mappings after all: stop trying, a failed mprotect per stack would be slow.
     guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
     guards_failed.store(true, std::memory_order_relaxed);
@@ -103,7 +105,7 @@ Stack StackPool::allocate(std::size_t requested) {
 
 void StackPool::map_slab(FreeList& list) {
   const std::size_t size = list.size;
-  const std::size_t stride = size + page_size();  // guard page + stack
+  const std::size_t stride = size + kStackGuardBytes;  // guard region + stack
   const std::size_t bytes = stride * kStacksPerSlab;
   void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -118,7 +120,7 @@ void StackPool::map_slab(FreeList& list) {
     char* guard = base + i * stride;
     // Without a guard page (budget spent) the stack is still usable; the canary checks it.
     if (add_guard(guard)) ++slab.guards;
-    list.cold.push_back(Stack{guard + page_size(), size});
+    list.cold.push_back(Stack{guard + kStackGuardBytes, size});
   }
 }
 

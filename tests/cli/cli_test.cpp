@@ -224,3 +224,23 @@ TEST_CASE("explore --junit: a clean exploration is one passing test case") {
                        "name=\"no failure in 50 executions\"") != std::string::npos);
   CHECK(xml.str().find("<failure") == std::string::npos);
 }
+
+TEST_CASE("unsigned flags refuse negative and out-of-range values instead of wrapping") {
+  const std::string flagship = "shutdown-producer-worker";
+  CHECK(one_line_error(weft_cmd({"explore", flagship, "--iterations", "-1"})));
+  CHECK(one_line_error(weft_cmd({"explore", flagship, "--iterations", "18446744073709551616"})));
+  CHECK(one_line_error(weft_cmd({"explore", flagship, "--seed", "-1"})));
+  CHECK(one_line_error(weft_cmd({"explore", flagship, "--depth", "4294967296"})));
+  CHECK(one_line_error(weft_cmd({"replay", temp_path("any.json"), "--times", "-1"})));
+  CHECK(one_line_error(weft_cmd({"measure", "--seeds", "-1"})));
+  // The largest value is still accepted.
+  Run r = weft_cmd({"explore", flagship, "--seed", "18446744073709551615", "--iterations", "1"});
+  CHECK(r.status != 2);
+}
+
+TEST_CASE("running zero executions is not a pass") {
+  Run r = weft_cmd({"explore", "shutdown-producer-worker-stop-on-close", "--iterations", "0"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("no execution ran (--iterations is 0); nothing was tested") != std::string::npos);
+  CHECK(r.out.find("SUMMARY: weft: no execution ran in") != std::string::npos);
+}

@@ -36,6 +36,8 @@ struct ExploreReport {
   std::uint64_t executions = 0;          // run (up to and including the first failing one)
   std::uint64_t distinct_schedules = 0;  // distinct decision lists among them
   bool exhausted = false;                // dfs covered its whole space within its bounds
+  bool cut_by_time_budget = false;       // the time budget stopped it before its iterations
+  int stopped_by_signal = 0;             // SIGINT or SIGTERM stopped it (what it found is kept)
   double seconds = 0;                    // wall time (never part of a trace)
   std::uint64_t pct_steps = 0;           // the PCT step estimate used
   std::vector<Failure> failures;         // of the first failing execution, earliest first

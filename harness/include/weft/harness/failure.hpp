@@ -23,6 +23,8 @@ enum class FailureKind : std::uint8_t {
   unobserved_panic,        // a task panicked and its handle was dropped unjoined
   swallowed_cancellation,  // a dropped task caught the unwinding and kept going
   nondeterminism,          // the same decisions gave different events
+  crash,                   // a signal (segfault, abort...) or std::terminate ended the execution
+  throwing_destructor,     // a destructor threw while its task was being dropped
 };
 
 std::string_view to_string(FailureKind kind) noexcept;

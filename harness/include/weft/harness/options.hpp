@@ -50,7 +50,10 @@
   X(long_poll_ms, std::uint64_t, 100, "long-poll-ms", "WEFT_LONG_POLL_MS",                         \
     "report a task step that holds the real thread longer than this, in wall time (0: off)")     \
   X(source_root, std::string, "", "source-root", "WEFT_SOURCE_ROOT",                               \
-    "directory that source paths in failures and traces are relative to (default: as compiled)")
+    "directory that source paths in failures and traces are relative to (default: as compiled)") \
+  X(watchdog, double, 10.0, "watchdog", "WEFT_WATCHDOG",                                           \
+    "seconds of wall time an execution may go without a scheduling point before it is reported "   \
+    "as a hang with a trace and the process exits 1 (0: off)")
 
 namespace weft {
 

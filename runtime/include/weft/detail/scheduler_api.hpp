@@ -254,4 +254,9 @@ class ScopedChild {
 // The handle was dropped: reported so detectors can see unjoined panics.
 void handle_dropped(JoinStateBase& state) noexcept;
 
+// True while std::terminate runs because a task's cancellation hit a noexcept frame on this
+// thread: the runtime's own terminate handler turns that into a panic of the task, so other
+// terminate handlers (the harness's crash report) must pass it on untouched.
+bool cancellation_in_flight() noexcept;
+
 }  // namespace weft::detail

@@ -1,0 +1,431 @@
+// Crash handling for exploring threads: signal handlers on an alternate stack and a terminate
+// handler that say which execution died (scenario, strategy, index, seed, rerun command) before
+// the process dies as it would have anyway. The signal path only copies prepared text and formats
+// integers (async-signal-safe); the terminate path is ordinary code and also writes a trace.
+#include "crash_guard.hpp"
+
+#include "weft/detail/scheduler_api.hpp"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+
+namespace weft {
+namespace {
+std::mutex reporting_mutex;
+CrashReporting& reporting() {
+  static CrashReporting r;
+  return r;
+}
+}  // namespace
+
+void set_crash_reporting(CrashReporting r) {
+  std::lock_guard lock(reporting_mutex);
+  reporting() = std::move(r);
+}
+
+std::string default_trace_path(const std::string& scenario, const ExploreOptions& o,
+                               std::uint64_t seed) {
+  std::string strategy = o.strategy;
+  if (o.strategy == "pct") strategy += "-d" + std::to_string(o.depth);
+  if (o.strategy == "dfs") strategy += "-b" + std::to_string(o.preemption_bound);
+  char hex[24];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(seed));
+  return "traces/" + scenario + "-" + strategy + "-" + hex + ".json";
+}
+
+}  // namespace weft
+
+namespace weft::detail {
+namespace {
+
+// initial-exec: read from a signal handler, where a lazy TLS allocation must not happen.
+constinit thread_local ThreadSlot* tls_slot __attribute__((tls_model("initial-exec"))) = nullptr;
+
+// The signals handled, with the names reports give them.
+struct HandledSignal {
+  int number;
+  const char* name;
+  const char* meaning;
+};
+constexpr HandledSignal kSignals[] = {{SIGSEGV, "SIGSEGV", "invalid memory access"},
+                                      {SIGBUS, "SIGBUS", "bus error"},
+                                      {SIGABRT, "SIGABRT", "abort"},
+                                      {SIGFPE, "SIGFPE", "arithmetic error"},
+                                      {SIGILL, "SIGILL", "illegal instruction"}};
+constexpr std::size_t kSignalCount = sizeof kSignals / sizeof kSignals[0];
+struct sigaction previous_actions[kSignalCount];
+std::terminate_handler previous_terminate = nullptr;
+std::mutex install_mutex;
+
+constexpr std::size_t kAltStackBytes = 64 * 1024;
+
+// The index of `sig` in kSignals (only those are ever handled here).
+std::size_t signal_index(int sig) {
+  for (std::size_t i = 0; i < kSignalCount; ++i)
+    if (kSignals[i].number == sig) return i;
+  return 0;
+}
+
+// A fixed buffer that formats without allocating; what does not fit is cut.
+class SafeWriter {
+ public:
+  SafeWriter& text(const char* s) {
+    if (s != nullptr)
+      while (*s != '\0') put(*s++);
+    return *this;
+  }
+  SafeWriter& text(const std::string& s) {
+    for (char c : s) put(c);
+    return *this;
+  }
+  // Untrusted text (a task name): control characters become '?', so that a name cannot start a
+  // line of its own or colour the terminal.
+  SafeWriter& name(const char* s, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      put(c < 0x20 || c == 0x7f ? '?' : static_cast<char>(c));
+    }
+    return *this;
+  }
+  SafeWriter& number(std::uint64_t v) {
+    char digits[24];
+    int n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    while (n > 0) put(digits[--n]);
+    return *this;
+  }
+  void flush(int fd) {
+    std::size_t done = 0;
+    while (done < size_) {
+      const ssize_t w = ::write(fd, buffer_ + done, size_ - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) break;
+      done += static_cast<std::size_t>(w);
+    }
+    size_ = 0;
+  }
+
+ private:
+  void put(char c) {
+    if (size_ < sizeof buffer_) buffer_[size_++] = c;
+  }
+  char buffer_[4096];
+  std::size_t size_ = 0;
+};
+
+void write_execution(SafeWriter& w, const ThreadSlot& slot) {
+  const ExplorationContext& c = *slot.context;
+  if (!c.replaying.empty())
+    w.text("replaying ").text(c.replaying).text(" (execution ");
+  else
+    w.text("execution ");
+  w.number(slot.index.load(std::memory_order_relaxed))
+      .text(c.replaying.empty() ? " (seed " : ", seed ")
+      .number(slot.seed.load(std::memory_order_relaxed))
+      .text(") of scenario ")
+      .text(c.scenario)
+      .text(", strategy ")
+      .text(c.strategy);
+}
+
+void write_rerun(SafeWriter& w, const ThreadSlot& slot) {
+  const ExplorationContext& c = *slot.context;
+  if (!c.replaying.empty()) return;  // the trace reruns it
+  const std::uint64_t n = c.rerun_by_count ? slot.index.load(std::memory_order_relaxed) + 1
+                                           : slot.seed.load(std::memory_order_relaxed);
+  w.text("weft: rerun this execution: ").text(c.rerun_before).number(n).text(c.rerun_after);
+  w.text("\n");
+}
+
+void write_task(SafeWriter& w, const RunningTaskInfo& t) {
+  w.text("task ");
+  if (t.name_size != 0) w.text("'").name(t.name, t.name_size).text("' ");
+  w.text("#").number(t.task);
+}
+
+void report_signal(const ThreadSlot& slot, int sig, const siginfo_t* info) {
+  SafeWriter w;
+  const HandledSignal& handled = kSignals[signal_index(sig)];
+  w.text("\nweft: CRASH: ").text(handled.name).text(" (").text(handled.meaning).text(") in ");
+  write_execution(w, slot);
+  w.text("\n");
+  const RunningTaskInfo t = running_task(*slot.watch);
+  const auto* addr = static_cast<const char*>(info != nullptr ? info->si_addr : nullptr);
+  const bool guard_hit = t.in_task && (sig == SIGSEGV || sig == SIGBUS) && info != nullptr &&
+                         info->si_code > 0 && t.stack_base != nullptr && addr < t.stack_base &&
+                         addr >= t.stack_base - kStackGuardBytes;
+  if (guard_hit) {
+    w.text("weft: stack overflow in ");
+    write_task(w, t);
+    w.text(" (stack ")
+        .number(t.stack_size / 1024)
+        .text(
+            " KiB; raise it with RuntimeOptions::stack_size, or move large arrays off the "
+            "stack)\n");
+  } else if (t.in_task) {
+    w.text("weft: in ");
+    write_task(w, t);
+    if (*t.site.file_name() != '\0')
+      w.text(", after its scheduling point at ")
+          .text(source_path(t.site.file_name()))
+          .text(":")
+          .number(t.site.line());
+    w.text("\n");
+  }
+  write_rerun(w, slot);
+  w.text("SUMMARY: weft: crash (").text(guard_hit ? "stack overflow" : handled.name);
+  w.text(") in ").text(slot.context->scenario).text("\n");
+  w.flush(STDERR_FILENO);
+}
+
+void on_fatal_signal(int sig, siginfo_t* info, void* /*ucontext*/) {
+  const int saved_errno = errno;
+  ThreadSlot* slot = tls_slot;
+  if (slot != nullptr && slot->running.load(std::memory_order_relaxed) &&
+      !slot->reported.exchange(true))
+    report_signal(*slot, sig, info);
+  // Hand the signal to whoever had it before (the default action: die with it). A fault the
+  // kernel raised happens again when the instruction re-executes; a sent one is raised again,
+  // delivered as soon as this handler returns.
+  struct sigaction previous = previous_actions[signal_index(sig)];
+  if (!(previous.sa_flags & SA_SIGINFO) && previous.sa_handler == SIG_IGN)
+    previous.sa_handler = SIG_DFL;
+  sigaction(sig, &previous, nullptr);
+  if (info == nullptr || info->si_code <= 0 || sig == SIGABRT) raise(sig);
+  errno = saved_errno;
+}
+
+std::string current_exception_text() {
+  std::exception_ptr e = std::current_exception();
+  if (!e) return "std::terminate was called without an exception in flight";
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return std::string("an exception: ") + ex.what();
+  } catch (...) {
+    return "an exception of a type not derived from std::exception";
+  }
+}
+
+void report_terminate(const ThreadSlot& slot) {
+  const RunningTaskInfo t = running_task(*slot.watch);
+  Failure f;
+  f.step = t.step;
+  if (t.in_task) {
+    f.task = t.task;
+    f.task_name.assign(t.name, t.name_size);
+    if (*t.site.file_name() != '\0') f.where = Location::from(t.site);
+  }
+  const std::string what = current_exception_text();
+  if (t.in_task && t.cancel_requested) {
+    f.kind = FailureKind::throwing_destructor;
+    f.message =
+        "a destructor threw while the task was being dropped (C++ then calls "
+        "std::terminate); the drop began at the task's last scheduling point";
+    f.details.push_back("std::terminate saw " + what);
+    f.details.push_back("destructors must not throw; catch inside the destructor");
+  } else {
+    f.kind = FailureKind::crash;
+    f.message = "std::terminate was called: " + what;
+  }
+  const std::string path = write_crash_trace(slot, f);
+  SafeWriter w;
+  w.text("\nweft: FAILURE in ");
+  write_execution(w, slot);
+  w.text("\n");
+  w.flush(STDERR_FILENO);
+  const std::string text = f.describe() + "\n";
+  (void)!::write(STDERR_FILENO, text.data(), text.size());
+  if (!path.empty()) {
+    w.text("trace: ").text(path).text("\n");
+    w.text("replay: weft replay ").text(path).text("\n");
+  }
+  write_rerun(w, slot);
+  w.text("SUMMARY: weft: ").text(std::string(to_string(f.kind))).text(" in ");
+  w.text(slot.context->scenario).text("\n");
+  w.flush(STDERR_FILENO);
+}
+
+[[noreturn]] void on_terminate() {
+  ThreadSlot* slot = tls_slot;
+  // The runtime's handler, wherever it sits in the chain, makes this a panic of the task.
+  if (detail::cancellation_in_flight()) {
+    if (previous_terminate != nullptr) previous_terminate();
+    std::abort();
+  }
+  if (slot != nullptr && slot->running.load(std::memory_order_relaxed) &&
+      !slot->reported.exchange(true)) {
+    try {
+      report_terminate(*slot);
+    } catch (...) {
+    }
+  }
+  if (previous_terminate != nullptr) previous_terminate();
+  std::abort();
+}
+
+// Installs the handlers unless they are installed: a test framework may have put its own in
+// since (Catch2 does per test case); ours then pass the signal on to it.
+void install_handlers() {
+  std::lock_guard lock(install_mutex);
+  for (std::size_t i = 0; i < kSignalCount; ++i) {
+    struct sigaction current {};
+    sigaction(kSignals[i].number, nullptr, &current);
+    if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == &on_fatal_signal) continue;
+    struct sigaction ours {};
+    ours.sa_sigaction = &on_fatal_signal;
+    ours.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&ours.sa_mask);
+    sigaction(kSignals[i].number, &ours, &previous_actions[i]);
+  }
+  // Once per process, like the runtime's own handler: each then chains to the one it found, and
+  // reinstalling over the runtime's (which may already chain to ours) would make a cycle.
+  static const bool terminate_installed = [] {
+    previous_terminate = std::set_terminate(&on_terminate);
+    return true;
+  }();
+  (void)terminate_installed;
+}
+
+
+}  // namespace
+
+const char* source_path(const char* file) noexcept {
+  // As Location::from: builds run from a subdirectory, "../" only says which.
+  while (file[0] == '.' && file[1] == '.' && file[2] == '/') file += 3;
+  return file;
+}
+
+void prepare_rerun(ExplorationContext& c, const std::string& flavor, const std::string& strategy,
+                   std::uint64_t depth, std::uint64_t pct_steps, std::int64_t preemption_bound) {
+  CrashReporting r;
+  {
+    std::lock_guard lock(reporting_mutex);
+    r = reporting();
+  }
+  c.trace_path = r.trace_path;
+  c.rerun_by_count = strategy == "dfs";
+  const std::string count_or_seed = c.rerun_by_count ? "iterations" : "seed";
+  if (!r.explore_command.empty()) {
+    std::string cmd =
+        r.explore_command + " " + c.scenario + " --flavor " + flavor + " --strategy " + strategy;
+    if (strategy == "pct")
+      cmd += " --depth " + std::to_string(depth) + " --pct-steps " + std::to_string(pct_steps);
+    if (strategy == "dfs") cmd += " --preemption-bound " + std::to_string(preemption_bound);
+    c.rerun_before = cmd + " --" + count_or_seed + " ";
+    c.rerun_after = c.rerun_by_count ? "" : " --iterations 1";
+  } else {
+    std::string env = "WEFT_FLAVOR=" + flavor + " WEFT_STRATEGY=" + strategy;
+    if (strategy == "pct")
+      env +=
+          " WEFT_DEPTH=" + std::to_string(depth) + " WEFT_PCT_STEPS=" + std::to_string(pct_steps);
+    if (strategy == "dfs") env += " WEFT_PREEMPTION_BOUND=" + std::to_string(preemption_bound);
+    c.rerun_before = env + " WEFT_" + (c.rerun_by_count ? "ITERATIONS=" : "SEED=");
+    c.rerun_after =
+        std::string(c.rerun_by_count ? "" : " WEFT_ITERATIONS=1") + " (then the same test command)";
+  }
+}
+
+std::string crash_trace_path(const ExplorationContext& c, std::uint64_t seed) {
+  if (!c.trace_path.empty()) return c.trace_path;
+  return default_trace_path(c.scenario, c.options, seed);
+}
+
+std::string write_crash_trace(const ThreadSlot& slot, const Failure& failure) noexcept {
+  try {
+    const ExplorationContext& c = *slot.context;
+    if (!c.write_traces) return "";
+    Trace t = c.base;
+    t.seed = slot.seed.load(std::memory_order_relaxed);
+    t.execution = slot.index.load(std::memory_order_relaxed);
+    if (const std::vector<Decision>* d = slot.decisions.load(std::memory_order_acquire))
+      t.decisions = *d;
+    t.failure = failure;
+    const std::string path = crash_trace_path(c, t.seed);
+    std::error_code ec;
+    if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
+      std::filesystem::create_directories(dir, ec);
+    write_trace_file(t, path);
+    return path;
+  } catch (...) {
+    return "";
+  }
+}
+
+ExplorationGuard::ExplorationGuard(ExplorationContext context, unsigned threads)
+    : context_(std::move(context)), slots_(threads) {
+  install_handlers();
+  for (ThreadSlot& s : slots_) {
+    s.context = &context_;
+    if (context_.watchdog_seconds > 0) watchdog_register(&s);
+  }
+}
+
+ExplorationGuard::~ExplorationGuard() {
+  if (context_.watchdog_seconds > 0)
+    for (ThreadSlot& s : slots_) watchdog_unregister(&s);
+}
+
+ThreadGuard::ThreadGuard(ThreadSlot& slot) : slot_(slot), previous_slot_(tls_slot) {
+  slot_.watch = &this_thread_watch();
+  stack_t current{};
+  if (sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE)) {
+    void* mem =
+        mmap(nullptr, kAltStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem != MAP_FAILED) {
+      stack_t ours{};
+      ours.ss_sp = mem;
+      ours.ss_size = kAltStackBytes;
+      if (sigaltstack(&ours, nullptr) == 0) {
+        alt_stack_ = mem;
+        installed_alt_stack_ = true;
+      } else {
+        munmap(mem, kAltStackBytes);
+      }
+    }
+  }
+  tls_slot = &slot_;
+}
+
+ThreadGuard::~ThreadGuard() {
+  end_execution();
+  tls_slot = previous_slot_;
+  if (installed_alt_stack_) {
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, nullptr);
+    munmap(alt_stack_, kAltStackBytes);
+  }
+}
+
+void ThreadGuard::begin_execution(std::uint64_t index, std::uint64_t seed) noexcept {
+  slot_.index.store(index, std::memory_order_relaxed);
+  slot_.seed.store(seed, std::memory_order_relaxed);
+  slot_.reported.store(false, std::memory_order_relaxed);
+  slot_.executions.store(slot_.executions.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_release);
+  slot_.running.store(true, std::memory_order_release);
+}
+
+void ThreadGuard::end_execution() noexcept {
+  slot_.running.store(false, std::memory_order_release);
+  slot_.decisions.store(nullptr, std::memory_order_release);
+}
+
+void watch_decisions(const std::vector<Decision>* decisions) noexcept {
+  if (ThreadSlot* slot = tls_slot) slot->decisions.store(decisions, std::memory_order_release);
+}
+
+}  // namespace weft::detail
