@@ -29,8 +29,10 @@ class NullObserver final : public weft::Observer {
 class BenchHooks {
  public:
   explicit BenchHooks(Setup setup) {
-    if (setup == Setup::observer) hooks_.emplace(weft::detail::ExplorationHooks{.observer = &observer_});
-    if (setup == Setup::chooser) hooks_.emplace(weft::detail::ExplorationHooks{.chooser = &chooser_});
+    if (setup == Setup::observer)
+      hooks_.emplace(weft::detail::ExplorationHooks{.observer = &observer_});
+    if (setup == Setup::chooser)
+      hooks_.emplace(weft::detail::ExplorationHooks{.chooser = &chooser_});
   }
 
  private:

@@ -29,7 +29,8 @@ void memory_parked_tasks(benchmark::State& state) {
   }
   state.counters["parked_tasks"] = static_cast<double>(tasks);
   state.counters["rss_parked_MiB"] = static_cast<double>(parked) / (1 << 20);
-  state.counters["bytes_per_task"] = static_cast<double>(parked - before) / static_cast<double>(tasks);
+  state.counters["bytes_per_task"] =
+      static_cast<double>(parked - before) / static_cast<double>(tasks);
 }
 
 // Checks that the parked picture is what the benchmark claims (every task blocked in sleep), so a
@@ -49,7 +50,11 @@ void memory_parked_tasks_check(benchmark::State& state) {
   }
 }
 
-BENCHMARK(memory_parked_tasks)->Arg(100000)->ArgName("tasks")->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(memory_parked_tasks)
+    ->Arg(100000)
+    ->ArgName("tasks")
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(memory_parked_tasks_check)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -17,7 +17,8 @@ void switch_raw_fcontext_round_trip(benchmark::State& state) {
   watch.stop();
   state.counters["ns_per_switch"] = ns_per(watch, static_cast<double>(state.iterations()));
   // Full runs only (not the library's short runs that estimate the iteration count).
-  if (state.iterations() >= 1'000'000) record_raw_round_trip_ns(state.counters["ns_per_switch"].value);
+  if (state.iterations() >= 1'000'000)
+    record_raw_round_trip_ns(state.counters["ns_per_switch"].value);
 }
 
 // `tasks` tasks (the root and tasks-1 others) yield in a ring; each iteration is one yield of

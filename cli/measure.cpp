@@ -94,7 +94,8 @@ std::string budget_cell(const Scenario& s) {
 
 bool measure_buggy(const Scenario& s, const MeasureOptions& options, std::ostream& row,
                    std::ostream& err) {
-  const bool slow = std::find(options.slow.begin(), options.slow.end(), s.name) != options.slow.end();
+  const bool slow =
+      std::find(options.slow.begin(), options.slow.end(), s.name) != options.slow.end();
   const std::uint64_t seeds = slow ? std::min(options.slow_seeds, options.seeds) : options.seeds;
   const auto start = Clock::now();
   row << "| " << s.name << " | " << to_string(*s.expect.failure) << " | " << budget_cell(s);
@@ -125,8 +126,8 @@ bool measure_fixed(const Scenario& s, std::ostream& row, std::ostream& err) {
     o.iterations = s.expect.dfs_max_executions;
     const ExploreReport report = explore(o, target_of(s));
     ok = report.ok() && report.exhausted;
-    row << "DFS, preemption bound " << s.expect.dfs_preemption_bound << " | "
-        << report.executions << (report.exhausted ? " (exhausted)" : " (NOT exhausted)");
+    row << "DFS, preemption bound " << s.expect.dfs_preemption_bound << " | " << report.executions
+        << (report.exhausted ? " (exhausted)" : " (NOT exhausted)");
     if (!report.ok()) row << "; **" << to_string(report.failures.front().kind) << "**";
   } else {
     row << "random + PCT, " << s.expect.clean_budget << " each | ";
@@ -138,8 +139,8 @@ bool measure_fixed(const Scenario& s, std::ostream& row, std::ostream& err) {
       const ExploreReport report = explore(o, target_of(s));
       ok = ok && report.ok();
       cell += (cell.empty() ? "" : ", ") + std::string(strategy) + " " +
-              std::to_string(report.executions) + " (" +
-              std::to_string(report.distinct_schedules) + " distinct)";
+              std::to_string(report.executions) + " (" + std::to_string(report.distinct_schedules) +
+              " distinct)";
       if (!report.ok()) cell += " **" + std::string(to_string(report.failures.front().kind)) + "**";
     }
     row << cell << " clean";

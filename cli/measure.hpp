@@ -9,9 +9,9 @@
 namespace weft {
 
 struct MeasureOptions {
-  std::uint64_t seeds = 100;             // random and PCT run seeds 1..seeds; DFS runs once
-  std::uint64_t max_executions = 100000; // per run: a failure not found by then counts as missed
-  std::vector<std::string> scenarios;    // only these (empty: all registered)
+  std::uint64_t seeds = 100;              // random and PCT run seeds 1..seeds; DFS runs once
+  std::uint64_t max_executions = 100000;  // per run: a failure not found by then counts as missed
+  std::vector<std::string> scenarios;     // only these (empty: all registered)
   // These buggy scenarios get `slow_seeds` seeds instead (e.g. ones whose executions cost wall
   // time on purpose, like blocking-in-task).
   std::vector<std::string> slow;

@@ -10,10 +10,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <limits>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -139,8 +139,8 @@ int cmd_list(std::ostream& out, bool verbose) {
     std::string first_sentence =
         end == std::string::npos ? s.description : s.description.substr(0, end + 1);
     out << s.name << std::string(width + 2 - s.name.size(), ' ') << "[" << to_string(s.flavor)
-        << ", " << expectation_text(s.expect) << "] "
-        << (verbose ? s.description : first_sentence) << "\n";
+        << ", " << expectation_text(s.expect) << "] " << (verbose ? s.description : first_sentence)
+        << "\n";
   }
   return kClean;
 }
@@ -178,11 +178,12 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
   ExploreReport report = explore(options, target, progress);
   if (tty) err << "\r\033[K" << std::flush;
 
-  const std::string flavor = options.flavor.empty() ? std::string(to_string(scenario.flavor))
-                                                    : options.flavor;
+  const std::string flavor =
+      options.flavor.empty() ? std::string(to_string(scenario.flavor)) : options.flavor;
   std::string strategy = options.strategy;
   if (options.strategy == "pct")
-    strategy += " depth " + std::to_string(options.depth) + " steps " + std::to_string(report.pct_steps);
+    strategy +=
+        " depth " + std::to_string(options.depth) + " steps " + std::to_string(report.pct_steps);
   if (options.strategy == "dfs")
     strategy += " preemption bound " + std::to_string(options.preemption_bound);
   out << "weft: explored " << name << " (" << flavor << ", " << strategy << ", seed "
@@ -234,11 +235,11 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
         << (report.signatures.size() == 1 ? "" : "s") << " (kind, task, site):\n";
     for (const FailureSignature& s : report.signatures)
       out << "  " << s.failure.signature() << ": " << s.executions << " execution"
-          << (s.executions == 1 ? "" : "s") << ", lowest seed " << s.lowest_seed
-          << " (execution " << s.lowest_execution << ")\n    rerun: "
-          << rerun_command(name, report, s) << "\n";
+          << (s.executions == 1 ? "" : "s") << ", lowest seed " << s.lowest_seed << " (execution "
+          << s.lowest_execution << ")\n    rerun: " << rerun_command(name, report, s) << "\n";
   }
-  const std::string path = trace_out.empty() ? default_trace_path(name, options, report.failing_seed) : trace_out;
+  const std::string path =
+      trace_out.empty() ? default_trace_path(name, options, report.failing_seed) : trace_out;
   std::error_code ec;
   if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
     std::filesystem::create_directories(dir, ec);
@@ -361,13 +362,14 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   std::string scenario_name;
   explore_cmd->add_option("scenario", scenario_name, "scenario name (weft list)")->required();
   ExploreOptions values;
-#define WEFT_ADD_FLAG(member, type, def, flag, env, help)                                    \
-  if constexpr (std::is_same_v<type, bool>)                                                  \
-    explore_cmd->add_flag("--" flag, values.member, help " (--" flag "=false to disable) [env " env "]"); \
-  else if constexpr (std::is_unsigned_v<type>)                                               \
-    explore_cmd->add_option("--" flag, values.member, help " [env " env "]")                  \
-        ->check(unsigned_at_most(largest<type>()));                                          \
-  else                                                                                       \
+#define WEFT_ADD_FLAG(member, type, def, flag, env, help)                       \
+  if constexpr (std::is_same_v<type, bool>)                                     \
+    explore_cmd->add_flag("--" flag, values.member,                             \
+                          help " (--" flag "=false to disable) [env " env "]"); \
+  else if constexpr (std::is_unsigned_v<type>)                                  \
+    explore_cmd->add_option("--" flag, values.member, help " [env " env "]")    \
+        ->check(unsigned_at_most(largest<type>()));                             \
+  else                                                                          \
     explore_cmd->add_option("--" flag, values.member, help " [env " env "]");
   WEFT_EXPLORE_OPTIONS(WEFT_ADD_FLAG)
 #undef WEFT_ADD_FLAG
@@ -403,8 +405,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   report_cmd->add_option("-o,--output", report_out, "output file (default: standard output)");
 
   auto* measure_cmd = app.add_subcommand(
-      "measure", "executions to the first failure per strategy (buggy scenarios) and DFS space "
-                 "sizes (fixed ones), as a markdown table");
+      "measure",
+      "executions to the first failure per strategy (buggy scenarios) and DFS space "
+      "sizes (fixed ones), as a markdown table");
   MeasureOptions measure;
   const auto any_count = unsigned_at_most(std::numeric_limits<std::uint64_t>::max());
   measure_cmd->add_option("--seeds", measure.seeds, "random and PCT run seeds 1..N")

@@ -8,8 +8,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
-    weft::Trace trace = weft::parse_trace(
-        std::string_view(reinterpret_cast<const char*>(data), size));
+    weft::Trace trace =
+        weft::parse_trace(std::string_view(reinterpret_cast<const char*>(data), size));
     // A trace that parses must write and parse back to the same text.
     std::string text = weft::write_trace(trace);
     if (weft::write_trace(weft::parse_trace(text)) != text) __builtin_trap();

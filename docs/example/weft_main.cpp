@@ -2,7 +2,6 @@
 #include <iostream>
 #include <string>
 #include <vector>
-
 #include <weft/cli.hpp>
 
 int main(int argc, char** argv) {

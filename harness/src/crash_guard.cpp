@@ -4,8 +4,6 @@
 // integers (async-signal-safe); the terminate path is ordinary code and also writes a trace.
 #include "crash_guard.hpp"
 
-#include "weft/detail/scheduler_api.hpp"
-
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -17,6 +15,8 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+
+#include "weft/detail/scheduler_api.hpp"
 
 namespace weft {
 namespace {
@@ -298,7 +298,6 @@ void install_handlers() {
   }();
   (void)terminate_installed;
 }
-
 
 }  // namespace
 

@@ -49,7 +49,8 @@ void EventLog::on_event(const Event& e) {
   t.object = e.object;
   t.value = e.value;
   t.text = std::string(e.text);
-  if (e.where.file_name() != nullptr && *e.where.file_name() != '\0') t.where = Location::from(e.where);
+  if (e.where.file_name() != nullptr && *e.where.file_name() != '\0')
+    t.where = Location::from(e.where);
   t.where.function.clear();
   events_.push_back(std::move(t));
 }

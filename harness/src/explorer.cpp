@@ -96,9 +96,12 @@ std::optional<Failure> cross_execution_lock_cycle(const FirstSeenLockEdges& seen
   std::string sequence;
   for (std::size_t i = 0; i < cycle.size(); ++i) {
     const LockClassEdge& e = edges[cycle[i]];
-    sequence += (i == 0 ? "" : i + 1 == cycle.size() ? " and " : ", ") + std::string("'") +
-                e.task + "' locks the lock created at " + e.held + " then the one created at " +
-                e.taken + " (execution " + std::to_string(where_seen[cycle[i]]) + ")";
+    sequence += (i == 0                  ? ""
+                 : i + 1 == cycle.size() ? " and "
+                                         : ", ") +
+                std::string("'") + e.task + "' locks the lock created at " + e.held +
+                " then the one created at " + e.taken + " (execution " +
+                std::to_string(where_seen[cycle[i]]) + ")";
   }
   f.message = "potential deadlock across executions: " + sequence +
               "; no execution took these orders together, but a schedule where each task takes "
@@ -110,8 +113,9 @@ std::optional<Failure> cross_execution_lock_cycle(const FirstSeenLockEdges& seen
                         " (locked at " + e.held_at.to_string() + "), execution " +
                         std::to_string(where_seen[i]));
   }
-  f.details.push_back("locks are told apart by where they were created (lock classes), as in "
-                      "lockdep; take them in one order everywhere");
+  f.details.push_back(
+      "locks are told apart by where they were created (lock classes), as in "
+      "lockdep; take them in one order everywhere");
   return f;
 }
 
@@ -405,8 +409,8 @@ Trace base_trace(const ExploreOptions& options, const ExploreTarget& target,
 }
 
 std::size_t count_preemptions(const std::vector<Decision>& decisions) {
-  return static_cast<std::size_t>(std::count_if(
-      decisions.begin(), decisions.end(), [](const Decision& d) { return d.preemption; }));
+  return static_cast<std::size_t>(std::count_if(decisions.begin(), decisions.end(),
+                                                [](const Decision& d) { return d.preemption; }));
 }
 
 ExecutionRecord run_execution(const ExploreOptions& options, const ExploreTarget& target,
@@ -453,9 +457,10 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   const auto started = Clock::now();
   const Shard shard = parse_shard(options.shard);
   ExploreReport report;
-  report.pct_steps = options.strategy == "pct"
-                         ? (options.pct_steps ? options.pct_steps : calibrate_steps(options, target))
-                         : 0;
+  report.pct_steps =
+      options.strategy == "pct"
+          ? (options.pct_steps ? options.pct_steps : calibrate_steps(options, target))
+          : 0;
   const nlohmann::json params = strategy_parameters(options, report.pct_steps);
   auto prototype = build_strategy(options.strategy, params);
   const bool parallel = options.jobs > 1 && prototype->independent_executions();
@@ -477,7 +482,8 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
 
   std::vector<Worker> workers(jobs);
   detail::StopSignals stop_signals;
-  detail::ExplorationGuard guard(crash_context(options, target, *prototype, report.pct_steps), jobs);
+  detail::ExplorationGuard guard(crash_context(options, target, *prototype, report.pct_steps),
+                                 jobs);
   auto work = [&](Worker& worker) {
     detail::ThreadGuard thread_guard(guard.slot(static_cast<unsigned>(&worker - workers.data())));
     for (;;) {
@@ -496,8 +502,8 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
         return;
       }
       thread_guard.begin_execution(index, seed);
-      ExecutionResult r = run_once(target, options, worker.strategy.get(), worker.detectors, nullptr,
-                                   worker.strategy->step_observer());
+      ExecutionResult r = run_once(target, options, worker.strategy.get(), worker.detectors,
+                                   nullptr, worker.strategy->step_observer());
       confirm_long_polls(target, options, seed, r, worker.detectors);
       thread_guard.end_execution();
       worker.strategy->end_execution(
@@ -513,7 +519,8 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
         }
       }
       worker.hashes.emplace_back(index, hash_decisions(r.decisions));
-      for (Failure& w : r.warnings) keep_lowest(worker.warnings, w.signature(), index, std::move(w));
+      for (Failure& w : r.warnings)
+        keep_lowest(worker.warnings, w.signature(), index, std::move(w));
       for (LockClassEdge& e : r.lock_edges)
         keep_lowest(worker.lock_edges, {e.held, e.taken}, index, std::move(e));
       if (!r.failures.empty()) {
@@ -586,16 +593,16 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
     distinct.push_back(hash);
   }
   std::sort(distinct.begin(), distinct.end());
-  report.distinct_schedules = static_cast<std::uint64_t>(
-      std::unique(distinct.begin(), distinct.end()) - distinct.begin());
+  report.distinct_schedules =
+      static_cast<std::uint64_t>(std::unique(distinct.begin(), distinct.end()) - distinct.begin());
   std::vector<std::pair<std::uint64_t, Failure>> kept;
   for (auto& [signature, warning] : warnings)
     if (warning.first <= last) kept.push_back(std::move(warning));
   std::stable_sort(kept.begin(), kept.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [index, warning] : kept) {
-    report.notes.push_back("warning (not a failure) in execution " + std::to_string(index) +
-                           ": " + warning.describe());
+    report.notes.push_back("warning (not a failure) in execution " + std::to_string(index) + ": " +
+                           warning.describe());
     report.warnings.push_back(std::move(warning));
   }
   // Only a clean exploration is worth this warning: a failing one stops at its first failure,
@@ -606,9 +613,9 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
       report.warnings.push_back(std::move(*cycle));
     }
   // Counted up to the first failure, like executions (other threads may have gone past it).
-  report.failing_executions = static_cast<std::uint64_t>(
-      std::count_if(failed_indices.begin(), failed_indices.end(),
-                    [&](std::uint64_t index) { return index <= last; }));
+  report.failing_executions =
+      static_cast<std::uint64_t>(std::count_if(failed_indices.begin(), failed_indices.end(),
+                                               [&](std::uint64_t index) { return index <= last; }));
   for (auto& [signature, first] : failure_signatures) {
     if (first.first > last) continue;
     const auto& indices = failing_by_signature[signature];
@@ -810,7 +817,8 @@ ShrinkResult shrink(const Trace& input, const ExploreTarget& target, const Explo
     }
     // Fewer decisions: drop the tail in halving chunks.
     for (std::size_t chunk = best.size() / 2; chunk > 0 && !out_of_budget();) {
-      std::vector<Decision> candidate(best.begin(), best.end() - static_cast<std::ptrdiff_t>(chunk));
+      std::vector<Decision> candidate(best.begin(),
+                                      best.end() - static_cast<std::ptrdiff_t>(chunk));
       std::uint64_t s = 0;
       auto kept = attempt(candidate, &s);
       if (kept && smaller(*kept, best)) {

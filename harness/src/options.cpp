@@ -47,8 +47,8 @@ T parse_value(const std::string& text, const char* name) {
 }  // namespace
 
 void apply_environment(ExploreOptions& options) {
-#define WEFT_APPLY_ENV(member, type, def, flag, env, help)        \
-  if (const char* value = std::getenv(env); value != nullptr)     \
+#define WEFT_APPLY_ENV(member, type, def, flag, env, help)    \
+  if (const char* value = std::getenv(env); value != nullptr) \
     options.member = parse_value<type>(value, env);
   WEFT_EXPLORE_OPTIONS(WEFT_APPLY_ENV)
 #undef WEFT_APPLY_ENV
@@ -65,8 +65,7 @@ Shard parse_shard(const std::string& text) {
 }
 
 void validate(const ExploreOptions& o) {
-  if (o.strategy != "random" && o.strategy != "pct" && o.strategy != "dfs" &&
-      o.strategy != "dpor")
+  if (o.strategy != "random" && o.strategy != "pct" && o.strategy != "dfs" && o.strategy != "dpor")
     throw OptionError("--strategy: unknown strategy \"" + o.strategy +
                       "\" (expected random, pct, dfs or dpor)");
   if (o.depth == 0) throw OptionError("--depth: PCT depth must be at least 1");

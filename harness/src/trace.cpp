@@ -22,23 +22,35 @@ std::optional<Enum> parse_enum(std::string_view text, Enum (&all)[N]) {
   return std::nullopt;
 }
 
-EventKind all_event_kinds[] = {
-    EventKind::spawn,          EventKind::run,           EventKind::block,
-    EventKind::wake,           EventKind::op,            EventKind::finish,
-    EventKind::panic,          EventKind::cancelled,     EventKind::swallowed_cancellation,
-    EventKind::timer_fire,     EventKind::clock_advance, EventKind::shutdown_begin,
-    EventKind::drop,           EventKind::deadlock,      EventKind::hang,
-    EventKind::shutdown_end,   EventKind::detach,        EventKind::object_created,
-    EventKind::leak_check,     EventKind::long_poll};
-Op all_ops[] = {Op::none,   Op::start,  Op::spawn,       Op::yield,  Op::join,   Op::abort,
-                Op::sleep,  Op::send,   Op::recv,        Op::close,  Op::lock,   Op::lock_shared,
-                Op::unlock, Op::wait,   Op::notify,      Op::acquire, Op::release, Op::load,
-                Op::store,  Op::rmw,    Op::choose,      Op::drop};
-ObjectKind all_object_kinds[] = {ObjectKind::none,   ObjectKind::task,      ObjectKind::mutex,
-                                 ObjectKind::rwlock, ObjectKind::condvar,   ObjectKind::notify,
-                                 ObjectKind::semaphore, ObjectKind::barrier, ObjectKind::mpsc,
-                                 ObjectKind::oneshot, ObjectKind::broadcast, ObjectKind::atomic,
-                                 ObjectKind::timer, ObjectKind::token};
+EventKind all_event_kinds[] = {EventKind::spawn,
+                               EventKind::run,
+                               EventKind::block,
+                               EventKind::wake,
+                               EventKind::op,
+                               EventKind::finish,
+                               EventKind::panic,
+                               EventKind::cancelled,
+                               EventKind::swallowed_cancellation,
+                               EventKind::timer_fire,
+                               EventKind::clock_advance,
+                               EventKind::shutdown_begin,
+                               EventKind::drop,
+                               EventKind::deadlock,
+                               EventKind::hang,
+                               EventKind::shutdown_end,
+                               EventKind::detach,
+                               EventKind::object_created,
+                               EventKind::leak_check,
+                               EventKind::long_poll};
+Op all_ops[] = {Op::none,   Op::start, Op::spawn,  Op::yield,   Op::join,    Op::abort,
+                Op::sleep,  Op::send,  Op::recv,   Op::close,   Op::lock,    Op::lock_shared,
+                Op::unlock, Op::wait,  Op::notify, Op::acquire, Op::release, Op::load,
+                Op::store,  Op::rmw,   Op::choose, Op::drop};
+ObjectKind all_object_kinds[] = {ObjectKind::none,      ObjectKind::task,      ObjectKind::mutex,
+                                 ObjectKind::rwlock,    ObjectKind::condvar,   ObjectKind::notify,
+                                 ObjectKind::semaphore, ObjectKind::barrier,   ObjectKind::mpsc,
+                                 ObjectKind::oneshot,   ObjectKind::broadcast, ObjectKind::atomic,
+                                 ObjectKind::timer,     ObjectKind::token};
 
 // Field access that names the field on failure.
 const json& field(const json& j, const char* name, const std::string& where) {
@@ -214,8 +226,8 @@ Trace parse_trace(std::string_view text) {
   std::int64_t version = get_i64(j, "version", w);
   if (version != kTraceVersion)
     throw TraceError("trace version " + std::to_string(version) +
-                     " is not supported (this weft reads version " +
-                     std::to_string(kTraceVersion) + ")");
+                     " is not supported (this weft reads version " + std::to_string(kTraceVersion) +
+                     ")");
   Trace t;
   t.scenario = get_string(j, "scenario", w);
   auto flavor = parse_flavor(get_string(j, "flavor", w));

@@ -58,10 +58,18 @@ std::string describe(const TraceEvent& e, const Trace& trace) {
       line += "spawned";
       if (e.other != kNoTask) line += " by " + task_label(trace, e.other);
       break;
-    case EventKind::drop: line += "DROPPED by the runtime (its stack unwinds)"; break;
-    case EventKind::cancelled: line += "cancelled (unwound)"; break;
-    case EventKind::panic: line += "PANICKED: " + e.text; break;
-    case EventKind::shutdown_begin: line += "returned: the runtime shuts down"; break;
+    case EventKind::drop:
+      line += "DROPPED by the runtime (its stack unwinds)";
+      break;
+    case EventKind::cancelled:
+      line += "cancelled (unwound)";
+      break;
+    case EventKind::panic:
+      line += "PANICKED: " + e.text;
+      break;
+    case EventKind::shutdown_begin:
+      line += "returned: the runtime shuts down";
+      break;
     case EventKind::wake:
       line += "woken";
       if (e.other != kNoTask) line += " by " + task_label(trace, e.other);
@@ -77,8 +85,12 @@ std::string describe(const TraceEvent& e, const Trace& trace) {
       if (e.value != 0) line += " value " + std::to_string(e.value);
       if (e.other != kNoTask) line += " (task " + task_label(trace, e.other) + ")";
       break;
-    case EventKind::clock_advance: line += "clock advances to " + time_text(e.value); break;
-    case EventKind::timer_fire: line += "timer fires"; break;
+    case EventKind::clock_advance:
+      line += "clock advances to " + time_text(e.value);
+      break;
+    case EventKind::timer_fire:
+      line += "timer fires";
+      break;
     case EventKind::detach:
       line += "handle of " + task_label(trace, e.other) + " dropped without join";
       break;

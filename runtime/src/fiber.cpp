@@ -35,9 +35,8 @@ void Fiber::start(Stack stack, Entry entry, void* arg) {
   stack_bottom_ = stack.base;
   stack_size_ = stack.size;
   fake_stack_ = nullptr;
-  context_ = ctx::make_fcontext(stack.top(), stack.size, [](ctx::transfer_t t) {
-    trampoline(t.data, t.fctx);
-  });
+  context_ = ctx::make_fcontext(stack.top(), stack.size,
+                                [](ctx::transfer_t t) { trampoline(t.data, t.fctx); });
 }
 
 void Fiber::trampoline(void* transfer_data, void* from_context) {
@@ -78,6 +77,5 @@ Stack Fiber::take_stack() noexcept {
   caller_ = nullptr;
   return std::exchange(stack_, Stack{});
 }
-
 
 }  // namespace weft::detail

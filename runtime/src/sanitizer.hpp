@@ -28,8 +28,7 @@ inline void start_switch(void** fake_stack_save, const void* bottom, std::size_t
 }
 
 // Completes a switch on the new stack; reports the stack we came from.
-inline void finish_switch(void* fake_stack_save, const void** from_bottom,
-                          std::size_t* from_size) {
+inline void finish_switch(void* fake_stack_save, const void** from_bottom, std::size_t* from_size) {
 #ifdef WEFT_ASAN
   __sanitizer_finish_switch_fiber(fake_stack_save, from_bottom, from_size);
 #else

@@ -303,8 +303,8 @@ void Scheduler::settle_for_leak_check() {
     advance_to_next_timer();
   }
   if (stop_reason_ != StopReason::none) return;  // the step limit hit while they ran: a hang
-  emit(Event{.kind = EventKind::leak_check, .value = static_cast<std::int64_t>(live_count_),
-             .text = why});
+  emit(Event{
+      .kind = EventKind::leak_check, .value = static_cast<std::int64_t>(live_count_), .text = why});
 }
 
 // The deadline of the earliest live timer, or -1 when none is pending (drops stale entries).
@@ -465,7 +465,8 @@ inline void Scheduler::enter(Task* t) noexcept {
       step_clock_ns_ = coarse_wall_clock_ns();  // the user's code starts now
     }
     if (observes(EventKind::run))
-      emit(Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id, .where = t->last_site});
+      emit(
+          Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id, .where = t->last_site});
     if (observes(EventKind::step)) step_begins(t);
   }
 }
@@ -483,8 +484,14 @@ inline void Scheduler::end_step(Task* t, const char* how) noexcept {
 void Scheduler::report_long_poll(Task* t, std::int64_t elapsed_ns, const char* how) noexcept {
   if (!observer_) return;
   // Not through emit(): the event's step is the one the long step began at.
-  Event e{.kind = EventKind::long_poll, .task = t->id, .value = elapsed_ns, .step = step_began_,
-          .time = Duration(now_ns_), .text = how, .where = step_resumed_at_, .runtime = &runtime_};
+  Event e{.kind = EventKind::long_poll,
+          .task = t->id,
+          .value = elapsed_ns,
+          .step = step_began_,
+          .time = Duration(now_ns_),
+          .text = how,
+          .where = step_resumed_at_,
+          .runtime = &runtime_};
   observer_->on_event(e);
 }
 
@@ -601,12 +608,14 @@ bool Scheduler::advance_to_next_timer() {
   while (!timers_.empty()) {
     const TimerEntry& top = timers_.front();
     if (top.generation == top.task->timer_generation && top.task->has_deadline) break;
-    std::pop_heap(timers_.begin(), timers_.end(), [](auto& a, auto& b) { return timer_later(a, b); });
+    std::pop_heap(timers_.begin(), timers_.end(),
+                  [](auto& a, auto& b) { return timer_later(a, b); });
     timers_.pop_back();
   }
   if (timers_.empty()) return false;
   const std::int64_t deadline = timers_.front().deadline;
-  if (options_.max_virtual_time > Duration::zero() && deadline > options_.max_virtual_time.count()) {
+  if (options_.max_virtual_time > Duration::zero() &&
+      deadline > options_.max_virtual_time.count()) {
     stop(StopReason::hang, "virtual time limit of " +
                                std::to_string(options_.max_virtual_time.count() / 1000000) +
                                " ms reached with timers still pending");
@@ -707,7 +716,8 @@ void Scheduler::task_entry(void* arg) {
     t->join->outcome = TaskOutcome::cancelled;
     if (!t->swallow_reported) {
       t->swallow_reported = true;
-      s.emit(Event{.kind = EventKind::swallowed_cancellation, .task = t->id,
+      s.emit(Event{.kind = EventKind::swallowed_cancellation,
+                   .task = t->id,
                    .text = "the task caught the cancellation and returned",
                    .where = t->last_site});
     }
@@ -759,8 +769,8 @@ void Scheduler::finish_task(Task* t) noexcept {
     case TaskOutcome::panicked: {
       // A failed check says where; anything else happened after the latest scheduling point.
       const SourceLocation where = t->panic_where.line() != 0 ? t->panic_where : t->last_site;
-      emit(Event{.kind = EventKind::panic, .task = t->id, .text = t->panic_message,
-                 .where = where});
+      emit(
+          Event{.kind = EventKind::panic, .task = t->id, .text = t->panic_message, .where = where});
       break;
     }
     case TaskOutcome::pending:
@@ -769,7 +779,7 @@ void Scheduler::finish_task(Task* t) noexcept {
   t->state = TaskState::finished;
   if (t == root_) handoff_ = false;  // drive() is over
   join.joiners.notify_all(*this);
-  end_step(t, join.outcome == TaskOutcome::finished  ? "finished"
+  end_step(t, join.outcome == TaskOutcome::finished   ? "finished"
               : join.outcome == TaskOutcome::panicked ? "panicked"
                                                       : "was dropped");
 }
@@ -827,7 +837,8 @@ bool Scheduler::cancel_point(Task* t) {
   ++t->cancel_throws;
   if (t->cancel_throws > 1 && !t->swallow_reported) {
     t->swallow_reported = true;
-    emit(Event{.kind = EventKind::swallowed_cancellation, .task = t->id,
+    emit(Event{.kind = EventKind::swallowed_cancellation,
+               .task = t->id,
                .text = "the task caught the cancellation and kept running",
                .where = t->last_site});
   }
@@ -880,8 +891,8 @@ bool Scheduler::begin_step_unusual(Task* t) {
 }
 
 bool Scheduler::step_limit_reached(Task* t) {
-  stop(StopReason::hang, "step limit of " + std::to_string(options_.max_steps) +
-                             " scheduling points reached");
+  stop(StopReason::hang,
+       "step limit of " + std::to_string(options_.max_steps) + " scheduling points reached");
   t->state = TaskState::runnable;
   enqueue(t);
   suspend(t);  // the abort that follows drops this task: suspend throws
@@ -890,8 +901,11 @@ bool Scheduler::step_limit_reached(Task* t) {
 
 // A step begins: t was resumed (enter) or goes on past a scheduling point without switching.
 void Scheduler::step_begins(Task* t) noexcept {
-  emit(Event{.kind = EventKind::step, .op = t->pending_op, .object_kind = t->pending_kind,
-             .task = t->id, .object = t->pending_object});
+  emit(Event{.kind = EventKind::step,
+             .op = t->pending_op,
+             .object_kind = t->pending_kind,
+             .task = t->id,
+             .object = t->pending_object});
 }
 
 void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLocation where) {
@@ -1009,11 +1023,17 @@ WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline, Waite
     ++t->timer_generation;
     ++live_timers_;
     timers_.push_back(TimerEntry{t->deadline_ns, timer_seq_++, t, t->timer_generation});
-    std::push_heap(timers_.begin(), timers_.end(), [](auto& a, auto& b) { return timer_later(a, b); });
+    std::push_heap(timers_.begin(), timers_.end(),
+                   [](auto& a, auto& b) { return timer_later(a, b); });
   }
   if (observes(EventKind::block))
-    emit(Event{.kind = EventKind::block, .op = info.op, .object_kind = info.kind, .task = t->id,
-               .other = info.holder, .object = info.object, .where = info.where});
+    emit(Event{.kind = EventKind::block,
+               .op = info.op,
+               .object_kind = info.kind,
+               .task = t->id,
+               .other = info.holder,
+               .object = info.object,
+               .where = info.where});
   switch_out(t);
   if (queued) queued->leave();  // still queued after a timeout, a spurious wake or a drop
   t->wait = WaitInfo{};
@@ -1041,8 +1061,7 @@ void Scheduler::wake(Task* t) noexcept {
   t->state = TaskState::runnable;
   enqueue(t);
   if (observes(EventKind::wake))
-    emit(Event{.kind = EventKind::wake, .task = t->id,
-               .other = current_ ? current_->id : kNoTask});
+    emit(Event{.kind = EventKind::wake, .task = t->id, .other = current_ ? current_->id : kNoTask});
 }
 
 inline void Scheduler::enqueue(Task* t) noexcept {
@@ -1067,7 +1086,10 @@ TaskId Scheduler::spawn(std::unique_ptr<TaskBody>&& body, std::shared_ptr<JoinSt
   link_live(t);
   enqueue(t);
   if (observes(EventKind::spawn))
-    emit(Event{.kind = EventKind::spawn, .task = t->id, .other = t->parent, .text = task_name(t),
+    emit(Event{.kind = EventKind::spawn,
+               .task = t->id,
+               .other = t->parent,
+               .text = task_name(t),
                .where = where});
   return t->id;
 }
@@ -1077,8 +1099,13 @@ void Scheduler::request_abort(JoinStateBase& state, SourceLocation where) {
   Task* t = state.task;
   if (t == nullptr || t->cancel_requested) return;
   t->cancel_requested = true;
-  emit(Event{.kind = EventKind::op, .op = Op::abort, .object_kind = ObjectKind::task,
-             .task = current_->id, .other = t->id, .object = t->id, .where = where});
+  emit(Event{.kind = EventKind::op,
+             .op = Op::abort,
+             .object_kind = ObjectKind::task,
+             .task = current_->id,
+             .other = t->id,
+             .object = t->id,
+             .where = where});
   wake(t);
 }
 

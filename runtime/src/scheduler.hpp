@@ -76,7 +76,7 @@ struct Task {
   bool swallow_reported = false;
   unsigned cancel_throws = 0;
   std::uint64_t suspends = 0;  // how many times it suspended (blocked or yielded)
-  unsigned no_cancel = 0;  // NoCancelScope depth: scheduling points do not throw TaskCancelled
+  unsigned no_cancel = 0;      // NoCancelScope depth: scheduling points do not throw TaskCancelled
   // The operation at the task's last scheduling point (what it does when resumed).
   Op pending_op = Op::start;
   ObjectKind pending_kind = ObjectKind::none;
@@ -166,8 +166,7 @@ enum class StopReason : std::uint8_t { none, deadlock, hang, terminated };
 
 class Scheduler;
 // The scheduler running on this thread (what current_scheduler() returns), for inline readers.
-extern thread_local constinit Scheduler* tls_scheduler
-    __attribute__((tls_model("initial-exec")));
+extern thread_local constinit Scheduler* tls_scheduler __attribute__((tls_model("initial-exec")));
 
 class Scheduler {
  public:
@@ -212,9 +211,7 @@ class Scheduler {
   Task* current() const noexcept { return current_; }
   // Whether an observer wants events of this kind (see Observer::interests).
   bool observes(EventKind kind) const noexcept { return (observed_ & event_bit(kind)) != 0; }
-  bool observes_op(ObjectKind kind) const noexcept {
-    return wants(observed_, EventKind::op, kind);
-  }
+  bool observes_op(ObjectKind kind) const noexcept { return wants(observed_, EventKind::op, kind); }
   void emit(Event event) noexcept;
   // From the running task's TaskBody::run handler (task_body_threw).
   void body_threw(const std::exception* e) noexcept;
@@ -306,22 +303,22 @@ class Scheduler {
   // chooser (strategy, recording) and the observers (detectors) took meanwhile.
   std::int64_t long_poll_ns_ = 0;
   std::int64_t step_excluded_ns_ = 0;
-  bool enter_hooks_ = false;  // long-poll timing or run events: enter() has more to do
+  bool enter_hooks_ = false;      // long-poll timing or run events: enter() has more to do
   std::uint64_t step_limit_ = 0;  // options_.max_steps, or no limit
   std::int64_t step_clock_ns_ = 0;
-  std::uint64_t step_began_ = 0;   // the step the running task was resumed at
+  std::uint64_t step_began_ = 0;    // the step the running task was resumed at
   SourceLocation step_resumed_at_;  // its latest scheduling point then (unknown: it started)
 
   TaskId next_task_id_ = 0;
   ObjectId last_object_id_ = 0;
   Task* current_ = nullptr;
-  Fiber loop_fiber_;      // the thread's own stack, where drive() and shutdown() run
+  Fiber loop_fiber_;  // the thread's own stack, where drive() and shutdown() run
   // drive() is looping: switch_out may pass the CPU task to task. Cleared when the root finishes
   // or the run stops, which is when the loop must take over.
   bool handoff_ = false;
   StackPool* pool_ = nullptr;  // the stack pool of the thread in run_root
-  Task* next_ = nullptr;  // picked at a scheduling point; runs next without another decision
-  Task* exited_ = nullptr;  // exited straight into the running context, which reaps it
+  Task* next_ = nullptr;       // picked at a scheduling point; runs next without another decision
+  Task* exited_ = nullptr;     // exited straight into the running context, which reaps it
   Task* root_ = nullptr;
   std::shared_ptr<JoinStateBase> root_state_;
   RunQueue runnable_;

@@ -43,7 +43,9 @@ ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind kind) {
     tag.id = s.next_object_id();
     const char* file = tag.created.file_name();
     if (s.observes(EventKind::object_created) && file != nullptr && *file != '\0')
-      s.emit(Event{.kind = EventKind::object_created, .object_kind = kind, .object = tag.id,
+      s.emit(Event{.kind = EventKind::object_created,
+                   .object_kind = kind,
+                   .object = tag.id,
                    .where = tag.created});
   }
   return tag.id;
@@ -69,12 +71,15 @@ void set_wait_holder(Task* task, TaskId holder) noexcept {
   if (task) task->wait.holder = holder;
 }
 
-
 void emit_op(Scheduler& s, Op op, ObjectKind kind, ObjectId object, std::int64_t value,
              SourceLocation where) noexcept {
   if (!s.observes_op(kind)) return;
-  s.emit(Event{.kind = EventKind::op, .op = op, .object_kind = kind, .object = object,
-               .value = value, .where = where});
+  s.emit(Event{.kind = EventKind::op,
+               .op = op,
+               .object_kind = kind,
+               .object = object,
+               .value = value,
+               .where = where});
 }
 
 void Waiter::leave() noexcept {
@@ -190,8 +195,8 @@ void free_task_cell(void* block, std::size_t bytes) noexcept {
 
 TaskId spawn_task(std::unique_ptr<TaskBody> body, std::shared_ptr<JoinStateBase> state,
                   std::string name, SourceLocation where) {
-  return scheduler_for("weft::spawn", where).spawn(std::move(body), std::move(state),
-                                                   std::move(name), where);
+  return scheduler_for("weft::spawn", where)
+      .spawn(std::move(body), std::move(state), std::move(name), where);
 }
 
 void join_wait(JoinStateBase& state, SourceLocation where) {
@@ -232,15 +237,21 @@ void handle_dropped(JoinStateBase& state) noexcept {
   if (state.joined) return;
   Scheduler* s = current_scheduler();
   if (s == nullptr || !s->observes(EventKind::detach)) return;
-  s->emit(Event{.kind = EventKind::detach, .object_kind = ObjectKind::task, .other = state.id,
+  s->emit(Event{.kind = EventKind::detach,
+                .object_kind = ObjectKind::task,
+                .other = state.id,
                 .object = state.id});
 }
 
 [[noreturn]] void throw_join_error(JoinStateBase& state) {
   // Tell detectors that this panic or cancellation was observed by a join.
   if (Scheduler* s = current_scheduler(); s && s->observes_op(ObjectKind::task))
-    s->emit(Event{.kind = EventKind::op, .op = Op::join, .object_kind = ObjectKind::task,
-                  .other = state.id, .object = state.id, .value = 1});
+    s->emit(Event{.kind = EventKind::op,
+                  .op = Op::join,
+                  .object_kind = ObjectKind::task,
+                  .other = state.id,
+                  .object = state.id,
+                  .value = 1});
   throw JoinError(state.id, state.name.empty() ? default_task_name(state.id) : state.name,
                   state.outcome == TaskOutcome::cancelled, state.panic);
 }

@@ -86,11 +86,9 @@ void owner_task() {
       return reply_rx.recv().value();
     };
     auto transfer = weft::spawn(
-        [tx = requests_tx, ask] { WEFT_CHECK(ask(tx, Command::transfer) <= 90); },
-        "transfer");
-    auto audit = weft::spawn(
-        [tx = requests_tx, ask] { WEFT_CHECK(ask(tx, Command::audit) >= 1); },
-        "audit");
+        [tx = requests_tx, ask] { WEFT_CHECK(ask(tx, Command::transfer) <= 90); }, "transfer");
+    auto audit =
+        weft::spawn([tx = requests_tx, ask] { WEFT_CHECK(ask(tx, Command::audit) >= 1); }, "audit");
     { auto drop = std::move(requests_tx); }  // the owner stops once both clients are done
     transfer.join();
     audit.join();
@@ -125,17 +123,16 @@ void try_lock_with_backoff() {
     auto bank = std::make_shared<Bank>();
     auto transfer = weft::spawn(
         [bank] { return lock_both_or_give_up(bank->accounts, bank->audit); }, "transfer");
-    auto audit = weft::spawn(
-        [bank] { return lock_both_or_give_up(bank->audit, bank->accounts); }, "audit");
+    auto audit =
+        weft::spawn([bank] { return lock_both_or_give_up(bank->audit, bank->accounts); }, "audit");
     const Outcome t = transfer.join();
     const Outcome a = audit.join();
-    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
-        weft::now().time_since_epoch());
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::milliseconds>(weft::now().time_since_epoch());
     weft::check(t == Outcome::done && a == Outcome::done,
-                "possible deadlock: " +
-                    std::string(t == Outcome::gave_up ? "transfer" : "audit") +
-                    " gave up taking its second lock after " + std::to_string(kTries) +
-                    " tries (" + std::to_string(waited.count()) + " ms of virtual time)");
+                "possible deadlock: " + std::string(t == Outcome::gave_up ? "transfer" : "audit") +
+                    " gave up taking its second lock after " + std::to_string(kTries) + " tries (" +
+                    std::to_string(waited.count()) + " ms of virtual time)");
   });
 }
 

@@ -69,8 +69,7 @@ constexpr const char* kStory =
 WEFT_REGISTER_SCENARIO(weft::Scenario{
     .name = "lost-wakeup",
     .description =
-        std::string("A notification sent between a waiter's check and its wait is lost.") +
-        kStory +
+        std::string("A notification sent between a waiter's check and its wait is lost.") + kStory +
         " The notifier uses notify_waiters, which wakes only the tasks already waiting and "
         "stores no permit: when it runs after the waiter saw the flag unset but before the "
         "waiter started waiting, the waiter waits forever. weft reports a deadlock: the root "

@@ -42,9 +42,9 @@ void producer_worker(Variant variant) {
           for (int i = 0;; ++i) {
             if (stop->load()) break;
             if (variant == Variant::stop_on_close) {
-              if (!tx.send(i)) return;        // the worker is gone: stop
+              if (!tx.send(i)) return;  // the worker is gone: stop
               auto reply = rx.recv();
-              if (!reply) return;             // the worker is gone: stop
+              if (!reply) return;  // the worker is gone: stop
               WEFT_CHECK(*reply == i + 1);
             } else {
               tx.send(i).expect("the worker cannot be gone while we run");

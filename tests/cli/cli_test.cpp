@@ -207,7 +207,8 @@ TEST_CASE("explore --all-failures lists each distinct failure with a count and i
   CHECK(failures == count);
   CHECK(text.find("tests=\"" + std::to_string(count) + "\" failures=\"" + std::to_string(count)) !=
         std::string::npos);
-  CHECK(text.find("rerun: " + program + " explore shutdown-producer-worker --flavor multi_thread "
+  CHECK(text.find("rerun: " + program +
+                  " explore shutdown-producer-worker --flavor multi_thread "
                   "--strategy random --seed ") != std::string::npos);
 }
 
@@ -241,6 +242,7 @@ TEST_CASE("unsigned flags refuse negative and out-of-range values instead of wra
 TEST_CASE("running zero executions is not a pass") {
   Run r = weft_cmd({"explore", "shutdown-producer-worker-stop-on-close", "--iterations", "0"});
   CHECK(r.status == 2);
-  CHECK(r.err.find("no execution ran (--iterations is 0); nothing was tested") != std::string::npos);
+  CHECK(r.err.find("no execution ran (--iterations is 0); nothing was tested") !=
+        std::string::npos);
   CHECK(r.out.find("SUMMARY: weft: no execution ran in") != std::string::npos);
 }

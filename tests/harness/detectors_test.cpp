@@ -68,25 +68,29 @@ void two_locks(bool consistent, bool pause) {
   weft::Mutex<int> b;
   weft::Runtime rt;
   rt.block_on([&] {
-    auto first = weft::spawn([&] {
-      auto ga = a.lock();
-      if (pause) weft::yield_now();
-      auto gb = b.lock();
-      ++*ga, ++*gb;
-    }, "first");
-    auto second = weft::spawn([&] {
-      if (consistent) {
-        auto ga = a.lock();
-        if (pause) weft::yield_now();
-        auto gb = b.lock();
-        ++*ga, ++*gb;
-      } else {
-        auto gb = b.lock();
-        if (pause) weft::yield_now();
-        auto ga = a.lock();
-        ++*ga, ++*gb;
-      }
-    }, "second");
+    auto first = weft::spawn(
+        [&] {
+          auto ga = a.lock();
+          if (pause) weft::yield_now();
+          auto gb = b.lock();
+          ++*ga, ++*gb;
+        },
+        "first");
+    auto second = weft::spawn(
+        [&] {
+          if (consistent) {
+            auto ga = a.lock();
+            if (pause) weft::yield_now();
+            auto gb = b.lock();
+            ++*ga, ++*gb;
+          } else {
+            auto gb = b.lock();
+            if (pause) weft::yield_now();
+            auto ga = a.lock();
+            ++*ga, ++*gb;
+          }
+        },
+        "second");
     first.join();
     second.join();
   });
@@ -99,9 +103,8 @@ void two_locks(bool consistent, bool pause) {
 TEST_CASE("deadlock: each blocked task, what it waits on, who holds it and where, the cycle") {
   auto o = options_for("random", 200);
   o.lock_order = false;  // the deadlock report is the subject here
-  auto report = weft::explore(o, target("locks", weft::Flavor::multi_thread, [] {
-                                two_locks(false, true);
-                              }));
+  auto report =
+      weft::explore(o, target("locks", weft::Flavor::multi_thread, [] { two_locks(false, true); }));
   REQUIRE_FALSE(report.ok());
   const weft::Failure& f = report.failures.front();
   CHECK(f.kind == weft::FailureKind::deadlock);
@@ -126,10 +129,12 @@ TEST_CASE("deadlock: a receive nobody can satisfy names who could and says nobod
     weft::Runtime rt;
     rt.block_on([fixed] {
       auto [tx, rx] = weft::mpsc::unbounded<int>();
-      auto consumer = weft::spawn([rx = std::move(rx)]() mutable {
-        while (rx.recv()) {
-        }
-      }, "consumer");
+      auto consumer = weft::spawn(
+          [rx = std::move(rx)]() mutable {
+            while (rx.recv()) {
+            }
+          },
+          "consumer");
       tx.send(1);
       if (fixed) {
         auto gone = std::move(tx);  // the last sender goes: the consumer's loop ends
@@ -150,8 +155,8 @@ TEST_CASE("deadlock: a receive nobody can satisfy names who could and says nobod
                  "is blocked too"));
   CHECK(f.task_name == "main");
 
-  require_clean(weft::explore(exhaustive(), target("recv-fixed", weft::Flavor::multi_thread,
-                                                    [&] { body(true); })));
+  require_clean(weft::explore(
+      exhaustive(), target("recv-fixed", weft::Flavor::multi_thread, [&] { body(true); })));
 }
 
 TEST_CASE("deadlock: a lost wake-up names the notification that found nobody waiting") {
@@ -177,8 +182,8 @@ TEST_CASE("deadlock: a lost wake-up names the notification that found nobody wai
   CHECK(contains(f.describe(), "its last notification, at " + kFile + ":"));
   CHECK(contains(f.describe(), "found nobody waiting and was lost"));
   CHECK(contains(f.describe(), "'waiter' (#1) has not finished: it is blocked too"));
-  require_clean(weft::explore(exhaustive(), target("kept", weft::Flavor::multi_thread,
-                                                    [&] { body(true); })));
+  require_clean(
+      weft::explore(exhaustive(), target("kept", weft::Flavor::multi_thread, [&] { body(true); })));
 }
 
 TEST_CASE("deadlock: two notify_one calls that collapsed into one permit are named so") {
@@ -192,8 +197,8 @@ TEST_CASE("deadlock: two notify_one calls that collapsed into one permit are nam
       notify.notified();    // waits forever
     });
   };
-  auto report = weft::explore(options_for("random", 1),
-                              target("merged", weft::Flavor::current_thread, body));
+  auto report =
+      weft::explore(options_for("random", 1), target("merged", weft::Flavor::current_thread, body));
   REQUIRE_FALSE(report.ok());
   const std::string text = report.failures.front().describe();
   INFO(text);
@@ -209,8 +214,8 @@ TEST_CASE("deadlock: permits a finished task forgot are called leaked, not held"
       auto permit = sem->acquire();
     });
   };
-  auto report = weft::explore(options_for("random", 1),
-                              target("leaked", weft::Flavor::current_thread, body));
+  auto report =
+      weft::explore(options_for("random", 1), target("leaked", weft::Flavor::current_thread, body));
   REQUIRE_FALSE(report.ok());
   const std::string text = report.failures.front().describe();
   INFO(text);
@@ -219,9 +224,8 @@ TEST_CASE("deadlock: permits a finished task forgot are called leaked, not held"
 }
 
 TEST_CASE("deadlock: the fixed lock order is clean over the whole space") {
-  auto report = weft::explore(exhaustive(), target("locks-fixed", weft::Flavor::multi_thread, [] {
-                                two_locks(true, true);
-                              }));
+  auto report = weft::explore(exhaustive(), target("locks-fixed", weft::Flavor::multi_thread,
+                                                   [] { two_locks(true, true); }));
   require_clean(report);
   CHECK(report.exhausted);
 }
@@ -231,17 +235,17 @@ TEST_CASE("deadlock: the fixed lock order is clean over the whole space") {
 TEST_CASE("lock order: one schedule that did not deadlock is enough") {
   // current_thread: each task runs to its end, so the single execution cannot deadlock; the
   // first DFS schedule runs "first" before "second".
-  auto report = weft::explore(options_for("dfs", 1),
-                              target("inversion", weft::Flavor::current_thread, [] {
-                                two_locks(false, false);
-                              }));
+  auto report = weft::explore(
+      options_for("dfs", 1),
+      target("inversion", weft::Flavor::current_thread, [] { two_locks(false, false); }));
   REQUIRE_FALSE(report.ok());
   CHECK(report.executions == 1);
   const weft::Failure& f = report.failures.front();
   CHECK(f.kind == weft::FailureKind::lock_order);
   INFO(f.describe());
-  CHECK(contains(f.message, "potential deadlock: 'first' (#1) locks mutex #1 then mutex #2 and "
-                            "'second' (#2) locks mutex #2 then mutex #1"));
+  CHECK(contains(f.message,
+                 "potential deadlock: 'first' (#1) locks mutex #1 then mutex #2 and "
+                 "'second' (#2) locks mutex #2 then mutex #1"));
   CHECK(contains(f.message, "(this run got through)"));
   CHECK(contains(f.describe(), "'second' (#2) took mutex #1 at " + kFile + ":"));
   CHECK(contains(f.describe(), "mutex #1 was created at " + here(g_lock_a_line)));
@@ -258,10 +262,9 @@ TEST_CASE("lock order: one schedule that did not deadlock is enough") {
 
 TEST_CASE("lock order: every multi_thread schedule shows the inversion or the deadlock") {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
-    auto report = weft::explore(options_for("random", 1, seed),
-                                target("inversion", weft::Flavor::multi_thread, [] {
-                                  two_locks(false, false);
-                                }));
+    auto report = weft::explore(
+        options_for("random", 1, seed),
+        target("inversion", weft::Flavor::multi_thread, [] { two_locks(false, false); }));
     REQUIRE_FALSE(report.ok());
     const auto kind = report.failures.front().kind;
     CHECK((kind == weft::FailureKind::lock_order || kind == weft::FailureKind::deadlock));
@@ -281,31 +284,33 @@ TEST_CASE("lock order: the same failure and trace for any --jobs") {
 }
 
 TEST_CASE("lock order: silent on a consistent order, on try_lock, and when switched off") {
-  require_clean(weft::explore(exhaustive(), target("consistent", weft::Flavor::multi_thread, [] {
-                                two_locks(true, false);
-                              })));
+  require_clean(weft::explore(exhaustive(), target("consistent", weft::Flavor::multi_thread,
+                                                   [] { two_locks(true, false); })));
   // try_lock cannot block, so taking a while holding b by try_lock is no inversion.
   require_clean(weft::explore(exhaustive(), target("try-lock", weft::Flavor::multi_thread, [] {
-    weft::Runtime rt;
-    rt.block_on([] {
-      weft::Mutex<int> a, b;
-      auto first = weft::spawn([&] {
-        auto ga = a.lock();
-        auto gb = b.lock();
-      }, "first");
-      auto second = weft::spawn([&] {
-        auto gb = b.lock();
-        if (auto ga = a.try_lock()) ++**ga;
-      }, "second");
-      first.join();
-      second.join();
-    });
-  })));
+                                weft::Runtime rt;
+                                rt.block_on([] {
+                                  weft::Mutex<int> a, b;
+                                  auto first = weft::spawn(
+                                      [&] {
+                                        auto ga = a.lock();
+                                        auto gb = b.lock();
+                                      },
+                                      "first");
+                                  auto second = weft::spawn(
+                                      [&] {
+                                        auto gb = b.lock();
+                                        if (auto ga = a.try_lock()) ++**ga;
+                                      },
+                                      "second");
+                                  first.join();
+                                  second.join();
+                                });
+                              })));
   auto o = options_for("random", 1);
   o.lock_order = false;
-  require_clean(weft::explore(o, target("inversion", weft::Flavor::current_thread, [] {
-                                two_locks(false, false);
-                              })));
+  require_clean(weft::explore(
+      o, target("inversion", weft::Flavor::current_thread, [] { two_locks(false, false); })));
 }
 
 namespace {
@@ -322,21 +327,25 @@ void racing_lock_orders(bool consistent) {
     g_order_b_line = __LINE__ + 1;
     weft::Mutex<int> b;
     weft::Atomic<bool> claimed{false};
-    auto first = weft::spawn([&] {
-      if (claimed.exchange(true)) return;
-      auto ga = a.lock();
-      auto gb = b.lock();
-    }, "first");
-    auto second = weft::spawn([&] {
-      if (claimed.exchange(true)) return;
-      if (consistent) {
-        auto ga = a.lock();
-        auto gb = b.lock();
-      } else {
-        auto gb = b.lock();
-        auto ga = a.lock();
-      }
-    }, "second");
+    auto first = weft::spawn(
+        [&] {
+          if (claimed.exchange(true)) return;
+          auto ga = a.lock();
+          auto gb = b.lock();
+        },
+        "first");
+    auto second = weft::spawn(
+        [&] {
+          if (claimed.exchange(true)) return;
+          if (consistent) {
+            auto ga = a.lock();
+            auto gb = b.lock();
+          } else {
+            auto gb = b.lock();
+            auto ga = a.lock();
+          }
+        },
+        "second");
     first.join();
     second.join();
   });
@@ -345,9 +354,8 @@ void racing_lock_orders(bool consistent) {
 
 TEST_CASE("lock order: orders that only different executions show are a warning") {
   auto o = options_for("random", 60, 3);
-  auto report = weft::explore(o, target("racing", weft::Flavor::multi_thread, [] {
-                                racing_lock_orders(false);
-                              }));
+  auto report = weft::explore(
+      o, target("racing", weft::Flavor::multi_thread, [] { racing_lock_orders(false); }));
   require_clean(report);  // no single execution has a cycle, so none fails
   REQUIRE(report.warnings.size() == 1);
   const weft::Failure& w = report.warnings.front();
@@ -362,22 +370,20 @@ TEST_CASE("lock order: orders that only different executions show are a warning"
   CHECK(contains(report.notes.front(), "warning (not a failure): lock_order: "));
   // The same warning whatever the number of threads.
   o.jobs = 2;
-  auto parallel = weft::explore(o, target("racing", weft::Flavor::multi_thread, [] {
-                                  racing_lock_orders(false);
-                                }));
+  auto parallel = weft::explore(
+      o, target("racing", weft::Flavor::multi_thread, [] { racing_lock_orders(false); }));
   REQUIRE(parallel.warnings.size() == 1);
   CHECK(parallel.warnings.front().describe() == w.describe());
 
   // One order everywhere: nothing to warn about; and the check is off with the detector.
-  auto fixed = weft::explore(o, target("racing-fixed", weft::Flavor::multi_thread, [] {
-                               racing_lock_orders(true);
-                             }));
+  auto fixed = weft::explore(
+      o, target("racing-fixed", weft::Flavor::multi_thread, [] { racing_lock_orders(true); }));
   require_clean(fixed);
   CHECK(fixed.warnings.empty());
   o.lock_order = false;
-  CHECK(weft::explore(o, target("racing", weft::Flavor::multi_thread, [] {
-          racing_lock_orders(false);
-        })).warnings.empty());
+  CHECK(weft::explore(
+            o, target("racing", weft::Flavor::multi_thread, [] { racing_lock_orders(false); }))
+            .warnings.empty());
 }
 
 // --- task leak -------------------------------------------------------------------------------
@@ -392,9 +398,11 @@ void sleepers(bool fixed) {
     auto stop = std::make_shared<weft::Atomic<bool>>(false);  // the tasks outlive this frame
     for (int i = 0; i < 2; ++i) {
       g_sleeper_line = __LINE__ + 1;
-      weft::spawn([stop] {
-        while (!stop->load()) weft::sleep(10ms);
-      }, "sleeper-" + std::to_string(i));
+      weft::spawn(
+          [stop] {
+            while (!stop->load()) weft::sleep(10ms);
+          },
+          "sleeper-" + std::to_string(i));
     }
     weft::sleep(25ms);
     if (fixed) stop->store(true);
@@ -405,33 +413,33 @@ void sleepers(bool fixed) {
 TEST_CASE("task leak: tasks that would never finish, with their spawn sites") {
   auto o = options_for("random", 5);
   o.leaks = "fail";
-  auto report = weft::explore(o, target("sleepers", weft::Flavor::multi_thread, [] {
-                                sleepers(false);
-                              }));
+  auto report =
+      weft::explore(o, target("sleepers", weft::Flavor::multi_thread, [] { sleepers(false); }));
   REQUIRE_FALSE(report.ok());
   const weft::Failure& f = report.failures.front();
   CHECK(f.kind == weft::FailureKind::task_leak);
   INFO(f.describe());
-  CHECK(f.message == "2 tasks were still alive after the root task returned and would never "
-                     "finish: 'sleeper-0' (#1) and 'sleeper-1' (#2)");
+  CHECK(f.message ==
+        "2 tasks were still alive after the root task returned and would never "
+        "finish: 'sleeper-0' (#1) and 'sleeper-1' (#2)");
   CHECK(contains(f.describe(), "'sleeper-0' (#1), spawned by 'main' (#0) at " +
-                                   here(g_sleeper_line) + ": still sleeping 1 s after the root "
-                                                          "returned"));
+                                   here(g_sleeper_line) +
+                                   ": still sleeping 1 s after the root "
+                                   "returned"));
   CHECK(f.where.to_string() == here(g_sleeper_line));
   // The trace records the leak check, so replay runs it too.
   REQUIRE(report.trace);
   REQUIRE(report.trace->detectors);
   CHECK(report.trace->detectors->leaks == "fail");
-  auto replayed = weft::replay(*report.trace, target("sleepers", weft::Flavor::multi_thread, [] {
-                                 sleepers(false);
-                               }), weft::ExploreOptions{});
+  auto replayed = weft::replay(
+      *report.trace, target("sleepers", weft::Flavor::multi_thread, [] { sleepers(false); }),
+      weft::ExploreOptions{});
   CHECK_FALSE(replayed.mismatch);
   REQUIRE_FALSE(replayed.failures.empty());
   CHECK(replayed.failures.front().signature() == f.signature());
 
-  auto fixed = weft::explore(o, target("sleepers-fixed", weft::Flavor::multi_thread, [] {
-                               sleepers(true);
-                             }));
+  auto fixed = weft::explore(
+      o, target("sleepers-fixed", weft::Flavor::multi_thread, [] { sleepers(true); }));
   require_clean(fixed);
   CHECK(fixed.notes.empty());
 }
@@ -439,15 +447,16 @@ TEST_CASE("task leak: tasks that would never finish, with their spawn sites") {
 TEST_CASE("task leak: a task blocked forever can never be woken") {
   auto o = options_for("random", 3);
   o.leaks = "fail";
-  auto report = weft::explore(o, target("stuck", weft::Flavor::multi_thread, [] {
-    weft::Runtime rt;
-    rt.block_on([] {
-      auto [tx, rx] = weft::mpsc::unbounded<int>();
-      // It holds the only sender of the channel it waits on.
-      weft::spawn([tx = std::move(tx), rx = std::move(rx)]() mutable { rx.recv(); }, "waiter");
-      weft::yield_now();
-    });
-  }));
+  auto report = weft::explore(
+      o, target("stuck", weft::Flavor::multi_thread, [] {
+        weft::Runtime rt;
+        rt.block_on([] {
+          auto [tx, rx] = weft::mpsc::unbounded<int>();
+          // It holds the only sender of the channel it waits on.
+          weft::spawn([tx = std::move(tx), rx = std::move(rx)]() mutable { rx.recv(); }, "waiter");
+          weft::yield_now();
+        });
+      }));
   REQUIRE_FALSE(report.ok());
   const weft::Failure& f = report.failures.front();
   CHECK(f.kind == weft::FailureKind::task_leak);
@@ -467,8 +476,8 @@ TEST_CASE("task leak: warn mode notes it without failing, off (the default) says
   REQUIRE(warned.warnings.size() == 1);
   CHECK(warned.warnings.front().kind == weft::FailureKind::task_leak);
   REQUIRE(warned.notes.size() == 1);
-  CHECK(warned.notes.front().rfind("warning (not a failure) in execution 0: task_leak: 2 tasks", 0) ==
-        0);
+  CHECK(warned.notes.front().rfind("warning (not a failure) in execution 0: task_leak: 2 tasks",
+                                   0) == 0);
   o.jobs = 2;
   CHECK(weft::explore(o, t).notes == warned.notes);
 
@@ -485,15 +494,17 @@ int g_blocking_line = 0;
 void blocking_task(bool fixed) {
   weft::Runtime rt;
   rt.block_on([fixed] {
-    auto h = weft::spawn([fixed] {
-      weft::sleep(1ms);
-      if (fixed)
-        weft::sleep(150ms);
-      else
-        std::this_thread::sleep_for(150ms);  // blocks the thread: no other task runs meanwhile
-      g_blocking_line = __LINE__ + 1;
-      weft::sleep(1ms);
-    }, "blocker");
+    auto h = weft::spawn(
+        [fixed] {
+          weft::sleep(1ms);
+          if (fixed)
+            weft::sleep(150ms);
+          else
+            std::this_thread::sleep_for(150ms);  // blocks the thread: no other task runs meanwhile
+          g_blocking_line = __LINE__ + 1;
+          weft::sleep(1ms);
+        },
+        "blocker");
     h.join();
   });
 }
@@ -520,9 +531,8 @@ TEST_CASE("long poll: a blocking call in a task, with the task, the step and its
   CHECK(replayed.failures.front().signature() == f.signature());
   CHECK(replayed.trace.events == report.trace->events);
 
-  require_clean(weft::explore(o, target("fixed", weft::Flavor::multi_thread, [] {
-                                blocking_task(true);
-                              })));
+  require_clean(
+      weft::explore(o, target("fixed", weft::Flavor::multi_thread, [] { blocking_task(true); })));
   o.long_poll_ms = 0;
   require_clean(weft::explore(o, t));
 }
@@ -555,12 +565,13 @@ TEST_CASE("unobserved panic: a detached task's error vanishes; joined and handle
   const weft::Failure& u = report.failures[1];
   CHECK(u.kind == weft::FailureKind::unobserved_panic);
   INFO(u.describe());
-  CHECK(contains(u.message, "task 'writer' (#1) panicked and its JoinHandle was dropped without "
-                            "a join, so the error vanished without a trace: write failed"));
+  CHECK(contains(u.message,
+                 "task 'writer' (#1) panicked and its JoinHandle was dropped without "
+                 "a join, so the error vanished without a trace: write failed"));
   CHECK(contains(u.describe(), "its JoinHandle was dropped unjoined at step"));
 
-  require_clean(weft::explore(exhaustive(), target("joined", weft::Flavor::multi_thread,
-                                                    [&] { body(1); })));
+  require_clean(
+      weft::explore(exhaustive(), target("joined", weft::Flavor::multi_thread, [&] { body(1); })));
   // The handle is still alive at the end: a task panic, but not an unobserved one.
   auto kept = weft::explore(options_for("random", 3),
                             target("kept", weft::Flavor::multi_thread, [&] { body(2); }));
@@ -574,13 +585,15 @@ TEST_CASE("swallowed cancellation: catch (...) without rethrow; with rethrow it 
   auto body = [](bool fixed) {
     weft::Runtime rt;
     rt.block_on([fixed] {
-      weft::spawn([fixed] {
-        try {
-          for (;;) weft::sleep(1h);
-        } catch (...) {
-          if (fixed) throw;  // cleanup would go here; the unwinding goes on
-        }
-      }, "stubborn");
+      weft::spawn(
+          [fixed] {
+            try {
+              for (;;) weft::sleep(1h);
+            } catch (...) {
+              if (fixed) throw;  // cleanup would go here; the unwinding goes on
+            }
+          },
+          "stubborn");
       weft::yield_now();
     });
   };
@@ -590,12 +603,13 @@ TEST_CASE("swallowed cancellation: catch (...) without rethrow; with rethrow it 
   const weft::Failure& f = report.failures.front();
   CHECK(f.kind == weft::FailureKind::swallowed_cancellation);
   INFO(f.describe());
-  CHECK(contains(f.message, "task 'stubborn' (#1) was being dropped, but a catch (...) caught "
-                            "the unwinding and did not rethrow"));
+  CHECK(contains(f.message,
+                 "task 'stubborn' (#1) was being dropped, but a catch (...) caught "
+                 "the unwinding and did not rethrow"));
   CHECK(contains(f.describe(), "must end with throw;"));
 
-  require_clean(weft::explore(exhaustive(), target("rethrow", weft::Flavor::multi_thread,
-                                                    [&] { body(true); })));
+  require_clean(weft::explore(exhaustive(),
+                              target("rethrow", weft::Flavor::multi_thread, [&] { body(true); })));
 }
 
 // --- hang ------------------------------------------------------------------------------------
@@ -604,15 +618,18 @@ TEST_CASE("hang: the virtual-time limit, with what was still active and the last
   auto body = [](bool fixed) {
     weft::Runtime rt;
     rt.block_on([fixed] {
-      auto ticker = weft::spawn([fixed] {
-        for (int i = 0; !fixed || i < 3; ++i) weft::sleep(1s);
-      }, "ticker");
+      auto ticker = weft::spawn(
+          [fixed] {
+            for (int i = 0; !fixed || i < 3; ++i) weft::sleep(1s);
+          },
+          "ticker");
       ticker.join();
     });
   };
   auto o = options_for("random", 2);
   o.max_virtual_time_ms = 5000;
-  auto report = weft::explore(o, target("ticker", weft::Flavor::multi_thread, [&] { body(false); }));
+  auto report =
+      weft::explore(o, target("ticker", weft::Flavor::multi_thread, [&] { body(false); }));
   REQUIRE_FALSE(report.ok());
   const weft::Failure& f = report.failures.front();
   CHECK(f.kind == weft::FailureKind::hang);
@@ -622,17 +639,19 @@ TEST_CASE("hang: the virtual-time limit, with what was still active and the last
   CHECK(contains(f.describe(), "'main' (#0) is blocked: waits for 'ticker' (#1) to finish"));
   CHECK(contains(f.describe(), "last events:"));
 
-  require_clean(weft::explore(o, target("ticker-fixed", weft::Flavor::multi_thread,
-                                        [&] { body(true); })));
+  require_clean(
+      weft::explore(o, target("ticker-fixed", weft::Flavor::multi_thread, [&] { body(true); })));
 }
 
 TEST_CASE("hang: the step limit names the spinning task") {
   auto body = [](bool fixed) {
     weft::Runtime rt;
     rt.block_on([fixed] {
-      auto h = weft::spawn([fixed] {
-        for (int i = 0; !fixed || i < 10; ++i) weft::yield_now();
-      }, "spinner");
+      auto h = weft::spawn(
+          [fixed] {
+            for (int i = 0; !fixed || i < 10; ++i) weft::yield_now();
+          },
+          "spinner");
       h.join();
     });
   };
@@ -648,6 +667,6 @@ TEST_CASE("hang: the step limit names the spinning task") {
   CHECK(contains(f.describe(), "'spinner' (#1) is running, last at " + kFile + ":"));
   CHECK(contains(f.where.to_string(), kFile + ":"));
 
-  require_clean(weft::explore(o, target("spin-fixed", weft::Flavor::multi_thread,
-                                        [&] { body(true); })));
+  require_clean(
+      weft::explore(o, target("spin-fixed", weft::Flavor::multi_thread, [&] { body(true); })));
 }

@@ -1,10 +1,11 @@
 // The explorer end to end on the flagship scenario and on small bodies: finding, replaying,
 // determinism across runs and --jobs, shrinking, hangs and nondeterminism.
+#include "weft/harness/explorer.hpp"
+
 #include <catch2/catch.hpp>
 #include <string>
 
 #include "../../fuzz/two_bugs.hpp"
-#include "weft/harness/explorer.hpp"
 #include "weft/harness/random.hpp"
 #include "weft/harness/scenario.hpp"
 #include "weft/weft.hpp"
@@ -38,8 +39,9 @@ TEST_CASE("random exploration finds the flagship panic and names the producer") 
   auto worker_drop = std::find_if(events.begin(), events.end(), [&](const weft::TraceEvent& e) {
     return e.kind == weft::EventKind::drop && report.trace->tasks.at(e.task).name == "worker";
   });
-  auto panic = std::find_if(events.begin(), events.end(),
-                            [](const weft::TraceEvent& e) { return e.kind == weft::EventKind::panic; });
+  auto panic = std::find_if(events.begin(), events.end(), [](const weft::TraceEvent& e) {
+    return e.kind == weft::EventKind::panic;
+  });
   REQUIRE(worker_drop != events.end());
   REQUIRE(panic != events.end());
   CHECK(worker_drop < panic);
@@ -65,8 +67,8 @@ TEST_CASE("the same seed gives a byte-identical trace, run after run and with an
 TEST_CASE("a failing execution's seed reruns it alone") {
   auto report = weft::explore(options_for("random", 500, 7), weft::target_of(flagship()));
   REQUIRE(report.failing_execution);
-  auto alone = weft::explore(options_for("random", 1, report.failing_seed),
-                             weft::target_of(flagship()));
+  auto alone =
+      weft::explore(options_for("random", 1, report.failing_seed), weft::target_of(flagship()));
   REQUIRE_FALSE(alone.ok());
   CHECK(alone.failures.front().signature() == report.failures.front().signature());
   CHECK(alone.trace->decisions == report.trace->decisions);
@@ -111,7 +113,11 @@ TEST_CASE("an endless loop is a hang at the step limit, with the task named") {
   weft::ExploreTarget target{"spinner", weft::Flavor::multi_thread, [] {
                                weft::Runtime rt;
                                rt.block_on([] {
-                                 auto h = weft::spawn([] { for (;;) weft::yield_now(); }, "spinner");
+                                 auto h = weft::spawn(
+                                     [] {
+                                       for (;;) weft::yield_now();
+                                     },
+                                     "spinner");
                                  h.join();
                                });
                              }};
@@ -172,8 +178,7 @@ TEST_CASE("shards split the executions of a run without overlap") {
 }
 
 TEST_CASE("all_failures counts each distinct signature with its lowest failing seed") {
-  const weft::ExploreTarget target{"two bugs", weft::Flavor::multi_thread,
-                                   weft_examples::two_bugs};
+  const weft::ExploreTarget target{"two bugs", weft::Flavor::multi_thread, weft_examples::two_bugs};
   for (std::uint32_t jobs : {1u, 2u}) {
     auto o = options_for("random", 400, 5);
     o.all_failures = true;
@@ -204,8 +209,8 @@ TEST_CASE("all_failures counts each distinct signature with its lowest failing s
 TEST_CASE("a time budget stops an exploration early") {
   auto o = options_for("random", 100000000);
   o.time_budget = 0.2;
-  auto report = weft::explore(o, weft::target_of(*weft::find_scenario(
-                                     "shutdown-producer-worker-stop-on-close")));
+  auto report = weft::explore(
+      o, weft::target_of(*weft::find_scenario("shutdown-producer-worker-stop-on-close")));
   CHECK(report.ok());
   CHECK(report.executions < 100000000);
   CHECK(report.seconds < 5.0);

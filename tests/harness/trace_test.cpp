@@ -1,8 +1,8 @@
 // Trace files: round trips, byte stability and one-line errors for every kind of bad input.
+#include "weft/harness/trace.hpp"
+
 #include <catch2/catch.hpp>
 #include <string>
-
-#include "weft/harness/trace.hpp"
 
 namespace {
 weft::Trace sample() {

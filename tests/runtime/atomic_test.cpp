@@ -25,10 +25,10 @@ void increments(weft::Atomic<int>& total) {
 TEST_CASE("Atomic: fetch_add totals are exact under every explored schedule") {
   int exact = 0;
   CHECK(weft_test::explore_random(100, [&] {
-    weft::Atomic<int> total(0);
-    increments<true>(total);
-    if (total.load() == 20) ++exact;
-  }) == 0);
+          weft::Atomic<int> total(0);
+          increments<true>(total);
+          if (total.load() == 20) ++exact;
+        }) == 0);
   CHECK(exact == 100);
 }
 
@@ -42,11 +42,14 @@ TEST_CASE("Atomic: load then store loses updates in some schedule") {
   CHECK(lost > 0);
   // In current_thread flavor nothing preempts a task between the two, so nothing is lost.
   lost = 0;
-  weft_test::explore_random(20, [&] {
-    weft::Atomic<int> total(0);
-    increments<false>(total);
-    if (total.load() < 20) ++lost;
-  }, weft::Flavor::current_thread);
+  weft_test::explore_random(
+      20,
+      [&] {
+        weft::Atomic<int> total(0);
+        increments<false>(total);
+        if (total.load() < 20) ++lost;
+      },
+      weft::Flavor::current_thread);
   CHECK(lost == 0);
 }
 

@@ -12,12 +12,14 @@ TEST_CASE("CondVar: wait with a predicate returns once the condition holds, lock
   rt.block_on([] {
     weft::Mutex<int> m(0);
     weft::CondVar cv;
-    auto consumer = weft::spawn([&] {
-      auto g = m.lock();
-      cv.wait(g, [&] { return *g >= 3; });
-      CHECK(g.owns_lock());
-      return *g;
-    }, "consumer");
+    auto consumer = weft::spawn(
+        [&] {
+          auto g = m.lock();
+          cv.wait(g, [&] { return *g >= 3; });
+          CHECK(g.owns_lock());
+          return *g;
+        },
+        "consumer");
     for (int i = 0; i < 3; ++i) {
       weft::yield_now();
       *m.lock() += 1;
@@ -112,7 +114,8 @@ TEST_CASE("CondVar: a spurious wake-up is a chooser decision, never taken by def
     weft::CondVar cv;
     auto g = m.lock();
     cv.wait(g);
-  }), weft::Deadlock);
+  }),
+                  weft::Deadlock);
 }
 
 TEST_CASE("CondVar: a predicate wait survives a spurious wake-up") {
@@ -139,15 +142,19 @@ TEST_CASE("CondVar: a notify_one received by a dropped waiter goes to the next w
   rt.block_on([] {
     weft::Mutex<int> m(0);
     weft::CondVar cv;
-    auto a = weft::spawn([&] {
-      auto g = m.lock();
-      cv.wait(g);
-    }, "a");
-    auto b = weft::spawn([&] {
-      auto g = m.lock();
-      cv.wait(g);
-      return true;
-    }, "b");
+    auto a = weft::spawn(
+        [&] {
+          auto g = m.lock();
+          cv.wait(g);
+        },
+        "a");
+    auto b = weft::spawn(
+        [&] {
+          auto g = m.lock();
+          cv.wait(g);
+          return true;
+        },
+        "b");
     weft::yield_now();
     cv.notify_one();  // wakes a, which has not run yet
     a.abort();

@@ -37,10 +37,12 @@ TEST_CASE("leak check: a task that finishes after the root returned runs to its 
   weft::Runtime rt;
   auto done = std::make_shared<bool>(false);
   rt.block_on([done] {
-    weft::spawn([done] {
-      weft::sleep(10ms);
-      *done = true;
-    }, "late");
+    weft::spawn(
+        [done] {
+          weft::sleep(10ms);
+          *done = true;
+        },
+        "late");
   });
   CHECK(*done);
   CHECK(watch.checks == std::vector<std::int64_t>{0});
@@ -76,9 +78,11 @@ TEST_CASE("leak check: a task sleeping in a loop is still alive when the grace p
         {.chooser = &chooser, .observer = &watch, .leak_grace = 250ms});
     weft::Runtime rt(weft::RuntimeOptions{.flavor = flavor});
     rt.block_on([] {
-      weft::spawn([] {
-        for (;;) weft::sleep(100ms);
-      }, "ticker");
+      weft::spawn(
+          [] {
+            for (;;) weft::sleep(100ms);
+          },
+          "ticker");
       weft::sleep(5ms);
     });
     CHECK(watch.checks == std::vector<std::int64_t>{1});
@@ -94,10 +98,12 @@ TEST_CASE("leak check: off without the hook, and tasks are dropped at once") {
   weft::Runtime rt;
   auto done = std::make_shared<bool>(false);
   rt.block_on([done] {
-    weft::spawn([done] {
-      weft::sleep(10ms);
-      *done = true;
-    }, "late");
+    weft::spawn(
+        [done] {
+          weft::sleep(10ms);
+          *done = true;
+        },
+        "late");
   });
   CHECK_FALSE(*done);
   CHECK(watch.checks.empty());

@@ -30,12 +30,14 @@ int g_resumed_line = 0;
 void blocking_runtime() {
   weft::Runtime rt;
   rt.block_on([] {
-    auto h = weft::spawn([] {
-      g_resumed_line = __LINE__ + 1;
-      weft::sleep(1ms);
-      std::this_thread::sleep_for(40ms);  // holds the thread: no scheduling point
-      weft::sleep(1ms);
-    }, "blocker");
+    auto h = weft::spawn(
+        [] {
+          g_resumed_line = __LINE__ + 1;
+          weft::sleep(1ms);
+          std::this_thread::sleep_for(40ms);  // holds the thread: no scheduling point
+          weft::sleep(1ms);
+        },
+        "blocker");
     h.join();
   });
 }

@@ -13,12 +13,14 @@ TEST_CASE("mpsc: values arrive in send order, recv is empty once closed and drai
   weft::Runtime rt;
   auto got = rt.block_on([] {
     auto [tx, rx] = weft::mpsc::unbounded<int>();
-    auto producer = weft::spawn([tx = std::move(tx)] {
-      for (int i = 0; i < 10; ++i) {
-        tx.send(i).unwrap();
-        weft::yield_now();
-      }
-    }, "producer");
+    auto producer = weft::spawn(
+        [tx = std::move(tx)] {
+          for (int i = 0; i < 10; ++i) {
+            tx.send(i).unwrap();
+            weft::yield_now();
+          }
+        },
+        "producer");
     std::vector<int> values;
     while (auto v = rx.recv()) values.push_back(*v);
     CHECK_FALSE(rx.recv().has_value());  // stays closed
@@ -52,12 +54,14 @@ TEST_CASE("mpsc: a bounded send waits while the channel is full, then resumes") 
   rt.block_on([] {
     auto [tx, rx] = weft::mpsc::bounded<int>(2);
     int sent = 0;
-    auto producer = weft::spawn([&sent, tx = std::move(tx)] {
-      for (int i = 0; i < 5; ++i) {
-        tx.send(i).unwrap();
-        ++sent;
-      }
-    }, "producer");
+    auto producer = weft::spawn(
+        [&sent, tx = std::move(tx)] {
+          for (int i = 0; i < 5; ++i) {
+            tx.send(i).unwrap();
+            ++sent;
+          }
+        },
+        "producer");
     for (int i = 0; i < 3; ++i) weft::yield_now();
     CHECK(sent == 2);  // blocked on the third value
     CHECK(rx.len() == 2);
@@ -115,10 +119,12 @@ TEST_CASE("mpsc: dropping the receiver wakes a blocked sender, which gets its va
     auto [tx, rx] = weft::mpsc::bounded<std::shared_ptr<int>>(1);
     auto queued = std::make_shared<int>(1);
     tx.send(queued).unwrap();
-    auto blocked = weft::spawn([tx] {
-      auto r = tx.send(std::make_shared<int>(2));
-      return r.is_closed() && *r.value() == 2;
-    }, "blocked-sender");
+    auto blocked = weft::spawn(
+        [tx] {
+          auto r = tx.send(std::make_shared<int>(2));
+          return r.is_closed() && *r.value() == 2;
+        },
+        "blocked-sender");
     weft::yield_now();
     CHECK_FALSE(blocked.is_finished());
     CHECK(queued.use_count() == 2);
@@ -133,11 +139,13 @@ TEST_CASE("mpsc: the receiver sees the channel closed only when the last sender 
   rt.block_on([] {
     auto [tx, rx] = weft::mpsc::unbounded<int>();
     bool done = false;
-    auto receiver = weft::spawn([&done, rx = std::move(rx)]() mutable {
-      auto v = rx.recv();
-      done = true;
-      return v.has_value();
-    }, "receiver");
+    auto receiver = weft::spawn(
+        [&done, rx = std::move(rx)]() mutable {
+          auto v = rx.recv();
+          done = true;
+          return v.has_value();
+        },
+        "receiver");
     auto copy = tx;
     CHECK(copy.same_channel(tx));
     weft::yield_now();
@@ -156,8 +164,7 @@ TEST_CASE("mpsc: blocked bounded senders are served in FIFO order") {
     auto [tx, rx] = weft::mpsc::bounded<int>(1);
     tx.send(0).unwrap();
     std::vector<weft::JoinHandle<void>> senders;
-    for (int i = 1; i <= 3; ++i)
-      senders.push_back(weft::spawn([tx, i] { tx.send(i).unwrap(); }));
+    for (int i = 1; i <= 3; ++i) senders.push_back(weft::spawn([tx, i] { tx.send(i).unwrap(); }));
     { auto root_copy = std::move(tx); }
     weft::yield_now();
     std::vector<int> values;
@@ -175,7 +182,7 @@ TEST_CASE("mpsc: a sender handed a slot but dropped before it runs passes the sl
     tx.send(0).unwrap();
     auto a = weft::spawn([tx] { (void)tx.send(1); }, "a");
     auto b = weft::spawn([tx] { return tx.send(2).ok(); }, "b");
-    weft::yield_now();  // both block: the channel is full
+    weft::yield_now();      // both block: the channel is full
     CHECK(rx.recv() == 0);  // the slot goes to a, which has not run yet
     a.abort();
     CHECK_THROWS_AS(a.join(), weft::JoinError);

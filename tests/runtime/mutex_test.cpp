@@ -52,10 +52,12 @@ TEST_CASE("Mutex: try_lock fails while held and while the lock is handed to a wa
     REQUIRE(guard.has_value());
     CHECK(**guard == "a");
     CHECK_FALSE(m.try_lock().has_value());
-    auto waiter = weft::spawn([&] {
-      auto g = m.lock();
-      g->append("b");
-    }, "waiter");
+    auto waiter = weft::spawn(
+        [&] {
+          auto g = m.lock();
+          g->append("b");
+        },
+        "waiter");
     weft::yield_now();  // waiter queues
     guard->unlock();
     CHECK_FALSE(guard->owns_lock());
@@ -76,8 +78,7 @@ TEST_CASE("Mutex: waiters get the lock in FIFO order") {
     weft::Mutex<std::vector<int>> m;
     auto guard = m.lock();
     std::vector<weft::JoinHandle<void>> tasks;
-    for (int i = 0; i < 4; ++i)
-      tasks.push_back(weft::spawn([&m, i] { m.lock()->push_back(i); }));
+    for (int i = 0; i < 4; ++i) tasks.push_back(weft::spawn([&m, i] { m.lock()->push_back(i); }));
     weft::yield_now();
     guard.unlock();
     for (auto& t : tasks) t.join();
@@ -90,16 +91,20 @@ TEST_CASE("Mutex: a guard held by a dropped task is released and the next waiter
   weft::Runtime rt;
   rt.block_on([] {
     weft::Mutex<int> m(0);
-    auto holder = weft::spawn([&] {
-      auto g = m.lock();
-      *g = 1;
-      weft::sleep(1h);  // holds the lock across the sleep
-    }, "holder");
+    auto holder = weft::spawn(
+        [&] {
+          auto g = m.lock();
+          *g = 1;
+          weft::sleep(1h);  // holds the lock across the sleep
+        },
+        "holder");
     weft::yield_now();
-    auto waiter = weft::spawn([&] {
-      auto g = m.lock();
-      return *g;
-    }, "waiter");
+    auto waiter = weft::spawn(
+        [&] {
+          auto g = m.lock();
+          return *g;
+        },
+        "waiter");
     weft::yield_now();
     CHECK_FALSE(waiter.is_finished());
     holder.abort();
@@ -174,16 +179,20 @@ TEST_CASE("Mutex: opposite lock order deadlocks, naming both tasks, mutexes and 
   std::string message;
   try {
     rt.block_on([&] {
-      auto a = weft::spawn([&] {
-        auto g1 = m1.lock();
-        weft::yield_now();
-        auto g2 = m2.lock();
-      }, "A");
-      auto b = weft::spawn([&] {
-        auto g2 = m2.lock();
-        weft::yield_now();
-        auto g1 = m1.lock();
-      }, "B");
+      auto a = weft::spawn(
+          [&] {
+            auto g1 = m1.lock();
+            weft::yield_now();
+            auto g2 = m2.lock();
+          },
+          "A");
+      auto b = weft::spawn(
+          [&] {
+            auto g2 = m2.lock();
+            weft::yield_now();
+            auto g1 = m1.lock();
+          },
+          "B");
       a.join();
       b.join();
     });
@@ -221,16 +230,19 @@ TEST_CASE("Mutex: a holder change while waiting updates the wait-for holder") {
   weft::Mutex<int> m;
   CHECK_THROWS_AS(rt.block_on([&] {
     auto g = m.lock();
-    auto first = weft::spawn([&] {
-      auto g1 = m.lock();
-      weft::Notify never;
-      never.notified();  // holds m forever
-    }, "first");
+    auto first = weft::spawn(
+        [&] {
+          auto g1 = m.lock();
+          weft::Notify never;
+          never.notified();  // holds m forever
+        },
+        "first");
     auto second = weft::spawn([&] { auto g2 = m.lock(); }, "second");
     weft::yield_now();
     g.unlock();  // first gets m; second now waits for first, not for main
     first.join();
-  }), weft::Deadlock);
+  }),
+                  weft::Deadlock);
   weft::TaskId first_id = weft::kNoTask;
   for (const auto& t : watcher.snapshot)
     if (t.name == "first") first_id = t.id;

@@ -20,7 +20,8 @@ TEST_CASE("Notify: notify_one with nobody waiting stores one permit") {
     n.notify_one();
     n.notified();
     n.notified();  // no second permit
-  }), weft::Deadlock);
+  }),
+                  weft::Deadlock);
 }
 
 TEST_CASE("Notify: notify_waiters wakes the current waiters and stores no permit") {
@@ -29,10 +30,11 @@ TEST_CASE("Notify: notify_waiters wakes the current waiters and stores no permit
     weft::Notify n;
     int woken = 0;
     std::vector<weft::JoinHandle<void>> waiters;
-    for (int i = 0; i < 3; ++i) waiters.push_back(weft::spawn([&] {
-      n.notified();
-      ++woken;
-    }));
+    for (int i = 0; i < 3; ++i)
+      waiters.push_back(weft::spawn([&] {
+        n.notified();
+        ++woken;
+      }));
     weft::yield_now();
     n.notify_waiters();
     for (auto& w : waiters) w.join();
@@ -43,7 +45,8 @@ TEST_CASE("Notify: notify_waiters wakes the current waiters and stores no permit
     weft::Notify n;
     n.notify_waiters();
     n.notified();  // nothing stored
-  }), weft::Deadlock);
+  }),
+                  weft::Deadlock);
 }
 
 TEST_CASE("Notify: notify_one wakes waiters one at a time in FIFO order") {
@@ -52,10 +55,11 @@ TEST_CASE("Notify: notify_one wakes waiters one at a time in FIFO order") {
     weft::Notify n;
     std::vector<int> order;
     std::vector<weft::JoinHandle<void>> waiters;
-    for (int i = 0; i < 3; ++i) waiters.push_back(weft::spawn([&, i] {
-      n.notified();
-      order.push_back(i);
-    }));
+    for (int i = 0; i < 3; ++i)
+      waiters.push_back(weft::spawn([&, i] {
+        n.notified();
+        order.push_back(i);
+      }));
     weft::yield_now();
     for (int i = 0; i < 3; ++i) {
       n.notify_one();
@@ -75,16 +79,20 @@ template <bool kStoresPermit>
 void lost_wakeup_body() {
   weft::Notify n;
   weft::Atomic<bool> flag(false);
-  auto waiter = weft::spawn([&] {
-    if (!flag.load()) n.notified();
-  }, "waiter");
-  auto notifier = weft::spawn([&] {
-    flag.store(true);
-    if constexpr (kStoresPermit)
-      n.notify_one();
-    else
-      n.notify_waiters();
-  }, "notifier");
+  auto waiter = weft::spawn(
+      [&] {
+        if (!flag.load()) n.notified();
+      },
+      "waiter");
+  auto notifier = weft::spawn(
+      [&] {
+        flag.store(true);
+        if constexpr (kStoresPermit)
+          n.notify_one();
+        else
+          n.notify_waiters();
+      },
+      "notifier");
   waiter.join();
   notifier.join();
 }
@@ -95,15 +103,19 @@ TEST_CASE("Notify: the lost wake-up with notify_waiters deadlocks, notify_one's 
   auto forced = [](bool stores_permit) {
     weft::Notify n;
     bool flag = false;
-    auto waiter = weft::spawn([&] {
-      bool seen = flag;
-      weft::yield_now();
-      if (!seen) n.notified();
-    }, "waiter");
-    auto notifier = weft::spawn([&] {
-      flag = true;
-      stores_permit ? n.notify_one() : n.notify_waiters();
-    }, "notifier");
+    auto waiter = weft::spawn(
+        [&] {
+          bool seen = flag;
+          weft::yield_now();
+          if (!seen) n.notified();
+        },
+        "waiter");
+    auto notifier = weft::spawn(
+        [&] {
+          flag = true;
+          stores_permit ? n.notify_one() : n.notify_waiters();
+        },
+        "notifier");
     waiter.join();
     notifier.join();
   };
@@ -122,7 +134,12 @@ TEST_CASE("Notify: a notified waiter dropped before it runs passes the notificat
   rt.block_on([] {
     weft::Notify n;
     auto a = weft::spawn([&] { n.notified(); }, "a");
-    auto b = weft::spawn([&] { n.notified(); return true; }, "b");
+    auto b = weft::spawn(
+        [&] {
+          n.notified();
+          return true;
+        },
+        "b");
     weft::yield_now();
     n.notify_one();  // to a, which has not run yet
     a.abort();

@@ -100,9 +100,11 @@ TEST_CASE("oneshot: request/response through an mpsc of reply senders") {
   weft::Runtime rt;
   auto total = rt.block_on([] {
     auto [tx, rx] = weft::mpsc::unbounded<Request>();
-    auto server = weft::spawn([rx = std::move(rx)]() mutable {
-      while (auto req = rx.recv()) (void)req->reply.send(req->n * 2);
-    }, "server");
+    auto server = weft::spawn(
+        [rx = std::move(rx)]() mutable {
+          while (auto req = rx.recv()) (void)req->reply.send(req->n * 2);
+        },
+        "server");
     int sum = 0;
     for (int i = 1; i <= 3; ++i) {
       auto [reply_tx, reply_rx] = weft::oneshot::channel<int>();

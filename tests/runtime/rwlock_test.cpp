@@ -15,11 +15,13 @@ TEST_CASE("RwLock: readers share the lock, a writer waits for them") {
     CHECK(lock.reader_count() == 2);
     CHECK(*r1 + *r2 == 2);
     bool wrote = false;
-    auto writer = weft::spawn([&] {
-      auto w = lock.write();
-      *w = 5;
-      wrote = true;
-    }, "writer");
+    auto writer = weft::spawn(
+        [&] {
+          auto w = lock.write();
+          *w = 5;
+          wrote = true;
+        },
+        "writer");
     weft::yield_now();
     CHECK_FALSE(wrote);
     r1.unlock();
@@ -41,8 +43,7 @@ TEST_CASE("RwLock: a writer excludes readers and other writers") {
     CHECK_FALSE(lock.try_read().has_value());
     CHECK_FALSE(lock.try_write().has_value());
     std::vector<weft::JoinHandle<std::size_t>> readers;
-    for (int i = 0; i < 3; ++i)
-      readers.push_back(weft::spawn([&] { return lock.read()->size(); }));
+    for (int i = 0; i < 3; ++i) readers.push_back(weft::spawn([&] { return lock.read()->size(); }));
     weft::yield_now();
     w->push_back(1);
     w.unlock();

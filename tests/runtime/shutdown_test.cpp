@@ -21,14 +21,18 @@ struct Outcome {
 // which sleeps forever; the root returns at once, so both are still alive at shutdown.
 void receiver_and_sender(Outcome& out) {
   auto [tx, rx] = weft::mpsc::unbounded<int>();
-  weft::spawn([&out, rx = std::move(rx)]() mutable {
-    auto v = rx.recv();
-    out.receiver_returned = true;
-    out.saw_closed = !v.has_value();
-  }, "receiver");
-  weft::spawn([tx = std::move(tx)] {
-    for (;;) weft::sleep(1h);
-  }, "sender");
+  weft::spawn(
+      [&out, rx = std::move(rx)]() mutable {
+        auto v = rx.recv();
+        out.receiver_returned = true;
+        out.saw_closed = !v.has_value();
+      },
+      "receiver");
+  weft::spawn(
+      [tx = std::move(tx)] {
+        for (;;) weft::sleep(1h);
+      },
+      "sender");
   weft::yield_now();  // both start and block
 }
 
@@ -95,14 +99,18 @@ TEST_CASE("shutdown: a lock held by a dropped task goes to the waiter, which may
   weft::Mutex<int> m(0);
   bool waiter_locked = false;
   rt.block_on([&] {
-    weft::spawn([&] {
-      auto g = m.lock();
-      weft::sleep(1h);
-    }, "holder");
-    weft::spawn([&] {
-      auto g = m.lock();
-      waiter_locked = true;
-    }, "waiter");
+    weft::spawn(
+        [&] {
+          auto g = m.lock();
+          weft::sleep(1h);
+        },
+        "holder");
+    weft::spawn(
+        [&] {
+          auto g = m.lock();
+          waiter_locked = true;
+        },
+        "waiter");
     weft::yield_now();
   });
   CHECK(waiter_locked);
@@ -115,16 +123,20 @@ TEST_CASE("shutdown: the producer/worker panic needs a drop order and a run betw
   auto body = [](weft::Atomic<bool>& stop) {
     auto [req_tx, req_rx] = weft::mpsc::unbounded<int>();
     auto [rep_tx, rep_rx] = weft::mpsc::unbounded<int>();
-    weft::spawn([req_rx = std::move(req_rx), rep_tx = std::move(rep_tx)]() mutable {
-      while (auto n = req_rx.recv()) (void)rep_tx.send(*n + 1);
-    }, "worker");
-    weft::spawn([&stop, req_tx = std::move(req_tx), rep_rx = std::move(rep_rx)]() mutable {
-      for (int i = 0; !stop.load(); ++i) {
-        req_tx.send(i).unwrap();
-        int reply = rep_rx.recv().value();  // throws if the reply channel is closed
-        WEFT_CHECK(reply == i + 1);
-      }
-    }, "producer");
+    weft::spawn(
+        [req_rx = std::move(req_rx), rep_tx = std::move(rep_tx)]() mutable {
+          while (auto n = req_rx.recv()) (void)rep_tx.send(*n + 1);
+        },
+        "worker");
+    weft::spawn(
+        [&stop, req_tx = std::move(req_tx), rep_rx = std::move(rep_rx)]() mutable {
+          for (int i = 0; !stop.load(); ++i) {
+            req_tx.send(i).unwrap();
+            int reply = rep_rx.recv().value();  // throws if the reply channel is closed
+            WEFT_CHECK(reply == i + 1);
+          }
+        },
+        "producer");
     weft::yield_now();  // the producer sends 0 and waits for the reply
     stop.store(true);
   };

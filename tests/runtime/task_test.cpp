@@ -48,8 +48,18 @@ TEST_CASE("yield_now lets tasks alternate in FIFO order") {
   weft::Runtime rt;
   std::vector<int> order;
   rt.block_on([&] {
-    auto a = weft::spawn([&] { for (int i = 0; i < 3; ++i) { order.push_back(1); weft::yield_now(); } });
-    auto b = weft::spawn([&] { for (int i = 0; i < 3; ++i) { order.push_back(2); weft::yield_now(); } });
+    auto a = weft::spawn([&] {
+      for (int i = 0; i < 3; ++i) {
+        order.push_back(1);
+        weft::yield_now();
+      }
+    });
+    auto b = weft::spawn([&] {
+      for (int i = 0; i < 3; ++i) {
+        order.push_back(2);
+        weft::yield_now();
+      }
+    });
     a.join();
     b.join();
   });
@@ -59,15 +69,18 @@ TEST_CASE("yield_now lets tasks alternate in FIFO order") {
 TEST_CASE("block_on inside a task is a clear error naming the task") {
   weft::Runtime rt;
   rt.block_on([] {
-    auto h = weft::spawn([] {
-      weft::Runtime inner;
-      inner.block_on([] { return 0; });
-    }, "nested");
+    auto h = weft::spawn(
+        [] {
+          weft::Runtime inner;
+          inner.block_on([] { return 0; });
+        },
+        "nested");
     try {
       h.join();
       FAIL("expected a panic");
     } catch (const weft::JoinError& e) {
-      CHECK(std::string(e.what()).find("cannot start a runtime from within a runtime") != std::string::npos);
+      CHECK(std::string(e.what()).find("cannot start a runtime from within a runtime") !=
+            std::string::npos);
       CHECK(std::string(e.what()).find("nested") != std::string::npos);
     }
   });
@@ -126,7 +139,10 @@ TEST_CASE("timeout returns nullopt and drops the child when time runs out") {
     CHECK_FALSE(r.has_value());
     CHECK(dropped);
     CHECK(weft::now().time_since_epoch() == 10ms);
-    auto ok = weft::timeout(10ms, [] { weft::sleep(1ms); return 7; });
+    auto ok = weft::timeout(10ms, [] {
+      weft::sleep(1ms);
+      return 7;
+    });
     REQUIRE(ok.has_value());
     CHECK(*ok == 7);
   });
@@ -137,11 +153,13 @@ TEST_CASE("a task that joins itself is dropped at shutdown, not a deadlock of th
   bool destroyed = false;
   rt.block_on([&] {
     auto self = std::make_shared<weft::JoinHandle<void>>();
-    *self = weft::spawn([self, &destroyed] {
-      Flag f{&destroyed};
-      weft::yield_now();
-      self->join();
-    }, "self-joiner");
+    *self = weft::spawn(
+        [self, &destroyed] {
+          Flag f{&destroyed};
+          weft::yield_now();
+          self->join();
+        },
+        "self-joiner");
     weft::sleep(1h);
   });
   CHECK(destroyed);

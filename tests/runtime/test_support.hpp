@@ -89,8 +89,7 @@ class EventLog final : public weft::Observer {
 // Runs body under a RandomChooser for seeds [0, n) in the given flavor; returns how many runs
 // ended in weft::Deadlock.
 template <class Body>
-int explore_random(std::uint64_t n, Body body,
-                   weft::Flavor flavor = weft::Flavor::multi_thread) {
+int explore_random(std::uint64_t n, Body body, weft::Flavor flavor = weft::Flavor::multi_thread) {
   int deadlocks = 0;
   for (std::uint64_t seed = 0; seed < n; ++seed) {
     RandomChooser chooser(seed);

@@ -8,15 +8,24 @@ namespace weft {
 std::string describe_wait(Op op, ObjectKind kind, ObjectId object) {
   const std::string what = std::string(to_string(kind)) + " #" + std::to_string(object);
   switch (op) {
-    case Op::lock: return "waits to lock " + what;
-    case Op::lock_shared: return "waits to read-lock " + what;
-    case Op::recv: return "waits to receive from " + what;
-    case Op::send: return "waits for room to send on " + what;
-    case Op::join: return "waits for task #" + std::to_string(object) + " to finish";
-    case Op::wait: return "waits on " + what;
-    case Op::acquire: return "waits for a permit of " + what;
-    case Op::sleep: return "sleeps";
-    default: return "waits in " + std::string(to_string(op)) + " on " + what;
+    case Op::lock:
+      return "waits to lock " + what;
+    case Op::lock_shared:
+      return "waits to read-lock " + what;
+    case Op::recv:
+      return "waits to receive from " + what;
+    case Op::send:
+      return "waits for room to send on " + what;
+    case Op::join:
+      return "waits for task #" + std::to_string(object) + " to finish";
+    case Op::wait:
+      return "waits on " + what;
+    case Op::acquire:
+      return "waits for a permit of " + what;
+    case Op::sleep:
+      return "sleeps";
+    default:
+      return "waits in " + std::string(to_string(op)) + " on " + what;
   }
 }
 
@@ -28,14 +37,19 @@ std::string describe_wait(const TaskSnapshot& t, const TaskTable& tasks,
   switch (t.wait_op) {
     case Op::lock:
       return (t.wait_kind == ObjectKind::rwlock ? "waits to write-lock " : "waits to lock ") + what;
-    case Op::lock_shared: return "waits to read-lock " + what;
-    case Op::recv: return "waits to receive from " + what;
-    case Op::send: return "waits for room to send on " + what;
-    case Op::acquire: return "waits for permits of " + what;
+    case Op::lock_shared:
+      return "waits to read-lock " + what;
+    case Op::recv:
+      return "waits to receive from " + what;
+    case Op::send:
+      return "waits for room to send on " + what;
+    case Op::acquire:
+      return "waits for permits of " + what;
     case Op::wait:
       if (t.wait_kind == ObjectKind::barrier) return "waits at " + what + " for more tasks";
       return "waits for a notification on " + what;
-    default: return "waits in " + std::string(to_string(t.wait_op)) + " on " + what;
+    default:
+      return "waits in " + std::string(to_string(t.wait_op)) + " on " + what;
   }
 }
 

@@ -21,8 +21,8 @@ std::vector<std::unique_ptr<Detector>> make_detectors(const ExploreOptions& opti
   if (options.leaks != "off")
     detectors.push_back(std::make_unique<LeakDetector>(options.leaks == "warn"));
   if (options.long_poll_ms > 0)
-    detectors.push_back(std::make_unique<LongPollDetector>(
-        std::chrono::milliseconds(options.long_poll_ms)));
+    detectors.push_back(
+        std::make_unique<LongPollDetector>(std::chrono::milliseconds(options.long_poll_ms)));
   return detectors;
 }
 

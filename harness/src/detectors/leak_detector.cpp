@@ -40,9 +40,9 @@ void LeakDetector::explain(const Event& e) {
     std::string names;
     for (std::size_t i = 0; i < left.size(); ++i)
       names += (i == 0 ? "" : i + 1 == left.size() ? " and " : ", ") + tasks_.label(left[i].id);
-    f.message = std::to_string(left.size()) +
-                " tasks were still alive after the root task returned and would never finish: " +
-                names;
+    f.message =
+        std::to_string(left.size()) +
+        " tasks were still alive after the root task returned and would never finish: " + names;
   }
   for (const TaskSnapshot& t : left) {
     std::string line = tasks_.label(t.id) + ", spawned";

@@ -45,8 +45,8 @@ void LockOrderDetector::add_edge(const ObjectTable::Hold& held, const Event& tak
     });
     if (edge.held != edge.taken && !seen) class_edges_.push_back(std::move(edge));
   }
-  edges_.emplace(key, Edge{held.kind, taken.object_kind, taken.task, held.where, taken.where,
-                           taken.step});
+  edges_.emplace(
+      key, Edge{held.kind, taken.object_kind, taken.task, held.where, taken.where, taken.step});
   if (failure_) return;
   std::vector<Key> back = path(taken.object, held.object);
   if (back.empty()) return;
@@ -91,7 +91,8 @@ void LockOrderDetector::report(const std::vector<Key>& cycle, const Event& closi
   for (std::size_t i = 0; i < order.size(); ++i) {
     const Edge& edge = edges_.at(order[i]);
     const bool same_task_again = i > 0 && edges_.at(order[i - 1]).task == edge.task;
-    sequence += i == 0 ? "" : (i + 1 == order.size() ? (order.size() > 2 ? ", and " : " and ") : ", ");
+    sequence +=
+        i == 0 ? "" : (i + 1 == order.size() ? (order.size() > 2 ? ", and " : " and ") : ", ");
     sequence += (same_task_again ? std::string("later also") : tasks_.label(edge.task)) +
                 " locks " + lock(edge.from_kind, order[i].first) + " then " +
                 lock(edge.to_kind, order[i].second);

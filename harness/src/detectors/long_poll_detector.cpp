@@ -19,8 +19,9 @@ void LongPollDetector::on_event(const Event& e) {
   const SourceLocation end = how == "blocked" ? task.wait_site : task.last_site;
   const SourceLocation& resumed_at = e.where;
   const std::string label = "'" + task.name + "' (#" + std::to_string(task.id) + ")";
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::nanoseconds(e.value)).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds(e.value))
+          .count();
 
   Failure f;
   f.kind = FailureKind::long_poll;
@@ -40,8 +41,9 @@ void LongPollDetector::on_event(const Event& e) {
   began += ", and ended when it " + how;
   if (known(end)) began += " at " + location_text(end);
   f.details.push_back(began);
-  f.details.push_back("the blocking code runs between those two points; use weft's operations "
-                      "(weft::sleep, channels, locks) so that the task yields instead");
+  f.details.push_back(
+      "the blocking code runs between those two points; use weft's operations "
+      "(weft::sleep, channels, locks) so that the task yields instead");
   f.details.push_back("threshold: " + std::to_string(threshold_.count()) +
                       " ms of wall time (--long-poll-ms); wall time is measured for this report "
                       "only, never for decisions, and varies from run to run");

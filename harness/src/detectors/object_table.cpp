@@ -47,12 +47,14 @@ void ObjectTable::release(TaskId task, ObjectId object, bool shared, std::uint64
   };
   // The releasing task's latest hold; else (a guard or permit moved to another task, or permits
   // released without being acquired) the oldest hold of the object.
-  auto it = std::find_if(holds_.rbegin(), holds_.rend(), [&](const Hold& h) { return matches(h, true); });
+  auto it =
+      std::find_if(holds_.rbegin(), holds_.rend(), [&](const Hold& h) { return matches(h, true); });
   std::vector<Hold>::iterator hold;
   if (it != holds_.rend()) {
     hold = std::prev(it.base());
   } else {
-    hold = std::find_if(holds_.begin(), holds_.end(), [&](const Hold& h) { return matches(h, false); });
+    hold = std::find_if(holds_.begin(), holds_.end(),
+                        [&](const Hold& h) { return matches(h, false); });
     if (hold == holds_.end()) return;
   }
   if (permits != 0 && hold->permits > permits) {

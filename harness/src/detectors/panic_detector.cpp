@@ -66,7 +66,8 @@ void PanicDetector::end_execution(const BodyOutcome&, Findings& findings) {
       u.kind = FailureKind::unobserved_panic;
       u.message = "task " + tasks_.label(p.task) +
                   " panicked and its JoinHandle was dropped without a join, so the error "
-                  "vanished without a trace: " + p.message;
+                  "vanished without a trace: " +
+                  p.message;
       u.step = std::max(p.step, detach->second);
       u.details.back() = "its JoinHandle was dropped unjoined at step " +
                          std::to_string(detach->second) +

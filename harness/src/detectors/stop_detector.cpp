@@ -36,8 +36,8 @@ std::string release_text(const TaskSnapshot& t, const std::vector<TaskSnapshot>&
   std::vector<TaskId> others;
   for (const TaskSnapshot& o : all)
     if (o.id != t.id) others.push_back(o.id);
-  const std::string nobody = others.empty() ? "but no other task is alive"
-                                            : "but every other task is blocked too";
+  const std::string nobody =
+      others.empty() ? "but no other task is alive" : "but every other task is blocked too";
   switch (t.wait_op) {
     case Op::lock:
     case Op::lock_shared: {
@@ -79,21 +79,21 @@ std::string release_text(const TaskSnapshot& t, const std::vector<TaskSnapshot>&
     case Op::wait:
       if (t.wait_kind == ObjectKind::barrier)
         return "more tasks arriving at it would release it, " + nobody;
-    {
-      std::string text = "a notify on it would wake it, " + nobody;
-      const Notified* last = t.wait_object < notified.size() ? &notified[t.wait_object] : nullptr;
-      if (last == nullptr || last->woken < 0) return text + "; nobody has notified it yet";
-      text += "; its last notification, at " + location_text(last->where) + " (step " +
-              std::to_string(last->step) + "), ";
-      if (last->woken == 0 && !last->permit_stored)
-        return text + "found nobody waiting and was lost";
-      if (last->permit_merged)
-        return text +
-               "found a permit an earlier notify_one had stored and collapsed into it "
-               "(two notifications, one permit), which a wait used up before";
-      if (last->permit_stored) return text + "stored a permit that was used up before";
-      return text + "woke " + std::to_string(last->woken) + " task(s) waiting then";
-    }
+      {
+        std::string text = "a notify on it would wake it, " + nobody;
+        const Notified* last = t.wait_object < notified.size() ? &notified[t.wait_object] : nullptr;
+        if (last == nullptr || last->woken < 0) return text + "; nobody has notified it yet";
+        text += "; its last notification, at " + location_text(last->where) + " (step " +
+                std::to_string(last->step) + "), ";
+        if (last->woken == 0 && !last->permit_stored)
+          return text + "found nobody waiting and was lost";
+        if (last->permit_merged)
+          return text +
+                 "found a permit an earlier notify_one had stored and collapsed into it "
+                 "(two notifications, one permit), which a wait used up before";
+        if (last->permit_stored) return text + "stored a permit that was used up before";
+        return text + "woke " + std::to_string(last->woken) + " task(s) waiting then";
+      }
     default:
       break;
   }
@@ -173,8 +173,9 @@ void StopDetector::explain_deadlock(const Event& e) {
   } else {
     for (const TaskSnapshot& t : snapshot)
       if (t.state == TaskState::blocked && (!blamed || tasks_.is_root(t.id))) blamed = &t;
-    f.message = "the run is stuck: every task is waiting, no timer is pending, and nothing can "
-                "wake them";
+    f.message =
+        "the run is stuck: every task is waiting, no timer is pending, and nothing can "
+        "wake them";
   }
   if (blamed) {
     f.task = blamed->id;

@@ -152,8 +152,8 @@ std::unique_ptr<Strategy> make_strategy(std::string_view name, const nlohmann::j
     strategy = std::make_unique<ByteStream>(std::move(bytes));
   } else {
     if (error)
-      *error =
-          "unknown strategy \"" + std::string(name) + "\" (known: random, pct, dfs, dpor, replay, bytes)";
+      *error = "unknown strategy \"" + std::string(name) +
+               "\" (known: random, pct, dfs, dpor, replay, bytes)";
     return nullptr;
   }
   if (!params.finish(error)) return nullptr;

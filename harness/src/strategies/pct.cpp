@@ -126,8 +126,7 @@ std::size_t Pct::choose_shutdown(std::span<const Candidate> candidates) {
         (!woken || priority_of(candidates[i].task) > priority_of(candidates[*woken].task)))
       woken = i;
   }
-  const std::size_t pick =
-      woken ? *woken : static_cast<std::size_t>(rng_.below(candidates.size()));
+  const std::size_t pick = woken ? *woken : static_cast<std::size_t>(rng_.below(candidates.size()));
   std::swap(shutdown_runnable_, scratch_);
   last_shutdown_was_drop_ = candidates[pick].op == Op::drop;
   return pick;

@@ -36,7 +36,7 @@ enum class ObjectKind : std::uint8_t {
 // pending operation of each task so that a strategy can reason about independence.
 enum class Op : std::uint8_t {
   none,
-  start,       // first run of a task
+  start,  // first run of a task
   spawn,
   yield,
   join,
@@ -45,18 +45,18 @@ enum class Op : std::uint8_t {
   send,
   recv,
   close,
-  lock,        // exclusive acquire (mutex, rwlock write)
-  lock_shared, // rwlock read
+  lock,         // exclusive acquire (mutex, rwlock write)
+  lock_shared,  // rwlock read
   unlock,
-  wait,        // condvar / barrier / notify wait
+  wait,  // condvar / barrier / notify wait
   notify,
-  acquire,     // semaphore
+  acquire,  // semaphore
   release,
   load,
   store,
   rmw,
-  choose,      // a value drawn with weft::choose
-  drop,        // a shutdown candidate: drop this task
+  choose,  // a value drawn with weft::choose
+  drop,    // a shutdown candidate: drop this task
 };
 
 std::string_view to_string(ObjectKind kind) noexcept;

@@ -12,24 +12,24 @@ namespace weft {
 class Runtime;
 
 enum class EventKind : std::uint8_t {
-  spawn,           // task spawned; other = parent, text = name, where = spawn site
-  run,             // task resumed by the scheduler; where = its latest scheduling point
-  block,           // task blocked in op on object; other = the task that holds it, if one does
-  wake,            // task made runnable; other = the waking task (kNoTask for the runtime)
-  op,              // an operation completed: op, object, value (e.g. the value sent or loaded;
-                   // for a lock or lock_shared, 1 when taken by try_lock, else 0)
-  finish,          // task returned normally
-  panic,           // an exception escaped the task; text = what(), where = last scheduling point
-  cancelled,       // a dropped or aborted task finished unwinding
+  spawn,      // task spawned; other = parent, text = name, where = spawn site
+  run,        // task resumed by the scheduler; where = its latest scheduling point
+  block,      // task blocked in op on object; other = the task that holds it, if one does
+  wake,       // task made runnable; other = the waking task (kNoTask for the runtime)
+  op,         // an operation completed: op, object, value (e.g. the value sent or loaded;
+              // for a lock or lock_shared, 1 when taken by try_lock, else 0)
+  finish,     // task returned normally
+  panic,      // an exception escaped the task; text = what(), where = last scheduling point
+  cancelled,  // a dropped or aborted task finished unwinding
   swallowed_cancellation,  // the task caught the unwinding and did not rethrow
-  timer_fire,      // a timer woke task; value = deadline (ns)
-  clock_advance,   // value = new virtual time (ns)
-  shutdown_begin,  // the root task returned (or the runtime is being destroyed)
-  drop,            // the runtime starts dropping task (shutdown or abort)
-  deadlock,        // nothing can run, no timer is pending, and tasks are blocked
-  hang,            // a step or virtual-time limit was reached; text says which
-  shutdown_end,    // every task is gone
-  detach,          // the JoinHandle of task was dropped without a successful join
+  timer_fire,              // a timer woke task; value = deadline (ns)
+  clock_advance,           // value = new virtual time (ns)
+  shutdown_begin,          // the root task returned (or the runtime is being destroyed)
+  drop,                    // the runtime starts dropping task (shutdown or abort)
+  deadlock,                // nothing can run, no timer is pending, and tasks are blocked
+  hang,                    // a step or virtual-time limit was reached; text says which
+  shutdown_end,            // every task is gone
+  detach,                  // the JoinHandle of task was dropped without a successful join
   object_created,  // object (of object_kind) got its id in this runtime; where = the line that
                    // constructed it (emitted only for objects that record it: Mutex, RwLock)
   leak_check,      // leak checking (an exploration option): after the root returned, the other
@@ -90,10 +90,10 @@ struct Event {
   TaskId other = kNoTask;
   ObjectId object = kNoObject;
   std::int64_t value = 0;
-  std::uint64_t step = 0;      // scheduling points so far in this runtime
-  Duration time{};             // virtual time since the runtime started
-  std::string_view text;       // valid only during the call
-  SourceLocation where;        // user code location of the operation, when known
+  std::uint64_t step = 0;            // scheduling points so far in this runtime
+  Duration time{};                   // virtual time since the runtime started
+  std::string_view text;             // valid only during the call
+  SourceLocation where;              // user code location of the operation, when known
   const Runtime* runtime = nullptr;  // for snapshots (Runtime::tasks()) during the call
 };
 

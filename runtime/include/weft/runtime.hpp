@@ -53,8 +53,8 @@ struct TaskSnapshot {
   ObjectKind wait_kind = ObjectKind::none;
   ObjectId wait_object = kNoObject;
   TaskId wait_holder = kNoTask;
-  SourceLocation wait_site;        // the user call that blocked
-  bool has_deadline = false;       // blocked with a timer armed (sleep, timed wait)
+  SourceLocation wait_site;   // the user call that blocked
+  bool has_deadline = false;  // blocked with a timer armed (sleep, timed wait)
   Duration deadline{};
   SourceLocation last_site;  // the task's latest scheduling point
 };

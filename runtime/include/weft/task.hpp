@@ -161,68 +161,68 @@ class JoinHandle {
 // Spawns fn as a new task of the current runtime. fn is moved into the task; it runs when the
 // scheduler picks it. Precondition: called from a task.
 template <class F>
-  requires std::invocable<std::decay_t<F>
-  & > auto spawn(F&& fn, std::string name = {}, SourceLocation where = SourceLocation::current()) {
-    using Fn = std::decay_t<F>;
-    using T = std::invoke_result_t<Fn&>;
-    auto cell = std::allocate_shared<detail::TaskCell<Fn, T>>(
-        detail::TaskCellAllocator<detail::TaskCell<Fn, T>>());
-    detail::JoinState<T>* join_state = &cell->state;
-    std::unique_ptr<detail::TaskBody> body(
-        ::new (&cell->body) detail::TaskBodyImpl<Fn, T>(Fn(std::forward<F>(fn)), *join_state));
-    std::shared_ptr<detail::JoinState<T>> state(std::move(cell), join_state);
-    detail::spawn_task(std::move(body), state, std::move(name), where);
-    return JoinHandle<T>(std::move(state));
-  }
+requires std::invocable < std::decay_t<F>
+& > auto spawn(F&& fn, std::string name = {}, SourceLocation where = SourceLocation::current()) {
+  using Fn = std::decay_t<F>;
+  using T = std::invoke_result_t<Fn&>;
+  auto cell = std::allocate_shared<detail::TaskCell<Fn, T>>(
+      detail::TaskCellAllocator<detail::TaskCell<Fn, T>>());
+  detail::JoinState<T>* join_state = &cell->state;
+  std::unique_ptr<detail::TaskBody> body(
+      ::new (&cell->body) detail::TaskBodyImpl<Fn, T>(Fn(std::forward<F>(fn)), *join_state));
+  std::shared_ptr<detail::JoinState<T>> state(std::move(cell), join_state);
+  detail::spawn_task(std::move(body), state, std::move(name), where);
+  return JoinHandle<T>(std::move(state));
+}
 
 // Lets other runnable tasks run (a scheduling point in both flavors).
-  void yield_now(SourceLocation where = SourceLocation::current());
+void yield_now(SourceLocation where = SourceLocation::current());
 
-  // A nondeterministic value in [0, n) chosen by the exploration (0 outside one). Precondition:
-  // n>0.
-  std::size_t choose(std::size_t n, SourceLocation where = SourceLocation::current());
+// A nondeterministic value in [0, n) chosen by the exploration (0 outside one). Precondition:
+// n>0.
+std::size_t choose(std::size_t n, SourceLocation where = SourceLocation::current());
 
-  // The running task's id and name.
-  TaskId current_task_id();
-  std::string_view current_task_name();
+// The running task's id and name.
+TaskId current_task_id();
+std::string_view current_task_name();
 
-  // Runs fn as a child task with a time limit. Returns its value, or std::nullopt if the limit
-  // passed first; the child is then dropped at the await it is suspended at (its stack unwinds)
-  // before timeout returns, like tokio::time::timeout dropping its future. As in tokio (which
-  // polls the inner future before the deadline), fn wins a tie: if it was woken at the deadline
-  // (or has not suspended since), it runs up to its next suspension point first, and if it
-  // finishes there its value is returned. A panic in fn is rethrown as is. For void fn the
-  // optional holds true.
-  template <class F>
-  auto timeout(Duration limit, F&& fn, SourceLocation where = SourceLocation::current()) {
-    using T = std::invoke_result_t<F&>;
-    using V = std::conditional_t<std::is_void_v<T>, bool, T>;
-    auto child = spawn([&fn]() -> T { return fn(); }, "timeout", where);
-    // fn lives on this stack: if this task is dropped while waiting, the child goes first.
-    detail::ScopedChild scope(child.state());
-    try {
-      auto result = child.join_for(limit, where);
-      if (!result) {
-        detail::settle_inner(*child.state(), where);
-        if (child.is_finished()) result = child.join_for(Duration::zero(), where);
-      }
-      if (result) return std::optional<V>(std::move(*result));
-    } catch (const JoinError& error) {
-      if (error.is_panic()) std::rethrow_exception(error.panic());
-      throw;
+// Runs fn as a child task with a time limit. Returns its value, or std::nullopt if the limit
+// passed first; the child is then dropped at the await it is suspended at (its stack unwinds)
+// before timeout returns, like tokio::time::timeout dropping its future. As in tokio (which
+// polls the inner future before the deadline), fn wins a tie: if it was woken at the deadline
+// (or has not suspended since), it runs up to its next suspension point first, and if it
+// finishes there its value is returned. A panic in fn is rethrown as is. For void fn the
+// optional holds true.
+template <class F>
+auto timeout(Duration limit, F&& fn, SourceLocation where = SourceLocation::current()) {
+  using T = std::invoke_result_t<F&>;
+  using V = std::conditional_t<std::is_void_v<T>, bool, T>;
+  auto child = spawn([&fn]() -> T { return fn(); }, "timeout", where);
+  // fn lives on this stack: if this task is dropped while waiting, the child goes first.
+  detail::ScopedChild scope(child.state());
+  try {
+    auto result = child.join_for(limit, where);
+    if (!result) {
+      detail::settle_inner(*child.state(), where);
+      if (child.is_finished()) result = child.join_for(Duration::zero(), where);
     }
-    child.abort(where);
-    try {
-      (void)child.join(where);  // a cancelled child throws; its value (if any) is not wanted
-    } catch (const JoinError&) {
-    }
-    return std::optional<V>{};
+    if (result) return std::optional<V>(std::move(*result));
+  } catch (const JoinError& error) {
+    if (error.is_panic()) std::rethrow_exception(error.panic());
+    throw;
   }
+  child.abort(where);
+  try {
+    (void)child.join(where);  // a cancelled child throws; its value (if any) is not wanted
+  } catch (const JoinError&) {
+  }
+  return std::optional<V>{};
+}
 
-  // timeout with an absolute deadline (tokio::time::timeout_at).
-  template <class F>
-  auto timeout_at(Instant deadline, F&& fn, SourceLocation where = SourceLocation::current()) {
-    return timeout(deadline - now(), std::forward<F>(fn), where);
-  }
+// timeout with an absolute deadline (tokio::time::timeout_at).
+template <class F>
+auto timeout_at(Instant deadline, F&& fn, SourceLocation where = SourceLocation::current()) {
+  return timeout(deadline - now(), std::forward<F>(fn), where);
+}
 
 }  // namespace weft

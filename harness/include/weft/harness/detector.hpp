@@ -23,16 +23,16 @@ struct BodyOutcome {
 // unlike object ids mean the same thing in every execution. The explorer checks the edges of all
 // executions together (see LockOrderDetector).
 struct LockClassEdge {
-  std::string held;   // "file:line" where the held lock was created
-  std::string taken;  // "file:line" where the lock taken was created
-  std::string task;   // the task that did it, by name
+  std::string held;            // "file:line" where the held lock was created
+  std::string taken;           // "file:line" where the lock taken was created
+  std::string task;            // the task that did it, by name
   Location held_at, taken_at;  // where the two locks were taken
 };
 
 // What the detectors found in one execution.
 struct Findings {
-  std::vector<Failure> failures;  // the execution fails
-  std::vector<Failure> warnings;  // worth telling (e.g. leaks in warn mode), not a failure
+  std::vector<Failure> failures;          // the execution fails
+  std::vector<Failure> warnings;          // worth telling (e.g. leaks in warn mode), not a failure
   std::vector<LockClassEdge> lock_edges;  // for the exploration-wide lock-order check
 };
 

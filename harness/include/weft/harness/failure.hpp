@@ -54,7 +54,7 @@ struct Failure {
   FailureKind kind = FailureKind::body_failure;
   TaskId task = kNoTask;
   std::string task_name;
-  std::string message;   // one sentence in plain words
+  std::string message;  // one sentence in plain words
   std::uint64_t step = 0;
   Location where;
   std::vector<std::string> details;  // further lines: tasks, waits, cycles, spawn sites

@@ -19,8 +19,8 @@ class LeakDetector final : public Detector {
   void begin_execution() override;
   void on_event(const Event& event) override;
   EventMask interests() const override {
-    return events(EventKind::spawn, EventKind::object_created, EventKind::finish,
-                  EventKind::panic, EventKind::leak_check) |
+    return events(EventKind::spawn, EventKind::object_created, EventKind::finish, EventKind::panic,
+                  EventKind::leak_check) |
            ops_on(ObjectKind::mutex, ObjectKind::rwlock, ObjectKind::semaphore);
   }
   void end_execution(const BodyOutcome& outcome, Findings& findings) override;

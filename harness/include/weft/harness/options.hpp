@@ -10,49 +10,49 @@
 #include "weft/runtime.hpp"
 
 // X(member, type, default, flag, environment variable, help)
-#define WEFT_EXPLORE_OPTIONS(X)                                                                    \
-  X(strategy, std::string, "random", "strategy", "WEFT_STRATEGY", "random, pct, dfs or dpor")           \
-  X(iterations, std::uint64_t, 1000, "iterations", "WEFT_ITERATIONS",                              \
-    "executions to run (dfs: at most this many)")                                                  \
-  X(seed, std::uint64_t, 1, "seed", "WEFT_SEED",                                                   \
-    "base seed; execution 0 runs with it, so a failing execution's seed replays it alone")         \
-  X(depth, std::uint32_t, 3, "depth", "WEFT_DEPTH", "PCT: bug depth d (d-1 priority changes)")     \
-  X(pct_steps, std::uint64_t, 0, "pct-steps", "WEFT_PCT_STEPS",                                    \
-    "PCT: step estimate k (0: measured by calibration runs)")                                      \
-  X(preemption_bound, std::int32_t, 2, "preemption-bound", "WEFT_PREEMPTION_BOUND",                \
-    "dfs: at most this many preemptions per execution (-1: unbounded)")                            \
-  X(jobs, std::uint32_t, 1, "jobs", "WEFT_JOBS",                                                   \
-    "worker threads, one runtime each (results are identical for any value)")                      \
-  X(shard, std::string, "1/1", "shard", "WEFT_SHARD",                                              \
-    "K/N: run only executions i with i % N == K-1 (split a run across machines)")                  \
-  X(flavor, std::string, "", "flavor", "WEFT_FLAVOR",                                              \
-    "multi_thread or current_thread (default: the scenario's)")                                    \
-  X(time_budget, double, 0.0, "time-budget", "WEFT_TIME_BUDGET",                                   \
-    "stop after this many seconds of wall time (0: no limit)")                                     \
-  X(max_steps, std::uint64_t, 100000, "max-steps", "WEFT_MAX_STEPS",                               \
-    "scheduling points per execution before it counts as a hang")                                  \
-  X(spurious_wakeups, std::uint32_t, 1, "spurious-wakeups", "WEFT_SPURIOUS_WAKEUPS",               \
-    "condition-variable spurious wake-ups explored per execution (dfs counts each as a "           \
-    "preemption)")                                                                                 \
-  X(max_virtual_time_ms, std::uint64_t, 0, "max-virtual-time", "WEFT_MAX_VIRTUAL_TIME",            \
-    "virtual milliseconds per execution before it counts as a hang (0: no limit)")                 \
-  X(check_determinism, bool, false, "check-determinism", "WEFT_CHECK_DETERMINISM",                 \
-    "replay each failing schedule and compare the event streams")                                  \
-  X(all_failures, bool, false, "all-failures", "WEFT_ALL_FAILURES",                                \
-    "keep exploring after the first failing execution")                                            \
-  X(lock_order, bool, true, "lock-order", "WEFT_LOCK_ORDER",                                       \
-    "report locks taken in opposite orders (a potential deadlock) even when no run deadlocked")     \
-  X(leaks, std::string, "off", "leaks", "WEFT_LEAKS",                                              \
-    "tasks still alive after the root returns that can never finish: fail, warn or off; on, "      \
-    "the runtime lets them run before shutdown drops them, which changes the schedules")           \
-  X(leak_grace_ms, std::uint64_t, 1000, "leak-grace-ms", "WEFT_LEAK_GRACE_MS",                     \
-    "leak check: virtual milliseconds the tasks get after the root returns to finish")             \
-  X(long_poll_ms, std::uint64_t, 100, "long-poll-ms", "WEFT_LONG_POLL_MS",                         \
+#define WEFT_EXPLORE_OPTIONS(X)                                                                  \
+  X(strategy, std::string, "random", "strategy", "WEFT_STRATEGY", "random, pct, dfs or dpor")    \
+  X(iterations, std::uint64_t, 1000, "iterations", "WEFT_ITERATIONS",                            \
+    "executions to run (dfs: at most this many)")                                                \
+  X(seed, std::uint64_t, 1, "seed", "WEFT_SEED",                                                 \
+    "base seed; execution 0 runs with it, so a failing execution's seed replays it alone")       \
+  X(depth, std::uint32_t, 3, "depth", "WEFT_DEPTH", "PCT: bug depth d (d-1 priority changes)")   \
+  X(pct_steps, std::uint64_t, 0, "pct-steps", "WEFT_PCT_STEPS",                                  \
+    "PCT: step estimate k (0: measured by calibration runs)")                                    \
+  X(preemption_bound, std::int32_t, 2, "preemption-bound", "WEFT_PREEMPTION_BOUND",              \
+    "dfs: at most this many preemptions per execution (-1: unbounded)")                          \
+  X(jobs, std::uint32_t, 1, "jobs", "WEFT_JOBS",                                                 \
+    "worker threads, one runtime each (results are identical for any value)")                    \
+  X(shard, std::string, "1/1", "shard", "WEFT_SHARD",                                            \
+    "K/N: run only executions i with i % N == K-1 (split a run across machines)")                \
+  X(flavor, std::string, "", "flavor", "WEFT_FLAVOR",                                            \
+    "multi_thread or current_thread (default: the scenario's)")                                  \
+  X(time_budget, double, 0.0, "time-budget", "WEFT_TIME_BUDGET",                                 \
+    "stop after this many seconds of wall time (0: no limit)")                                   \
+  X(max_steps, std::uint64_t, 100000, "max-steps", "WEFT_MAX_STEPS",                             \
+    "scheduling points per execution before it counts as a hang")                                \
+  X(spurious_wakeups, std::uint32_t, 1, "spurious-wakeups", "WEFT_SPURIOUS_WAKEUPS",             \
+    "condition-variable spurious wake-ups explored per execution (dfs counts each as a "         \
+    "preemption)")                                                                               \
+  X(max_virtual_time_ms, std::uint64_t, 0, "max-virtual-time", "WEFT_MAX_VIRTUAL_TIME",          \
+    "virtual milliseconds per execution before it counts as a hang (0: no limit)")               \
+  X(check_determinism, bool, false, "check-determinism", "WEFT_CHECK_DETERMINISM",               \
+    "replay each failing schedule and compare the event streams")                                \
+  X(all_failures, bool, false, "all-failures", "WEFT_ALL_FAILURES",                              \
+    "keep exploring after the first failing execution")                                          \
+  X(lock_order, bool, true, "lock-order", "WEFT_LOCK_ORDER",                                     \
+    "report locks taken in opposite orders (a potential deadlock) even when no run deadlocked")  \
+  X(leaks, std::string, "off", "leaks", "WEFT_LEAKS",                                            \
+    "tasks still alive after the root returns that can never finish: fail, warn or off; on, "    \
+    "the runtime lets them run before shutdown drops them, which changes the schedules")         \
+  X(leak_grace_ms, std::uint64_t, 1000, "leak-grace-ms", "WEFT_LEAK_GRACE_MS",                   \
+    "leak check: virtual milliseconds the tasks get after the root returns to finish")           \
+  X(long_poll_ms, std::uint64_t, 100, "long-poll-ms", "WEFT_LONG_POLL_MS",                       \
     "report a task step that holds the real thread longer than this, in wall time (0: off)")     \
-  X(source_root, std::string, "", "source-root", "WEFT_SOURCE_ROOT",                               \
+  X(source_root, std::string, "", "source-root", "WEFT_SOURCE_ROOT",                             \
     "directory that source paths in failures and traces are relative to (default: as compiled)") \
-  X(watchdog, double, 10.0, "watchdog", "WEFT_WATCHDOG",                                           \
-    "seconds of wall time an execution may go without a scheduling point before it is reported "   \
+  X(watchdog, double, 10.0, "watchdog", "WEFT_WATCHDOG",                                         \
+    "seconds of wall time an execution may go without a scheduling point before it is reported " \
     "as a hang with a trace and the process exits 1 (0: off)")
 
 namespace weft {

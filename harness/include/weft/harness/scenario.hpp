@@ -60,6 +60,6 @@ ExploreOptions default_options(const Scenario& scenario);
 #define WEFT_SCENARIO_CONCAT(a, b) WEFT_SCENARIO_CONCAT_(a, b)
 // WEFT_REGISTER_SCENARIO(weft::Scenario{...}); at namespace scope in any linked file. Link the
 // file's object into the program (meson: link_whole) or the registration is dropped.
-#define WEFT_REGISTER_SCENARIO(...)                                                      \
-  static const bool WEFT_SCENARIO_CONCAT(weft_scenario_registered_, __LINE__) =          \
+#define WEFT_REGISTER_SCENARIO(...)                                             \
+  static const bool WEFT_SCENARIO_CONCAT(weft_scenario_registered_, __LINE__) = \
       (::weft::register_scenario(__VA_ARGS__), true)

@@ -134,9 +134,9 @@ class Dfs final : public Strategy {
     bool first_is_current = false;
     // invariant: index != 0 && (kind == schedule && first_is_current || kind == spurious)
     bool preemption = false;
-    bool closed = false;           // no alternatives left to open here (sleep-set blocked)
-    std::uint32_t candidates = 0;  // invariant: >= 2
-    std::uint32_t index = 0;       // invariant: < candidates
+    bool closed = false;                   // no alternatives left to open here (sleep-set blocked)
+    std::uint32_t candidates = 0;          // invariant: >= 2
+    std::uint32_t index = 0;               // invariant: < candidates
     std::uint32_t preemptions_before = 0;  // preemptions chosen by the frames above this one
     std::uint64_t step = 0;
     std::vector<Candidate> offered;  // only with sleep sets
@@ -211,11 +211,11 @@ class Dpor final : public Strategy {
     std::uint32_t index = 0;       // invariant: < candidates
     std::size_t first_step = 0;    // steps logged before this decision in its execution
     // Schedule decisions only:
-    std::vector<TaskId> tasks;      // the candidates' tasks
-    std::vector<std::uint8_t> todo; // per candidate: 0 not wanted, 1 to explore, 2 explored
-    std::vector<Sleeper> sleep;     // asleep here
-    std::vector<Sleeper> explored;  // steps of candidates explored before the current one
-    Sleeper current;                // the step the current candidate took
+    std::vector<TaskId> tasks;       // the candidates' tasks
+    std::vector<std::uint8_t> todo;  // per candidate: 0 not wanted, 1 to explore, 2 explored
+    std::vector<Sleeper> sleep;      // asleep here
+    std::vector<Sleeper> explored;   // steps of candidates explored before the current one
+    Sleeper current;                 // the step the current candidate took
   };
 
   std::size_t open_frame(DecisionKind kind, std::span<const Candidate> candidates,

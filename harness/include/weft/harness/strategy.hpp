@@ -15,8 +15,8 @@ namespace weft {
 
 // What a strategy learns when an execution ends.
 struct ExecutionSummary {
-  std::uint64_t steps = 0;       // scheduling points the execution took
-  std::size_t decisions = 0;     // decisions asked (with >= 2 candidates)
+  std::uint64_t steps = 0;    // scheduling points the execution took
+  std::size_t decisions = 0;  // decisions asked (with >= 2 candidates)
   bool failed = false;
 };
 

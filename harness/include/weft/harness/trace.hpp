@@ -56,8 +56,8 @@ struct Trace {
   Flavor flavor = Flavor::multi_thread;
   std::string strategy;
   nlohmann::json strategy_parameters = nlohmann::json::object();
-  std::uint64_t seed = 0;             // the seed of this execution (replays it with --seed)
-  std::uint64_t execution = 0;        // index of the execution within its exploration
+  std::uint64_t seed = 0;       // the seed of this execution (replays it with --seed)
+  std::uint64_t execution = 0;  // index of the execution within its exploration
   std::uint64_t max_steps = 0;
   std::int64_t max_virtual_time_ns = 0;
   // The spurious wake-up budget (--spurious-wakeups); absent in older traces: no limit.
@@ -79,8 +79,8 @@ class TraceError : public std::runtime_error {
 nlohmann::json to_json(const Trace& trace);
 // Serialised text: the same trace gives the same bytes.
 std::string write_trace(const Trace& trace);
-Trace parse_trace(std::string_view text);  // throws TraceError
-Trace read_trace_file(const std::string& path);   // throws TraceError
+Trace parse_trace(std::string_view text);                            // throws TraceError
+Trace read_trace_file(const std::string& path);                      // throws TraceError
 void write_trace_file(const Trace& trace, const std::string& path);  // throws TraceError
 
 nlohmann::json to_json(const Failure& failure);

@@ -12,8 +12,8 @@ struct TimelineOptions {
   // Only lifecycle events (spawn, drop, cancel, panic, shutdown, deadlock...) and the failing
   // task's operations: the story of the failure without every scheduling step.
   bool key_events_only = false;
-  std::size_t max_lines = 0;   // 0: all
-  std::size_t last_lines = 0;  // keep only the last N lines (the end of the story); 0: all
+  std::size_t max_lines = 0;    // 0: all
+  std::size_t last_lines = 0;   // keep only the last N lines (the end of the story); 0: all
   bool include_failure = true;  // the failure's description before the timeline
 };
 

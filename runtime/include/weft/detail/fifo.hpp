@@ -55,7 +55,7 @@ class Fifo {
  private:
   void grow() {
     const std::size_t capacity = capacity_ == 0 ? 4 : capacity_ * 2;  // a power of two
-    T* slots = static_cast<T*>(::operator new(capacity * sizeof(T), std::align_val_t{alignof(T)}));
+    T* slots = static_cast<T*>(::operator new (capacity * sizeof(T), std::align_val_t{alignof(T)}));
     std::size_t moved = 0;
     try {
       for (; moved < size_; ++moved)
@@ -63,7 +63,7 @@ class Fifo {
             T(std::move_if_noexcept(slots_[(head_ + moved) & (capacity_ - 1)]));
     } catch (...) {
       std::destroy_n(slots, moved);
-      ::operator delete(slots, std::align_val_t{alignof(T)});
+      ::operator delete (slots, std::align_val_t{alignof(T)});
       throw;
     }
     const std::size_t size = size_;
@@ -75,7 +75,7 @@ class Fifo {
   }
   void release() noexcept {
     clear();
-    if (slots_ != nullptr) ::operator delete(slots_, std::align_val_t{alignof(T)});
+    if (slots_ != nullptr) ::operator delete (slots_, std::align_val_t{alignof(T)});
     slots_ = nullptr;
     capacity_ = 0;
   }

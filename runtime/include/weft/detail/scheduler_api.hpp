@@ -50,8 +50,7 @@ void schedule_point(Scheduler& s, Op op, ObjectKind kind, ObjectId object, Sourc
 // A decision of `kind` among n alternatives (n >= 1) about the running task's operation op on
 // object, asked of the chooser; always 0 outside an exploration. Used for spurious condvar
 // wakeups (DecisionKind::spurious: 0 = no, 1 = yes).
-std::size_t choose_decision(Scheduler& s, DecisionKind kind, std::size_t n, Op op,
-                            ObjectId object);
+std::size_t choose_decision(Scheduler& s, DecisionKind kind, std::size_t n, Op op, ObjectId object);
 
 // A yes/no decision (candidate 0: no, 1: yes) of `kind` about the running task's op on object,
 // such as a spurious wake-up or a spurious compare_exchange_weak failure, within a budget: once
