@@ -101,10 +101,11 @@ WEFT_REGISTER_SCENARIO(weft::Scenario{
         kStory +
         " Then it closes the tracker and waits: every handler has answered (done or \"shutting "
         "down\") before the runtime shuts down, so no client ever finds its channel closed. "
-        "Clean under exhaustive DFS with preemption bound 1.",
+        "Clean over 2000 random and 2000 PCT executions (its DFS space with one preemption "
+        "exceeds 100000 executions).",
     .flavor = weft::Flavor::multi_thread,
     .body = [] { server(true); },
-    .expect = {.dfs_preemption_bound = 1},
+    .expect = {.clean_budget = 2000},
     .source = __FILE__,
 });
 
