@@ -32,8 +32,11 @@ gcc_suites() {
 # One build serves two checks: warnings are errors, and the build directory is outside the source
 # tree (failures, traces and signatures must not depend on where the build is).
 out_of_tree_werror_suites() {
-  local dir=${WEFT_OUT_OF_TREE_BUILD:-${TMPDIR:-/tmp}/weft-out-of-tree-build}
-  [ -f "$dir/build.ninja" ] || meson setup "$dir" -Dwerror=true -Dbench=false >/dev/null
+  # A fresh directory every run: a build directory left by another checkout would build that
+  # checkout's sources (meson records its source root).
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/weft-out-of-tree-build.XXXXXX")
+  meson setup "$dir" -Dwerror=true -Dbench=false >/dev/null
   ninja -C "$dir"
   meson test -C "$dir" --print-errorlogs
 }
