@@ -926,7 +926,9 @@ void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLo
     gave_way(t);
     t->state = TaskState::runnable;
     enqueue(t);
+    t->preempted = true;  // a spin is not an await: cancellation waits for its next suspension
     switch_out(t);
+    t->preempted = false;
   } else {
     if (options_.flavor == Flavor::current_thread || runnable_.empty() || chooser_is_default_) {
       if (observes(EventKind::step)) [[unlikely]]
