@@ -7,6 +7,7 @@
 #include "lazy_cache.hpp"
 #include "thread_pool.hpp"
 #include "weft/catch2.hpp"
+#include "weft/harness/explorer.hpp"
 
 namespace {
 
