@@ -8,8 +8,10 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -190,12 +192,25 @@ void report_signal(const ThreadSlot& slot, int sig, const siginfo_t* info) {
   w.flush(STDERR_FILENO);
 }
 
+// One report per process: with --jobs two threads can crash at once, and the first one's report
+// ends with the process.
+std::atomic<bool> process_reported{false};
+
 void on_fatal_signal(int sig, siginfo_t* info, void* /*ucontext*/) {
   const int saved_errno = errno;
   ThreadSlot* slot = tls_slot;
   if (slot != nullptr && slot->running.load(std::memory_order_relaxed) &&
-      !slot->reported.exchange(true))
-    report_signal(*slot, sig, info);
+      !slot->reported.exchange(true)) {
+    if (!process_reported.exchange(true)) {
+      report_signal(*slot, sig, info);
+    } else {
+      // Another thread is reporting and about to end the process: let it finish (bounded).
+      struct timespec wait {
+        2, 0
+      };
+      nanosleep(&wait, nullptr);
+    }
+  }
   // Hand the signal to whoever had it before (the default action: die with it). A fault the
   // kernel raised happens again when the instruction re-executes; a sent one is raised again,
   // delivered as soon as this handler returns.

@@ -140,7 +140,11 @@ TEST_CASE("abort in a task is reported with the execution, then dies of SIGABRT"
 
 TEST_CASE("std::terminate in a task is a crash failure with a trace, reported once") {
   const std::string dir = scratch("terminate");
-  Child c = run({"explore", "terminate", "--strategy", "pct", "--iterations", "200"}, dir);
+  // --pct-steps given: PCT's calibration runs would otherwise meet the crash before the
+  // exploration's own executions (a crash during calibration is not yet attributed to a seed).
+  Child c =
+      run({"explore", "terminate", "--strategy", "pct", "--pct-steps", "25", "--iterations", "200"},
+          dir);
   INFO(c.err);
   CHECK(c.signaled(SIGABRT));
   CHECK(c.err.find("weft: FAILURE in execution") != std::string::npos);
@@ -174,33 +178,34 @@ TEST_CASE("a 200 KB frame hits the guard instead of another task's stack") {
   CHECK(c.err.find("weft: stack overflow in task 'big'") != std::string::npos);
 }
 
-TEST_CASE("a destructor that throws while its task is dropped is a failure of its own kind") {
+TEST_CASE("a destructor that throws while its task is dropped ends as a failure with its seed") {
+  // The runtime turns the terminate that a throwing destructor causes during a drop into a panic
+  // of that task (it cannot yet tell it from a cancellation reaching a waiting destructor, so the
+  // kind is task_panic): the run goes on to report it with its seed and trace, exit 1.
   const std::string dir = scratch("throwing-destructor");
   Child c = run({"explore", "throwing-destructor", "--iterations", "3"}, dir);
-  INFO(c.err);
-  CHECK(c.signaled(SIGABRT));
-  CHECK(c.err.find("throwing_destructor: a destructor threw while the task was being dropped") !=
-        std::string::npos);
-  CHECK(c.err.find("task: 'closer'") != std::string::npos);
-  CHECK(c.err.find("flush failed while closing") != std::string::npos);
-  CHECK(c.err.find("SUMMARY: weft: throwing_destructor in throwing-destructor") !=
-        std::string::npos);
+  INFO(c.out + c.err);
+  CHECK(c.exit_code() == 1);
+  CHECK(c.out.find("FAILURE in execution 0 (seed 1)") != std::string::npos);
+  CHECK(c.out.find("task: 'closer'") != std::string::npos);
   std::smatch m;
-  REQUIRE(std::regex_search(c.err, m, std::regex("trace: ([^\n]+)\n")));
+  REQUIRE(std::regex_search(c.out, m, std::regex("\ntrace: ([^\n]+)\n")));
   weft::Trace t = weft::read_trace_file(dir + "/" + m[1].str());
   REQUIRE(t.failure);
-  CHECK(t.failure->kind == weft::FailureKind::throwing_destructor);
   CHECK(t.failure->task_name == "closer");
   CHECK(t.failure->where.known());
 }
 
-TEST_CASE("weft's own fatal error (a task blocking while dropped) keeps the seed") {
+TEST_CASE("a task that waits in a destructor while dropped is a failure that keeps the seed") {
+  // Formerly weft's own fatal error; now a panic of that task (tokio: a Drop cannot await).
   Child c = run({"explore", "blocks-while-dropped", "--iterations", "3"}, scratch("fatal"));
-  INFO(c.err);
-  CHECK(c.signaled(SIGABRT));
-  CHECK(c.err.find("weft: fatal: task 'waiter'") != std::string::npos);
-  CHECK(c.err.find("weft: CRASH: SIGABRT (abort) in execution 0 (seed 1)") != std::string::npos);
-  CHECK(c.err.find("rerun this execution: weft explore blocks-while-dropped") != std::string::npos);
+  INFO(c.out + c.err);
+  CHECK(c.exit_code() == 1);
+  CHECK(c.out.find("task: 'waiter'") != std::string::npos);
+  CHECK(c.out.find("a destructor waited") != std::string::npos);
+  CHECK(c.out.find("FAILURE in execution 0 (seed 1)") != std::string::npos);
+  CHECK(std::regex_search(c.out,
+                          std::regex("rerun this execution: \\S+ explore blocks-while-dropped")));
 }
 
 TEST_CASE("the watchdog reports a task spinning without a scheduling point, with a trace") {
@@ -269,7 +274,7 @@ TEST_CASE("Ctrl-C keeps the failure found so far: seed, trace and rerun, exit 13
   CHECK(c.exit_code() == 130);
   CHECK(c.out.find("note: interrupted by SIGINT after ") != std::string::npos);
   CHECK(c.out.find("FAILURE in execution ") != std::string::npos);
-  CHECK(c.out.find("rerun this execution: weft explore panics") != std::string::npos);
+  CHECK(std::regex_search(c.out, std::regex("rerun this execution: \\S+ explore panics")));
   std::smatch m;
   REQUIRE(std::regex_search(c.out, m, std::regex("trace: ([^\n]+)\n")));
   CHECK(std::filesystem::exists(dir + "/" + m[1].str()));
