@@ -45,7 +45,8 @@ sanitizer_suites() {
   [ -f build-asan/build.ninja ] ||
     meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbench=false >/dev/null
   ninja -C build-asan
-  ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:abort_on_error=1 \
+  LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp \
+    ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:abort_on_error=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     WEFT_EXPECTATION_SEEDS=20 meson test -C build-asan --print-errorlogs --timeout-multiplier 4
 }
