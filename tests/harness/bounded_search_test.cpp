@@ -123,6 +123,19 @@ TEST_CASE("the spurious wake-up budget bounds every strategy, and bounded DFS co
   }
 }
 
+TEST_CASE("DPOR proves the Mutex+CondVar ping-pong clean and ends") {
+  auto o = dfs(-1, 1'000'000);
+  o.strategy = "dpor";
+  auto r = weft::explore(o, target("ping-pong", [] { ping_pong(false); }));
+  INFO(r.executions << " executions" << (r.ok() ? "" : ", " + r.failures.front().describe()));
+  CHECK(r.ok());
+  CHECK(r.exhausted);
+  // and finds the if-instead-of-while bug through its one spurious wake-up
+  auto buggy = weft::explore(o, target("ping-pong-if", [] { ping_pong(true); }));
+  REQUIRE_FALSE(buggy.ok());
+  CHECK(buggy.failures.front().message.find("empty queue") != std::string::npos);
+}
+
 TEST_CASE("unbounded DFS with the spurious budget ends on the ping-pong") {
   auto r = weft::explore(dfs(-1, 2'000'000), target("ping-pong-1", [] { ping_pong(false, 1); }));
   INFO(r.executions << " executions");
