@@ -3,6 +3,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 
 namespace weft::detail {
@@ -81,6 +82,11 @@ void OneshotCore::close(const OpSite& site, std::string_view why, SourceLocation
 namespace {
 std::size_t ring_size(std::size_t capacity) {
   if (capacity == 0) throw std::invalid_argument("broadcast::channel: capacity must be > 0");
+  // tokio's limit too; past it the next power of two does not exist (std::bit_ceil would be
+  // undefined behaviour).
+  constexpr std::size_t kMax = std::numeric_limits<std::size_t>::max() / 2;
+  if (capacity > kMax)
+    throw std::invalid_argument("broadcast::channel: capacity must be at most SIZE_MAX / 2");
   return std::bit_ceil(capacity);
 }
 }  // namespace

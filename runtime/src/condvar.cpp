@@ -3,7 +3,7 @@
 
 namespace weft {
 
-Instant CondVar::deadline_after(Duration limit) { return weft::now() + limit; }
+Instant CondVar::deadline_after(Duration limit) { return weft::deadline_after(limit); }
 
 bool CondVar::wait_impl(detail::MutexGuardBase& guard, const Instant* deadline,
                         SourceLocation where) {

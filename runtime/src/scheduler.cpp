@@ -374,9 +374,12 @@ void Scheduler::shutdown() {
 void Scheduler::abort_all() {
   phase_ = Phase::aborting;
   next_ = nullptr;
-  while (live_head_ != nullptr) {
-    live_head_->force_drop = true;  // wherever it is: nothing is checked after a stop
-    drop_task(live_head_);
+  // Newest first: a task may borrow from the stack of the task that spawned it (a scoped
+  // std::thread in weft::sim, a value captured by reference), so the spawner's frames unwind
+  // after the ones that point into them, as destruction in reverse order of creation would.
+  while (live_tail_ != nullptr) {
+    live_tail_->force_drop = true;  // wherever it is: nothing is checked after a stop
+    drop_task(live_tail_);
   }
 }
 
@@ -1167,7 +1170,10 @@ bool Scheduler::choose_within_budget(DecisionKind kind, Op op, ObjectId object) 
 
 void Scheduler::advance(Duration d, SourceLocation where) {
   schedule_point(Op::sleep, ObjectKind::timer, kNoObject, where);
-  const std::int64_t target = now_ns_ + std::max<std::int64_t>(0, d.count());
+  const std::int64_t target =
+      saturating_add(Instant(Duration(now_ns_)), std::max(Duration::zero(), d))
+          .time_since_epoch()
+          .count();
   fire_due_timers(target);
   if (target > now_ns_) {
     now_ns_ = target;

@@ -306,7 +306,7 @@ Instant now() {
 
 void sleep(Duration d, SourceLocation where) {
   detail::Scheduler& s = detail::scheduler_for("weft::sleep", where);
-  sleep_until(Instant(Duration(s.now_ns())) + d, where);
+  sleep_until(saturating_add(Instant(Duration(s.now_ns())), d), where);
 }
 
 void sleep_until(Instant deadline, SourceLocation where) {
@@ -320,7 +320,7 @@ void advance(Duration d, SourceLocation where) {
   detail::scheduler_for("weft::advance", where).advance(d, where);
 }
 
-Interval::Interval(Duration period) : Interval(weft::now() + period, period) {}
+Interval::Interval(Duration period) : Interval(deadline_after(period), period) {}
 Interval::Interval(Instant start, Duration period) : next_(start), period_(period) {
   if (period <= Duration::zero()) throw std::invalid_argument("weft::Interval period must be > 0");
 }
@@ -328,7 +328,7 @@ Interval::Interval(Instant start, Duration period) : next_(start), period_(perio
 Instant Interval::tick(SourceLocation where) {
   Instant due = next_;
   sleep_until(due, where);
-  next_ += period_;
+  next_ = saturating_add(next_, period_);
   return due;
 }
 

@@ -147,3 +147,23 @@ TEST_CASE("a lost wake-up (flag set outside the lock) is found; set under the lo
     CHECK(fixed.ok());
   }
 }
+
+TEST_CASE("a wait_for of hours::max() is no timeout, not a wrap into the past") {
+  simtest::run([] {
+    sim::mutex m;
+    sim::condition_variable cv;
+    bool done = false;
+    sim::thread t([&] {
+      sim::this_thread::sleep_for(10ms);
+      std::lock_guard<sim::mutex> g(m);
+      done = true;
+      cv.notify_all();
+    });
+    sim::unique_lock<sim::mutex> lock(m);
+    sim::this_thread::sleep_for(1ms);  // the clock is off zero: now + max would overflow
+    CHECK(cv.wait_for(lock, std::chrono::hours::max(), [&] { return done; }));
+    CHECK(cv.wait_until(lock, sim::chrono::steady_clock::time_point::max(), [&] { return done; }));
+    lock.unlock();
+    t.join();
+  });
+}

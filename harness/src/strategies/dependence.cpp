@@ -198,17 +198,18 @@ void StepLog::on_event(const Event& e) {
     }
     case EventKind::wake: {
       if (e.other == kNoTask) return;  // woken by the runtime: a barrier orders it
-      const TaskState& waker = task(gen, e.other);
-      if (waker.step >= 0)
-        task(gen, e.task).edges.push_back(static_cast<std::uint32_t>(waker.step));
+      // A copy: task() may grow the vector a reference would point into.
+      const std::int64_t waker_step = task(gen, e.other).step;
+      if (waker_step >= 0)
+        task(gen, e.task).edges.push_back(static_cast<std::uint32_t>(waker_step));
       return;
     }
     case EventKind::spawn: {
       if (e.other == kNoTask) return;
-      const TaskState& parent = task(gen, e.other);
+      const std::int64_t parent_step = task(gen, e.other).step;  // a copy, as above
       TaskState& child = task(gen, e.task);
       child = TaskState{};
-      if (parent.step >= 0) child.edges.push_back(static_cast<std::uint32_t>(parent.step));
+      if (parent_step >= 0) child.edges.push_back(static_cast<std::uint32_t>(parent_step));
       return;
     }
     case EventKind::drop: {

@@ -217,7 +217,8 @@ class Receiver {
 };
 
 // A channel retaining the last `capacity` values (rounded up to a power of two, as in tokio).
-// Precondition: capacity > 0 (throws std::invalid_argument otherwise).
+// Precondition: 0 < capacity <= SIZE_MAX / 2 (throws std::invalid_argument otherwise, where
+// tokio panics).
 template <class T>
 std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
   auto chan = std::make_shared<detail::BroadcastChannel<T>>(capacity);

@@ -111,7 +111,7 @@ class JoinHandle {
   auto join_for(Duration limit, SourceLocation where = SourceLocation::current()) {
     using V = std::conditional_t<std::is_void_v<T>, bool, T>;
     check_valid("join_for", where);
-    if (!detail::join_wait_until(*state_, now() + limit, where)) return std::optional<V>{};
+    if (!detail::join_wait_until(*state_, deadline_after(limit), where)) return std::optional<V>{};
     auto state = take("join_for", where);
     if constexpr (std::is_void_v<T>) {
       finish(*state);
@@ -222,7 +222,7 @@ auto timeout(Duration limit, F&& fn, SourceLocation where = SourceLocation::curr
 // timeout with an absolute deadline (tokio::time::timeout_at).
 template <class F>
 auto timeout_at(Instant deadline, F&& fn, SourceLocation where = SourceLocation::current()) {
-  return timeout(deadline - now(), std::forward<F>(fn), where);
+  return timeout(saturating_sub(deadline, now()), std::forward<F>(fn), where);
 }
 
 }  // namespace weft

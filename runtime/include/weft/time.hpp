@@ -23,8 +23,26 @@ struct VirtualClock {
 };
 using Instant = VirtualClock::time_point;
 
+// Instant + Duration and Instant - Instant that saturate at the clock's limits instead of
+// overflowing: `sleep(Duration::max())` is the "sleep forever" idiom and must not wrap into the
+// past (signed overflow is undefined behaviour besides).
+constexpr Instant saturating_add(Instant at, Duration d) {
+  Duration::rep sum = 0;
+  if (__builtin_add_overflow(at.time_since_epoch().count(), d.count(), &sum))
+    return d.count() > 0 ? Instant::max() : Instant::min();
+  return Instant(Duration(sum));
+}
+constexpr Duration saturating_sub(Instant a, Instant b) {
+  Duration::rep diff = 0;
+  if (__builtin_sub_overflow(a.time_since_epoch().count(), b.time_since_epoch().count(), &diff))
+    return a > b ? Duration::max() : Duration::min();
+  return Duration(diff);
+}
+
 // Precondition for all of these: called from a task of a running weft::Runtime.
 Instant now();
+// now() + d, saturating (Duration::max() is "never").
+inline Instant deadline_after(Duration d) { return saturating_add(now(), d); }
 void sleep(Duration d, SourceLocation where = SourceLocation::current());
 void sleep_until(Instant deadline, SourceLocation where = SourceLocation::current());
 // Moves the clock forward by d at once, firing the timers that fall due in order (like

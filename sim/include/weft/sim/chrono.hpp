@@ -55,6 +55,16 @@ inline constexpr bool is_virtual_clock =
     std::same_as<Clock, chrono::steady_clock> || std::same_as<Clock, chrono::system_clock> ||
     std::same_as<Clock, weft::VirtualClock>;
 
+// A relative timeout as runtime nanoseconds (rounded up; negative means already due), saturating
+// where nanoseconds cannot hold it (`wait_for(lock, hours::max())` means "no timeout").
+template <class Rep, class Period>
+Duration to_duration(const std::chrono::duration<Rep, Period>& d) {
+  const std::chrono::duration<long double, std::nano> wide = d;  // converts without overflow
+  if (wide.count() >= static_cast<long double>(Duration::max().count())) return Duration::max();
+  if (wide.count() <= static_cast<long double>(Duration::min().count())) return Duration::min();
+  return std::chrono::ceil<Duration>(d);
+}
+
 // The runtime's instant of a time point on one of the virtual clocks (rounded up, so a wait
 // until t never ends before t). A real clock's time point cannot be waited for: the exploration
 // would depend on the machine's time.
@@ -64,15 +74,10 @@ Instant to_instant(const std::chrono::time_point<Clock, Dur>& t) {
                 "weft::sim: waits until a time point need weft::sim::chrono::steady_clock or "
                 "system_clock (write sync::chrono::steady_clock, so the build switch picks the "
                 "virtual clock), not a real clock");
-  auto since = std::chrono::ceil<Duration>(t.time_since_epoch());
-  if constexpr (std::same_as<Clock, chrono::system_clock>) since -= chrono::system_clock::kStart;
-  return Instant(since);
-}
-
-// A relative timeout as runtime nanoseconds (rounded up; negative means already due).
-template <class Rep, class Period>
-Duration to_duration(const std::chrono::duration<Rep, Period>& d) {
-  return std::chrono::ceil<Duration>(d);
+  const Instant since(to_duration(t.time_since_epoch()));
+  if constexpr (std::same_as<Clock, chrono::system_clock>)
+    return saturating_add(since, -chrono::system_clock::kStart);
+  return since;
 }
 
 // Now on the virtual clock, or zero outside a runtime.

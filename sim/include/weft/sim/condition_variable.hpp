@@ -97,12 +97,14 @@ class condition_variable {
   template <class Rep, class Period>
   cv_status wait_for(unique_lock<mutex>& lock, const std::chrono::duration<Rep, Period>& d,
                      SourceLocation where = SourceLocation::current()) {
-    return core_.wait_until(lock, detail::virtual_now() + detail::to_duration(d), where);
+    return core_.wait_until(lock, saturating_add(detail::virtual_now(), detail::to_duration(d)),
+                            where);
   }
   template <class Rep, class Period, class Pred>
   bool wait_for(unique_lock<mutex>& lock, const std::chrono::duration<Rep, Period>& d, Pred pred,
                 SourceLocation where = SourceLocation::current()) {
-    return core_.wait_until(lock, detail::virtual_now() + detail::to_duration(d), pred, where);
+    return core_.wait_until(lock, saturating_add(detail::virtual_now(), detail::to_duration(d)),
+                            pred, where);
   }
 
  private:
@@ -141,12 +143,14 @@ class condition_variable_any {
   template <class Lock, class Rep, class Period>
   cv_status wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& d,
                      SourceLocation where = SourceLocation::current()) {
-    return core_.wait_until(lock, detail::virtual_now() + detail::to_duration(d), where);
+    return core_.wait_until(lock, saturating_add(detail::virtual_now(), detail::to_duration(d)),
+                            where);
   }
   template <class Lock, class Rep, class Period, class Pred>
   bool wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& d, Pred pred,
                 SourceLocation where = SourceLocation::current()) {
-    return core_.wait_until(lock, detail::virtual_now() + detail::to_duration(d), pred, where);
+    return core_.wait_until(lock, saturating_add(detail::virtual_now(), detail::to_duration(d)),
+                            pred, where);
   }
 
   // C++20 interruptible waits: false when the stop was requested before pred() held.
@@ -164,7 +168,7 @@ class condition_variable_any {
   template <class Lock, class Rep, class Period, class Pred>
   bool wait_for(Lock& lock, std::stop_token stoken, const std::chrono::duration<Rep, Period>& d,
                 Pred pred, SourceLocation where = SourceLocation::current()) {
-    const Instant deadline = detail::virtual_now() + detail::to_duration(d);
+    const Instant deadline = saturating_add(detail::virtual_now(), detail::to_duration(d));
     return stoppable(lock, stoken, &deadline, pred, where);
   }
 

@@ -125,7 +125,7 @@ class future_base {
   template <class Rep, class Period>
   future_status wait_for(const std::chrono::duration<Rep, Period>& d,
                          SourceLocation where = SourceLocation::current()) const {
-    return checked().wait_until(virtual_now() + to_duration(d), where);
+    return checked().wait_until(saturating_add(virtual_now(), to_duration(d)), where);
   }
   template <class Clock, class Dur>
   future_status wait_until(const std::chrono::time_point<Clock, Dur>& t,

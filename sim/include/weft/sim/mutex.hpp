@@ -88,7 +88,7 @@ class lockable {
   template <class Rep, class Period>
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout,
                     SourceLocation where = SourceLocation::current()) requires Timed {
-    return state_.try_lock_until(virtual_now() + to_duration(timeout), where);
+    return state_.try_lock_until(saturating_add(virtual_now(), to_duration(timeout)), where);
   }
   template <class Clock, class Dur>
   bool try_lock_until(const std::chrono::time_point<Clock, Dur>& deadline,

@@ -55,7 +55,7 @@ class counting_semaphore {
   template <class Rep, class Period>
   bool try_acquire_for(const std::chrono::duration<Rep, Period>& timeout,
                        SourceLocation where = SourceLocation::current()) {
-    const Instant deadline = detail::virtual_now() + detail::to_duration(timeout);
+    const Instant deadline = saturating_add(detail::virtual_now(), detail::to_duration(timeout));
     return state_.acquire(&deadline, false, where);
   }
   template <class Clock, class Dur>

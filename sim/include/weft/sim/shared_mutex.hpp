@@ -73,7 +73,7 @@ class shared_lockable {
   template <class Rep, class Period>
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout,
                     SourceLocation where = SourceLocation::current()) requires Timed {
-    const Instant deadline = virtual_now() + to_duration(timeout);
+    const Instant deadline = saturating_add(virtual_now(), to_duration(timeout));
     return state_.acquire(false, &deadline, false, where);
   }
   template <class Clock, class Dur>
@@ -85,7 +85,7 @@ class shared_lockable {
   template <class Rep, class Period>
   bool try_lock_shared_for(const std::chrono::duration<Rep, Period>& timeout,
                            SourceLocation where = SourceLocation::current()) requires Timed {
-    const Instant deadline = virtual_now() + to_duration(timeout);
+    const Instant deadline = saturating_add(virtual_now(), to_duration(timeout));
     return state_.acquire(true, &deadline, false, where);
   }
   template <class Clock, class Dur>

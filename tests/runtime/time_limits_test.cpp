@@ -1,0 +1,82 @@
+// Time arithmetic at the clock's limits: "forever" durations saturate instead of wrapping into
+// the past (signed overflow), and capacities past tokio's limits are refused.
+#include <catch2/catch.hpp>
+#include <limits>
+#include <stdexcept>
+
+#include "weft/weft.hpp"
+
+using namespace std::chrono_literals;
+
+TEST_CASE("saturating_add and saturating_sub stop at the clock's limits") {
+  const weft::Instant one(1ms);
+  CHECK(weft::saturating_add(one, weft::Duration::max()) == weft::Instant::max());
+  CHECK(weft::saturating_add(weft::Instant(-1ms), weft::Duration::min()) == weft::Instant::min());
+  CHECK(weft::saturating_add(one, 2ms) == weft::Instant(3ms));
+  CHECK(weft::saturating_sub(weft::Instant::min(), one) == weft::Duration::min());
+  CHECK(weft::saturating_sub(weft::Instant::max(), weft::Instant(-1ms)) == weft::Duration::max());
+  CHECK(weft::saturating_sub(weft::Instant(5ms), one) == 4ms);
+}
+
+TEST_CASE("sleep(Duration::max()) after the clock moved is forever, not a wrap into the past") {
+  weft::Runtime rt;
+  const bool woke = rt.block_on([] {
+    weft::sleep(1ms);
+    auto done = std::make_shared<bool>(false);
+    auto sleeper = weft::spawn(
+        [done] {
+          weft::sleep(weft::Duration::max());
+          *done = true;
+        },
+        "sleeper");
+    weft::sleep(10s);
+    sleeper.abort();
+    return *done;
+  });
+  CHECK_FALSE(woke);
+}
+
+TEST_CASE("timeout(Duration::max()) and join_for(Duration::max()) wait for the work") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::sleep(1ms);
+    auto value = weft::timeout(weft::Duration::max(), [] {
+      weft::sleep(5ms);
+      return 42;
+    });
+    REQUIRE(value.has_value());
+    CHECK(*value == 42);
+    auto h = weft::spawn(
+        [] {
+          weft::sleep(3ms);
+          return 7;
+        },
+        "worker");
+    auto joined = h.join_for(weft::Duration::max());
+    REQUIRE(joined.has_value());
+    CHECK(*joined == 7);
+    // A deadline long past: timeout_at's remaining time saturates instead of overflowing.
+    auto late = weft::timeout_at(weft::Instant::min(), [] {
+      weft::sleep(1ms);
+      return 1;
+    });
+    CHECK_FALSE(late.has_value());
+  });
+}
+
+TEST_CASE("advance(Duration::max()) moves the clock to its end instead of wrapping") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::sleep(1ms);
+    weft::advance(weft::Duration::max());
+    CHECK(weft::now() == weft::Instant::max());
+    weft::advance(1ms);  // nothing left to add
+    CHECK(weft::now() == weft::Instant::max());
+  });
+}
+
+TEST_CASE("a broadcast capacity past SIZE_MAX / 2 is refused, as tokio refuses it") {
+  CHECK_THROWS_AS(weft::broadcast::channel<int>(std::numeric_limits<std::size_t>::max() / 2 + 2),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(weft::broadcast::channel<int>(0), std::invalid_argument);
+}
