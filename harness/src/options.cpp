@@ -84,12 +84,4 @@ void validate(const ExploreOptions& o) {
   parse_shard(o.shard);
 }
 
-nlohmann::json to_json(const ExploreOptions& options) {
-  nlohmann::json j = nlohmann::json::object();
-#define WEFT_ECHO(member, type, def, flag, env, help) j[flag] = options.member;
-  WEFT_EXPLORE_OPTIONS(WEFT_ECHO)
-#undef WEFT_ECHO
-  return j;
-}
-
 }  // namespace weft

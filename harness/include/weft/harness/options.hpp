@@ -73,7 +73,6 @@ class OptionError : public std::invalid_argument {
 void apply_environment(ExploreOptions& options);
 // Checks values that parse but make no sense (unknown strategy, bad shard...). Throws OptionError.
 void validate(const ExploreOptions& options);
-nlohmann::json to_json(const ExploreOptions& options);
 
 struct Shard {
   std::uint64_t index = 0;  // 0-based
