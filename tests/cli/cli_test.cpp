@@ -258,7 +258,7 @@ TEST_CASE("the strategies and their options come from the registry: flags, --hel
   CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--depth", "deep"})));
   CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--depth", "0"})));
   Run unknown = weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "magic"});
-  CHECK(unknown.err.find("random, pct, dfs or dpor") != std::string::npos);
+  CHECK(unknown.err.find("random, pct, dfs, dpor or dfs-sleep") != std::string::npos);
   // Replay and byte streams are made from traces and fuzzer input, never selected.
   CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "replay"})));
 
@@ -282,4 +282,16 @@ TEST_CASE("a search's failure reruns by its position: --iterations index + 1") {
   const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
   CHECK(line.find("--strategy dpor --iterations 2") != std::string::npos);
   CHECK(line.find("--seed") == std::string::npos);
+}
+
+TEST_CASE("dfs-sleep is selectable from the command line and covers a fixed space clean") {
+  Run r = weft_cmd(
+      {"explore", "lost-wakeup-notify-one", "--strategy", "dfs-sleep", "--iterations", "100000"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("(multi_thread, dfs-sleep, seed 1)") != std::string::npos);
+  CHECK(r.out.find("the whole space within the bounds was covered") != std::string::npos);
+  Run found = weft_cmd({"explore", "lost-wakeup", "--strategy", "dfs-sleep", "--iterations",
+                        "100000", "--trace-out", temp_path("dfs-sleep.json")});
+  CHECK(found.status == 1);
+  CHECK(found.out.find("--strategy dfs-sleep --iterations ") != std::string::npos);
 }

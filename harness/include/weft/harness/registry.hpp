@@ -29,6 +29,7 @@
   X(pct)                         \
   X(dfs)                         \
   X(dpor)                        \
+  X(dfs_sleep)                   \
   X(replay)                      \
   X(byte_stream)
 
