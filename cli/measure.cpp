@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "weft/harness/explorer.hpp"
+#include "weft/harness/registry.hpp"
 #include "weft/harness/scenario.hpp"
 
 namespace weft {
@@ -81,12 +82,20 @@ std::string runs_cell(StrategyRuns runs, std::uint64_t seeds, bool single) {
   return cell;
 }
 
+// The strategies with a column: those their registry entries mark as measured.
+std::vector<const StrategyEntry*> measured_strategies() {
+  std::vector<const StrategyEntry*> list;
+  for (const StrategyEntry* e : strategy_entries())
+    if (e->measured) list.push_back(e);
+  return list;
+}
+
 std::string budget_cell(const Scenario& s) {
   std::string cell;
-  for (const char* strategy : {"random", "pct", "dfs"}) {
+  for (const StrategyEntry* strategy : measured_strategies()) {
     std::string value = "-";
     for (const Budget& b : s.expect.budgets)
-      if (b.strategy == strategy) value = std::to_string(b.executions);
+      if (b.strategy == strategy->name) value = std::to_string(b.executions);
     cell += (cell.empty() ? "" : " / ") + value;
   }
   return cell;
@@ -100,10 +109,10 @@ bool measure_buggy(const Scenario& s, const MeasureOptions& options, std::ostrea
   const auto start = Clock::now();
   row << "| " << s.name << " | " << to_string(*s.expect.failure) << " | " << budget_cell(s);
   bool ok = true;
-  for (const char* strategy : {"random", "pct", "dfs"}) {
-    const bool single = std::string(strategy) == "dfs";
+  for (const StrategyEntry* strategy : measured_strategies()) {
+    const bool single = !strategy->seeded;  // one run: its executions do not depend on a seed
     const std::uint64_t n = single ? 1 : seeds;
-    StrategyRuns runs = measure_strategy(s, strategy, n, options.max_executions);
+    StrategyRuns runs = measure_strategy(s, std::string(strategy->name), n, options.max_executions);
     ok = ok && runs.within_budget();
     row << " | " << runs_cell(std::move(runs), n, single);
   }
@@ -132,7 +141,9 @@ bool measure_fixed(const Scenario& s, std::ostream& row, std::ostream& err) {
   } else {
     row << "random + PCT, " << s.expect.clean_budget << " each | ";
     std::string cell;
-    for (const char* strategy : {"random", "pct"}) {
+    for (const StrategyEntry* entry : measured_strategies()) {
+      if (!entry->seeded) continue;
+      const std::string strategy(entry->name);
       ExploreOptions o = default_options(s);
       o.strategy = strategy;
       o.iterations = s.expect.clean_budget;
@@ -164,12 +175,17 @@ int run_measure(const MeasureOptions& options, std::ostream& out, std::ostream& 
     else
       ok = measure_fixed(s, fixed, err) && ok;
   }
+  std::string names, columns, rule;
+  for (const StrategyEntry* e : measured_strategies()) {
+    names += (names.empty() ? "" : " / ") + std::string(e->name);
+    columns += " | " + std::string(e->name);
+    rule += "---|";
+  }
   out << "### Buggy variants: executions to the first failure\n\n"
       << "random and PCT: median / worst over seeds 1..N (lower median); DFS: one run. Every run "
       << "is capped at " << options.max_executions << " executions.\n\n"
-      << "| scenario | expected | budget random / pct / dfs | random | pct | dfs | seeds N | wall "
-         "time |\n"
-      << "|---|---|---|---|---|---|---|---|\n"
+      << "| scenario | expected | budget " << names << columns << " | seeds N | wall time |\n"
+      << "|---|---|---|" << rule << "---|---|\n"
       << buggy.str() << "\n"
       << "### Fixed variants: the clean check the registration states\n\n"
       << "| scenario | check | executions | wall time |\n"

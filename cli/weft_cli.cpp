@@ -21,6 +21,7 @@
 #include "measure.hpp"
 #include "weft/harness/crash_guard.hpp"
 #include "weft/harness/explorer.hpp"
+#include "weft/harness/registry.hpp"
 #include "weft/harness/scenario.hpp"
 #include "weft/reports/report_formats.hpp"
 #include "weft/reports/timeline.hpp"
@@ -77,35 +78,20 @@ std::string program_name() {
   return name != nullptr && *name != '\0' ? name : "weft";
 }
 
-// The exact command that re-runs one failing execution from its seed.
-std::string reproduce_command(const std::string& scenario, Flavor flavor,
-                              const std::string& strategy, const nlohmann::json& parameters,
-                              std::uint64_t seed) {
-  std::string cmd = program_name() + " explore " + scenario + " --flavor " +
-                    std::string(to_string(flavor)) + " --strategy " + strategy;
-  if (strategy == "pct")
-    cmd += " --depth " + parameters.value("depth", nlohmann::json(3)).dump() + " --pct-steps " +
-           parameters.value("steps", nlohmann::json(0)).dump();
-  if (strategy == "dfs") return cmd + "  (dfs executions are named by their trace)";
-  return cmd + " --seed " + std::to_string(seed) + " --iterations 1";
-}
-std::string reproduce_command(const std::string& scenario, const Trace& trace) {
-  return reproduce_command(scenario, trace.flavor, trace.strategy, trace.strategy_parameters,
-                           trace.seed);
-}
-
-// The command that re-runs the lowest failing execution with this signature.
-std::string rerun_command(const std::string& scenario, const ExploreReport& report,
-                          const FailureSignature& s) {
-  const Trace& trace = *report.trace;  // the first failure's: same flavor and strategy
-  return reproduce_command(scenario, trace.flavor, trace.strategy, trace.strategy_parameters,
-                           s.lowest_seed);
+// The exact command that re-runs one failing execution: from its seed, or for a strategy whose
+// executions are named by position, the search up to it (it stops at its first failure).
+std::string rerun_command(const std::string& scenario, const ExploreOptions& options,
+                          const ExploreReport& report, std::uint64_t index, std::uint64_t seed) {
+  const Trace& trace = *report.trace;  // the first failure's: same flavor and parameters
+  return rerun_hint(program_name() + " explore", scenario, to_string(trace.flavor),
+                    selected_strategy(options), trace.strategy_parameters)
+      .with(index, seed);
 }
 
 void write_junit(const std::string& path, const std::string& scenario,
                  const ExploreOptions& options, const ExploreReport& report) {
   const std::string xml = render_junit(scenario, options, report, [&](const FailureSignature& s) {
-    return rerun_command(scenario, report, s);
+    return rerun_command(scenario, options, report, s.lowest_execution, s.lowest_seed);
   });
   std::error_code ec;
   if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
@@ -147,9 +133,13 @@ int cmd_list(std::ostream& out, bool verbose) {
 
 // ---- explore --------------------------------------------------------------------------------
 
+// The values of the strategies' options given on the command line, by row.
+using GivenRows = std::vector<std::pair<const OptionRow*, std::string>>;
+
 int cmd_explore(const std::string& name, const ExploreOptions& given_values,
-                const std::set<std::string>& given, const std::string& trace_out,
-                const std::string& junit, std::ostream& out, std::ostream& err) {
+                const std::set<std::string>& given, const GivenRows& given_rows,
+                const std::string& trace_out, const std::string& junit, std::ostream& out,
+                std::ostream& err) {
   const Scenario& scenario = scenario_named(name);
   ExploreOptions options = default_options(scenario);
   apply_environment(options);
@@ -157,15 +147,17 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
   if (given.count(flag)) options.member = given_values.member;
   WEFT_EXPLORE_OPTIONS(WEFT_TAKE_GIVEN)
 #undef WEFT_TAKE_GIVEN
+  for (const auto& [row, text] : given_rows) row->set(options, text, "--" + std::string(row->flag));
   validate(options);
+  const StrategyEntry& entry = selected_strategy(options);
 
   const bool tty = isatty(STDERR_FILENO);
   ProgressFn progress;
   if (tty) {
-    // The total is known for random and PCT (dfs stops when its space is covered).
+    // The total is known for seeded strategies (a search stops when its space is covered).
     const Shard shard = parse_shard(options.shard);
     const std::uint64_t total =
-        options.strategy == "dfs" || options.iterations <= shard.index
+        !entry.seeded || options.iterations <= shard.index
             ? 0
             : (options.iterations - shard.index + shard.count - 1) / shard.count;
     progress = [&err, total, budget = options.time_budget](const Progress& p) {
@@ -180,13 +172,7 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
 
   const std::string flavor =
       options.flavor.empty() ? std::string(to_string(scenario.flavor)) : options.flavor;
-  std::string strategy = options.strategy;
-  if (options.strategy == "pct")
-    strategy +=
-        " depth " + std::to_string(options.depth) + " steps " + std::to_string(report.pct_steps);
-  if (options.strategy == "dfs")
-    strategy += " preemption bound " + std::to_string(options.preemption_bound);
-  out << "weft: explored " << name << " (" << flavor << ", " << strategy << ", seed "
+  out << "weft: explored " << name << " (" << flavor << ", " << report.strategy << ", seed "
       << options.seed << "): " << report.executions << " executions, " << report.distinct_schedules
       << " distinct schedules, " << console::duration(report.seconds) << "\n";
   // A clean run that the time budget cut short did not run all it was asked to: say so.
@@ -236,7 +222,8 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
     for (const FailureSignature& s : report.signatures)
       out << "  " << s.failure.signature() << ": " << s.executions << " execution"
           << (s.executions == 1 ? "" : "s") << ", lowest seed " << s.lowest_seed << " (execution "
-          << s.lowest_execution << ")\n    rerun: " << rerun_command(name, report, s) << "\n";
+          << s.lowest_execution << ")\n    rerun: "
+          << rerun_command(name, options, report, s.lowest_execution, s.lowest_seed) << "\n";
   }
   const std::string path =
       trace_out.empty() ? default_trace_path(name, options, report.failing_seed) : trace_out;
@@ -246,7 +233,9 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
   write_trace_file(trace, path);
   out << "trace: " << path << "\n";
   out << "replay: " << program_name() << " replay " << path << "\n";
-  out << "rerun this execution: " << reproduce_command(name, trace) << "\n";
+  out << "rerun this execution: "
+      << rerun_command(name, options, report, *report.failing_execution, report.failing_seed)
+      << "\n";
   out << "SUMMARY: weft: " << to_string(report.failures.front().kind) << " in " << name << "\n";
   return interrupted ? 128 + interrupted : kFailure;
 }
@@ -368,11 +357,27 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                           help " (--" flag "=false to disable) [env " env "]"); \
   else if constexpr (std::is_unsigned_v<type>)                                  \
     explore_cmd->add_option("--" flag, values.member, help " [env " env "]")    \
-        ->check(unsigned_at_most(largest<type>()));                             \
+        ->check(unsigned_at_most(largest<type>()))                              \
+        ->capture_default_str();                                                \
   else                                                                          \
-    explore_cmd->add_option("--" flag, values.member, help " [env " env "]");
+    explore_cmd->add_option("--" flag, values.member, help " [env " env "]")->capture_default_str();
   WEFT_EXPLORE_OPTIONS(WEFT_ADD_FLAG)
 #undef WEFT_ADD_FLAG
+  // The strategies' own options, from their registry entries, with their defaults.
+  const ExploreOptions defaults;
+  GivenRows row_values;
+  std::string strategies_help = "strategies (--strategy):";
+  for (const StrategyEntry* entry : strategy_entries()) {
+    if (!entry->selectable) continue;
+    strategies_help += "\n  " + std::string(entry->name) + ": " + std::string(entry->help);
+    for (const OptionRow& row : entry->options) row_values.emplace_back(&row, row.get(defaults));
+  }
+  for (auto& [row, text] : row_values)
+    explore_cmd
+        ->add_option("--" + std::string(row->flag), text,
+                     std::string(row->help) + " [env " + std::string(row->env) + "]")
+        ->capture_default_str();
+  explore_cmd->footer(strategies_help);
   std::string trace_out;
   explore_cmd->add_option("--trace-out", trace_out, "where to write the failing trace");
   std::string junit;
@@ -460,7 +465,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (explore_cmd->count("--" flag)) given.insert(flag);
       WEFT_EXPLORE_OPTIONS(WEFT_GIVEN)
 #undef WEFT_GIVEN
-      return cmd_explore(scenario_name, values, given, trace_out, junit, out, err);
+      GivenRows given_rows;
+      for (const auto& [row, text] : row_values)
+        if (explore_cmd->count("--" + std::string(row->flag))) given_rows.emplace_back(row, text);
+      return cmd_explore(scenario_name, values, given, given_rows, trace_out, junit, out, err);
     }
     if (replay_cmd->parsed()) return cmd_replay(replay_path, times, !no_timeline, out);
     if (shrink_cmd->parsed()) return cmd_shrink(shrink_path, shrink_out, shrink_budget, out, err);

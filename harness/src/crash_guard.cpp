@@ -34,11 +34,15 @@ void set_crash_reporting(CrashReporting r) {
   reporting() = std::move(r);
 }
 
+CrashReporting crash_reporting() {
+  std::lock_guard lock(reporting_mutex);
+  return reporting();
+}
+
 std::string default_trace_path(const std::string& scenario, const ExploreOptions& o,
                                std::uint64_t seed) {
-  std::string strategy = o.strategy;
-  if (o.strategy == "pct") strategy += "-d" + std::to_string(o.depth);
-  if (o.strategy == "dfs") strategy += "-b" + std::to_string(o.preemption_bound);
+  const StrategyEntry* entry = find_strategy_entry(o.strategy);
+  const std::string strategy = entry ? strategy_trace_tag(*entry, o) : o.strategy;
   char hex[24];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(seed));
   return "traces/" + scenario + "-" + strategy + "-" + hex + ".json";
@@ -145,9 +149,9 @@ void write_execution(SafeWriter& w, const ThreadSlot& slot) {
 void write_rerun(SafeWriter& w, const ThreadSlot& slot) {
   const ExplorationContext& c = *slot.context;
   if (!c.replaying.empty()) return;  // the trace reruns it
-  const std::uint64_t n = c.rerun_by_count ? slot.index.load(std::memory_order_relaxed) + 1
+  const std::uint64_t n = c.rerun.by_count ? slot.index.load(std::memory_order_relaxed) + 1
                                            : slot.seed.load(std::memory_order_relaxed);
-  w.text("weft: rerun this execution: ").text(c.rerun_before).number(n).text(c.rerun_after);
+  w.text("weft: rerun this execution: ").text(c.rerun.before).number(n).text(c.rerun.after);
   w.text("\n");
 }
 
@@ -320,36 +324,6 @@ const char* source_path(const char* file) noexcept {
   // As Location::from: builds run from a subdirectory, "../" only says which.
   while (file[0] == '.' && file[1] == '.' && file[2] == '/') file += 3;
   return file;
-}
-
-void prepare_rerun(ExplorationContext& c, const std::string& flavor, const std::string& strategy,
-                   std::uint64_t depth, std::uint64_t pct_steps, std::int64_t preemption_bound) {
-  CrashReporting r;
-  {
-    std::lock_guard lock(reporting_mutex);
-    r = reporting();
-  }
-  c.trace_path = r.trace_path;
-  c.rerun_by_count = strategy == "dfs";
-  const std::string count_or_seed = c.rerun_by_count ? "iterations" : "seed";
-  if (!r.explore_command.empty()) {
-    std::string cmd =
-        r.explore_command + " " + c.scenario + " --flavor " + flavor + " --strategy " + strategy;
-    if (strategy == "pct")
-      cmd += " --depth " + std::to_string(depth) + " --pct-steps " + std::to_string(pct_steps);
-    if (strategy == "dfs") cmd += " --preemption-bound " + std::to_string(preemption_bound);
-    c.rerun_before = cmd + " --" + count_or_seed + " ";
-    c.rerun_after = c.rerun_by_count ? "" : " --iterations 1";
-  } else {
-    std::string env = "WEFT_FLAVOR=" + flavor + " WEFT_STRATEGY=" + strategy;
-    if (strategy == "pct")
-      env +=
-          " WEFT_DEPTH=" + std::to_string(depth) + " WEFT_PCT_STEPS=" + std::to_string(pct_steps);
-    if (strategy == "dfs") env += " WEFT_PREEMPTION_BOUND=" + std::to_string(preemption_bound);
-    c.rerun_before = env + " WEFT_" + (c.rerun_by_count ? "ITERATIONS=" : "SEED=");
-    c.rerun_after =
-        std::string(c.rerun_by_count ? "" : " WEFT_ITERATIONS=1") + " (then the same test command)";
-  }
 }
 
 std::string crash_trace_path(const ExplorationContext& c, std::uint64_t seed) {

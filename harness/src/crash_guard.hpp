@@ -11,6 +11,7 @@
 #include "weft/detail/thread_watch.hpp"
 #include "weft/harness/crash_guard.hpp"
 #include "weft/harness/decision.hpp"
+#include "weft/harness/registry.hpp"
 #include "weft/harness/trace.hpp"
 
 namespace weft::detail {
@@ -20,11 +21,9 @@ namespace weft::detail {
 struct ExplorationContext {
   std::string scenario;
   std::string strategy;  // as reports print it ("pct depth 3 steps 40")
-  // The rerun command is rerun_before + a number + rerun_after; the number is the execution's seed,
-  // or for DFS (whose executions are named by their position) the execution index + 1.
-  std::string rerun_before;
-  std::string rerun_after;
-  bool rerun_by_count = false;
+  // The rerun command around a number: the execution's seed, or for a strategy whose executions
+  // are named by their position (DFS, DPOR) the execution index + 1.
+  RerunHint rerun;
   Trace base;                   // scenario, strategy and limits, for a trace written on a crash
   bool write_traces = true;     // false for a replay: the trace exists already
   std::string replaying;        // the trace being replayed, if any
@@ -33,10 +32,6 @@ struct ExplorationContext {
   ExploreOptions options;       // for the default trace path
 };
 
-// The rerun command parts and trace path for an exploration, from CrashReporting and the options.
-void prepare_rerun(ExplorationContext& context, const std::string& flavor,
-                   const std::string& strategy, std::uint64_t depth, std::uint64_t pct_steps,
-                   std::int64_t preemption_bound);
 // A source file name as traces record it (without the build directory's leading "../").
 // Async-signal-safe.
 const char* source_path(const char* file) noexcept;

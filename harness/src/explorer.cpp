@@ -16,8 +16,8 @@
 #include "weft/harness/decision.hpp"
 #include "weft/harness/detectors.hpp"
 #include "weft/harness/event_log.hpp"
-#include "weft/harness/lock_order_detector.hpp"
 #include "weft/harness/random.hpp"
+#include "weft/harness/registry.hpp"
 #include "weft/harness/strategies.hpp"
 #include "weft/task.hpp"
 
@@ -38,7 +38,7 @@ class StepCounter final : public Observer {
 struct ExecutionResult {
   std::vector<Failure> failures;
   std::vector<Failure> warnings;
-  std::vector<LockClassEdge> lock_edges;
+  std::vector<ExecutionFact> facts;
   std::vector<Decision> decisions;
   std::uint64_t steps = 0;
   std::uint64_t fingerprint = 0;
@@ -48,7 +48,8 @@ struct ExecutionResult {
 // that the result is the same for any --jobs.
 template <class Key, class Value>
 using FirstSeen = std::map<Key, std::pair<std::uint64_t, Value>>;
-using FirstSeenLockEdges = FirstSeen<std::pair<std::string, std::string>, LockClassEdge>;
+// Facts for checks across executions, by (detector, key).
+using FirstSeenFacts = FirstSeen<std::pair<std::string_view, std::string>, std::any>;
 
 template <class Key, class Value>
 void keep_lowest(FirstSeen<Key, Value>& seen, const Key& key, std::uint64_t index, Value&& value) {
@@ -68,55 +69,27 @@ struct Worker {
   std::vector<std::uint64_t> failed_indices;
   std::optional<std::pair<std::uint64_t, ExecutionResult>> first_failed;
   FirstSeen<std::string, Failure> warnings;  // by signature
-  FirstSeenLockEdges lock_edges;             // by (held, taken) class
+  FirstSeenFacts facts;                      // by (detector, key)
   // Failing executions by their first failure's signature: the lowest one's failure and every
   // index (to count only those a one-thread run would have run).
   FirstSeen<std::string, Failure> failure_signatures;
   std::map<std::string, std::vector<std::uint64_t>> failing_by_signature;
 };
 
-// A lock-order cycle that only the executions together show (each execution's own cycles fail
-// it): a warning, since no single schedule replays it.
-std::optional<Failure> cross_execution_lock_cycle(const FirstSeenLockEdges& seen,
-                                                  std::uint64_t last) {
-  std::vector<LockClassEdge> edges;
-  std::vector<std::uint64_t> where_seen;
-  for (const auto& [pair, first] : seen) {
-    if (first.first > last) continue;
-    edges.push_back(first.second);
-    where_seen.push_back(first.first);
+// The warnings that only the executions together show: each detector's check across
+// executions, over the facts of the executions counted (up to `last`), in key order.
+std::vector<Failure> across_executions(const ExploreOptions& options, const FirstSeenFacts& seen,
+                                       std::uint64_t last) {
+  std::vector<Failure> found;
+  for (const DetectorEntry* entry : detector_entries()) {
+    if (!entry->across || !entry->enabled(options)) continue;
+    std::vector<SeenFact> facts;
+    for (const auto& [key, first] : seen)
+      if (key.first == entry->name && first.first <= last)
+        facts.push_back(SeenFact{first.first, &first.second});
+    if (std::optional<Failure> f = entry->across(facts)) found.push_back(std::move(*f));
   }
-  const std::vector<std::size_t> cycle = lock_class_cycle(edges);
-  if (cycle.empty()) return std::nullopt;
-  Failure f;
-  f.kind = FailureKind::lock_order;
-  const LockClassEdge& closing = edges[cycle.back()];
-  f.task_name = closing.task;
-  f.where = closing.taken_at;
-  std::string sequence;
-  for (std::size_t i = 0; i < cycle.size(); ++i) {
-    const LockClassEdge& e = edges[cycle[i]];
-    sequence += (i == 0                  ? ""
-                 : i + 1 == cycle.size() ? " and "
-                                         : ", ") +
-                std::string("'") + e.task + "' locks the lock created at " + e.held +
-                " then the one created at " + e.taken + " (execution " +
-                std::to_string(where_seen[cycle[i]]) + ")";
-  }
-  f.message = "potential deadlock across executions: " + sequence +
-              "; no execution took these orders together, but a schedule where each task takes "
-              "its first lock before the other takes its second would wait forever";
-  for (std::size_t i : cycle) {
-    const LockClassEdge& e = edges[i];
-    f.details.push_back("'" + e.task + "' took the lock created at " + e.taken + " at " +
-                        e.taken_at.to_string() + " while holding the one created at " + e.held +
-                        " (locked at " + e.held_at.to_string() + "), execution " +
-                        std::to_string(where_seen[i]));
-  }
-  f.details.push_back(
-      "locks are told apart by where they were created (lock classes), as in "
-      "lockdep; take them in one order everywhere");
-  return f;
+  return found;
 }
 
 // Identifies a schedule for counting distinct ones (never stored: any good 64-bit mix will do).
@@ -251,7 +224,7 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   for (auto& d : detectors) d->end_execution(outcome, findings);
   result.failures = std::move(findings.failures);
   result.warnings = std::move(findings.warnings);
-  result.lock_edges = std::move(findings.lock_edges);
+  result.facts = std::move(findings.facts);
   const bool root_reported =
       std::any_of(result.failures.begin(), result.failures.end(),
                   [](const Failure& f) { return f.kind == FailureKind::body_failure; });
@@ -264,51 +237,6 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   result.steps = counter.steps;
   if (log) result.fingerprint = log->fingerprint();
   return result;
-}
-
-nlohmann::json strategy_parameters(const ExploreOptions& o, std::uint64_t pct_steps) {
-  if (o.strategy == "pct") return {{"depth", o.depth}, {"steps", pct_steps}};
-  if (o.strategy == "dfs") return {{"preemption_bound", o.preemption_bound}};
-  return nlohmann::json::object();
-}
-
-std::unique_ptr<Strategy> build_strategy(const std::string& name, const nlohmann::json& params) {
-  std::string error;
-  auto strategy = make_strategy(name, params, &error);
-  if (!strategy) throw OptionError(error.empty() ? "cannot make strategy " + name : error);
-  return strategy;
-}
-
-// PCT's k when the user gives none. The bound 1/(n k^(d-1)) holds only when k is at least the
-// schedule decisions of every execution: a change point drawn past an execution's end is wasted,
-// and one needed past k is never drawn. The default schedule (always keep the running task) takes
-// the fewest decisions; PCT's own schedules, switching at change points and around yields, take
-// more. So k is the most decisions seen in the default schedule, kCalibrationRuns random ones
-// and kCalibrationRuns PCT ones (with the estimate so far), plus a quarter for the schedules not
-// sampled. The runs' seeds come from the base seed alone: the same k for any --jobs.
-std::uint64_t calibrate_steps(const ExploreOptions& options, const ExploreTarget& target) {
-  constexpr std::uint64_t kCalibrationRuns = 4;
-  std::vector<std::unique_ptr<Detector>> none;
-  auto schedule_decisions = [&](Chooser& chooser) {
-    ExecutionResult r = run_once(target, options, &chooser, none, nullptr);
-    return static_cast<std::uint64_t>(
-        std::count_if(r.decisions.begin(), r.decisions.end(),
-                      [](const Decision& d) { return d.kind == DecisionKind::schedule; }));
-  };
-  FirstChooser first;
-  std::uint64_t most = schedule_decisions(first);
-  for (std::uint64_t i = 0; i < kCalibrationRuns; ++i) {
-    RandomWalk random;
-    random.begin_execution(i, execution_seed(options.seed ^ 0x63616c6962726174ULL, i));
-    most = std::max(most, schedule_decisions(random));
-  }
-  const std::uint64_t provisional = std::max<std::uint64_t>(most, 1);
-  for (std::uint64_t i = 0; i < kCalibrationRuns; ++i) {
-    Pct pct(PctOptions{static_cast<int>(std::max<std::uint32_t>(options.depth, 1)), provisional});
-    pct.begin_execution(i, execution_seed(options.seed ^ 0x70637463616c6962ULL, i));
-    most = std::max(most, schedule_decisions(pct));
-  }
-  return std::max<std::uint64_t>(most + (most + 3) / 4, 1);
 }
 
 ExploreOptions options_for_trace(const Trace& trace, const ExploreOptions& base) {
@@ -367,22 +295,64 @@ std::vector<TraceEvent> scheduled_events(const std::vector<TraceEvent>& events) 
   return out;
 }
 
-// What crash and hang reports of this exploration (or replay) say and write.
+// What crash and hang reports of this exploration (or its calibration runs) say and write.
+// `strategy` is null for the calibration runs (before there is one).
 detail::ExplorationContext crash_context(const ExploreOptions& options, const ExploreTarget& target,
-                                         const Strategy& strategy, std::uint64_t pct_steps) {
+                                         const StrategyEntry& entry,
+                                         const nlohmann::json& parameters,
+                                         const Strategy* strategy) {
   detail::ExplorationContext c;
   c.scenario = target.name;
-  c.strategy = options.strategy;
-  if (options.strategy == "pct")
-    c.strategy += " depth " + std::to_string(options.depth) + " steps " + std::to_string(pct_steps);
-  if (options.strategy == "dfs")
-    c.strategy += " preemption bound " + std::to_string(options.preemption_bound);
-  c.base = base_trace(options, target, strategy);
+  c.strategy = strategy_description(entry, parameters);
+  c.base = strategy ? base_trace(options, target, *strategy) : base_trace(options, target);
+  if (!strategy) {
+    c.base.strategy = std::string(entry.name);
+    c.base.strategy_parameters = parameters;
+  }
   c.watchdog_seconds = options.watchdog;
   c.options = options;
-  detail::prepare_rerun(c, std::string(to_string(effective_flavor(options, target))),
-                        options.strategy, options.depth, pct_steps, options.preemption_bound);
+  const CrashReporting reporting = crash_reporting();
+  c.trace_path = reporting.trace_path;
+  c.rerun = rerun_hint(reporting.explore_command, target.name,
+                       to_string(effective_flavor(options, target)), entry, parameters);
   return c;
+}
+
+// The parameters of the selected strategy for this exploration, from its entry; runs that the
+// entry asks for (PCT's calibration) run inside a crash guard of their own, so that a crash in
+// one is reported like one in an execution (the rerun command reruns the calibration too).
+nlohmann::json strategy_parameters(const ExploreOptions& options, const ExploreTarget& target,
+                                   const StrategyEntry& entry) {
+  if (!entry.parameters) return nlohmann::json::object();
+  // The options as given (pct: --pct-steps 0, measured): the rerun command calibrates again.
+  nlohmann::json given = nlohmann::json::object();
+  for (const OptionRow& row : entry.options)
+    if (!row.parameter.empty())
+      given[std::string(row.parameter)] = nlohmann::json::parse(row.get(options), nullptr, false);
+  detail::ExplorationContext context = crash_context(options, target, entry, given, nullptr);
+  context.strategy += ", calibration run";
+  detail::ExplorationGuard guard(std::move(context), 1);
+  detail::ThreadGuard thread_guard(guard.slot(0));
+  std::vector<std::unique_ptr<Detector>> none;
+  std::uint64_t run = 0;
+  ExplorationProbe probe;
+  probe.schedule_decisions = [&](Chooser& chooser) {
+    thread_guard.begin_execution(run++, options.seed);
+    ExecutionResult r = run_once(target, options, &chooser, none, nullptr);
+    thread_guard.end_execution();
+    return static_cast<std::uint64_t>(
+        std::count_if(r.decisions.begin(), r.decisions.end(),
+                      [](const Decision& d) { return d.kind == DecisionKind::schedule; }));
+  };
+  return entry.parameters(options, probe);
+}
+
+std::unique_ptr<Strategy> build_strategy(const StrategyEntry& entry, const nlohmann::json& params) {
+  std::string error;
+  auto strategy = make_strategy(entry.name, params, &error);
+  if (!strategy)
+    throw OptionError(error.empty() ? "cannot make strategy " + std::string(entry.name) : error);
+  return strategy;
 }
 
 std::vector<Decision> trim_defaults(std::vector<Decision> decisions) {
@@ -394,11 +364,16 @@ std::vector<Decision> trim_defaults(std::vector<Decision> decisions) {
 
 Trace base_trace(const ExploreOptions& options, const ExploreTarget& target,
                  const Strategy& strategy) {
+  Trace t = base_trace(options, target);
+  t.strategy = strategy.name();
+  t.strategy_parameters = strategy.parameters();
+  return t;
+}
+
+Trace base_trace(const ExploreOptions& options, const ExploreTarget& target) {
   Trace t;
   t.scenario = target.name;
   t.flavor = effective_flavor(options, target);
-  t.strategy = strategy.name();
-  t.strategy_parameters = strategy.parameters();
   t.max_steps = options.max_steps;
   t.spurious_wakeups = options.spurious_wakeups;
   t.max_virtual_time_ns =
@@ -457,12 +432,11 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   const auto started = Clock::now();
   const Shard shard = parse_shard(options.shard);
   ExploreReport report;
-  report.pct_steps =
-      options.strategy == "pct"
-          ? (options.pct_steps ? options.pct_steps : calibrate_steps(options, target))
-          : 0;
-  const nlohmann::json params = strategy_parameters(options, report.pct_steps);
-  auto prototype = build_strategy(options.strategy, params);
+  const StrategyEntry& entry = selected_strategy(options);
+  const nlohmann::json params = strategy_parameters(options, target, entry);
+  report.strategy = strategy_description(entry, params);
+  report.pct_steps = params.is_object() ? params.value("steps", std::uint64_t{0}) : 0;
+  auto prototype = build_strategy(entry, params);
   const bool parallel = options.jobs > 1 && prototype->independent_executions();
   const unsigned jobs = parallel ? options.jobs : 1;
 
@@ -482,7 +456,7 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
 
   std::vector<Worker> workers(jobs);
   detail::StopSignals stop_signals;
-  detail::ExplorationGuard guard(crash_context(options, target, *prototype, report.pct_steps),
+  detail::ExplorationGuard guard(crash_context(options, target, entry, params, prototype.get()),
                                  jobs);
   auto work = [&](Worker& worker) {
     detail::ThreadGuard thread_guard(guard.slot(static_cast<unsigned>(&worker - workers.data())));
@@ -521,8 +495,8 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
       worker.hashes.emplace_back(index, hash_decisions(r.decisions));
       for (Failure& w : r.warnings)
         keep_lowest(worker.warnings, w.signature(), index, std::move(w));
-      for (LockClassEdge& e : r.lock_edges)
-        keep_lowest(worker.lock_edges, {e.held, e.taken}, index, std::move(e));
+      for (ExecutionFact& f : r.facts)
+        keep_lowest(worker.facts, {f.detector, std::move(f.key)}, index, std::move(f.value));
       if (!r.failures.empty()) {
         std::uint64_t current = first_failure.load();
         while (index < current && !first_failure.compare_exchange_weak(current, index)) {
@@ -563,7 +537,7 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   std::vector<std::uint64_t> failed_indices;
   std::optional<std::pair<std::uint64_t, ExecutionResult>> first_failed;
   FirstSeen<std::string, Failure> warnings;
-  FirstSeenLockEdges lock_edges;
+  FirstSeenFacts facts;
   FirstSeen<std::string, Failure> failure_signatures;
   std::map<std::string, std::vector<std::uint64_t>> failing_by_signature;
   for (Worker& w : workers) {
@@ -579,8 +553,8 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
       first_failed = std::move(w.first_failed);
     for (auto& [signature, first] : w.warnings)
       keep_lowest(warnings, signature, first.first, std::move(first.second));
-    for (auto& [pair, first] : w.lock_edges)
-      keep_lowest(lock_edges, pair, first.first, std::move(first.second));
+    for (auto& [key, first] : w.facts)
+      keep_lowest(facts, key, first.first, std::move(first.second));
   }
   std::sort(hashes.begin(), hashes.end());
 
@@ -607,10 +581,10 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
   }
   // Only a clean exploration is worth this warning: a failing one stops at its first failure,
   // and an execution with its own cycle has already failed.
-  if (!first_failed && options.lock_order)
-    if (std::optional<Failure> cycle = cross_execution_lock_cycle(lock_edges, last)) {
-      report.notes.push_back("warning (not a failure): " + cycle->describe());
-      report.warnings.push_back(std::move(*cycle));
+  if (!first_failed)
+    for (Failure& warning : across_executions(options, facts, last)) {
+      report.notes.push_back("warning (not a failure): " + warning.describe());
+      report.warnings.push_back(std::move(warning));
     }
   // Counted up to the first failure, like executions (other threads may have gone past it).
   report.failing_executions =

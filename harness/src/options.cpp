@@ -1,16 +1,17 @@
-// Environment overrides, validation and the JSON echo of ExploreOptions, all driven by the
-// WEFT_EXPLORE_OPTIONS table.
+// Environment overrides and validation of ExploreOptions, driven by the WEFT_EXPLORE_OPTIONS table
+// and the strategies' registry entries.
 #include "weft/harness/options.hpp"
 
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
 
+#include "weft/harness/registry.hpp"
+
 namespace weft {
-namespace {
 
 template <class T>
-T parse_value(const std::string& text, const char* name) {
+T parse_option_value(const std::string& text, const char* name) {
   if constexpr (std::is_same_v<T, std::string>) {
     return text;
   } else if constexpr (std::is_same_v<T, bool>) {
@@ -44,34 +45,42 @@ T parse_value(const std::string& text, const char* name) {
   }
 }
 
-}  // namespace
+template std::string parse_option_value<std::string>(const std::string&, const char*);
+template bool parse_option_value<bool>(const std::string&, const char*);
+template double parse_option_value<double>(const std::string&, const char*);
+template std::int32_t parse_option_value<std::int32_t>(const std::string&, const char*);
+template std::uint32_t parse_option_value<std::uint32_t>(const std::string&, const char*);
+template std::uint64_t parse_option_value<std::uint64_t>(const std::string&, const char*);
 
 void apply_environment(ExploreOptions& options) {
 #define WEFT_APPLY_ENV(member, type, def, flag, env, help)    \
   if (const char* value = std::getenv(env); value != nullptr) \
-    options.member = parse_value<type>(value, env);
+    options.member = parse_option_value<type>(value, env);
   WEFT_EXPLORE_OPTIONS(WEFT_APPLY_ENV)
 #undef WEFT_APPLY_ENV
+  for (const StrategyEntry* entry : strategy_entries())
+    for (const OptionRow& row : entry->options)
+      if (const char* value = std::getenv(std::string(row.env).c_str()); value != nullptr)
+        row.set(options, value, row.env);
 }
 
 Shard parse_shard(const std::string& text) {
   auto slash = text.find('/');
   if (slash == std::string::npos) throw OptionError("--shard: expected K/N, got \"" + text + "\"");
-  auto k = parse_value<std::uint64_t>(text.substr(0, slash), "--shard");
-  auto n = parse_value<std::uint64_t>(text.substr(slash + 1), "--shard");
+  auto k = parse_option_value<std::uint64_t>(text.substr(0, slash), "--shard");
+  auto n = parse_option_value<std::uint64_t>(text.substr(slash + 1), "--shard");
   if (n == 0 || k == 0 || k > n)
     throw OptionError("--shard: K/N needs 1 <= K <= N, got \"" + text + "\"");
   return Shard{k - 1, n};
 }
 
 void validate(const ExploreOptions& o) {
-  if (o.strategy != "random" && o.strategy != "pct" && o.strategy != "dfs" && o.strategy != "dpor")
-    throw OptionError("--strategy: unknown strategy \"" + o.strategy +
-                      "\" (expected random, pct, dfs or dpor)");
-  if (o.depth == 0) throw OptionError("--depth: PCT depth must be at least 1");
+  selected_strategy(o);
+  // Every strategy's checks, not only the selected one's: a bad value is a mistake either way.
+  for (const StrategyEntry* entry : strategy_entries())
+    if (entry->validate) entry->validate(o);
   if (o.jobs == 0) throw OptionError("--jobs: must be at least 1");
   if (o.jobs > 256) throw OptionError("--jobs: at most 256");
-  if (o.preemption_bound < -1) throw OptionError("--preemption-bound: -1 or more");
   if (!o.flavor.empty() && !parse_flavor(o.flavor))
     throw OptionError("--flavor: expected multi_thread or current_thread, got \"" + o.flavor +
                       "\"");
@@ -82,14 +91,6 @@ void validate(const ExploreOptions& o) {
     throw OptionError("--watchdog: seconds between 0 (off) and 1000000");
   if (o.max_steps == 0) throw OptionError("--max-steps: must be at least 1");
   parse_shard(o.shard);
-}
-
-nlohmann::json to_json(const ExploreOptions& options) {
-  nlohmann::json j = nlohmann::json::object();
-#define WEFT_ECHO(member, type, def, flag, env, help) j[flag] = options.member;
-  WEFT_EXPLORE_OPTIONS(WEFT_ECHO)
-#undef WEFT_ECHO
-  return j;
 }
 
 }  // namespace weft

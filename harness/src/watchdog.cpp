@@ -109,9 +109,8 @@ class Watchdog {
       text += "decisions so far: " + std::to_string(decisions->size()) + "\n";
     if (!path.empty()) text += "trace: " + path + "\nreplay: weft replay " + path + "\n";
     if (c.replaying.empty()) {
-      const std::uint64_t n = c.rerun_by_count ? slot.index.load() + 1 : slot.seed.load();
-      text += "weft: rerun this execution: " + c.rerun_before + std::to_string(n) + c.rerun_after +
-              "\n";
+      text +=
+          "weft: rerun this execution: " + c.rerun.with(slot.index.load(), slot.seed.load()) + "\n";
     }
     text += "SUMMARY: weft: hang in " + c.scenario + " (watchdog)\n";
     std::size_t done = 0;

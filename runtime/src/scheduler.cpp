@@ -1026,7 +1026,6 @@ WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline, Waite
     t->has_deadline = true;
     t->deadline_ns = deadline->time_since_epoch().count();
     ++t->timer_generation;
-    ++live_timers_;
     timers_.push_back(TimerEntry{t->deadline_ns, timer_seq_++, t, t->timer_generation});
     std::push_heap(timers_.begin(), timers_.end(),
                    [](auto& a, auto& b) { return timer_later(a, b); });
@@ -1056,7 +1055,6 @@ void Scheduler::disarm_timer(Task* t) noexcept {
   if (!t->has_deadline) return;
   t->has_deadline = false;
   ++t->timer_generation;
-  --live_timers_;
 }
 
 void Scheduler::wake(Task* t) noexcept {

@@ -334,7 +334,6 @@ class Scheduler {
   };
   std::vector<TimerEntry> timers_;  // min-heap on (deadline, seq)
   std::uint64_t timer_seq_ = 0;
-  std::size_t live_timers_ = 0;
   std::int64_t now_ns_ = 0;
   std::uint64_t step_ = 0;
   std::uint64_t runs_ = 0;                           // tasks resumed so far (Task::last_ran)

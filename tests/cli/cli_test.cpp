@@ -1,6 +1,7 @@
 // The weft command's output lines and exit codes: 0 clean, 1 failure, 2 bad usage or input.
 #include <catch2/catch.hpp>
 #include <cerrno>  // program_invocation_short_name
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 
 #include "../../cli/console.hpp"
 #include "../../cli/weft_cli.hpp"
+#include "weft/harness/options.hpp"
 
 namespace {
 struct Run {
@@ -245,4 +247,51 @@ TEST_CASE("running zero executions is not a pass") {
   CHECK(r.err.find("no execution ran (--iterations is 0); nothing was tested") !=
         std::string::npos);
   CHECK(r.out.find("SUMMARY: weft: no execution ran in") != std::string::npos);
+}
+
+TEST_CASE("the strategies and their options come from the registry: flags, --help, environment") {
+  Run help = weft_cmd({"explore", "--help"});
+  CHECK(help.out.find("--depth") != std::string::npos);
+  CHECK(help.out.find("--preemption-bound") != std::string::npos);
+  CHECK(help.out.find("[env WEFT_PCT_STEPS]") != std::string::npos);
+  CHECK(help.out.find("pct: PCT: random priorities") != std::string::npos);  // the strategy list
+  CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--depth", "deep"})));
+  CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--depth", "0"})));
+  Run unknown = weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "magic"});
+  CHECK(unknown.err.find("random, pct, dfs, dpor or dfs-sleep") != std::string::npos);
+  // Replay and byte streams are made from traces and fuzzer input, never selected.
+  CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "replay"})));
+
+  // The environment reaches the strategies' rows as it reaches the general options.
+  setenv("WEFT_DEPTH", "5", 1);
+  weft::ExploreOptions o;
+  weft::apply_environment(o);
+  CHECK(o.depth == 5);
+  CHECK_NOTHROW(weft::validate(o));
+  setenv("WEFT_DEPTH", "five", 1);
+  CHECK_THROWS_AS(weft::apply_environment(o), weft::OptionError);
+  unsetenv("WEFT_DEPTH");
+}
+
+TEST_CASE("a search's failure reruns by its position: --iterations index + 1") {
+  Run r = weft_cmd({"explore", "lost-wakeup", "--strategy", "dpor", "--iterations", "5000",
+                    "--trace-out", temp_path("dpor.json")});
+  CHECK(r.status == 1);
+  const auto at = r.out.find("rerun this execution: ");
+  REQUIRE(at != std::string::npos);
+  const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+  CHECK(line.find("--strategy dpor --iterations 2") != std::string::npos);
+  CHECK(line.find("--seed") == std::string::npos);
+}
+
+TEST_CASE("dfs-sleep is selectable from the command line and covers a fixed space clean") {
+  Run r = weft_cmd(
+      {"explore", "lost-wakeup-notify-one", "--strategy", "dfs-sleep", "--iterations", "100000"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("(multi_thread, dfs-sleep, seed 1)") != std::string::npos);
+  CHECK(r.out.find("the whole space within the bounds was covered") != std::string::npos);
+  Run found = weft_cmd({"explore", "lost-wakeup", "--strategy", "dfs-sleep", "--iterations",
+                        "100000", "--trace-out", temp_path("dfs-sleep.json")});
+  CHECK(found.status == 1);
+  CHECK(found.out.find("--strategy dfs-sleep --iterations ") != std::string::npos);
 }

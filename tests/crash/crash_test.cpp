@@ -141,7 +141,7 @@ TEST_CASE("abort in a task is reported with the execution, then dies of SIGABRT"
 TEST_CASE("std::terminate in a task is a crash failure with a trace, reported once") {
   const std::string dir = scratch("terminate");
   // --pct-steps given: PCT's calibration runs would otherwise meet the crash before the
-  // exploration's own executions (a crash during calibration is not yet attributed to a seed).
+  // exploration's own executions (that case has a test of its own, below).
   Child c =
       run({"explore", "terminate", "--strategy", "pct", "--pct-steps", "25", "--iterations", "200"},
           dir);
@@ -159,6 +159,30 @@ TEST_CASE("std::terminate in a task is a crash failure with a trace, reported on
   CHECK(t.failure->kind == weft::FailureKind::crash);
   CHECK(t.failure->task_name == "b");
   CHECK(t.strategy == "pct");
+}
+
+TEST_CASE(
+    "a crash in PCT's calibration runs is reported with the seed and a rerun that calibrates") {
+  const std::string dir = scratch("calibration");
+  // No --pct-steps: the calibration runs (default, random and PCT schedules) meet the abort.
+  Child c =
+      run({"explore", "abort", "--strategy", "pct", "--seed", "5", "--iterations", "200"}, dir);
+  INFO(c.err);
+  CHECK(c.signaled(SIGABRT));
+  CHECK(c.err.find("weft: CRASH: SIGABRT") != std::string::npos);
+  CHECK(c.err.find("(seed 5) of scenario abort, strategy pct depth 3 steps 0, calibration run") !=
+        std::string::npos);
+  const std::string rerun =
+      "rerun this execution: weft explore abort --flavor multi_thread --strategy pct --depth 3 "
+      "--pct-steps 0 --seed 5 --iterations 1\n";
+  REQUIRE(c.err.find(rerun) != std::string::npos);
+  // The rerun calibrates again and meets the same crash.
+  Child again = run({"explore", "abort", "--flavor", "multi_thread", "--strategy", "pct", "--depth",
+                     "3", "--pct-steps", "0", "--seed", "5", "--iterations", "1"},
+                    dir);
+  INFO(again.err);
+  CHECK(again.signaled(SIGABRT));
+  CHECK(again.err.find(rerun) != std::string::npos);
 }
 
 TEST_CASE("infinite recursion in a task is a stack overflow naming the task and its stack size") {

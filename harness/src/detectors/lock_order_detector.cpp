@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <deque>
 
+#include "weft/harness/registry.hpp"
+
 namespace weft {
 
 void LockOrderDetector::begin_execution() {
@@ -126,11 +128,6 @@ void LockOrderDetector::report(const std::vector<Key>& cycle, const Event& closi
   failure_ = std::move(f);
 }
 
-void LockOrderDetector::end_execution(const BodyOutcome&, Findings& findings) {
-  if (failure_) findings.failures.push_back(*failure_);
-  findings.lock_edges.insert(findings.lock_edges.end(), class_edges_.begin(), class_edges_.end());
-}
-
 std::vector<std::size_t> lock_class_cycle(const std::vector<LockClassEdge>& edges) {
   // Depth-first from each class in name order; the first back edge closes the cycle reported.
   std::map<std::string, std::vector<std::size_t>> out;  // class -> its edges, in list order
@@ -165,6 +162,75 @@ std::vector<std::size_t> lock_class_cycle(const std::vector<LockClassEdge>& edge
     if (state[start] == 0) visit(visit, start);
   }
   return cycle;
+}
+
+void LockOrderDetector::end_execution(const BodyOutcome&, Findings& findings) {
+  if (failure_) findings.failures.push_back(*failure_);
+  for (LockClassEdge& edge : class_edges_) {
+    std::string key = edge.held + '\0' + edge.taken;  // orders as the pair (held, taken)
+    findings.facts.push_back(ExecutionFact{"lock_order", std::move(key), std::move(edge)});
+  }
+  class_edges_.clear();
+}
+
+namespace {
+
+// A lock-order cycle that only the executions together show (each execution's own cycles fail
+// it): a warning, since no single schedule replays it.
+std::optional<Failure> cross_execution_lock_cycle(const std::vector<SeenFact>& seen) {
+  std::vector<LockClassEdge> edges;
+  std::vector<std::uint64_t> where_seen;
+  for (const SeenFact& fact : seen) {
+    edges.push_back(std::any_cast<const LockClassEdge&>(*fact.value));
+    where_seen.push_back(fact.execution);
+  }
+  const std::vector<std::size_t> cycle = lock_class_cycle(edges);
+  if (cycle.empty()) return std::nullopt;
+  Failure f;
+  f.kind = FailureKind::lock_order;
+  const LockClassEdge& closing = edges[cycle.back()];
+  f.task_name = closing.task;
+  f.where = closing.taken_at;
+  std::string sequence;
+  for (std::size_t i = 0; i < cycle.size(); ++i) {
+    const LockClassEdge& e = edges[cycle[i]];
+    sequence += (i == 0                  ? ""
+                 : i + 1 == cycle.size() ? " and "
+                                         : ", ") +
+                std::string("'") + e.task + "' locks the lock created at " + e.held +
+                " then the one created at " + e.taken + " (execution " +
+                std::to_string(where_seen[cycle[i]]) + ")";
+  }
+  f.message = "potential deadlock across executions: " + sequence +
+              "; no execution took these orders together, but a schedule where each task takes "
+              "its first lock before the other takes its second would wait forever";
+  for (std::size_t i : cycle) {
+    const LockClassEdge& e = edges[i];
+    f.details.push_back("'" + e.task + "' took the lock created at " + e.taken + " at " +
+                        e.taken_at.to_string() + " while holding the one created at " + e.held +
+                        " (locked at " + e.held_at.to_string() + "), execution " +
+                        std::to_string(where_seen[i]));
+  }
+  f.details.push_back(
+      "locks are told apart by where they were created (lock classes), as in "
+      "lockdep; take them in one order everywhere");
+  return f;
+}
+
+}  // namespace
+
+const DetectorEntry& lock_order_detector_entry() {
+  static const DetectorEntry entry{
+      .name = "lock_order",
+      .help = "locks taken in opposite orders (lockdep), in one execution or across executions",
+      .settings = "--lock-order (on by default)",
+      .enabled = [](const ExploreOptions& o) { return o.lock_order; },
+      .make = [](const ExploreOptions&, DetectorMode) -> std::unique_ptr<Detector> {
+        return std::make_unique<LockOrderDetector>();
+      },
+      .across = cross_execution_lock_cycle,
+  };
+  return entry;
 }
 
 }  // namespace weft

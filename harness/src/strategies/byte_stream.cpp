@@ -6,8 +6,13 @@
 // little endian % candidates when there are more than 256 candidates (a single byte left is used
 // alone). Once the bytes run out every answer is 0, the runtime's default order, so short inputs
 // mean few deviations from the default schedule and the fuzzer's mutations map to local changes.
+#include <limits>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "weft/harness/registry.hpp"
 #include "weft/harness/strategies.hpp"
 
 namespace weft {
@@ -40,5 +45,52 @@ nlohmann::json ByteStream::parameters() const {
 }
 
 std::unique_ptr<Strategy> ByteStream::clone() const { return std::make_unique<ByteStream>(bytes_); }
+
+namespace {
+
+std::optional<std::vector<std::uint8_t>> parse_hex(const std::string& hex) {
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::vector<std::uint8_t> bytes;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    bytes.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
+  }
+  return bytes;
+}
+
+}  // namespace
+
+const StrategyEntry& byte_stream_entry() {
+  static const StrategyEntry entry{
+      .name = "bytes",
+      .help = "decisions read from a fuzzer's input bytes",
+      .records = "bytes (lowercase hex)",
+      .options = {},
+      .seeded = false,
+      .selectable = false,
+      .measured = false,
+      .parameters = {},
+      .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
+        std::vector<std::uint8_t> bytes;
+        if (const nlohmann::json* hex = p.find("bytes")) {
+          auto parsed = hex->is_string() ? parse_hex(hex->get<std::string>()) : std::nullopt;
+          if (parsed)
+            bytes = std::move(*parsed);
+          else
+            p.fail("\"bytes\" must be a string of hex digit pairs");
+        }
+        return std::make_unique<ByteStream>(std::move(bytes));
+      },
+      .validate = {},
+  };
+  return entry;
+}
 
 }  // namespace weft

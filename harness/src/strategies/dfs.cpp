@@ -38,10 +38,12 @@
 // at the same step count); otherwise it starts empty, which is always safe. This is sound when
 // tasks share state only through weft objects and every effect on them is a scheduling point.
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <string>
 
 #include "weft/harness/preemption.hpp"
+#include "weft/harness/registry.hpp"
 #include "weft/harness/strategies.hpp"
 
 namespace weft {
@@ -231,5 +233,40 @@ nlohmann::json Dfs::parameters() const {
 }
 
 std::unique_ptr<Strategy> Dfs::clone() const { return std::make_unique<Dfs>(options_); }
+
+const StrategyEntry& dfs_entry() {
+  static const StrategyEntry entry{
+      .name = "dfs",
+      .help = "exhaustive depth-first search with a preemption bound (CHESS)",
+      .records = "preemption_bound, max_executions and sleep_sets",
+      .options = {member_row<&ExploreOptions::preemption_bound>(
+          "preemption-bound", "WEFT_PREEMPTION_BOUND",
+          "dfs: at most this many preemptions per execution (-1: unbounded)", "preemption_bound",
+          "preemption bound", "b")},
+      .seeded = false,
+      .selectable = true,
+      .measured = true,
+      .parameters =
+          [](const ExploreOptions& o, const ExplorationProbe&) {
+            return nlohmann::json{{"preemption_bound", o.preemption_bound}};
+          },
+      .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
+        DfsOptions options;
+        p.integer("preemption_bound", options.preemption_bound, -std::numeric_limits<int>::max(),
+                  std::numeric_limits<int>::max());
+        p.integer("max_executions", options.max_executions, 0,
+                  std::numeric_limits<std::int64_t>::max());
+        p.boolean("sleep_sets", options.sleep_sets);
+        if (options.sleep_sets && options.preemption_bound >= 0)
+          p.fail("\"sleep_sets\" needs an unbounded preemption bound (\"preemption_bound\": -1)");
+        return std::make_unique<Dfs>(options);
+      },
+      .validate =
+          [](const ExploreOptions& o) {
+            if (o.preemption_bound < -1) throw OptionError("--preemption-bound: -1 or more");
+          },
+  };
+  return entry;
+}
 
 }  // namespace weft

@@ -21,10 +21,12 @@
 // step it took there runs; a decision whose candidates all sleep ends the useful part of the
 // execution (it runs to the end answering 0, and its later steps make no races).
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
 
+#include "weft/harness/registry.hpp"
 #include "weft/harness/strategies.hpp"
 
 namespace weft {
@@ -391,5 +393,26 @@ nlohmann::json Dpor::parameters() const {
 }
 
 std::unique_ptr<Strategy> Dpor::clone() const { return std::make_unique<Dpor>(options_); }
+
+const StrategyEntry& dpor_entry() {
+  static const StrategyEntry entry{
+      .name = "dpor",
+      .help = "source-DPOR with sleep sets over the documented dependence relation (docs/dpor.md)",
+      .records = "max_executions",
+      .options = {},
+      .seeded = false,
+      .selectable = true,
+      .measured = false,
+      .parameters = {},
+      .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
+        DporOptions options;
+        p.integer("max_executions", options.max_executions, 0,
+                  std::numeric_limits<std::int64_t>::max());
+        return std::make_unique<Dpor>(options);
+      },
+      .validate = {},
+  };
+  return entry;
+}
 
 }  // namespace weft

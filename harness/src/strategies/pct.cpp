@@ -38,8 +38,10 @@
 // uniform draws put the tasks in a uniformly random order, which is what the paper's permutation
 // provides, so the bound holds with n the number of tasks that become runnable.
 #include <algorithm>
+#include <limits>
 #include <memory>
 
+#include "weft/harness/registry.hpp"
 #include "weft/harness/strategies.hpp"
 
 namespace weft {
@@ -167,5 +169,68 @@ nlohmann::json Pct::parameters() const {
 }
 
 std::unique_ptr<Strategy> Pct::clone() const { return std::make_unique<Pct>(options_); }
+
+namespace {
+
+// PCT's k when the user gives none. The bound 1/(n k^(d-1)) holds only when k is at least the
+// schedule decisions of every execution: a change point drawn past an execution's end is wasted,
+// and one needed past k is never drawn. The default schedule (always keep the running task) takes
+// the fewest decisions; PCT's own schedules, switching at change points and around yields, take
+// more. So k is the most decisions seen in the default schedule, kCalibrationRuns random ones
+// and kCalibrationRuns PCT ones (with the estimate so far), plus a quarter for the schedules not
+// sampled. The runs' seeds come from the base seed alone: the same k for any --jobs.
+std::uint64_t calibrate_steps(const ExploreOptions& options, const ExplorationProbe& probe) {
+  constexpr std::uint64_t kCalibrationRuns = 4;
+  FirstChooser first;
+  std::uint64_t most = probe.schedule_decisions(first);
+  for (std::uint64_t i = 0; i < kCalibrationRuns; ++i) {
+    RandomWalk random;
+    random.begin_execution(i, execution_seed(options.seed ^ 0x63616c6962726174ULL, i));
+    most = std::max(most, probe.schedule_decisions(random));
+  }
+  const std::uint64_t provisional = std::max<std::uint64_t>(most, 1);
+  for (std::uint64_t i = 0; i < kCalibrationRuns; ++i) {
+    Pct pct(PctOptions{static_cast<int>(std::max<std::uint32_t>(options.depth, 1)), provisional});
+    pct.begin_execution(i, execution_seed(options.seed ^ 0x70637463616c6962ULL, i));
+    most = std::max(most, probe.schedule_decisions(pct));
+  }
+  return std::max<std::uint64_t>(most + (most + 3) / 4, 1);
+}
+
+}  // namespace
+
+const StrategyEntry& pct_entry() {
+  static const StrategyEntry entry{
+      .name = "pct",
+      .help = "PCT: random priorities with d-1 priority change points (Burckhardt et al. 2010)",
+      .records = "depth (d) and steps (k, measured by calibration runs when not given)",
+      .options = {member_row<&ExploreOptions::depth>("depth", "WEFT_DEPTH",
+                                                     "PCT: bug depth d (d-1 priority changes)",
+                                                     "depth", "depth", "d"),
+                  member_row<&ExploreOptions::pct_steps>(
+                      "pct-steps", "WEFT_PCT_STEPS",
+                      "PCT: step estimate k (0: measured by calibration runs)", "steps", "steps",
+                      "")},
+      .seeded = true,
+      .selectable = true,
+      .measured = true,
+      .parameters =
+          [](const ExploreOptions& o, const ExplorationProbe& probe) {
+            const std::uint64_t steps = o.pct_steps != 0 ? o.pct_steps : calibrate_steps(o, probe);
+            return nlohmann::json{{"depth", o.depth}, {"steps", steps}};
+          },
+      .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
+        PctOptions options;
+        p.integer("depth", options.depth, 1, std::numeric_limits<int>::max());
+        p.integer("steps", options.steps, 1, std::numeric_limits<std::int64_t>::max());
+        return std::make_unique<Pct>(options);
+      },
+      .validate =
+          [](const ExploreOptions& o) {
+            if (o.depth == 0) throw OptionError("--depth: PCT depth must be at least 1");
+          },
+  };
+  return entry;
+}
 
 }  // namespace weft

@@ -6,6 +6,7 @@
 // quickly and is a reference point for PCT. Choices depend only on the execution's seed.
 #include <memory>
 
+#include "weft/harness/registry.hpp"
 #include "weft/harness/strategies.hpp"
 
 namespace weft {
@@ -22,5 +23,23 @@ std::size_t RandomWalk::choose(DecisionKind, std::span<const Candidate> candidat
 }
 
 std::unique_ptr<Strategy> RandomWalk::clone() const { return std::make_unique<RandomWalk>(); }
+
+const StrategyEntry& random_walk_entry() {
+  static const StrategyEntry entry{
+      .name = "random",
+      .help = "random walk: every decision uniform among its candidates",
+      .records = "nothing (an execution is its seed)",
+      .options = {},
+      .seeded = true,
+      .selectable = true,
+      .measured = true,
+      .parameters = {},
+      .make = [](ParameterReader&) -> std::unique_ptr<Strategy> {
+        return std::make_unique<RandomWalk>();
+      },
+      .validate = {},
+  };
+  return entry;
+}
 
 }  // namespace weft

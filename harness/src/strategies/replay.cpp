@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "weft/harness/registry.hpp"
 #include "weft/harness/strategies.hpp"
 
 namespace weft {
@@ -100,6 +101,36 @@ nlohmann::json Replay::parameters() const {
 
 std::unique_ptr<Strategy> Replay::clone() const {
   return std::make_unique<Replay>(decisions_, lenient_);
+}
+
+const StrategyEntry& replay_entry() {
+  static const StrategyEntry entry{
+      .name = "replay",
+      .help = "replay of a recorded decision list (traces, shrinking)",
+      .records = "decisions and lenient",
+      .options = {},
+      .seeded = false,
+      .selectable = false,
+      .measured = false,
+      .parameters = {},
+      .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
+        bool lenient = false;
+        std::vector<Decision> decisions;
+        if (const nlohmann::json* list = p.find("decisions")) {
+          std::string why;
+          if (auto parsed = decisions_from_json(*list, &why))
+            decisions = std::move(*parsed);
+          else
+            p.fail("\"decisions\": " + why);
+        } else if (p.ok()) {
+          p.fail("missing \"decisions\"");
+        }
+        p.boolean("lenient", lenient);
+        return std::make_unique<Replay>(std::move(decisions), lenient);
+      },
+      .validate = {},
+  };
+  return entry;
 }
 
 }  // namespace weft

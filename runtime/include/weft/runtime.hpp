@@ -35,7 +35,6 @@ struct RuntimeOptions {
   Duration max_virtual_time = Duration::zero();
   // Bytes of stack per task fiber (pages are committed only when touched).
   std::size_t stack_size = 128 * 1024;
-  std::string name = "runtime";
 };
 
 // What a task is doing, for deadlock explanations and leak reports.
@@ -113,7 +112,6 @@ class Runtime {
   std::vector<TaskSnapshot> tasks() const;
   std::uint64_t steps() const;
   Duration elapsed() const;
-  detail::Scheduler& scheduler() { return *scheduler_; }
 
  private:
   RuntimeOptions options_;

@@ -21,6 +21,7 @@ struct CrashReporting {
 
 // Process-wide; takes effect for explorations started afterwards.
 void set_crash_reporting(CrashReporting reporting);
+CrashReporting crash_reporting();
 
 // Where a failing execution's trace goes by default: traces/<scenario>-<strategy and its
 // parameters>-<seed in hex>.json, so that runs with other strategies keep their own traces.

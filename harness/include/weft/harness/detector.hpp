@@ -1,5 +1,6 @@
 // Detectors are Observers that turn what happened in one execution into failures.
 #pragma once
+#include <any>
 #include <array>
 #include <cassert>
 #include <cstddef>
@@ -18,22 +19,20 @@ struct BodyOutcome {
   std::optional<Failure> failure;  // the body threw (root panic, check failure, Deadlock, Hang)
 };
 
-// "Took a lock created at `taken` while holding one created at `held`": a lock-order edge between
-// lock classes (locks named by where they were created, as lockdep names them by class), which
-// unlike object ids mean the same thing in every execution. The explorer checks the edges of all
-// executions together (see LockOrderDetector).
-struct LockClassEdge {
-  std::string held;            // "file:line" where the held lock was created
-  std::string taken;           // "file:line" where the lock taken was created
-  std::string task;            // the task that did it, by name
-  Location held_at, taken_at;  // where the two locks were taken
+// A fact one execution shows that its detector checks across executions (its registry entry's
+// `across`; e.g. a lock-order edge between lock classes). The explorer keeps each key's first
+// showing, from the lowest execution index, so that the check sees the same facts for any --jobs.
+struct ExecutionFact {
+  std::string_view detector;  // the detector's registry name
+  std::string key;            // identity among its facts; the check sees them in key order
+  std::any value;             // the detector's own type
 };
 
 // What the detectors found in one execution.
 struct Findings {
-  std::vector<Failure> failures;          // the execution fails
-  std::vector<Failure> warnings;          // worth telling (e.g. leaks in warn mode), not a failure
-  std::vector<LockClassEdge> lock_edges;  // for the exploration-wide lock-order check
+  std::vector<Failure> failures;     // the execution fails
+  std::vector<Failure> warnings;     // worth telling (e.g. leaks in warn mode), not a failure
+  std::vector<ExecutionFact> facts;  // for checks across executions
 };
 
 // What a detector is asked for. Exploration only needs to know whether an execution fails and

@@ -40,6 +40,7 @@ struct ExploreReport {
   int stopped_by_signal = 0;             // SIGINT or SIGTERM stopped it (what it found is kept)
   double seconds = 0;                    // wall time (never part of a trace)
   std::uint64_t pct_steps = 0;           // the PCT step estimate used
+  std::string strategy;                  // as reports name it: "pct depth 3 steps 40"
   std::vector<Failure> failures;         // of the first failing execution, earliest first
   std::optional<std::uint64_t> failing_execution;
   std::uint64_t failing_seed = 0;
@@ -81,6 +82,8 @@ ExecutionRecord run_execution(const ExploreOptions& options, const ExploreTarget
 // strategy and its parameters, limits and detectors (no decisions, failure or events yet).
 Trace base_trace(const ExploreOptions& options, const ExploreTarget& target,
                  const Strategy& strategy);
+// The same without a strategy (its name and parameters left empty).
+Trace base_trace(const ExploreOptions& options, const ExploreTarget& target);
 
 struct ReplayResult {
   std::vector<Failure> failures;        // earliest first

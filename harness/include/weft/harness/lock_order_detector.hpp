@@ -15,14 +15,26 @@
 
 namespace weft {
 
+// "Took a lock created at `taken` while holding one created at `held`": a lock-order edge between
+// lock classes (locks named by where they were created, as lockdep names them by class), which
+// unlike object ids mean the same thing in every execution. Each execution hands its edges on as
+// facts; the detector's registry entry checks those of all executions together.
+struct LockClassEdge {
+  std::string held;            // "file:line" where the held lock was created
+  std::string taken;           // "file:line" where the lock taken was created
+  std::string task;            // the task that did it, by name
+  Location held_at, taken_at;  // where the two locks were taken
+};
+
 // Edges come from acquisitions (a lock event while the task holds other locks), not from
 // attempts: an execution that did deadlock is explained by the deadlock report instead. A lock
 // taken by try_lock gets no edge (it cannot block), but later locks taken while holding it do.
 // Read holds of an RwLock count like write holds (tokio's RwLock is fair: a queued writer makes
 // the next reader wait). A cycle within one execution is a failure, with that execution's trace.
-// Each execution also hands its edges between lock classes (creation sites) to the explorer,
-// which reports a cycle that only the executions together show as a warning: no single schedule
-// replays it, but some schedule may take both orders at once.
+// Each execution also hands its edges between lock classes (creation sites) on as facts; the
+// registry entry's check across executions (lock_order_detector.cpp) reports a cycle that only
+// the executions together show as a warning: no single schedule replays it, but some schedule
+// may take both orders at once.
 class LockOrderDetector final : public Detector {
  public:
   std::string_view name() const override { return "lock_order"; }

@@ -1,26 +1,25 @@
 // Exploration options, from one table: the same list makes the C++ struct, the command-line
-// flags, --help, the WEFT_* environment overrides and the options echoed into reports.
+// flags, --help and the WEFT_* environment overrides. Options that belong to one strategy are
+// members too (user code sets them by name), but their rows (flag, variable, help) are in the
+// strategy's registry entry (weft/harness/registry.hpp), which the same code reads.
 #pragma once
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "weft/runtime.hpp"
 
 // X(member, type, default, flag, environment variable, help)
 #define WEFT_EXPLORE_OPTIONS(X)                                                                  \
-  X(strategy, std::string, "random", "strategy", "WEFT_STRATEGY", "random, pct, dfs or dpor")    \
+  X(strategy, std::string, "random", "strategy", "WEFT_STRATEGY",                                \
+    "the exploration strategy (listed below, each with its options)")                            \
   X(iterations, std::uint64_t, 1000, "iterations", "WEFT_ITERATIONS",                            \
     "executions to run (dfs: at most this many)")                                                \
   X(seed, std::uint64_t, 1, "seed", "WEFT_SEED",                                                 \
     "base seed; execution 0 runs with it, so a failing execution's seed replays it alone")       \
-  X(depth, std::uint32_t, 3, "depth", "WEFT_DEPTH", "PCT: bug depth d (d-1 priority changes)")   \
-  X(pct_steps, std::uint64_t, 0, "pct-steps", "WEFT_PCT_STEPS",                                  \
-    "PCT: step estimate k (0: measured by calibration runs)")                                    \
-  X(preemption_bound, std::int32_t, 2, "preemption-bound", "WEFT_PREEMPTION_BOUND",              \
-    "dfs: at most this many preemptions per execution (-1: unbounded)")                          \
   X(jobs, std::uint32_t, 1, "jobs", "WEFT_JOBS",                                                 \
     "worker threads, one runtime each (results are identical for any value)")                    \
   X(shard, std::string, "1/1", "shard", "WEFT_SHARD",                                            \
@@ -61,6 +60,10 @@ struct ExploreOptions {
 #define WEFT_DECLARE_OPTION(member, type, def, flag, env, help) type member = def;
   WEFT_EXPLORE_OPTIONS(WEFT_DECLARE_OPTION)
 #undef WEFT_DECLARE_OPTION
+  // The strategies' own options (their rows are in the strategies' registry entries).
+  std::uint32_t depth = 3;            // pct: bug depth d
+  std::uint64_t pct_steps = 0;        // pct: step estimate k (0: measured)
+  std::int32_t preemption_bound = 2;  // dfs: -1 unbounded
 };
 
 // A bad option value: the message is one line naming the option.
@@ -69,11 +72,25 @@ class OptionError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-// Applies WEFT_* environment variables on top of `options`. Throws OptionError.
+// Applies WEFT_* environment variables on top of `options`, the strategies' too. Throws
+// OptionError.
 void apply_environment(ExploreOptions& options);
 // Checks values that parse but make no sense (unknown strategy, bad shard...). Throws OptionError.
 void validate(const ExploreOptions& options);
-nlohmann::json to_json(const ExploreOptions& options);
+
+// An option's value from text (a flag's or a variable's); `name` names it in the error.
+template <class T>
+T parse_option_value(const std::string& text, const char* name);
+// An option's value as text, as parse_option_value reads it back.
+template <class T>
+std::string option_text(const T& value) {
+  if constexpr (std::is_same_v<T, std::string>)
+    return value;
+  else if constexpr (std::is_same_v<T, bool>)
+    return value ? "true" : "false";
+  else
+    return nlohmann::json(value).dump();
+}
 
 struct Shard {
   std::uint64_t index = 0;  // 0-based
