@@ -289,3 +289,43 @@ TEST_CASE("Interval: Burst, Delay and Skip after missed ticks, as tokio") {
   CHECK(ticks_after_stall(weft::MissedTickBehavior::delay) == std::vector<long>{10, 35, 45, 55});
   CHECK(ticks_after_stall(weft::MissedTickBehavior::skip) == std::vector<long>{10, 35, 40, 50});
 }
+
+// --- simulated Ctrl-C --------------------------------------------------------------------------
+
+TEST_CASE("signal::ctrl_c: waits for the next delivered Ctrl-C, also as a select branch") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::signal::raise_ctrl_c();  // before anyone listens: not seen by later listeners
+    auto listener = weft::spawn([] {
+      weft::signal::ctrl_c();
+      return weft::now();
+    });
+    auto server = weft::spawn([] {
+      int served = 0;
+      for (bool running = true; running;)
+        weft::select(weft::branch(weft::when::ctrl_c(), [&] { running = false; }),
+                     weft::branch(weft::when::sleep(1ms), [&] { ++served; }));
+      return served;
+    });
+    weft::sleep(3ms + 500us);
+    weft::signal::raise_ctrl_c();
+    CHECK(listener.join() == weft::Instant(3ms + 500us));
+    CHECK(server.join() == 3);
+  });
+}
+
+TEST_CASE("signal::ctrl_c: a task aborted while waiting there is dropped there") {
+  weft::Runtime rt;
+  bool after = false;
+  rt.block_on([&] {
+    auto h = weft::spawn([&after] {
+      weft::signal::ctrl_c();
+      after = true;
+    });
+    weft::yield_now();
+    h.abort();
+    CHECK_THROWS_AS(h.join(), weft::JoinError);
+    weft::signal::raise_ctrl_c();
+  });
+  CHECK_FALSE(after);
+}

@@ -27,6 +27,7 @@
 //   oneshot:       when::recv(rx), when::closed(tx)
 //   semaphore:     when::acquire(sem, n), when::acquire_owned(sem_ptr, n)
 //   watch:         when::changed(rx), when::closed(tx)
+//   signal:        when::ctrl_c()
 #pragma once
 #include <cstddef>
 #include <optional>
@@ -41,6 +42,7 @@
 #include "weft/notify.hpp"
 #include "weft/oneshot.hpp"
 #include "weft/semaphore.hpp"
+#include "weft/signal.hpp"
 #include "weft/task.hpp"
 #include "weft/time.hpp"
 #include "weft/watch.hpp"

@@ -17,6 +17,7 @@
 #include "weft/oneshot.hpp"
 #include "weft/runtime.hpp"
 #include "weft/select.hpp"
+#include "weft/signal.hpp"
 #include "weft/sync.hpp"
 #include "weft/task.hpp"
 #include "weft/time.hpp"
