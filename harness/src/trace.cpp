@@ -50,7 +50,7 @@ ObjectKind all_object_kinds[] = {ObjectKind::none,      ObjectKind::task,      O
                                  ObjectKind::rwlock,    ObjectKind::condvar,   ObjectKind::notify,
                                  ObjectKind::semaphore, ObjectKind::barrier,   ObjectKind::mpsc,
                                  ObjectKind::oneshot,   ObjectKind::broadcast, ObjectKind::atomic,
-                                 ObjectKind::timer,     ObjectKind::token};
+                                 ObjectKind::timer,     ObjectKind::token,     ObjectKind::watch};
 
 // Field access that names the field on failure.
 const json& field(const json& j, const char* name, const std::string& where) {

@@ -48,6 +48,7 @@ void MpscCore::close(const OpSite& site, std::string_view why, SourceLocation wh
   closed_ = true;
   emit_done(site, Op::close, ObjectKind::mpsc, 0, where, why);
   slots_.close(site);
+  wake_all(site, closed_waiters_);
 }
 
 // --- oneshot -----------------------------------------------------------------------------------
@@ -75,6 +76,7 @@ void OneshotCore::close(const OpSite& site, std::string_view why, SourceLocation
   if (closed_) return;
   closed_ = true;
   emit_done(site, Op::close, ObjectKind::oneshot, 0, where, why);
+  wake_all(site, closed_waiters_);
 }
 
 // --- broadcast ---------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ std::string_view to_string(ObjectKind kind) noexcept {
       return "timer";
     case ObjectKind::token:
       return "token";
+    case ObjectKind::watch:
+      return "watch";
   }
   return "?";
 }

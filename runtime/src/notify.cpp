@@ -1,4 +1,5 @@
-// Notify: permit storage, FIFO wake-ups and passing on notifications of dropped waiters.
+// Notify: permit storage, FIFO wake-ups and passing on notifications of dropped waiters; Notified
+// (a notification registered before it is waited for) and its select branch.
 #include "weft/notify.hpp"
 
 namespace weft {
@@ -26,6 +27,7 @@ void Notify::notify_one(SourceLocation where) {
 
 void Notify::notify_waiters(SourceLocation where) {
   const detail::OpSite site = detail::enter_op(tag_, ObjectKind::notify, Op::notify, where);
+  ++waiters_calls_;
   const std::size_t woken = detail::wake_all(site, waiters_);
   detail::emit_done(site, Op::notify, ObjectKind::notify, static_cast<std::int64_t>(woken), where);
 }
@@ -56,4 +58,87 @@ void Notify::notified(SourceLocation where) {
   emit_done(site, Op::wait, ObjectKind::notify, 0, where);
 }
 
+// --- Notified ----------------------------------------------------------------------------------
+
+Notified::Notified(Notified&& other) noexcept
+    : notify_(other.notify_), calls_seen_(other.calls_seen_), permit_taken_(other.permit_taken_) {
+  // Only an unqueued Notified moves (before enable); a notification it holds moves with it.
+  other.w_.leave();
+  w_.notified = other.w_.notified;
+  w_.tag = other.w_.tag;
+  other.w_.notified = false;
+  other.permit_taken_ = false;
+}
+
+Notified::~Notified() { give_up(detail::quiet_site(notify_->tag_, ObjectKind::notify), true); }
+
+bool Notified::is_notified() const noexcept {
+  return permit_taken_ || w_.notified || notify_->waiters_calls_ != calls_seen_;
+}
+
+void Notified::enable_now() noexcept {
+  if (w_.queued() || is_notified()) return;
+  if (notify_->permit_) {
+    notify_->permit_ = false;
+    permit_taken_ = true;
+    return;
+  }
+  w_.queue_in(notify_->waiters_);
+}
+
+void Notified::enable(SourceLocation where) {
+  using namespace detail;
+  const OpSite site = enter_op(notify_->tag_, ObjectKind::notify, Op::wait, where);
+  enable_now();
+  emit_done(site, Op::wait, ObjectKind::notify, 0, where, permit_taken_ ? "permit" : "enabled");
+}
+
+void Notified::wait(SourceLocation where) {
+  using namespace detail;
+  const OpSite site =
+      enter_blocking_op("Notified::wait", notify_->tag_, ObjectKind::notify, Op::wait, where);
+  enable_now();
+  const WaitInfo info{Op::wait, ObjectKind::notify, site.id, kNoTask, where};
+  while (!is_notified()) block(*site.s, info);
+  consume();
+  emit_done(site, Op::wait, ObjectKind::notify, 0, where);
+}
+
+void Notified::consume() noexcept {
+  // Completing on the stored permit (a select branch that was ready before it was enabled).
+  if (!is_notified() && notify_->permit_) notify_->permit_ = false;
+  w_.leave();
+  w_.notified = false;
+  w_.tag = 0;
+  permit_taken_ = false;
+  calls_seen_ = notify_->waiters_calls_;
+}
+
+void Notified::give_up(const detail::OpSite& site, bool pass_on) noexcept {
+  w_.leave();
+  if (!pass_on) return;
+  if (w_.notified && w_.tag == 1) notify_->notify_one_now(site);
+  // A permit taken by enable() goes back as the permit it was.
+  if (permit_taken_) notify_->notify_one_now(site);
+  w_.notified = false;
+  w_.tag = 0;
+  permit_taken_ = false;
+}
+
+namespace detail {
+
+bool NotifiedArm::ready() noexcept {
+  Notified& n = get();
+  return n.is_notified() || (!n.w_.queued() && n.notify_->permit_);
+}
+
+void NotifiedArm::arm(const OpSite&) noexcept { get().enable_now(); }
+
+WaitInfo NotifiedArm::info(Scheduler& s, SourceLocation where) noexcept {
+  Notify& notify = *get().notify_;
+  return WaitInfo{Op::wait, ObjectKind::notify, object_id(s, notify.tag_, ObjectKind::notify),
+                  kNoTask, where};
+}
+
+}  // namespace detail
 }  // namespace weft

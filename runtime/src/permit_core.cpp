@@ -36,6 +36,14 @@ bool PermitCore::acquire(const OpSite& site, std::size_t n, const WaitInfo& info
   return false;
 }
 
+void PermitCore::enqueue(const OpSite& site, Waiter& w, std::size_t n) noexcept {
+  w.task = current_task();
+  w.notified = false;
+  w.tag = n;
+  queue_.push_back(w);
+  dispatch(site);
+}
+
 void PermitCore::release(const OpSite& site, std::size_t n) noexcept {
   available_ += n;
   dispatch(site);

@@ -1099,13 +1099,17 @@ TaskId Scheduler::spawn(std::unique_ptr<TaskBody>&& body, std::shared_ptr<JoinSt
 
 void Scheduler::request_abort(JoinStateBase& state, SourceLocation where) {
   schedule_point(Op::abort, ObjectKind::task, state.id, where);
+  abort_now(state, where);
+}
+
+void Scheduler::abort_now(JoinStateBase& state, SourceLocation where) noexcept {
   Task* t = state.task;
   if (t == nullptr || t->cancel_requested) return;
   t->cancel_requested = true;
   emit(Event{.kind = EventKind::op,
              .op = Op::abort,
              .object_kind = ObjectKind::task,
-             .task = current_->id,
+             .task = current_ ? current_->id : kNoTask,
              .other = t->id,
              .object = t->id,
              .where = where});

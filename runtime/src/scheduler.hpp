@@ -185,6 +185,8 @@ class Scheduler {
   TaskId spawn(std::unique_ptr<TaskBody>&& body, std::shared_ptr<JoinStateBase>&& state,
                std::string&& name, SourceLocation where);
   void request_abort(JoinStateBase& state, SourceLocation where);
+  // The abort without its scheduling point (from destructors).
+  void abort_now(JoinStateBase& state, SourceLocation where) noexcept;
   void drop_now(JoinStateBase& state) noexcept;
   // For timeout: the task of `state` was polled to its next suspension point (or finished)
   // since the deadline passed; waits for that unless it is blocked already.

@@ -225,6 +225,10 @@ void abort_task(JoinStateBase& state, SourceLocation where) {
   scheduler_for("JoinHandle::abort", where).request_abort(state, where);
 }
 
+void abort_task_quietly(JoinStateBase& state) noexcept {
+  if (Scheduler* s = current_scheduler()) s->abort_now(state, {});
+}
+
 void settle_inner(JoinStateBase& state, SourceLocation where) {
   scheduler_for("weft::timeout", where).settle_inner(state, where);
 }
@@ -243,7 +247,7 @@ void handle_dropped(JoinStateBase& state) noexcept {
                 .object = state.id});
 }
 
-[[noreturn]] void throw_join_error(JoinStateBase& state) {
+JoinError join_error(JoinStateBase& state) {
   // Tell detectors that this panic or cancellation was observed by a join.
   if (Scheduler* s = current_scheduler(); s && s->observes_op(ObjectKind::task))
     s->emit(Event{.kind = EventKind::op,
@@ -252,9 +256,11 @@ void handle_dropped(JoinStateBase& state) noexcept {
                   .other = state.id,
                   .object = state.id,
                   .value = 1});
-  throw JoinError(state.id, state.name.empty() ? default_task_name(state.id) : state.name,
-                  state.outcome == TaskOutcome::cancelled, state.panic);
+  return JoinError(state.id, state.name.empty() ? default_task_name(state.id) : state.name,
+                   state.outcome == TaskOutcome::cancelled, state.panic);
 }
+
+[[noreturn]] void throw_join_error(JoinStateBase& state) { throw join_error(state); }
 
 }  // namespace detail
 
@@ -326,10 +332,32 @@ Interval::Interval(Instant start, Duration period) : next_(start), period_(perio
 }
 
 Instant Interval::tick(SourceLocation where) {
-  Instant due = next_;
-  sleep_until(due, where);
-  next_ = saturating_add(next_, period_);
+  sleep_until(next_, where);
+  return complete_tick();
+}
+
+Instant Interval::complete_tick() {
+  const Instant due = next_;
+  const Instant at = weft::now();
+  // tokio: a tick taken more than 5 ms late is a missed one; otherwise the schedule goes on.
+  if (at <= saturating_add(due, std::chrono::milliseconds(5))) {
+    next_ = saturating_add(due, period_);
+    return due;
+  }
+  switch (behavior_) {
+    case MissedTickBehavior::burst:
+      next_ = saturating_add(due, period_);
+      break;
+    case MissedTickBehavior::delay:
+      next_ = saturating_add(at, period_);
+      break;
+    case MissedTickBehavior::skip:
+      next_ = saturating_add(at, period_ - (at - due) % period_);
+      break;
+  }
   return due;
 }
+
+void Interval::reset() { next_ = deadline_after(period_); }
 
 }  // namespace weft

@@ -9,10 +9,15 @@
 #include <vector>
 
 #include "weft/detail/primitive.hpp"
+#include "weft/detail/select_arm.hpp"
 #include "weft/source_location.hpp"
 #include "weft/task.hpp"
 
 namespace weft {
+
+namespace detail {
+class TokenArm;
+}
 
 // tokio_util::sync::CancellationToken. Copies share one token; child_token() makes a token that
 // is cancelled when this one is (but cancelling the child leaves the parent alone).
@@ -30,6 +35,7 @@ class CancellationToken {
   void cancelled(SourceLocation where = SourceLocation::current()) const;
 
  private:
+  friend class detail::TokenArm;
   struct Node {
     detail::ObjectTag tag;
     detail::WaitQueue waiters;
@@ -40,6 +46,34 @@ class CancellationToken {
   static void cancel_tree(const detail::OpSite& site, Node& node) noexcept;
   std::shared_ptr<Node> node_;
 };
+
+namespace detail {
+// A token's cancellation as a select branch (cancelled() races nothing away: cancel-safe).
+class TokenArm final : public SelectArm {
+ public:
+  using value_type = void;
+  explicit TokenArm(const CancellationToken& token) : node_(token.node_) {}
+  bool ready() noexcept override { return node_->cancelled; }
+  void arm(const OpSite&) noexcept override { w_.queue_in(node_->waiters); }
+  void disarm(const OpSite&) noexcept override { w_.leave(); }
+  WaitInfo info(Scheduler& s, SourceLocation where) noexcept override {
+    return WaitInfo{Op::wait, ObjectKind::token, object_id(s, node_->tag, ObjectKind::token),
+                    kNoTask, where};
+  }
+  void take() noexcept { w_.leave(); }
+
+ private:
+  std::shared_ptr<CancellationToken::Node> node_;
+  ArmWaiter w_;
+};
+}  // namespace detail
+
+namespace when {
+// The token being cancelled (tokio-util's token.cancelled() in a select).
+inline detail::TokenArm cancelled(const CancellationToken& token) {
+  return detail::TokenArm(token);
+}
+}  // namespace when
 
 // tokio_util::task::TaskTracker: counts the tasks spawned through it until each has ended (its
 // closure destroyed: returned, panicked or dropped). wait() returns once the tracker is closed

@@ -30,6 +30,7 @@ enum class ObjectKind : std::uint8_t {
   atomic,
   timer,
   token,  // a CancellationToken (and the trees of child tokens)
+  watch,  // a watch channel
 };
 
 // The operation a task performs at a scheduling point (or is blocked in). Candidates carry the

@@ -11,6 +11,7 @@
 #include "weft/channel_result.hpp"
 #include "weft/detail/channel_core.hpp"
 #include "weft/detail/fifo.hpp"
+#include "weft/detail/select_arm.hpp"
 #include "weft/source_location.hpp"
 
 namespace weft {
@@ -20,9 +21,15 @@ template <class T>
 class Sender;
 template <class T>
 class Receiver;
+template <class T>
+class Permit;
 }  // namespace mpsc
 
 namespace detail {
+template <class T>
+class MpscRecvArm;
+template <class T>
+class ReserveArm;
 template <class T>
 struct MpscChannel {
   explicit MpscChannel(std::size_t capacity) : core(capacity) {}
@@ -41,6 +48,42 @@ std::pair<mpsc::Sender<T>, mpsc::Receiver<T>> make_mpsc(std::size_t capacity);
 }  // namespace detail
 
 namespace mpsc {
+
+// A reserved slot of a channel (tokio's Permit): send() puts a value in it without waiting;
+// destroying it unused gives the slot back. Move-only.
+template <class T>
+class [[nodiscard]] Permit {
+ public:
+  Permit(Permit&& other) noexcept = default;
+  Permit& operator=(Permit&&) = delete;
+  Permit(const Permit&) = delete;
+  ~Permit() {
+    if (auto chan = std::move(chan_))
+      chan->core.unreserve(detail::quiet_site(chan->core.tag, ObjectKind::mpsc));
+  }
+  // Sends value in the reserved slot and uses the permit up. Never waits; if the receiver went
+  // away meanwhile the value is dropped (tokio's Permit::send cannot fail either).
+  void send(T value, SourceLocation where = SourceLocation::current()) {
+    auto chan = std::move(chan_);
+    if (!chan) throw std::logic_error("mpsc::Permit::send on a used permit");
+    const auto site = detail::enter_op(chan->core.tag, ObjectKind::mpsc, Op::send, where);
+    const std::int64_t reported = detail::event_value(value);
+    if (chan->core.is_closed()) {
+      detail::emit_done(site, Op::send, ObjectKind::mpsc, reported, where, "closed");
+      return;
+    }
+    chan->buffer.push_back(std::move(value));
+    chan->core.sent(site, reported, where);
+  }
+
+ private:
+  template <class>
+  friend class Sender;
+  template <class>
+  friend class detail::ReserveArm;
+  explicit Permit(std::shared_ptr<detail::MpscChannel<T>> chan) noexcept : chan_(std::move(chan)) {}
+  std::shared_ptr<detail::MpscChannel<T>> chan_;
+};
 
 // The sending half. Copying it adds a sender (tokio's clone); the channel's stream ends when the
 // last copy is destroyed. A moved-from Sender is empty (valid() is false).
@@ -84,6 +127,30 @@ class Sender {
     return finish_send(chan, site, chan.core.reserve(site, true, where), std::move(value), where);
   }
 
+  // Waits for a free slot and reserves it (tokio's reserve): the value is sent later through the
+  // permit, without waiting. Cancel-safe: a task dropped while waiting here holds nothing.
+  // std::nullopt once the receiver is closed or gone. Precondition: valid(), from a task.
+  std::optional<Permit<T>> reserve(SourceLocation where = SourceLocation::current()) const {
+    auto& chan = detail::checked(chan_, "mpsc::Sender::reserve");
+    const auto site = detail::enter_blocking_op("mpsc::Sender::reserve", chan.core.tag,
+                                                ObjectKind::mpsc, Op::send, where);
+    return finish_reserve(site, chan.core.reserve(site, false, where), where);
+  }
+  // A permit if a slot is free now; std::nullopt if the channel is full or closed.
+  std::optional<Permit<T>> try_reserve(SourceLocation where = SourceLocation::current()) const {
+    auto& chan = detail::checked(chan_, "mpsc::Sender::try_reserve");
+    const auto site = detail::enter_op(chan.core.tag, ObjectKind::mpsc, Op::send, where);
+    return finish_reserve(site, chan.core.reserve(site, true, where), where);
+  }
+  // Waits until the receiver is closed or dropped (tokio's Sender::closed). A suspension point.
+  void closed(SourceLocation where = SourceLocation::current()) const {
+    auto& chan = detail::checked(chan_, "mpsc::Sender::closed");
+    const auto site = detail::enter_blocking_op("mpsc::Sender::closed", chan.core.tag,
+                                                ObjectKind::mpsc, Op::wait, where);
+    chan.core.wait_closed(site, where);
+    detail::emit_done(site, Op::wait, ObjectKind::mpsc, 0, where, "closed");
+  }
+
   // Whether the receiver is closed or gone (sends would fail).
   bool is_closed() const noexcept { return !chan_ || chan_->core.is_closed(); }
   // Free slots now (bounded), SIZE_MAX for an unbounded channel.
@@ -92,11 +159,23 @@ class Sender {
   std::size_t max_capacity() const noexcept { return chan_ ? chan_->core.max_capacity() : 0; }
   bool same_channel(const Sender& other) const noexcept { return chan_ == other.chan_; }
   bool valid() const noexcept { return chan_ != nullptr; }
+  // The channel's untyped core (for select branches). Precondition: valid().
+  detail::MpscCore& core() const { return detail::checked(chan_, "mpsc::Sender").core; }
 
  private:
   template <class U>
   friend std::pair<Sender<U>, Receiver<U>> detail::make_mpsc(std::size_t capacity);
   explicit Sender(std::shared_ptr<detail::MpscChannel<T>> chan) noexcept : chan_(std::move(chan)) {}
+  template <class>
+  friend class detail::ReserveArm;
+
+  std::optional<Permit<T>> finish_reserve(const detail::OpSite& site, SendStatus status,
+                                          SourceLocation where) const {
+    detail::emit_done(site, Op::send, ObjectKind::mpsc, 0, where,
+                      status == SendStatus::ok ? "reserved" : to_string(status));
+    if (status != SendStatus::ok) return std::nullopt;
+    return Permit<T>(chan_);
+  }
 
   static SendResult<T> finish_send(detail::MpscChannel<T>& chan, const detail::OpSite& site,
                                    SendStatus status, T&& value, SourceLocation where) {
@@ -180,6 +259,8 @@ class Receiver {
   friend std::pair<Sender<U>, Receiver<U>> detail::make_mpsc(std::size_t capacity);
   explicit Receiver(std::shared_ptr<detail::MpscChannel<T>> chan) noexcept
       : chan_(std::move(chan)) {}
+  template <class>
+  friend class detail::MpscRecvArm;
 
   static T take(detail::MpscChannel<T>& chan, const detail::OpSite& site, SourceLocation where) {
     T value = std::move(chan.buffer.front());
@@ -221,5 +302,108 @@ std::pair<mpsc::Sender<T>, mpsc::Receiver<T>> detail::make_mpsc(std::size_t capa
   auto chan = std::make_shared<MpscChannel<T>>(capacity);
   return {mpsc::Sender<T>(chan), mpsc::Receiver<T>(chan)};
 }
+
+namespace detail {
+
+// recv() as a select branch: cancel-safe, a lost branch takes nothing from the channel.
+template <class T>
+class MpscRecvArm final : public SelectArm {
+ public:
+  using value_type = std::optional<T>;
+  explicit MpscRecvArm(mpsc::Receiver<T>& rx) : chan_(&checked(rx.chan_, "when::recv")) {}
+  bool ready() noexcept override { return chan_->core.recv_ready(); }
+  void arm(const OpSite&) noexcept override { w_.queue_in(chan_->core.receiver_waiters()); }
+  void disarm(const OpSite&) noexcept override { w_.leave(); }
+  WaitInfo info(Scheduler& s, SourceLocation where) noexcept override {
+    where_ = where;
+    return WaitInfo{Op::recv, ObjectKind::mpsc, object_id(s, chan_->core.tag, ObjectKind::mpsc),
+                    kNoTask, where};
+  }
+  std::optional<T> take() {
+    w_.leave();
+    const OpSite site = quiet_site(chan_->core.tag, ObjectKind::mpsc);
+    if (chan_->core.queued == 0) {
+      emit_done(site, Op::recv, ObjectKind::mpsc, 0, where_, "closed");
+      return std::nullopt;
+    }
+    return mpsc::Receiver<T>::take(*chan_, site, where_);
+  }
+
+ private:
+  MpscChannel<T>* chan_;
+  ArmWaiter w_;
+  SourceLocation where_;
+};
+
+// reserve() as a select branch: a lost branch gives a slot it was handed back.
+template <class T>
+class ReserveArm final : public SelectArm {
+ public:
+  using value_type = std::optional<mpsc::Permit<T>>;
+  explicit ReserveArm(const mpsc::Sender<T>& tx) : tx_(&tx) {
+    (void)checked(tx.chan_, "when::reserve");
+  }
+  bool ready() noexcept override {
+    MpscCore& core = tx_->chan_->core;
+    if (core.is_closed() || !core.bounded()) return true;
+    return armed_ ? PermitCore::granted(w_) : core.slots().can_acquire(1);
+  }
+  void arm(const OpSite& site) noexcept override {
+    if (armed_) return;
+    armed_ = true;
+    tx_->chan_->core.slots().enqueue(site, w_, 1);
+  }
+  void disarm(const OpSite& site) noexcept override {
+    if (!std::exchange(armed_, false)) return;
+    tx_->chan_->core.slots().give_back(site, w_, 1);
+  }
+  WaitInfo info(Scheduler& s, SourceLocation where) noexcept override {
+    where_ = where;
+    MpscCore& core = tx_->chan_->core;
+    return WaitInfo{Op::send, ObjectKind::mpsc, object_id(s, core.tag, ObjectKind::mpsc), kNoTask,
+                    where};
+  }
+  std::optional<mpsc::Permit<T>> take() {
+    MpscCore& core = tx_->chan_->core;
+    const OpSite site = quiet_site(core.tag, ObjectKind::mpsc);
+    if (core.is_closed()) {
+      disarm(site);
+      return tx_->finish_reserve(site, SendStatus::closed, where_);
+    }
+    if (armed_) {  // served: the slot is ours
+      armed_ = false;
+      w_.leave();
+    } else if (core.bounded()) {
+      (void)core.slots().try_acquire(1);  // ready() said it is free
+    }
+    return tx_->finish_reserve(site, SendStatus::ok, where_);
+  }
+
+ private:
+  const mpsc::Sender<T>* tx_;
+  ArmWaiter w_;
+  bool armed_ = false;
+  SourceLocation where_;
+};
+
+}  // namespace detail
+
+namespace when {
+// The next value of an mpsc channel (std::nullopt once closed and drained), as recv().
+template <class T>
+detail::MpscRecvArm<T> recv(mpsc::Receiver<T>& rx) {
+  return detail::MpscRecvArm<T>(rx);
+}
+// A reserved slot (std::nullopt once the receiver is closed), as Sender::reserve().
+template <class T>
+detail::ReserveArm<T> reserve(const mpsc::Sender<T>& tx) {
+  return detail::ReserveArm<T>(tx);
+}
+// The receiver being closed or dropped, as Sender::closed().
+template <class T>
+detail::ClosedArm<detail::MpscCore, ObjectKind::mpsc> closed(const mpsc::Sender<T>& tx) {
+  return detail::ClosedArm<detail::MpscCore, ObjectKind::mpsc>(tx.core());
+}
+}  // namespace when
 
 }  // namespace weft

@@ -55,7 +55,7 @@ std::string_view to_string(EventKind kind) noexcept;
 // lock operations, not the channel traffic that makes up most op events.
 using EventMask = std::uint64_t;
 inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::step) + 1;
-inline constexpr unsigned kObjectKindCount = static_cast<unsigned>(ObjectKind::token) + 1;
+inline constexpr unsigned kObjectKindCount = static_cast<unsigned>(ObjectKind::watch) + 1;
 constexpr EventMask event_bit(EventKind kind) noexcept {
   return EventMask{1} << static_cast<unsigned>(kind);
 }

@@ -9,6 +9,7 @@
 
 #include "weft/channel_result.hpp"
 #include "weft/detail/channel_core.hpp"
+#include "weft/detail/select_arm.hpp"
 #include "weft/source_location.hpp"
 
 namespace weft {
@@ -21,6 +22,8 @@ class Receiver;
 }  // namespace oneshot
 
 namespace detail {
+template <class T>
+class OneshotRecvArm;
 template <class T>
 struct OneshotChannel {
   OneshotCore core;
@@ -72,9 +75,20 @@ class Sender {
     reset();
     return SendResult<T>::success(1);
   }
+  // Waits until the receiver is closed or dropped (tokio's Sender::closed), e.g. to stop
+  // computing a value nobody wants. A suspension point. Precondition: valid(), from a task.
+  void closed(SourceLocation where = SourceLocation::current()) {
+    auto& chan = detail::checked(chan_, "oneshot::Sender::closed");
+    const auto site = detail::enter_blocking_op("oneshot::Sender::closed", chan.core.tag,
+                                                ObjectKind::oneshot, Op::wait, where);
+    chan.core.wait_closed(site, where);
+    detail::emit_done(site, Op::wait, ObjectKind::oneshot, 0, where, "closed");
+  }
   // Whether the receiver is gone or closed.
   bool is_closed() const noexcept { return !chan_ || chan_->core.is_closed(); }
   bool valid() const noexcept { return chan_ != nullptr; }
+  // The channel's untyped core (for select branches). Precondition: valid().
+  detail::OneshotCore& core() const { return detail::checked(chan_, "oneshot::Sender").core; }
 
  private:
   friend std::pair<Sender<T>, Receiver<T>> channel<T>();
@@ -137,6 +151,7 @@ class Receiver {
   friend std::pair<Sender<T>, Receiver<T>> channel<T>();
   explicit Receiver(std::shared_ptr<detail::OneshotChannel<T>> chan) noexcept
       : chan_(std::move(chan)) {}
+  friend class detail::OneshotRecvArm<T>;
   static T take(detail::OneshotChannel<T>& chan, const detail::OpSite& site, SourceLocation where) {
     T value = std::move(*chan.value);
     chan.value.reset();
@@ -165,4 +180,44 @@ std::pair<Sender<T>, Receiver<T>> channel() {
 }
 
 }  // namespace oneshot
+
+namespace detail {
+// A oneshot receive as a select branch (cancel-safe: a lost branch leaves the value).
+template <class T>
+class OneshotRecvArm final : public SelectArm {
+ public:
+  using value_type = std::optional<T>;
+  explicit OneshotRecvArm(oneshot::Receiver<T>& rx) : chan_(&checked(rx.chan_, "when::recv")) {}
+  bool ready() noexcept override { return chan_->core.recv_ready(); }
+  void arm(const OpSite&) noexcept override { w_.queue_in(chan_->core.receiver_waiters()); }
+  void disarm(const OpSite&) noexcept override { w_.leave(); }
+  WaitInfo info(Scheduler& s, SourceLocation where) noexcept override {
+    where_ = where;
+    return WaitInfo{Op::recv, ObjectKind::oneshot,
+                    object_id(s, chan_->core.tag, ObjectKind::oneshot), kNoTask, where};
+  }
+  std::optional<T> take() {
+    w_.leave();
+    const OpSite site = quiet_site(chan_->core.tag, ObjectKind::oneshot);
+    if (!chan_->core.has_value) {
+      emit_done(site, Op::recv, ObjectKind::oneshot, 0, where_, "closed");
+      return std::nullopt;
+    }
+    return oneshot::Receiver<T>::take(*chan_, site, where_);
+  }
+
+ private:
+  OneshotChannel<T>* chan_;
+  ArmWaiter w_;
+  SourceLocation where_;
+};
+}  // namespace detail
+
+namespace when {
+// The oneshot value (std::nullopt if the sender went away without sending), as recv().
+template <class T>
+detail::OneshotRecvArm<T> recv(oneshot::Receiver<T>& rx) {
+  return detail::OneshotRecvArm<T>(rx);
+}
+}  // namespace when
 }  // namespace weft

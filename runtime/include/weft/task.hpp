@@ -81,7 +81,15 @@ struct TaskCell {
 };
 
 [[noreturn]] void throw_join_error(JoinStateBase& state);
+// The JoinError of a task that did not finish, its panic or cancellation marked as observed (as
+// a join that throws it does), for results handed over without a throw (JoinSet::join_next).
+JoinError join_error(JoinStateBase& state);
+template <class T>
+class JoinArm;
 }  // namespace detail
+
+template <class T>
+class JoinSet;
 
 // Owns the right to join a task. Dropping it detaches the task (it keeps running).
 template <class T>
@@ -135,6 +143,12 @@ class JoinHandle {
   std::shared_ptr<detail::JoinStateBase> state() const noexcept { return state_; }
 
  private:
+  template <class>
+  friend class detail::JoinArm;
+  template <class>
+  friend class JoinSet;
+  // join() of a task that has finished: no scheduling point. Precondition: is_finished().
+  T join_finished() { return finish(*take("join", SourceLocation::current())); }
   void check_valid(const char* what, SourceLocation) const {
     if (!state_) throw std::logic_error(std::string("JoinHandle::") + what + " on an empty handle");
   }

@@ -52,21 +52,45 @@ void advance(Duration d, SourceLocation where = SourceLocation::current());
 // timeout(d, fn) lives in task.hpp: it runs fn as a child task so that running out of time
 // drops (unwinds) it, as tokio drops the future.
 
-// Ticks every `period`, the first tick at creation time + period (tokio's interval_at with
-// MissedTickBehavior::Burst: missed ticks fire back to back).
+// What an Interval does when a tick is late (tokio's MissedTickBehavior): the task was busy
+// (or waiting elsewhere) past a tick's instant by more than 5 ms, as tokio measures it.
+enum class MissedTickBehavior {
+  burst,  // the missed ticks fire back to back until the schedule has caught up (the default)
+  delay,  // the next tick is one period after the late tick was taken
+  skip,   // the missed ticks are skipped: the next tick is the next multiple of the period
+};
+
+namespace detail {
+class TickArm;
+}
+
+// Ticks every `period`, the first tick at creation time + period (tokio's interval_at; tokio's
+// interval() fires its first tick at once). Late ticks follow missed_tick_behavior().
 class Interval {
  public:
   explicit Interval(Duration period);
   Interval(Instant start, Duration period);
-  // Waits for the next tick and returns its scheduled instant.
+  // Waits for the next tick and returns its scheduled instant. A suspension point.
   Instant tick(SourceLocation where = SourceLocation::current());
   Duration period() const { return period_; }
+  // The instant the next tick is due.
+  Instant next_tick() const { return next_; }
+  // Makes the next tick due one period from now (tokio's reset).
+  void reset();
+  MissedTickBehavior missed_tick_behavior() const { return behavior_; }
+  void set_missed_tick_behavior(MissedTickBehavior behavior) { behavior_ = behavior; }
 
  private:
+  friend class detail::TickArm;
+  // The tick due at next_ is taken now: schedules the one after it. Returns next_'s old value.
+  Instant complete_tick();
+
   Instant next_;
   Duration period_;
+  MissedTickBehavior behavior_ = MissedTickBehavior::burst;
 };
 
 inline Interval interval(Duration period) { return Interval(period); }
+inline Interval interval_at(Instant start, Duration period) { return Interval(start, period); }
 
 }  // namespace weft

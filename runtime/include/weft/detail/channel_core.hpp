@@ -45,6 +45,20 @@ class MpscCore {
                [this] { return queued > 0 || senders_ == 0 || closed_; });
     return queued > 0;
   }
+  // For select branches (select_arm.hpp) and Sender::closed().
+  bool recv_ready() const noexcept { return queued > 0 || senders_ == 0 || closed_; }
+  WaitQueue& receiver_waiters() noexcept { return receiver_; }
+  WaitQueue& closed_waiters() noexcept { return closed_waiters_; }
+  PermitCore& slots() noexcept { return slots_; }
+  // Waits until the receiving side is closed or dropped (Sender::closed()).
+  void wait_closed(const OpSite& site, SourceLocation where) {
+    wait_until(site, closed_waiters_, WaitInfo{Op::wait, ObjectKind::mpsc, site.id, kNoTask, where},
+               [this] { return closed_; });
+  }
+  // A reserved slot given back unused (a Permit dropped without sending).
+  void unreserve(const OpSite& site) noexcept {
+    if (bounded_) slots_.release(site, 1);
+  }
   // After a value was taken from the buffer: frees its slot and emits the receive.
   void received(const OpSite& site, std::int64_t value, SourceLocation where) noexcept;
   // Closes the receiving side (rx.close() or its drop): sends fail from now on and blocked
@@ -58,6 +72,7 @@ class MpscCore {
   bool closed_ = false;
   PermitCore slots_;
   WaitQueue receiver_;
+  WaitQueue closed_waiters_;
 };
 
 // oneshot: one value from one sender to one receiver.
@@ -81,12 +96,22 @@ class OneshotCore {
   // The value was taken; later receives report closed.
   void taken() noexcept { has_value = false; }
   bool sender_gone() const noexcept { return !sender_alive_; }
+  // For select branches and Sender::closed().
+  bool recv_ready() const noexcept { return has_value || !sender_alive_; }
+  WaitQueue& receiver_waiters() noexcept { return receiver_; }
+  WaitQueue& closed_waiters() noexcept { return closed_waiters_; }
+  void wait_closed(const OpSite& site, SourceLocation where) {
+    wait_until(site, closed_waiters_,
+               WaitInfo{Op::wait, ObjectKind::oneshot, site.id, kNoTask, where},
+               [this] { return closed_; });
+  }
   void close(const OpSite& site, std::string_view why, SourceLocation where) noexcept;
 
  private:
   bool sender_alive_ = true;
   bool closed_ = false;
   WaitQueue receiver_;
+  WaitQueue closed_waiters_;
 };
 
 // broadcast: every receiver sees every value sent after it subscribed, from a ring of

@@ -20,6 +20,17 @@ class PermitCore {
   // held). Like tokio, the head of the queue collects permits as they come, so a large request
   // holds back smaller ones behind it. Throws TaskCancelled if the task is dropped while waiting.
   bool acquire(const OpSite& site, std::size_t n, const WaitInfo& info);
+  // For a select branch (select_arm.hpp), the steps of acquire(): queue w for n permits (the
+  // head collects what is available), whether it was served, and giving back what it was
+  // handed when the branch is lost or dropped (abandon's give-back).
+  bool can_acquire(std::size_t n) const noexcept {
+    return !closed_ && queue_.empty() && available_ >= n;
+  }
+  void enqueue(const OpSite& site, Waiter& w, std::size_t n) noexcept;
+  static bool granted(const Waiter& w) noexcept { return w.notified && w.tag == 0; }
+  void give_back(const OpSite& site, Waiter& w, std::size_t requested) noexcept {
+    abandon(site, w, requested);
+  }
   // Returns n permits and hands them to queued waiters. Never suspends.
   void release(const OpSite& site, std::size_t n) noexcept;
   // Fails every current and future acquire; wakes the waiters.

@@ -232,6 +232,8 @@ void join_wait(JoinStateBase& state, SourceLocation where);
 // Same with a deadline; returns false when it passed first.
 bool join_wait_until(JoinStateBase& state, Instant deadline, SourceLocation where);
 void abort_task(JoinStateBase& state, SourceLocation where);
+// abort_task without the scheduling point, for destructors (a JoinSet's drop aborts its tasks).
+void abort_task_quietly(JoinStateBase& state) noexcept;
 // timeout's tie rule: unless the task of `state` is blocked (pending at an await), waits until it
 // suspends again or finishes, as tokio polls a Timeout's inner future before its deadline.
 void settle_inner(JoinStateBase& state, SourceLocation where);

@@ -1,0 +1,197 @@
+// weft::JoinSet: join_next in the order tasks end, len/is_empty, abort_all, shutdown, detach_all,
+// aborting on drop, cancellation of a task waiting in join_next, and explored runs.
+#include <catch2/catch.hpp>
+#include <stdexcept>
+#include <vector>
+
+#include "test_support.hpp"
+#include "weft/weft.hpp"
+
+using namespace std::chrono_literals;
+
+TEST_CASE("JoinSet: join_next returns results in the order the tasks end") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::JoinSet<int> set;
+    CHECK(set.is_empty());
+    for (int ms : {3, 1, 2})
+      set.spawn([ms] {
+        weft::sleep(std::chrono::milliseconds(ms));
+        return ms;
+      });
+    CHECK(set.len() == 3);
+    std::vector<int> order;
+    while (auto r = set.join_next()) order.push_back(r->unwrap());
+    CHECK(order == std::vector<int>{1, 2, 3});
+    CHECK(set.is_empty());
+    CHECK_FALSE(set.join_next().has_value());  // empty: at once
+  });
+}
+
+TEST_CASE("JoinSet: a panic or an abort comes back as a JoinError result") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::JoinSet<int> set;
+    set.spawn([]() -> int { throw std::runtime_error("boom"); });
+    const weft::TaskId sleeper = set.spawn([] {
+      weft::sleep(1h);
+      return 0;
+    });
+    auto first = set.join_next();
+    REQUIRE(first);
+    REQUIRE(first->is_err());
+    CHECK(first->error().is_panic());
+    CHECK_THROWS_AS(first->unwrap(), weft::JoinError);
+    set.abort_all();
+    CHECK(set.len() == 1);  // aborted tasks stay until joined
+    auto second = set.join_next();
+    REQUIRE(second);
+    CHECK(second->id() == sleeper);
+    CHECK(second->error().is_cancelled());
+    CHECK(weft::now() == weft::Instant(0ms));
+  });
+}
+
+TEST_CASE("JoinSet: shutdown aborts and waits for every task; try_join_next never waits") {
+  weft::Runtime rt;
+  int unwound = 0;
+  rt.block_on([&] {
+    weft::JoinSet<void> set;
+    for (int i = 0; i < 3; ++i)
+      set.spawn([&unwound] {
+        struct Mark {
+          int& n;
+          ~Mark() { ++n; }
+        } mark{unwound};
+        weft::sleep(1h);
+      });
+    CHECK_FALSE(set.try_join_next().has_value());
+    weft::yield_now();
+    set.shutdown();
+    CHECK(set.is_empty());
+    CHECK(unwound == 3);
+  });
+}
+
+TEST_CASE("JoinSet: dropping the set aborts its tasks at their next await") {
+  weft::Runtime rt;
+  int unwound = 0, finished = 0;
+  rt.block_on([&] {
+    weft::TaskTracker tracker;
+    {
+      weft::JoinSet<void> set;
+      for (int i = 0; i < 2; ++i)
+        set.spawn([&, token = tracker.spawn([] {})] {
+          struct Mark {
+            int& n;
+            ~Mark() { ++n; }
+          } mark{unwound};
+          weft::sleep(1h);
+          ++finished;
+        });
+      weft::yield_now();
+    }
+    weft::sleep(1ms);  // the aborted tasks are dropped meanwhile
+    CHECK(unwound == 2);
+    CHECK(finished == 0);
+  });
+  CHECK(unwound == 2);
+}
+
+TEST_CASE("JoinSet: detach_all lets the tasks run on") {
+  weft::Runtime rt;
+  int finished = 0;
+  rt.block_on([&] {
+    {
+      weft::JoinSet<void> set;
+      set.spawn([&] {
+        weft::sleep(1ms);
+        ++finished;
+      });
+      set.detach_all();
+      CHECK(set.is_empty());
+    }
+    weft::sleep(2ms);
+    CHECK(finished == 1);
+  });
+}
+
+TEST_CASE("JoinSet: a task aborted while waiting in join_next is dropped there, losing nothing") {
+  weft::Runtime rt;
+  bool after = false;
+  rt.block_on([&] {
+    auto set = std::make_shared<weft::JoinSet<int>>();
+    set->spawn([] {
+      weft::sleep(2ms);
+      return 5;
+    });
+    auto waiter = weft::spawn([&after, set] {
+      (void)set->join_next();
+      after = true;
+    });
+    weft::sleep(1ms);
+    waiter.abort();
+    CHECK_THROWS_AS(waiter.join(), weft::JoinError);
+    auto r = set->join_next();  // the result is still there for the next join_next
+    REQUIRE(r);
+    CHECK(r->unwrap() == 5);
+  });
+  CHECK_FALSE(after);
+}
+
+TEST_CASE("JoinSet: join_next in a select with a shutdown token") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::JoinSet<int> set;
+    weft::CancellationToken token;
+    set.spawn([] {
+      weft::sleep(1ms);
+      return 1;
+    });
+    set.spawn([] {
+      weft::sleep(1h);
+      return 2;
+    });
+    std::vector<int> got;
+    auto canceller = weft::spawn([token] {
+      weft::sleep(5ms);
+      token.cancel();
+    });
+    for (bool running = true; running;)
+      weft::select(weft::branch(weft::when::join_next(set),
+                                [&](auto r) {
+                                  if (r) got.push_back(r->unwrap());
+                                }),
+                   weft::branch(weft::when::cancelled(token), [&] { running = false; }));
+    CHECK(got == std::vector<int>{1});
+    CHECK(set.len() == 1);
+    set.shutdown();
+    canceller.join();
+  });
+}
+
+TEST_CASE("JoinSet: every result is joined exactly once, explored") {
+  for (auto flavor : {weft::Flavor::multi_thread, weft::Flavor::current_thread}) {
+    const int deadlocks = weft_test::explore_random(
+        300,
+        [] {
+          weft::JoinSet<int> set;
+          weft::Notify go;
+          for (int i = 0; i < 3; ++i)
+            set.spawn([i, &go] {
+              if (i == 1) go.notified();
+              return i;
+            });
+          go.notify_one();
+          int sum = 0, n = 0;
+          while (auto r = set.join_next()) {
+            sum += r->unwrap();
+            ++n;
+          }
+          CHECK(n == 3);
+          CHECK(sum == 3);
+        },
+        flavor);
+    CHECK(deadlocks == 0);
+  }
+}
