@@ -200,7 +200,7 @@ namespace when {
 
 // Completes once d has passed (measured from now, when the operation is made, as tokio's sleep).
 // Precondition: from a task.
-inline detail::SleepArm sleep(Duration d) { return detail::SleepArm(weft::now() + d); }
+inline detail::SleepArm sleep(Duration d) { return detail::SleepArm(deadline_after(d)); }
 // Completes at the instant `at` (tokio's sleep_until).
 inline detail::SleepArm deadline(Instant at) { return detail::SleepArm(at); }
 // The interval's next tick (tokio's interval.tick() in a select); the value is its instant. A
