@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
+#include <string>
 
 #include "weft/harness/registry.hpp"
 
@@ -90,6 +91,14 @@ void validate(const ExploreOptions& o) {
   if (!(o.watchdog >= 0 && o.watchdog <= 1e6))
     throw OptionError("--watchdog: seconds between 0 (off) and 1000000");
   if (o.max_steps == 0) throw OptionError("--max-steps: must be at least 1");
+  const auto milliseconds = [](std::uint64_t value, const char* flag) {
+    if (value > kMaxMilliseconds)
+      throw OptionError(std::string(flag) + ": at most " + std::to_string(kMaxMilliseconds) +
+                        " ms (the virtual clock counts nanoseconds in 64 bits)");
+  };
+  milliseconds(o.max_virtual_time_ms, "--max-virtual-time");
+  milliseconds(o.long_poll_ms, "--long-poll-ms");
+  milliseconds(o.leak_grace_ms, "--leak-grace-ms");
   parse_shard(o.shard);
 }
 

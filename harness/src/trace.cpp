@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "weft/harness/options.hpp"
+
 namespace weft {
 namespace {
 using nlohmann::json;
@@ -245,6 +247,7 @@ Trace parse_trace(std::string_view text) {
     t.max_virtual_time_ns = limits.contains("max_virtual_time_ns")
                                 ? get_i64(limits, "max_virtual_time_ns", "limits")
                                 : 0;
+    if (t.max_virtual_time_ns < 0) bad("limits.max_virtual_time_ns is negative");
     if (limits.contains("spurious_wakeups")) {
       const std::uint64_t budget = get_u64(limits, "spurious_wakeups", "limits");
       if (budget > UINT32_MAX) bad("limits.spurious_wakeups is out of range");
@@ -264,6 +267,8 @@ Trace parse_trace(std::string_view text) {
       bad("detectors.leaks must be fail, warn or off");
     detectors.leak_grace_ms = opt_u64(d, "leak_grace_ms", "detectors", detectors.leak_grace_ms);
     detectors.long_poll_ms = opt_u64(d, "long_poll_ms", "detectors", detectors.long_poll_ms);
+    if (detectors.leak_grace_ms > kMaxMilliseconds || detectors.long_poll_ms > kMaxMilliseconds)
+      bad("detectors: a time in ms is out of range");
     t.detectors = detectors;
   }
   std::string decision_error;

@@ -236,6 +236,11 @@ TEST_CASE("unsigned flags refuse negative and out-of-range values instead of wra
   CHECK(one_line_error(weft_cmd({"explore", flagship, "--depth", "4294967296"})));
   CHECK(one_line_error(weft_cmd({"replay", temp_path("any.json"), "--times", "-1"})));
   CHECK(one_line_error(weft_cmd({"measure", "--seeds", "-1"})));
+  // Millisecond options the nanosecond clock cannot hold would overflow into false reports.
+  for (const char* flag : {"--max-virtual-time", "--long-poll-ms", "--leak-grace-ms"}) {
+    CHECK(one_line_error(weft_cmd({"explore", flagship, flag, "9223372036855"})));
+    CHECK(weft_cmd({"explore", flagship, flag, "9223372036854", "--iterations", "1"}).status != 2);
+  }
   // The largest value is still accepted.
   Run r = weft_cmd({"explore", flagship, "--seed", "18446744073709551615", "--iterations", "1"});
   CHECK(r.status != 2);

@@ -210,6 +210,33 @@ TEST_CASE("a long poll that its replay does not show again is no failure, nor no
   CHECK(slow.failures.front().task_name == "b");
 }
 
+TEST_CASE("a long step that load caused does not hide the real blocking call after it") {
+  // Task a's first step is slow once (as load would make it), b blocks every time: the replay
+  // confirms only b's long step, which must still be reported.
+  int slow_a = 0;
+  weft::ExploreOptions o;
+  o.iterations = 1;
+  o.long_poll_ms = 50;
+  auto r = weft::explore(
+      o, target("load-then-block", [&] {
+        weft::Runtime rt;
+        rt.block_on([&] {
+          auto a = weft::spawn(
+              [&] {
+                if (slow_a++ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(120));
+              },
+              "a");
+          a.join();
+          auto b =
+              weft::spawn([] { std::this_thread::sleep_for(std::chrono::milliseconds(120)); }, "b");
+          b.join();
+        });
+      }));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.failures.front().kind == weft::FailureKind::long_poll);
+  CHECK(r.failures.front().task_name == "b");
+}
+
 namespace {
 // The bug needs PCT's change point late: the root reads x after b's 5th store and before its 6th.
 // That happens only when b outranks the root and a change point demotes b at its 6th store,

@@ -7,7 +7,7 @@
 namespace weft {
 
 void LongPollDetector::on_event(const Event& e) {
-  if (e.kind != EventKind::long_poll || failure_) return;  // one report per execution
+  if (e.kind != EventKind::long_poll || failures_.size() >= kMaxReports) return;
 
   // The task still exists: it names itself, and where its step ended.
   TaskSnapshot task;
@@ -47,11 +47,13 @@ void LongPollDetector::on_event(const Event& e) {
   f.details.push_back("threshold: " + std::to_string(threshold_.count()) +
                       " ms of wall time (--long-poll-ms); wall time is measured for this report "
                       "only, never for decisions, and varies from run to run");
-  failure_ = std::move(f);
+  for (const Failure& seen : failures_)
+    if (seen.signature() == f.signature()) return;
+  failures_.push_back(std::move(f));
 }
 
 void LongPollDetector::end_execution(const BodyOutcome&, Findings& findings) {
-  if (failure_) findings.failures.push_back(*failure_);
+  findings.failures.insert(findings.failures.end(), failures_.begin(), failures_.end());
 }
 
 }  // namespace weft

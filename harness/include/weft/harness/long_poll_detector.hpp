@@ -2,7 +2,7 @@
 // held the real thread longer than a wall-clock threshold, i.e. a blocking call inside a task.
 #pragma once
 #include <chrono>
-#include <optional>
+#include <vector>
 
 #include "weft/harness/detector.hpp"
 
@@ -17,14 +17,19 @@ class LongPollDetector final : public Detector {
  public:
   explicit LongPollDetector(std::chrono::milliseconds threshold) : threshold_(threshold) {}
   std::string_view name() const override { return "long_poll"; }
-  void begin_execution() override { failure_.reset(); }
+  void begin_execution() override { failures_.clear(); }
   void on_event(const Event& event) override;
   EventMask interests() const override { return event_bit(EventKind::long_poll); }
   void end_execution(const BodyOutcome& outcome, Findings& findings) override;
 
  private:
   std::chrono::milliseconds threshold_;
-  std::optional<Failure> failure_;  // the first long step of the execution
+  // Every distinct long step of the execution (by signature), in order, up to kMaxReports. Not
+  // only the first: on a loaded machine an ordinary step can go over the threshold too, and the
+  // confirming replay keeps only the long steps it sees again; had the load's step been the only
+  // one kept, the real blocking call after it would be lost with it.
+  static constexpr std::size_t kMaxReports = 8;
+  std::vector<Failure> failures_;
 };
 
 }  // namespace weft

@@ -4,6 +4,7 @@
 // strategy's registry entry (weft/harness/registry.hpp), which the same code reads.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -55,6 +56,12 @@
     "as a hang with a trace and the process exits 1 (0: off)")
 
 namespace weft {
+
+// The largest millisecond option the runtime's nanosecond clock can hold (about 292 years): a
+// larger --max-virtual-time, --long-poll-ms or --leak-grace-ms would overflow into a false
+// report, so it is refused.
+inline constexpr std::uint64_t kMaxMilliseconds =
+    static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / 1'000'000);
 
 struct ExploreOptions {
 #define WEFT_DECLARE_OPTION(member, type, def, flag, env, help) type member = def;
