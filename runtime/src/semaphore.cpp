@@ -1,6 +1,10 @@
 // Semaphore operations and permit release; the FIFO handoff lives in PermitCore.
 #include "weft/semaphore.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
 namespace weft {
 
 SemaphorePermit::~SemaphorePermit() {
@@ -20,8 +24,22 @@ OwnedSemaphorePermit::~OwnedSemaphorePermit() {
   if (sem_ && permits_ != 0) sem_->give_back(permits_);
 }
 
+namespace {
+std::string count_text(std::size_t n) { return std::to_string(n); }
+}  // namespace
+
+Semaphore::Semaphore(std::size_t permits) : core_(permits) {
+  if (permits > max_permits)
+    throw std::invalid_argument("a semaphore holds at most " + count_text(max_permits) +
+                                " permits (asked for " + count_text(permits) + ")");
+}
+
 void Semaphore::acquire_permits(std::size_t n, const char* what, SourceLocation where) {
   using namespace detail;
+  if (n > max_permits)
+    throw std::invalid_argument(std::string(what) + " of " + count_text(n) +
+                                " permits can never be served (at most " +
+                                count_text(max_permits) + ")");
   const OpSite site = enter_blocking_op(what, tag_, ObjectKind::semaphore, Op::acquire, where);
   if (!core_.acquire(site, n,
                      WaitInfo{Op::acquire, ObjectKind::semaphore, site.id, kNoTask, where})) {
@@ -69,6 +87,10 @@ std::optional<OwnedSemaphorePermit> Semaphore::try_acquire_owned(std::shared_ptr
 
 void Semaphore::release(std::size_t n, SourceLocation where) {
   using namespace detail;
+  if (n > max_permits - std::min(core_.available(), max_permits))
+    throw std::overflow_error("Semaphore::release of " + count_text(n) + " permits would pass " +
+                              count_text(max_permits) + " (" + count_text(core_.available()) +
+                              " available)");
   const OpSite site = enter_op(tag_, ObjectKind::semaphore, Op::release, where);
   emit_done(site, Op::release, ObjectKind::semaphore, static_cast<std::int64_t>(n), where);
   core_.release(site, n);

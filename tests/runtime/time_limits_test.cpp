@@ -80,3 +80,26 @@ TEST_CASE("a broadcast capacity past SIZE_MAX / 2 is refused, as tokio refuses i
                   std::invalid_argument);
   CHECK_THROWS_AS(weft::broadcast::channel<int>(0), std::invalid_argument);
 }
+
+TEST_CASE("semaphore permits stop at tokio's MAX_PERMITS instead of wrapping") {
+  static constexpr std::size_t max = weft::Semaphore::max_permits;
+  STATIC_REQUIRE(max == std::numeric_limits<std::size_t>::max() >> 3);
+  CHECK_THROWS_AS(weft::Semaphore(std::numeric_limits<std::size_t>::max()), std::invalid_argument);
+  CHECK_NOTHROW(weft::Semaphore(max));
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::Semaphore full(max);
+    // SIZE_MAX permits plus 2 used to wrap to 1 available permit.
+    CHECK_THROWS_AS(full.release(2), std::overflow_error);
+    CHECK(full.available_permits() == max);
+    weft::Semaphore some(max - 5);
+    CHECK_NOTHROW(some.release(5));
+    CHECK(some.available_permits() == max);
+    CHECK_THROWS_AS(some.acquire(max + 1), std::invalid_argument);
+    {
+      auto permit = some.acquire(max);
+      CHECK(some.available_permits() == 0);
+    }
+    CHECK(some.available_permits() == max);  // held permits come back whole
+  });
+}

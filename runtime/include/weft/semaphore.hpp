@@ -3,6 +3,7 @@
 // acquire_owned() gives a permit that owns a share of the semaphore and can move into a task.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -80,13 +81,19 @@ class [[nodiscard]] OwnedSemaphorePermit {
 
 class Semaphore {
  public:
-  explicit Semaphore(std::size_t permits) noexcept : core_(permits) {}
+  // The most permits a semaphore holds (tokio's MAX_PERMITS): a count past it is refused instead
+  // of wrapping around to a few permits.
+  static constexpr std::size_t max_permits = SIZE_MAX >> 3;
+
+  // Throws std::invalid_argument if permits > max_permits (tokio panics).
+  explicit Semaphore(std::size_t permits);
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
 
   // Waits until n permits were handed to this task; waiters are served in FIFO order, and a
   // waiter asking for many holds back later ones asking for few. Throws AcquireError if the
-  // semaphore is (or gets) closed. Precondition: from a task.
+  // semaphore is (or gets) closed, std::invalid_argument if n > max_permits (it could never be
+  // served). Precondition: from a task.
   SemaphorePermit acquire(std::size_t n = 1, SourceLocation where = SourceLocation::current());
   // n permits if nobody is queued, n are available and it is open, else std::nullopt.
   std::optional<SemaphorePermit> try_acquire(std::size_t n = 1,
@@ -97,7 +104,8 @@ class Semaphore {
   static std::optional<OwnedSemaphorePermit> try_acquire_owned(
       std::shared_ptr<Semaphore> sem, std::size_t n = 1,
       SourceLocation where = SourceLocation::current());
-  // Adds n permits (tokio's add_permits), waking queued waiters that can now be served.
+  // Adds n permits (tokio's add_permits), waking queued waiters that can now be served. Throws
+  // std::overflow_error if the available permits would pass max_permits (tokio panics).
   void release(std::size_t n = 1, SourceLocation where = SourceLocation::current());
   // Closes it: every waiting and later acquire fails (AcquireError, or std::nullopt from the
   // try_ forms). Permits already held stay valid and still come back. Never waits.
