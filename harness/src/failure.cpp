@@ -7,6 +7,8 @@
 #include <mutex>
 #include <utility>
 
+#include "weft/harness/text.hpp"
+
 namespace weft {
 namespace {
 constexpr std::array<std::pair<FailureKind, std::string_view>, 12> kNames{{
@@ -86,18 +88,21 @@ std::string Location::to_string() const {
   return file + ":" + std::to_string(line);
 }
 
+// The names and messages in both come from the program: printable() makes them the same whether
+// they were just produced or read back from a trace (which stores them as valid UTF-8), and keeps
+// a control character in a task name from reaching a terminal or forging an output line.
 std::string Failure::signature() const {
-  return std::string(weft::to_string(kind)) + "|" + task_name + "|" + where.to_string();
+  return printable(std::string(weft::to_string(kind)) + "|" + task_name + "|" + where.to_string());
 }
 
 std::string Failure::describe() const {
-  std::string text = std::string(weft::to_string(kind)) + ": " + message;
+  std::string text = std::string(weft::to_string(kind)) + ": " + printable(message);
   if (!task_name.empty())
-    text += "\n  task: '" + task_name + "'" +
+    text += "\n  task: '" + printable(task_name) + "'" +
             (task != kNoTask ? " (#" + std::to_string(task) + ")" : std::string());
-  if (where.known()) text += "\n  at: " + where.to_string();
+  if (where.known()) text += "\n  at: " + printable(where.to_string());
   text += "\n  step: " + std::to_string(step);
-  for (const std::string& line : details) text += "\n  " + line;
+  for (const std::string& line : details) text += "\n  " + printable(line);
   return text;
 }
 

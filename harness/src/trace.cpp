@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "weft/harness/options.hpp"
+#include "weft/harness/text.hpp"
 
 namespace weft {
 namespace {
@@ -213,6 +214,7 @@ json to_json(const Trace& t) {
   for (const TraceEvent& e : t.events) events.push_back(event_json(e));
   j["events"] = std::move(events);
   j["events_truncated"] = t.events_truncated;
+  make_valid_utf8(j);  // panic messages and names are the program's bytes, not always UTF-8
   return j;
 }
 

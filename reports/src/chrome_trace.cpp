@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "weft/harness/text.hpp"
 #include "weft/reports/report_formats.hpp"
 #include "weft/reports/timeline.hpp"
 
@@ -131,6 +132,7 @@ std::string render_chrome_trace(const Trace& trace) {
                {{"scenario", trace.scenario},
                 {"time_axis", "virtual time; steps at the same time 1 ns apart"},
                 {"failure", trace.failure ? trace.failure->describe() : "none"}}}};
+  make_valid_utf8(out);  // task names and messages are the program's bytes
   return out.dump(1) + "\n";
 }
 

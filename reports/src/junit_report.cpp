@@ -2,11 +2,15 @@
 // show as test results: one test case per distinct failure signature.
 #include <sstream>
 
+#include "weft/harness/text.hpp"
 #include "weft/reports/report_formats.hpp"
 
 namespace weft {
 
-std::string escape_xml(std::string_view text) {
+std::string escape_xml(std::string_view raw) {
+  // XML must be well-formed UTF-8 without C0 controls other than tab and line breaks; names and
+  // messages are the program's bytes.
+  const std::string text = valid_utf8(raw);
   std::string out;
   for (char c : text) {
     switch (c) {

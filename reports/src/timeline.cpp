@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "weft/harness/text.hpp"
+
 namespace weft {
 namespace {
 
@@ -107,14 +109,14 @@ std::string describe(const TraceEvent& e, const Trace& trace) {
     }
   }
   if (e.where.known()) line += "  at " + e.where.to_string();
-  return line;
+  return printable(line);  // one line, whatever bytes the program put in names and messages
 }
 
 std::string render_timeline(const Trace& trace, const TimelineOptions& options) {
   std::string out;
   if (trace.failure && options.include_failure) out += trace.failure->describe() + "\n\n";
-  out += "timeline of " + trace.scenario + " (" + std::string(to_string(trace.flavor)) + ", " +
-         std::to_string(trace.decisions.size()) + " decisions):\n";
+  out += "timeline of " + printable(trace.scenario) + " (" + std::string(to_string(trace.flavor)) +
+         ", " + std::to_string(trace.decisions.size()) + " decisions):\n";
   const TaskId failing = trace.failure ? trace.failure->task : kNoTask;
   std::vector<std::string> lines;
   for (const TraceEvent& e : trace.events) {

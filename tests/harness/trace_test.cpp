@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "weft/harness/text.hpp"
+
 namespace {
 weft::Trace sample() {
   weft::Trace t;
@@ -107,4 +109,35 @@ TEST_CASE("source locations do not depend on where the code was built") {
   CHECK(weft::Location::from(weft::SourceLocation::current("/usr/include/x.hpp", "f", 3)).file ==
         "/usr/include/x.hpp");
   weft::set_source_root(before);
+}
+
+TEST_CASE("text from the program that is not UTF-8 or carries control characters is made safe") {
+  CHECK(weft::valid_utf8("caf\xC3\xA9") == "caf\xC3\xA9");
+  CHECK(weft::valid_utf8("a\xFF"
+                         "b") ==
+        "a\xEF\xBF\xBD"
+        "b");
+  CHECK(weft::valid_utf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  CHECK(weft::valid_utf8("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  CHECK(weft::valid_utf8("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");                  // cut short
+  CHECK(weft::valid_utf8(weft::valid_utf8("x\xFE")) == weft::valid_utf8("x\xFE"));
+  CHECK(weft::printable("red\x1b[31m\nSUMMARY: ok\t") == "red\\x1b[31m\\nSUMMARY: ok\\t");
+
+  // A panic message with an invalid byte and a task name with an ANSI escape and a forged line:
+  // the trace is written (nlohmann threw on it before, losing the trace), reads back, and the
+  // failure's signature is the same read back as produced, so the trace still replays.
+  weft::Trace t = sample();
+  t.failure->message = "bad byte \xFF here";
+  t.failure->task_name = "evil\x1b[2J\nSUMMARY: weft: no failure";
+  t.tasks[1].name = t.failure->task_name;
+  std::string text;
+  REQUIRE_NOTHROW(text = weft::write_trace(t));
+  const weft::Trace back = weft::parse_trace(text);
+  CHECK(back.failure->signature() == t.failure->signature());
+  CHECK(back.failure->signature().find('\n') == std::string::npos);
+  CHECK(back.failure->signature().find('\x1b') == std::string::npos);
+  const std::string described = t.failure->describe();
+  CHECK(described.find("\nSUMMARY") == std::string::npos);
+  CHECK(described.find("\\x1b[2J\\nSUMMARY") != std::string::npos);
+  CHECK(weft::write_trace(back) == text);
 }
