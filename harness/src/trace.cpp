@@ -2,6 +2,7 @@
 // bad input becomes one clear TraceError line instead of a crash.
 #include "weft/harness/trace.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -221,7 +222,14 @@ json to_json(const Trace& t) {
 std::string write_trace(const Trace& trace) { return to_json(trace).dump(1) + "\n"; }
 
 Trace parse_trace(std::string_view text) {
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  // A trace nests a few levels; a hostile file could nest without bound and exhaust the stack of
+  // whatever walks it recursively later.
+  const json::parser_callback_t depth_limit = [](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxTraceDepth)
+      bad("nested deeper than " + std::to_string(kMaxTraceDepth) + " levels");
+    return true;
+  };
+  json j = json::parse(text.begin(), text.end(), depth_limit, false);
   if (j.is_discarded()) bad("not valid JSON");
   if (!j.is_object()) bad("the top level is not an object");
   const std::string w = "trace";
@@ -306,11 +314,25 @@ Trace parse_trace(std::string_view text) {
 }
 
 Trace read_trace_file(const std::string& path) {
+  // Only regular files: a device or FIFO (weft replay /dev/zero) would be read without end.
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status))
+    throw TraceError("cannot read trace file " + path + ": no such file");
+  if (!std::filesystem::is_regular_file(status))
+    throw TraceError("cannot read trace file " + path + ": not a regular file");
+  const auto size = std::filesystem::file_size(path, error);
+  if (error) throw TraceError("cannot read trace file " + path + ": " + error.message());
+  if (size > kMaxTraceBytes)
+    throw TraceError("trace file " + path + " is larger than " +
+                     std::to_string(kMaxTraceBytes >> 20) + " MiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw TraceError("cannot read trace file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_trace(text.str());
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (!in || in.peek() != std::char_traits<char>::eof())
+    throw TraceError("cannot read trace file " + path + ": it changed while being read");
+  return parse_trace(text);
 }
 
 void write_trace_file(const Trace& trace, const std::string& path) {

@@ -141,3 +141,27 @@ TEST_CASE("text from the program that is not UTF-8 or carries control characters
   CHECK(described.find("\\x1b[2J\\nSUMMARY") != std::string::npos);
   CHECK(weft::write_trace(back) == text);
 }
+
+TEST_CASE("a trace nested without bound, a device or a directory is refused in one line") {
+  const std::string deep = R"({"format":"weft-trace","version":1,"x":)" + std::string(100000, '[') +
+                           std::string(100000, ']') + "}";
+  CHECK(error_of(deep) == "invalid trace: nested deeper than 64 levels");
+  // Nesting up to the limit is still read (and then refused for what is missing).
+  const std::string shallow =
+      R"({"format":"weft-trace","x":)" + std::string(60, '[') + std::string(60, ']') + "}";
+  CHECK(error_of(shallow) == "invalid trace: trace has no \"version\"");
+
+  const auto read_error = [](const std::string& path) -> std::string {
+    try {
+      weft::read_trace_file(path);
+    } catch (const weft::TraceError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  // /dev/zero used to be read without end.
+  CHECK(read_error("/dev/zero") == "cannot read trace file /dev/zero: not a regular file");
+  CHECK(read_error("/") == "cannot read trace file /: not a regular file");
+  CHECK(read_error("/nonexistent/t.json") ==
+        "cannot read trace file /nonexistent/t.json: no such file");
+}

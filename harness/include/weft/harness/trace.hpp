@@ -17,6 +17,11 @@ namespace weft {
 
 inline constexpr int kTraceVersion = 1;
 inline constexpr std::string_view kTraceFormat = "weft-trace";
+// Limits on what a trace file may be, so a hostile or mistaken file is refused with a one-line
+// error instead of exhausting memory or the stack: the largest traces recorded are tens of MiB,
+// and a trace nests five levels.
+inline constexpr std::uintmax_t kMaxTraceBytes = std::uintmax_t{1} << 30;
+inline constexpr int kMaxTraceDepth = 64;
 
 // One observed event, with names resolved so the trace reads without the program.
 struct TraceEvent {
