@@ -166,6 +166,12 @@ bool measure_fixed(const Scenario& s, std::ostream& row, std::ostream& err) {
 }  // namespace
 
 int run_measure(const MeasureOptions& options, std::ostream& out, std::ostream& err) {
+  // A misspelt name would otherwise measure nothing and pass.
+  for (const std::string& name : options.scenarios)
+    if (find_scenario(name) == nullptr) {
+      err << "weft: error: measure: unknown scenario \"" << name << "\" (weft list)\n";
+      return 2;
+    }
   std::ostringstream buggy, fixed;
   bool ok = true;
   for (const Scenario& s : scenarios()) {

@@ -326,7 +326,7 @@ int cmd_report(const std::string& path, const std::string& format, const std::st
     out << text;
   } else {
     std::ofstream file(output, std::ios::binary | std::ios::trunc);
-    if (!file || !(file << text)) throw UsageError("cannot write " + output);
+    if (!file || !(file << text << std::flush)) throw UsageError("cannot write " + output);
     out << "weft: wrote " << format << " report to " << output << "\n";
   }
   return kClean;  // a rendered report is a success, whatever the trace recorded
@@ -334,7 +334,8 @@ int cmd_report(const std::string& path, const std::string& format, const std::st
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+namespace {
+int parse_and_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app{"weft: deterministic concurrency testing and shutdown-race fuzzing", "weft"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "help for every command");
@@ -441,6 +442,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     out << app.help("", CLI::AppFormatMode::All);
     return kClean;
   } catch (const CLI::ParseError& e) {
+    // CLI11 says "A subcommand is required" for a misspelt command: name it instead.
+    if (!args.empty() && !args.front().empty() && args.front().front() != '-' &&
+        app.get_subcommands().empty()) {
+      err << "weft: error: unknown command \"" << args.front() << "\" (weft --help lists them)\n";
+      return kBadInput;
+    }
     err << "weft: error: " << e.what() << " (weft --help for usage)\n";
     return kBadInput;
   }
@@ -485,6 +492,19 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return kBadInput;
   }
   return kBadInput;
+}
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  const int status = parse_and_run(args, out, err);
+  // What the command printed must have reached its destination: `weft list > /dev/full` used to
+  // exit 0 having written nothing.
+  out.flush();
+  if (!out) {
+    err << "weft: error: cannot write the output (the destination is full or closed)\n";
+    return kBadInput;
+  }
+  return status;
 }
 
 }  // namespace weft

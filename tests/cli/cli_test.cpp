@@ -300,3 +300,20 @@ TEST_CASE("dfs-sleep is selectable from the command line and covers a fixed spac
   CHECK(found.status == 1);
   CHECK(found.out.find("--strategy dfs-sleep --iterations ") != std::string::npos);
 }
+
+TEST_CASE("a misspelt command, an unknown measured scenario and a full output are errors") {
+  Run bogus = weft_cmd({"bogus-cmd"});
+  CHECK(one_line_error(bogus));
+  CHECK(bogus.err.find("unknown command \"bogus-cmd\"") != std::string::npos);
+
+  Run measure = weft_cmd({"measure", "--scenario", "nope"});
+  CHECK(one_line_error(measure));
+  CHECK(measure.err.find("unknown scenario \"nope\"") != std::string::npos);
+
+  // `weft list > /dev/full` used to exit 0 having written nothing.
+  std::ofstream full("/dev/full");
+  REQUIRE(full.is_open());
+  std::ostringstream err;
+  CHECK(weft::run_cli({"list"}, full, err) == 2);
+  CHECK(err.str().find("cannot write the output") != std::string::npos);
+}
