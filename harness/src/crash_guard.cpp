@@ -295,6 +295,21 @@ void report_terminate(const ThreadSlot& slot) {
   std::abort();
 }
 
+// std::exit inside an execution ends the process with the status the program asked for; say
+// which execution did it, so the exploration's end is not a mystery and the call can be found.
+void on_exit() {
+  ThreadSlot* slot = tls_slot;
+  if (slot == nullptr || !slot->running.load(std::memory_order_relaxed) ||
+      slot->reported.exchange(true))
+    return;
+  SafeWriter w;
+  w.text("\nweft: the program called exit in ");
+  write_execution(w, *slot);
+  w.text("; the process ends with the status it asked for\n");
+  write_rerun(w, *slot);
+  w.flush(STDERR_FILENO);
+}
+
 // Installs the handlers unless they are installed: a test framework may have put its own in
 // since (Catch2 does per test case); ours then pass the signal on to it.
 void install_handlers() {
@@ -313,6 +328,7 @@ void install_handlers() {
   // reinstalling over the runtime's (which may already chain to ours) would make a cycle.
   static const bool terminate_installed = [] {
     previous_terminate = std::set_terminate(&on_terminate);
+    std::atexit(&on_exit);
     return true;
   }();
   (void)terminate_installed;

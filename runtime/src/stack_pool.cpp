@@ -71,7 +71,13 @@ StackPool& StackPool::local() {
 }
 
 StackPool::~StackPool() {
+  // std::exit called inside a task runs this thread's destructors on that task's stack: the slab
+  // holding the running stack stays mapped (the process is ending anyway), or the next return
+  // would fault.
+  const char here = 0;
+  const char* sp = &here;
   for (const Slab& slab : slabs_) {
+    if (sp >= slab.base && sp < slab.base + slab.bytes) continue;
     munmap(slab.base, slab.bytes);
     guarded_stacks.fetch_sub(slab.guards, std::memory_order_relaxed);
   }

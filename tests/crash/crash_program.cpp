@@ -167,6 +167,8 @@ void register_crashes() {
         });
       },
       0.5);
+  // std::exit from inside a task: the process ends with the status asked for, not a segfault.
+  add("exit-in-task", [] { crash_when_b_wins([] { std::exit(7); }); });
   // Quick executions, one clean and one that panics when b wins: for Ctrl-C and SIGTERM.
   add("clean", [] { crash_when_b_wins([] {}); });
   add("panics", [] { crash_when_b_wins([] { throw std::runtime_error("b won"); }); });

@@ -138,6 +138,19 @@ TEST_CASE("abort in a task is reported with the execution, then dies of SIGABRT"
   CHECK(c.err.find("CRASH") == c.err.rfind("CRASH"));
 }
 
+TEST_CASE("std::exit in a task ends with the status asked for, naming the execution") {
+  // It used to be a segfault: exit ran the thread's destructors on the task's stack, and the
+  // stack pool unmapped that very stack.
+  Child c = run({"explore", "exit-in-task", "--iterations", "200"}, scratch("exit"));
+  INFO(c.err);
+  CHECK(c.exit_code() == 7);
+  CHECK(c.err.find("weft: the program called exit in execution") != std::string::npos);
+  execution_line(c.err);
+  Child again = run(rerun_args(c.err), scratch("exit-rerun"));
+  CHECK(again.exit_code() == 7);
+  CHECK(execution_line(again.err).find("in execution 0 ") == 0);
+}
+
 TEST_CASE("std::terminate in a task is a crash failure with a trace, reported once") {
   const std::string dir = scratch("terminate");
   // --pct-steps given: PCT's calibration runs would otherwise meet the crash before the
