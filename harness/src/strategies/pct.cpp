@@ -70,11 +70,15 @@ bool Pct::begin_execution(std::uint64_t, std::uint64_t seed) {
   yields_ = 0;
   initial_in_use_.clear();
   change_points_.clear();
+  change_point_index_.clear();
   const auto wanted =
       std::min<std::uint64_t>(static_cast<std::uint64_t>(options_.depth - 1), options_.steps);
+  // Hashed, so a large depth costs linear time (a scan per draw made depth 200,000 take minutes);
+  // the draws and their order are what a scan gave.
+  change_point_index_.reserve(static_cast<std::size_t>(wanted));
   while (change_points_.size() < wanted) {
     const std::uint64_t point = 1 + rng_.below(options_.steps);
-    if (std::find(change_points_.begin(), change_points_.end(), point) == change_points_.end())
+    if (change_point_index_.emplace(point, change_points_.size()).second)
       change_points_.push_back(point);
   }
   return true;
@@ -151,8 +155,9 @@ std::size_t Pct::choose_schedule(std::span<const Candidate> candidates,
   }
 
   std::optional<std::uint64_t> lowered;  // d - i when this decision is change point i
-  for (std::size_t i = 0; i < change_points_.size(); ++i)
-    if (change_points_[i] == step) lowered = static_cast<std::uint64_t>(options_.depth) - (i + 1);
+  if (!change_point_index_.empty())
+    if (auto it = change_point_index_.find(step); it != change_point_index_.end())
+      lowered = static_cast<std::uint64_t>(options_.depth) - (it->second + 1);
 
   // Every candidate has a priority now (assigned above).
   if (lowered && context.first_is_current) priorities_[candidates[0].task] = *lowered;

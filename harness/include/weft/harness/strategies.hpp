@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "weft/harness/decision.hpp"
@@ -76,6 +77,7 @@ class Pct final : public Strategy {
   std::uint64_t schedule_decisions_ = 0;  // schedule decisions asked in this execution so far
   // invariant: min(depth - 1, steps) distinct values, each in [1, steps].
   std::vector<std::uint64_t> change_points_;
+  std::unordered_map<std::uint64_t, std::size_t> change_point_index_;  // point -> its i - 1
   // invariant: initial priorities are >= kHighBand and pairwise distinct; a lowered priority is
   // depth - i for change point i, in [1, depth - 1], so below every initial priority; a yield
   // lowers a priority into (depth, kYieldBand), below initial ones and above change points.
