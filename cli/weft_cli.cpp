@@ -262,8 +262,12 @@ int cmd_replay(const std::string& path, std::uint64_t times, bool timeline, std:
     out << "\nSUMMARY: weft: no failure in " << trace.scenario << "\n";
     return trace.failure ? kFailure : kClean;
   }
-  out << "weft: replayed " << path << " " << runs << " time" << (runs == 1 ? "" : "s") << ": "
-      << same << "/" << runs << " reproduced the recorded failure\n";
+  out << "weft: replayed " << path << " " << runs << " time" << (runs == 1 ? "" : "s") << ": ";
+  if (trace.failure)
+    out << same << "/" << runs << " reproduced the recorded failure\n";
+  else  // "0/1 reproduced the recorded failure" read as a failed replay of nothing
+    out << "the trace records no failure, but " << runs - same << "/" << runs
+        << " replays failed\n";
   print_failures(out, last.failures);
   if (timeline) {
     out << "\n"
@@ -272,7 +276,10 @@ int cmd_replay(const std::string& path, std::uint64_t times, bool timeline, std:
                                                        .include_failure = false});
   }
   out << "SUMMARY: weft: " << to_string(last.failures.front().kind) << " in " << trace.scenario
-      << (same == runs ? " (reproduced)" : " (NOT reproduced every time)") << "\n";
+      << (!trace.failure ? " (the trace recorded none)"
+          : same == runs ? " (reproduced)"
+                         : " (NOT reproduced every time)")
+      << "\n";
   return kFailure;
 }
 

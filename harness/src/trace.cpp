@@ -77,6 +77,9 @@ std::uint64_t get_u64(const json& j, const char* name, const std::string& where)
 std::int64_t get_i64(const json& j, const char* name, const std::string& where) {
   const json& v = field(j, name, where);
   if (!v.is_number_integer()) bad(where + "." + name + " is not an integer");
+  // An unsigned value past INT64_MAX would read back negative (a version of 2^64 - 1 as -1).
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t{INT64_MAX})
+    bad(where + "." + name + " is out of range");
   return v.get<std::int64_t>();
 }
 std::uint64_t opt_u64(const json& j, const char* name, const std::string& where,

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -316,4 +317,26 @@ TEST_CASE("a misspelt command, an unknown measured scenario and a full output ar
   std::ostringstream err;
   CHECK(weft::run_cli({"list"}, full, err) == 2);
   CHECK(err.str().find("cannot write the output") != std::string::npos);
+}
+
+TEST_CASE("replaying a trace that records no failure, and a version past INT64_MAX") {
+  const std::string trace = temp_path("no-failure.json");
+  REQUIRE(weft_cmd({"explore", "shutdown-producer-worker", "--iterations", "500", "--trace-out",
+                    trace})
+              .status == 1);
+  nlohmann::json j;
+  std::ifstream(trace) >> j;
+  j.erase("failure");
+  std::ofstream(trace, std::ios::trunc) << j.dump();
+  // The decisions still fail; the summary must not read "0/1 reproduced the recorded failure".
+  Run r = weft_cmd({"replay", trace, "--no-timeline"});
+  CHECK(r.status == 1);
+  CHECK(r.out.find("the trace records no failure, but 1/1 replays failed") != std::string::npos);
+  CHECK(r.out.find("0/1 reproduced") == std::string::npos);
+
+  j["version"] = std::numeric_limits<std::uint64_t>::max();
+  std::ofstream(trace, std::ios::trunc) << j.dump();
+  Run v = weft_cmd({"replay", trace});
+  CHECK(one_line_error(v));
+  CHECK(v.err.find("version is out of range") != std::string::npos);  // it printed -1
 }
