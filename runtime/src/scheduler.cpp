@@ -1153,6 +1153,13 @@ void Scheduler::settle_inner(JoinStateBase& state, SourceLocation where) {
 
 std::size_t Scheduler::choose_value(std::size_t n, SourceLocation where) {
   if (n == 0) throw std::invalid_argument("weft::choose(0)");
+  // A decision lists every value it may take (choose(1 << 33) allocated 1.5 GB per call); past
+  // this no search covers the values anyway. Checked outside explorations too, so a program
+  // behaves the same under test and under exploration.
+  if (n > kMaxChoice)
+    throw std::invalid_argument("weft::choose(" + std::to_string(n) + "): at most " +
+                                std::to_string(kMaxChoice) +
+                                " values (choose a smaller range and scale it)");
   if (n == 1 || chooser_is_default_) return 0;
   candidates_.clear();
   Task* t = current_;

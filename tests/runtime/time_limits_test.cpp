@@ -1,5 +1,6 @@
 // Time arithmetic at the clock's limits: "forever" durations saturate instead of wrapping into
-// the past (signed overflow), and capacities past tokio's limits are refused.
+// the past (signed overflow), and counts past what the runtime can hold (tokio's limits, a
+// choice of more values than a decision lists) are refused.
 #include <catch2/catch.hpp>
 #include <limits>
 #include <stdexcept>
@@ -101,5 +102,14 @@ TEST_CASE("semaphore permits stop at tokio's MAX_PERMITS instead of wrapping") {
       CHECK(some.available_permits() == 0);
     }
     CHECK(some.available_permits() == max);  // held permits come back whole
+  });
+}
+
+TEST_CASE("weft::choose refuses more values than a decision can list") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    CHECK_THROWS_AS(weft::choose(std::size_t{1} << 33), std::invalid_argument);
+    CHECK_THROWS_AS(weft::choose(0), std::invalid_argument);
+    CHECK(weft::choose(weft::kMaxChoice) == 0);  // the default chooser takes the first
   });
 }

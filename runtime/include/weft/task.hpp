@@ -192,8 +192,11 @@ requires std::invocable < std::decay_t<F>
 // Lets other runnable tasks run (a scheduling point in both flavors).
 void yield_now(SourceLocation where = SourceLocation::current());
 
-// A nondeterministic value in [0, n) chosen by the exploration (0 outside one). Precondition:
-// n>0.
+// The most values one weft::choose may offer: every value is a candidate of its decision.
+inline constexpr std::size_t kMaxChoice = std::size_t{1} << 20;
+
+// A nondeterministic value in [0, n) chosen by the exploration (0 outside one). Throws
+// std::invalid_argument unless 0 < n <= kMaxChoice.
 std::size_t choose(std::size_t n, SourceLocation where = SourceLocation::current());
 
 // The running task's id and name.
