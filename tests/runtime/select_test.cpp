@@ -118,6 +118,29 @@ TEST_CASE("select: handlers' common result type is returned; branch_if disables 
   });
 }
 
+TEST_CASE("select: otherwise runs when every other branch is disabled, and only then") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::CancellationToken token;
+    token.cancel();
+    const weft::Instant before = weft::now();
+    // Every branch disabled: the otherwise branch runs at once, without waiting.
+    CHECK(weft::select(weft::branch_if(false, weft::when::cancelled(token), [] { return 1; }),
+                       weft::branch_if(false, weft::when::sleep(1ms), [] { return 2; }),
+                       weft::otherwise([] { return 3; })) == 3);
+    CHECK(weft::now() == before);
+    // An enabled branch wins, even one that must wait: otherwise is not a timeout.
+    CHECK(weft::select(weft::branch_if(false, weft::when::cancelled(token), [] { return 1; }),
+                       weft::branch(weft::when::sleep(1ms), [] { return 2; }),
+                       weft::otherwise([] { return 3; })) == 2);
+    CHECK(weft::now() == before + 1ms);
+    // Void handlers: the index of the branch that ran.
+    CHECK(weft::select_biased(weft::branch_if(false, weft::when::sleep(1ms), [] {}),
+                              weft::otherwise([] {})) == 1);
+    CHECK(weft::select(weft::otherwise([] {})) == 0);
+  });
+}
+
 TEST_CASE("select: a lost acquire gives its permit back; a won one holds it") {
   weft::Runtime rt;
   rt.block_on([] {

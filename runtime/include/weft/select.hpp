@@ -13,8 +13,9 @@
 // for void operations, or may ignore the value by taking no argument). When several branches are
 // ready at once, which one runs is a decision the exploration makes (tokio picks at random);
 // select_biased takes the first ready one in order (tokio's `biased;`). branch_if(cond, ...) is a
-// branch with tokio's `, if cond` precondition; with every branch disabled select throws
-// std::logic_error (tokio panics). select returns the handlers' common result, or the index of
+// branch with tokio's `, if cond` precondition; with every branch disabled select runs the
+// otherwise(handler) branch if there is one (tokio's `else =>`) and throws std::logic_error if
+// not (tokio panics). select returns the handlers' common result, or the index of
 // the branch that ran when the handlers return void. A select is a suspension point: a task
 // aborted or shut down while waiting in it is dropped there and every branch is cancelled.
 //
@@ -158,15 +159,49 @@ Branch<std::decay_t<Arm>, std::decay_t<F>> branch_if(
 }
 
 namespace detail {
+// The operation of an otherwise branch: never waited on, it runs only when no other branch is
+// enabled.
+class ElseArm final : public SelectArm {
+ public:
+  using value_type = void;
+  bool ready() noexcept override { return false; }
+  void arm(const OpSite&) noexcept override {}
+  void disarm(const OpSite&) noexcept override {}
+  WaitInfo info(Scheduler&, SourceLocation where) noexcept override {
+    return WaitInfo{Op::wait, ObjectKind::none, kNoObject, kNoTask, where};
+  }
+  void take() noexcept {}
+};
+}  // namespace detail
+
+// tokio's `else =>` branch: its handler runs, without waiting, when every other branch is
+// disabled (branch_if with a false condition), where select would otherwise throw. It must be the
+// last branch.
+template <class F>
+Branch<detail::ElseArm, std::decay_t<F>> otherwise(
+    F&& handler, SourceLocation where = SourceLocation::current()) {
+  return {detail::ElseArm{}, std::forward<F>(handler), true, where};
+}
+
+namespace detail {
 template <bool Biased, class... Arms, class... Fs>
 auto run_select(Branch<Arms, Fs>&... branches) {
-  static_assert(sizeof...(Arms) > 0, "weft::select needs at least one branch");
+  constexpr std::size_t n = sizeof...(Arms);
+  static_assert(n > 0, "weft::select needs at least one branch");
   static_assert((std::is_base_of_v<SelectArm, Arms> && ...),
                 "a select branch's operation must be a weft::when::... operation");
+  constexpr std::size_t elses = (std::size_t{std::is_same_v<Arms, ElseArm>} + ...);
+  static_assert(
+      elses == 0 ||
+          (elses == 1 && std::is_same_v<std::tuple_element_t<n - 1, std::tuple<Arms...>>, ElseArm>),
+      "weft::otherwise must be the last branch, and only one");
   SelectArm* arms[] = {&branches.arm...};
-  const bool enabled[] = {branches.enabled...};
+  const bool enabled[] = {(branches.enabled && !std::is_same_v<Arms, ElseArm>)...};
   const SourceLocation where = std::get<0>(std::forward_as_tuple(branches...)).where;
-  const std::size_t winner = select_wait(arms, enabled, sizeof...(Arms), Biased, where);
+  bool any_enabled = false;
+  for (bool e : enabled) any_enabled = any_enabled || e;
+  const std::size_t winner =
+      elses == 1 && !any_enabled ? n - 1 : select_wait(arms, enabled, n - elses, Biased, where);
   constexpr bool all_void = (std::is_void_v<branch_result_t<Arms, Fs>> && ...);
   if constexpr (all_void) {
     std::size_t i = 0;
