@@ -22,6 +22,7 @@
 #include "weft/harness/crash_guard.hpp"
 #include "weft/harness/explorer.hpp"
 #include "weft/harness/registry.hpp"
+#include "weft/harness/save_failure.hpp"
 #include "weft/harness/scenario.hpp"
 #include "weft/reports/report_formats.hpp"
 #include "weft/reports/timeline.hpp"
@@ -80,18 +81,17 @@ std::string program_name() {
 
 // The exact command that re-runs one failing execution: from its seed, or for a strategy whose
 // executions are named by position, the search up to it (it stops at its first failure).
-std::string rerun_command(const std::string& scenario, const ExploreOptions& options,
-                          const ExploreReport& report, std::uint64_t index, std::uint64_t seed) {
-  const Trace& trace = *report.trace;  // the first failure's: same flavor and parameters
-  return rerun_hint(program_name() + " explore", scenario, to_string(trace.flavor),
-                    selected_strategy(options), trace.strategy_parameters)
-      .with(index, seed);
+std::string rerun_for(const std::string& scenario, const ExploreOptions& options,
+                      const ExploreReport& report, std::uint64_t index, std::uint64_t seed) {
+  // The first failure's trace: the same flavor and parameters for every failure of the run.
+  return weft::rerun_command(program_name() + " explore", scenario, options, *report.trace, index,
+                             seed);
 }
 
 void write_junit(const std::string& path, const std::string& scenario,
                  const ExploreOptions& options, const ExploreReport& report) {
   const std::string xml = render_junit(scenario, options, report, [&](const FailureSignature& s) {
-    return rerun_command(scenario, options, report, s.lowest_execution, s.lowest_seed);
+    return rerun_for(scenario, options, report, s.lowest_execution, s.lowest_seed);
   });
   std::error_code ec;
   if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
@@ -150,6 +150,10 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
   for (const auto& [row, text] : given_rows) row->set(options, text, "--" + std::string(row->flag));
   validate(options);
   const StrategyEntry& entry = selected_strategy(options);
+  // An exploration can take minutes: a trace it could not save would be lost with them. The
+  // default file's name depends on the failing seed, but its directory does not.
+  check_trace_destination(trace_out.empty() ? default_trace_path(name, options, options.seed)
+                                            : trace_out);
 
   const bool tty = isatty(STDERR_FILENO);
   ProgressFn progress;
@@ -222,20 +226,17 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
     for (const FailureSignature& s : report.signatures)
       out << "  " << s.failure.signature() << ": " << s.executions << " execution"
           << (s.executions == 1 ? "" : "s") << ", lowest seed " << s.lowest_seed << " (execution "
-          << s.lowest_execution << ")\n    rerun: "
-          << rerun_command(name, options, report, s.lowest_execution, s.lowest_seed) << "\n";
+          << s.lowest_execution
+          << ")\n    rerun: " << rerun_for(name, options, report, s.lowest_execution, s.lowest_seed)
+          << "\n";
   }
   const std::string path =
       trace_out.empty() ? default_trace_path(name, options, report.failing_seed) : trace_out;
-  std::error_code ec;
-  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
-    std::filesystem::create_directories(dir, ec);
-  write_trace_file(trace, path);
+  save_trace(trace, path);
   out << "trace: " << path << "\n";
   out << "replay: " << program_name() << " replay " << path << "\n";
   out << "rerun this execution: "
-      << rerun_command(name, options, report, *report.failing_execution, report.failing_seed)
-      << "\n";
+      << rerun_for(name, options, report, *report.failing_execution, report.failing_seed) << "\n";
   out << "SUMMARY: weft: " << to_string(report.failures.front().kind) << " in " << name << "\n";
   return interrupted ? 128 + interrupted : kFailure;
 }
@@ -284,6 +285,7 @@ int cmd_shrink(const std::string& path, const std::string& output, double time_b
   const Scenario& scenario = scenario_named(trace.scenario);
   if (!trace.failure) throw TraceError(path + " records no failure to shrink");
   if (!(time_budget >= 0)) throw UsageError("--time-budget must be a number of seconds >= 0");
+  check_trace_destination(output);  // before the replays, which can take a minute
   ExploreOptions options = default_options(scenario);
   options.time_budget = time_budget;
   const bool tty = isatty(STDERR_FILENO);

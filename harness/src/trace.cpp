@@ -2,6 +2,12 @@
 // bad input becomes one clear TraceError line instead of a crash.
 #include "weft/harness/trace.hpp"
 
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -311,11 +317,29 @@ Trace read_trace_file(const std::string& path) {
   return parse_trace(text.str());
 }
 
+// Atomic: the text goes to a temporary file next to `path`, which is then renamed over it, so that
+// a failed write (a full disk, a trace that does not serialise) leaves an existing trace whole.
 void write_trace_file(const Trace& trace, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw TraceError("cannot write trace file " + path);
-  out << write_trace(trace);
-  if (!out) throw TraceError("cannot write trace file " + path);
+  std::string text;
+  try {
+    text = write_trace(trace);
+  } catch (const std::exception& e) {  // e.g. a message that is not UTF-8
+    throw TraceError("cannot write trace file " + path + ": " + e.what());
+  }
+  static std::atomic<std::uint64_t> temporaries{0};
+  const std::string temporary =
+      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temporaries.fetch_add(1));
+  bool written = false;
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    written = out && (out << text) && out.flush();
+  }
+  if (!written || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    const std::string reason = error != 0 ? std::strerror(error) : "the write failed";
+    std::remove(temporary.c_str());
+    throw TraceError("cannot write trace file " + path + ": " + reason);
+  }
 }
 
 }  // namespace weft

@@ -159,6 +159,53 @@ TEST_CASE("bad usage and bad input are one line on stderr and exit 2") {
   CHECK(one_line_error(weft_cmd({"replay", trace})));
 }
 
+TEST_CASE("an unwritable trace destination fails fast with exit 2, before any execution") {
+  const std::string file = temp_path("a-plain-file");
+  std::ofstream(file) << "not a directory";
+  // The exploration would fail (exit 1) and write its trace: the check comes before it, so no
+  // execution runs (nothing on stdout, where the exploration's summary would be).
+  Run r = weft_cmd({"explore", "shutdown-producer-worker", "--iterations", "200", "--trace-out",
+                    file + "/trace.json"});
+  CHECK(one_line_error(r));
+  CHECK(r.err == "weft: error: cannot write trace file " + file + "/trace.json: " + file +
+                     " is not a directory\n");
+  const std::string dir = temp_path("a-directory");
+  std::filesystem::create_directories(dir);
+  Run d = weft_cmd({"explore", "shutdown-producer-worker", "--trace-out", dir});
+  CHECK(one_line_error(d));
+  CHECK(d.err.find("it is a directory") != std::string::npos);
+
+  // shrink -o is checked before its replays too.
+  const std::string trace = temp_path("to-shrink.json");
+  REQUIRE(
+      weft_cmd({"explore", "shutdown-producer-worker", "--iterations", "200", "--trace-out", trace})
+          .status == 1);
+  CHECK(one_line_error(weft_cmd({"shrink", trace, "-o", file + "/small.json"})));
+}
+
+TEST_CASE("default trace names of two strategies differ; neither overwrites the other's trace") {
+  const auto dir = std::filesystem::temp_directory_path() / "weft-cli-default-names";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  Run random = weft_cmd({"explore", "shutdown-producer-worker", "--seed", "1"});
+  Run pct = weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "pct", "--seed", "1"});
+  std::filesystem::current_path(previous);
+  CHECK(random.status == 1);
+  CHECK(pct.status == 1);
+  auto trace_of = [](const Run& r) {
+    const auto at = r.out.find("\ntrace: ");
+    return at == std::string::npos ? std::string()
+                                   : r.out.substr(at + 8, r.out.find('\n', at + 1) - at - 8);
+  };
+  CHECK(trace_of(random).rfind("traces/shutdown-producer-worker-random-", 0) == 0);
+  CHECK(trace_of(pct).rfind("traces/shutdown-producer-worker-pct-d3-", 0) == 0);
+  CHECK(std::filesystem::exists(dir / trace_of(random)));
+  CHECK(std::filesystem::exists(dir / trace_of(pct)));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("explore --all-failures lists each distinct failure with a count and its lowest seed") {
   const std::string junit = temp_path("all-failures.xml");
   Run r = weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "random", "--iterations",

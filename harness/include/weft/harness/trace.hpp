@@ -79,9 +79,11 @@ class TraceError : public std::runtime_error {
 nlohmann::json to_json(const Trace& trace);
 // Serialised text: the same trace gives the same bytes.
 std::string write_trace(const Trace& trace);
-Trace parse_trace(std::string_view text);                            // throws TraceError
-Trace read_trace_file(const std::string& path);                      // throws TraceError
-void write_trace_file(const Trace& trace, const std::string& path);  // throws TraceError
+Trace parse_trace(std::string_view text);        // throws TraceError
+Trace read_trace_file(const std::string& path);  // throws TraceError
+// Writes atomically (a temporary file next to `path`, renamed over it): a failed write leaves an
+// existing trace as it was. Throws TraceError.
+void write_trace_file(const Trace& trace, const std::string& path);
 
 nlohmann::json to_json(const Failure& failure);
 Failure failure_from_json(const nlohmann::json& j);  // throws TraceError
