@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -60,6 +61,37 @@ template <class T>
 std::uint64_t largest() {
   if constexpr (std::is_unsigned_v<T>) return std::numeric_limits<T>::max();
   return 0;
+}
+
+// The text given for each option whose values are names (see add_explore_option), by flag.
+using NamedTexts = std::map<std::string, std::string>;
+
+// One flag of the options table. Booleans are flags (--x=false turns one off); unsigned values
+// check their text; options whose values are a closed set of names (enums) are read as text and
+// parsed by the table's own parser after the command line is read (take_named), so that --help
+// shows names and a bad name is the same one-line error as in a WEFT_* variable.
+template <class T>
+void add_explore_option(CLI::App* cmd, const std::string& flag, const std::string& help, T& value,
+                        std::string& named_text) {
+  const std::string name = "--" + flag;
+  if constexpr (std::is_same_v<T, bool>)
+    cmd->add_flag(name, value,
+                  help.substr(0, help.rfind(" [env ")) + " (" + name + "=false to disable)" +
+                      help.substr(help.rfind(" [env ")));
+  else if constexpr (kNamedOption<T>)
+    cmd->add_option(name, named_text, help)->default_str(option_text(value));
+  else if constexpr (std::is_unsigned_v<T>)
+    cmd->add_option(name, value, help)
+        ->check(unsigned_at_most(largest<T>()))
+        ->capture_default_str();
+  else
+    cmd->add_option(name, value, help)->capture_default_str();
+}
+
+// A named option's value from the text given for it. Throws OptionError.
+template <class T>
+void take_named(T& value, const std::string& text, const char* flag) {
+  if constexpr (kNamedOption<T>) value = parse_option_value<T>(text, flag);
 }
 
 const Scenario& scenario_named(const std::string& name) {
@@ -174,8 +206,7 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
   ExploreReport report = explore(options, target, progress);
   if (tty) err << "\r\033[K" << std::flush;
 
-  const std::string flavor =
-      options.flavor.empty() ? std::string(to_string(scenario.flavor)) : options.flavor;
+  const std::string_view flavor = to_string(options.flavor.value_or(scenario.flavor));
   out << "weft: explored " << name << " (" << flavor << ", " << report.strategy << ", seed "
       << options.seed << "): " << report.executions << " executions, " << report.distinct_schedules
       << " distinct schedules, " << console::duration(report.seconds) << "\n";
@@ -353,16 +384,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   std::string scenario_name;
   explore_cmd->add_option("scenario", scenario_name, "scenario name (weft list)")->required();
   ExploreOptions values;
-#define WEFT_ADD_FLAG(member, type, def, flag, env, help)                       \
-  if constexpr (std::is_same_v<type, bool>)                                     \
-    explore_cmd->add_flag("--" flag, values.member,                             \
-                          help " (--" flag "=false to disable) [env " env "]"); \
-  else if constexpr (std::is_unsigned_v<type>)                                  \
-    explore_cmd->add_option("--" flag, values.member, help " [env " env "]")    \
-        ->check(unsigned_at_most(largest<type>()))                              \
-        ->capture_default_str();                                                \
-  else                                                                          \
-    explore_cmd->add_option("--" flag, values.member, help " [env " env "]")->capture_default_str();
+  NamedTexts named_texts;
+#define WEFT_ADD_FLAG(member, type, def, flag, env, help) \
+  add_explore_option(explore_cmd, flag, help " [env " env "]", values.member, named_texts[flag]);
   WEFT_EXPLORE_OPTIONS(WEFT_ADD_FLAG)
 #undef WEFT_ADD_FLAG
   // The strategies' own options, from their registry entries, with their defaults.
@@ -463,8 +487,11 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (list->parsed()) return cmd_list(out, verbose);
     if (explore_cmd->parsed()) {
       std::set<std::string> given;
-#define WEFT_GIVEN(member, type, def, flag, env, help) \
-  if (explore_cmd->count("--" flag)) given.insert(flag);
+#define WEFT_GIVEN(member, type, def, flag, env, help)       \
+  if (explore_cmd->count("--" flag)) {                       \
+    given.insert(flag);                                      \
+    take_named(values.member, named_texts[flag], "--" flag); \
+  }
       WEFT_EXPLORE_OPTIONS(WEFT_GIVEN)
 #undef WEFT_GIVEN
       GivenRows given_rows;

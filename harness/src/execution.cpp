@@ -187,14 +187,12 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
 }
 
 Flavor effective_flavor(const ExploreOptions& options, const ExploreTarget& target) {
-  if (!options.flavor.empty())
-    if (auto f = parse_flavor(options.flavor)) return *f;
-  return target.flavor;
+  return options.flavor.value_or(target.flavor);
 }
 
 ExploreOptions options_for_trace(const Trace& trace, const ExploreOptions& base) {
   ExploreOptions o = base;
-  o.flavor = std::string(to_string(trace.flavor));
+  o.flavor = trace.flavor;
   if (trace.max_steps) o.max_steps = trace.max_steps;
   o.spurious_wakeups = trace.spurious_wakeups.value_or(UINT32_MAX);  // older traces: no limit
   o.max_virtual_time_ms = static_cast<std::uint64_t>(trace.max_virtual_time_ns / 1000000);

@@ -203,7 +203,7 @@ json to_json(const Trace& t) {
   if (t.spurious_wakeups) j["limits"]["spurious_wakeups"] = *t.spurious_wakeups;
   if (t.detectors)
     j["detectors"] = json{{"lock_order", t.detectors->lock_order},
-                          {"leaks", t.detectors->leaks},
+                          {"leaks", std::string(option_name(t.detectors->leaks))},
                           {"leak_grace_ms", t.detectors->leak_grace_ms},
                           {"long_poll_ms", t.detectors->long_poll_ms}};
   j["decisions"] = decisions_to_json(t.decisions);
@@ -268,9 +268,11 @@ Trace parse_trace(std::string_view text) {
       if (!d["lock_order"].is_boolean()) bad("detectors.lock_order is not a boolean");
       detectors.lock_order = d["lock_order"].get<bool>();
     }
-    if (d.contains("leaks")) detectors.leaks = get_string(d, "leaks", "detectors");
-    if (detectors.leaks != "fail" && detectors.leaks != "warn" && detectors.leaks != "off")
-      bad("detectors.leaks must be fail, warn or off");
+    if (d.contains("leaks")) {
+      auto leaks = parse_option_name<LeakMode>(get_string(d, "leaks", "detectors"));
+      if (!leaks) bad("detectors.leaks must be fail, warn or off");
+      detectors.leaks = *leaks;
+    }
     detectors.leak_grace_ms = opt_u64(d, "leak_grace_ms", "detectors", detectors.leak_grace_ms);
     detectors.long_poll_ms = opt_u64(d, "long_poll_ms", "detectors", detectors.long_poll_ms);
     if (detectors.leak_grace_ms > kMaxMilliseconds || detectors.long_poll_ms > kMaxMilliseconds)

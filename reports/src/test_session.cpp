@@ -22,8 +22,7 @@ bool env_flag(const char* name) {
 }
 
 Flavor flavor_of(const ExploreOptions& options) {
-  if (auto f = parse_flavor(options.flavor)) return *f;
-  return Flavor::multi_thread;
+  return options.flavor.value_or(Flavor::multi_thread);
 }
 
 std::string key_timeline(const Trace& trace) {

@@ -247,8 +247,7 @@ Prepared prepare(ExploreOptions options, ExploreTarget target) {
     }
     p.feedback = value == "1";
   }
-  if (!options.flavor.empty())
-    if (auto flavor = parse_flavor(options.flavor)) target.flavor = *flavor;
+  if (options.flavor) target.flavor = *options.flavor;
   try {  // before any input runs: a crash found later must not lose its trace
     check_trace_destination(trace_path(trace_dir(), target.name, nullptr, 0));
   } catch (const TraceError& e) {

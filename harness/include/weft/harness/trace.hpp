@@ -10,6 +10,7 @@
 
 #include "weft/harness/decision.hpp"
 #include "weft/harness/failure.hpp"
+#include "weft/harness/options.hpp"  // LeakMode
 #include "weft/observer.hpp"
 #include "weft/runtime.hpp"
 
@@ -45,7 +46,7 @@ struct TraceTask {
 // run the same detectors (leak checking even changes the schedule).
 struct TraceDetectors {
   bool lock_order = true;
-  std::string leaks = "off";  // fail, warn or off
+  LeakMode leaks = LeakMode::off;
   std::uint64_t leak_grace_ms = 1000;
   std::uint64_t long_poll_ms = 100;
   friend bool operator==(const TraceDetectors&, const TraceDetectors&) = default;
