@@ -133,6 +133,10 @@ TEST_CASE("bad usage and bad input are one line on stderr and exit 2") {
   CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--iterations", "lots"})));
   CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--shard", "3/2"})));
   CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--flavor", "fast"})));
+  // Closed sets of values are enums: a bad name is refused with the names it could have been.
+  Run leaks = weft_cmd({"explore", "shutdown-producer-worker", "--leaks", "maybe"});
+  CHECK(one_line_error(leaks));
+  CHECK(leaks.err == "weft: error: --leaks: expected fail, warn or off, got \"maybe\"\n");
   CHECK(one_line_error(weft_cmd({"replay", temp_path("does-not-exist.json")})));
   CHECK(one_line_error(weft_cmd({"report", temp_path("does-not-exist.json"), "--format", "pdf"})));
 
@@ -346,4 +350,15 @@ TEST_CASE("dfs-sleep is selectable from the command line and covers a fixed spac
                         "100000", "--trace-out", temp_path("dfs-sleep.json")});
   CHECK(found.status == 1);
   CHECK(found.out.find("--strategy dfs-sleep --iterations ") != std::string::npos);
+}
+
+TEST_CASE("one step-limit default, for a plain runtime and for explorations") {
+  STATIC_REQUIRE(weft::RuntimeOptions{}.max_steps == weft::kDefaultMaxSteps);
+  STATIC_REQUIRE(weft::ExploreOptions{}.max_steps == weft::kDefaultMaxSteps);
+  // The enum options read and write their names, and "" is the scenario's flavor.
+  CHECK(weft::parse_option_value<weft::LeakMode>("warn", "--leaks") == weft::LeakMode::warn);
+  CHECK(weft::option_text(weft::LeakMode::fail) == "fail");
+  CHECK_FALSE(weft::parse_option_value<std::optional<weft::Flavor>>("", "--flavor"));
+  CHECK(weft::option_text(std::optional<weft::Flavor>(weft::Flavor::current_thread)) ==
+        "current_thread");
 }
