@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -22,6 +23,7 @@
 #include "weft/harness/crash_guard.hpp"
 #include "weft/harness/explorer.hpp"
 #include "weft/harness/registry.hpp"
+#include "weft/harness/save_failure.hpp"
 #include "weft/harness/scenario.hpp"
 #include "weft/reports/report_formats.hpp"
 #include "weft/reports/timeline.hpp"
@@ -61,6 +63,37 @@ std::uint64_t largest() {
   return 0;
 }
 
+// The text given for each option whose values are names (see add_explore_option), by flag.
+using NamedTexts = std::map<std::string, std::string>;
+
+// One flag of the options table. Booleans are flags (--x=false turns one off); unsigned values
+// check their text; options whose values are a closed set of names (enums) are read as text and
+// parsed by the table's own parser after the command line is read (take_named), so that --help
+// shows names and a bad name is the same one-line error as in a WEFT_* variable.
+template <class T>
+void add_explore_option(CLI::App* cmd, const std::string& flag, const std::string& help, T& value,
+                        std::string& named_text) {
+  const std::string name = "--" + flag;
+  if constexpr (std::is_same_v<T, bool>)
+    cmd->add_flag(name, value,
+                  help.substr(0, help.rfind(" [env ")) + " (" + name + "=false to disable)" +
+                      help.substr(help.rfind(" [env ")));
+  else if constexpr (kNamedOption<T>)
+    cmd->add_option(name, named_text, help)->default_str(option_text(value));
+  else if constexpr (std::is_unsigned_v<T>)
+    cmd->add_option(name, value, help)
+        ->check(unsigned_at_most(largest<T>()))
+        ->capture_default_str();
+  else
+    cmd->add_option(name, value, help)->capture_default_str();
+}
+
+// A named option's value from the text given for it. Throws OptionError.
+template <class T>
+void take_named(T& value, const std::string& text, const char* flag) {
+  if constexpr (kNamedOption<T>) value = parse_option_value<T>(text, flag);
+}
+
 const Scenario& scenario_named(const std::string& name) {
   if (const Scenario* s = find_scenario(name)) return *s;
   throw UsageError("unknown scenario \"" + name + "\" (weft list shows the scenarios)");
@@ -80,18 +113,17 @@ std::string program_name() {
 
 // The exact command that re-runs one failing execution: from its seed, or for a strategy whose
 // executions are named by position, the search up to it (it stops at its first failure).
-std::string rerun_command(const std::string& scenario, const ExploreOptions& options,
-                          const ExploreReport& report, std::uint64_t index, std::uint64_t seed) {
-  const Trace& trace = *report.trace;  // the first failure's: same flavor and parameters
-  return rerun_hint(program_name() + " explore", scenario, to_string(trace.flavor),
-                    selected_strategy(options), trace.strategy_parameters)
-      .with(index, seed);
+std::string rerun_for(const std::string& scenario, const ExploreOptions& options,
+                      const ExploreReport& report, std::uint64_t index, std::uint64_t seed) {
+  // The first failure's trace: the same flavor and parameters for every failure of the run.
+  return weft::rerun_command(program_name() + " explore", scenario, options, *report.trace, index,
+                             seed);
 }
 
 void write_junit(const std::string& path, const std::string& scenario,
                  const ExploreOptions& options, const ExploreReport& report) {
   const std::string xml = render_junit(scenario, options, report, [&](const FailureSignature& s) {
-    return rerun_command(scenario, options, report, s.lowest_execution, s.lowest_seed);
+    return rerun_for(scenario, options, report, s.lowest_execution, s.lowest_seed);
   });
   std::error_code ec;
   if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
@@ -150,6 +182,10 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
   for (const auto& [row, text] : given_rows) row->set(options, text, "--" + std::string(row->flag));
   validate(options);
   const StrategyEntry& entry = selected_strategy(options);
+  // An exploration can take minutes: a trace it could not save would be lost with them. The
+  // default file's name depends on the failing seed, but its directory does not.
+  check_trace_destination(trace_out.empty() ? default_trace_path(name, options, options.seed)
+                                            : trace_out);
 
   const bool tty = isatty(STDERR_FILENO);
   ProgressFn progress;
@@ -170,8 +206,7 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
   ExploreReport report = explore(options, target, progress);
   if (tty) err << "\r\033[K" << std::flush;
 
-  const std::string flavor =
-      options.flavor.empty() ? std::string(to_string(scenario.flavor)) : options.flavor;
+  const std::string_view flavor = to_string(options.flavor.value_or(scenario.flavor));
   out << "weft: explored " << name << " (" << flavor << ", " << report.strategy << ", seed "
       << options.seed << "): " << report.executions << " executions, " << report.distinct_schedules
       << " distinct schedules, " << console::duration(report.seconds) << "\n";
@@ -222,20 +257,17 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
     for (const FailureSignature& s : report.signatures)
       out << "  " << s.failure.signature() << ": " << s.executions << " execution"
           << (s.executions == 1 ? "" : "s") << ", lowest seed " << s.lowest_seed << " (execution "
-          << s.lowest_execution << ")\n    rerun: "
-          << rerun_command(name, options, report, s.lowest_execution, s.lowest_seed) << "\n";
+          << s.lowest_execution
+          << ")\n    rerun: " << rerun_for(name, options, report, s.lowest_execution, s.lowest_seed)
+          << "\n";
   }
   const std::string path =
       trace_out.empty() ? default_trace_path(name, options, report.failing_seed) : trace_out;
-  std::error_code ec;
-  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
-    std::filesystem::create_directories(dir, ec);
-  write_trace_file(trace, path);
+  save_trace(trace, path);
   out << "trace: " << path << "\n";
   out << "replay: " << program_name() << " replay " << path << "\n";
   out << "rerun this execution: "
-      << rerun_command(name, options, report, *report.failing_execution, report.failing_seed)
-      << "\n";
+      << rerun_for(name, options, report, *report.failing_execution, report.failing_seed) << "\n";
   out << "SUMMARY: weft: " << to_string(report.failures.front().kind) << " in " << name << "\n";
   return interrupted ? 128 + interrupted : kFailure;
 }
@@ -291,6 +323,7 @@ int cmd_shrink(const std::string& path, const std::string& output, double time_b
   const Scenario& scenario = scenario_named(trace.scenario);
   if (!trace.failure) throw TraceError(path + " records no failure to shrink");
   if (!(time_budget >= 0)) throw UsageError("--time-budget must be a number of seconds >= 0");
+  check_trace_destination(output);  // before the replays, which can take a minute
   ExploreOptions options = default_options(scenario);
   options.time_budget = time_budget;
   const bool tty = isatty(STDERR_FILENO);
@@ -359,16 +392,9 @@ int parse_and_run(const std::vector<std::string>& args, std::ostream& out, std::
   std::string scenario_name;
   explore_cmd->add_option("scenario", scenario_name, "scenario name (weft list)")->required();
   ExploreOptions values;
-#define WEFT_ADD_FLAG(member, type, def, flag, env, help)                       \
-  if constexpr (std::is_same_v<type, bool>)                                     \
-    explore_cmd->add_flag("--" flag, values.member,                             \
-                          help " (--" flag "=false to disable) [env " env "]"); \
-  else if constexpr (std::is_unsigned_v<type>)                                  \
-    explore_cmd->add_option("--" flag, values.member, help " [env " env "]")    \
-        ->check(unsigned_at_most(largest<type>()))                              \
-        ->capture_default_str();                                                \
-  else                                                                          \
-    explore_cmd->add_option("--" flag, values.member, help " [env " env "]")->capture_default_str();
+  NamedTexts named_texts;
+#define WEFT_ADD_FLAG(member, type, def, flag, env, help) \
+  add_explore_option(explore_cmd, flag, help " [env " env "]", values.member, named_texts[flag]);
   WEFT_EXPLORE_OPTIONS(WEFT_ADD_FLAG)
 #undef WEFT_ADD_FLAG
   // The strategies' own options, from their registry entries, with their defaults.
@@ -475,8 +501,11 @@ int parse_and_run(const std::vector<std::string>& args, std::ostream& out, std::
     if (list->parsed()) return cmd_list(out, verbose);
     if (explore_cmd->parsed()) {
       std::set<std::string> given;
-#define WEFT_GIVEN(member, type, def, flag, env, help) \
-  if (explore_cmd->count("--" flag)) given.insert(flag);
+#define WEFT_GIVEN(member, type, def, flag, env, help)       \
+  if (explore_cmd->count("--" flag)) {                       \
+    given.insert(flag);                                      \
+    take_named(values.member, named_texts[flag], "--" flag); \
+  }
       WEFT_EXPLORE_OPTIONS(WEFT_GIVEN)
 #undef WEFT_GIVEN
       GivenRows given_rows;

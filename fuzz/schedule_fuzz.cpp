@@ -3,7 +3,7 @@
 // (-DWEFT_FUZZ_SCENARIO_NAME="...": one binary per scenario for engines that set no
 // environment, as OSS-Fuzz/ClusterFuzzLite), else the flagship. Built on
 // the same entry point as users' targets (weft/fuzz.hpp): a failing input writes its trace as
-// traces/<scenario>-<sha1 of the input>.json (weft replay takes it) and aborts through frames
+// traces/<scenario>-bytes-<sha1 of the input>.json (weft replay takes it) and aborts through frames
 // chosen by the failure's signature.
 #include <cstdint>
 #include <cstdio>

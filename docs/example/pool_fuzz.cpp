@@ -1,15 +1,15 @@
 // My project's own weft test body as a libFuzzer target (weft/fuzz.hpp). The fuzzer's bytes
-// decide the interleaving; a failing one writes traces/pool_fuzz-<sha1 of the input>.json and
+// decide the interleaving; a failing one writes traces/pool_fuzz-bytes-<sha1 of the input>.json and
 // aborts, so libFuzzer saves the input as crash-<the same sha1>.
 //
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer pool_fuzz.cpp -o pool_fuzz \
 //     $(pkg-config --cflags --libs weft)
 //   ./pool_fuzz -max_total_time=30            # fuzz (finds the double hand-out below)
 //   ./pool_fuzz crash-<sha1>                  # one input again: rewrites its trace
-//   weft report traces/pool_fuzz-<sha1>.json  # the interleaving, step by step
+//   weft report traces/pool_fuzz-bytes-<sha1>.json  # the interleaving, step by step
 //
 // The same body in a Catch2 test is WEFT_EXPLORE(options, pool_body) (weft/catch2.hpp), and
-// WEFT_TRACE=traces/pool_fuzz-<sha1>.json replays the fuzzer's trace there.
+// WEFT_TRACE=traces/pool_fuzz-bytes-<sha1>.json replays the fuzzer's trace there.
 #include <weft/fuzz.hpp>
 #include <weft/weft.hpp>
 

@@ -15,7 +15,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <filesystem>
 #include <mutex>
 
 #include "weft/detail/scheduler_api.hpp"
@@ -37,15 +36,6 @@ void set_crash_reporting(CrashReporting r) {
 CrashReporting crash_reporting() {
   std::lock_guard lock(reporting_mutex);
   return reporting();
-}
-
-std::string default_trace_path(const std::string& scenario, const ExploreOptions& o,
-                               std::uint64_t seed) {
-  const StrategyEntry* entry = find_strategy_entry(o.strategy);
-  const std::string strategy = entry ? strategy_trace_tag(*entry, o) : o.strategy;
-  char hex[24];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(seed));
-  return "traces/" + scenario + "-" + strategy + "-" + hex + ".json";
 }
 
 }  // namespace weft
@@ -358,10 +348,7 @@ std::string write_crash_trace(const ThreadSlot& slot, const Failure& failure) no
       t.decisions = *d;
     t.failure = failure;
     const std::string path = crash_trace_path(c, t.seed);
-    std::error_code ec;
-    if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
-      std::filesystem::create_directories(dir, ec);
-    write_trace_file(t, path);
+    save_trace(t, path);
     return path;
   } catch (...) {
     return "";

@@ -11,10 +11,41 @@
 
 namespace weft {
 
+namespace {
+
+// "fail, warn or off": the names of a closed set, for messages.
+template <NamedOption T>
+std::string expected_names() {
+  std::string text;
+  const std::size_t n = std::size(OptionNames<T>::values);
+  for (std::size_t i = 0; i < n; ++i)
+    text += (i == 0       ? ""
+             : i + 1 == n ? " or "
+                          : ", ") +
+            std::string(OptionNames<T>::values[i].second);
+  return text;
+}
+
+template <NamedOption T>
+T parse_named(const std::string& text, const char* name) {
+  if (std::optional<T> value = parse_option_name<T>(text)) return *value;
+  throw OptionError(std::string(name) + ": expected " + expected_names<T>() + ", got \"" + text +
+                    "\"");
+}
+
+}  // namespace
+
+std::string_view to_string(LeakMode mode) noexcept { return option_name(mode); }
+
 template <class T>
 T parse_option_value(const std::string& text, const char* name) {
   if constexpr (std::is_same_v<T, std::string>) {
     return text;
+  } else if constexpr (NamedOption<T>) {
+    return parse_named<T>(text, name);
+  } else if constexpr (std::is_same_v<T, std::optional<Flavor>>) {
+    if (text.empty()) return std::nullopt;  // the scenario's (or the test's) own
+    return parse_named<Flavor>(text, name);
   } else if constexpr (std::is_same_v<T, bool>) {
     if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
     if (text == "0" || text == "false" || text == "no" || text == "off") return false;
@@ -52,6 +83,9 @@ template double parse_option_value<double>(const std::string&, const char*);
 template std::int32_t parse_option_value<std::int32_t>(const std::string&, const char*);
 template std::uint32_t parse_option_value<std::uint32_t>(const std::string&, const char*);
 template std::uint64_t parse_option_value<std::uint64_t>(const std::string&, const char*);
+template LeakMode parse_option_value<LeakMode>(const std::string&, const char*);
+template std::optional<Flavor> parse_option_value<std::optional<Flavor>>(const std::string&,
+                                                                         const char*);
 
 void apply_environment(ExploreOptions& options) {
 #define WEFT_APPLY_ENV(member, type, def, flag, env, help)    \
@@ -82,12 +116,7 @@ void validate(const ExploreOptions& o) {
     if (entry->validate) entry->validate(o);
   if (o.jobs == 0) throw OptionError("--jobs: must be at least 1");
   if (o.jobs > 256) throw OptionError("--jobs: at most 256");
-  if (!o.flavor.empty() && !parse_flavor(o.flavor))
-    throw OptionError("--flavor: expected multi_thread or current_thread, got \"" + o.flavor +
-                      "\"");
   if (o.time_budget < 0) throw OptionError("--time-budget: must not be negative");
-  if (o.leaks != "fail" && o.leaks != "warn" && o.leaks != "off")
-    throw OptionError("--leaks: expected fail, warn or off, got \"" + o.leaks + "\"");
   if (!(o.watchdog >= 0 && o.watchdog <= 1e6))
     throw OptionError("--watchdog: seconds between 0 (off) and 1000000");
   if (o.max_steps == 0) throw OptionError("--max-steps: must be at least 1");

@@ -69,7 +69,7 @@ std::string strategy_trace_tag(const StrategyEntry& entry, const ExploreOptions&
 
 RerunHint rerun_hint(const std::string& explore_command, const std::string& scenario,
                      std::string_view flavor, const StrategyEntry& entry,
-                     const nlohmann::json& parameters) {
+                     const nlohmann::json& parameters, const std::string& test_command) {
   RerunHint hint;
   hint.by_count = !entry.seeded;
   const bool command = !explore_command.empty();
@@ -91,7 +91,8 @@ RerunHint rerun_hint(const std::string& explore_command, const std::string& scen
     hint.before = text + option("seed", "WEFT_SEED", "");
     hint.after = option("iterations", "WEFT_ITERATIONS", "1");
   }
-  if (!command) hint.after += " (then the same test command)";
+  if (!command)
+    hint.after += test_command.empty() ? " (then the same test command)" : " " + test_command;
   return hint;
 }
 

@@ -2,6 +2,12 @@
 // bad input becomes one clear TraceError line instead of a crash.
 #include "weft/harness/trace.hpp"
 
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -202,7 +208,7 @@ json to_json(const Trace& t) {
   if (t.spurious_wakeups) j["limits"]["spurious_wakeups"] = *t.spurious_wakeups;
   if (t.detectors)
     j["detectors"] = json{{"lock_order", t.detectors->lock_order},
-                          {"leaks", t.detectors->leaks},
+                          {"leaks", std::string(option_name(t.detectors->leaks))},
                           {"leak_grace_ms", t.detectors->leak_grace_ms},
                           {"long_poll_ms", t.detectors->long_poll_ms}};
   j["decisions"] = decisions_to_json(t.decisions);
@@ -275,9 +281,11 @@ Trace parse_trace(std::string_view text) {
       if (!d["lock_order"].is_boolean()) bad("detectors.lock_order is not a boolean");
       detectors.lock_order = d["lock_order"].get<bool>();
     }
-    if (d.contains("leaks")) detectors.leaks = get_string(d, "leaks", "detectors");
-    if (detectors.leaks != "fail" && detectors.leaks != "warn" && detectors.leaks != "off")
-      bad("detectors.leaks must be fail, warn or off");
+    if (d.contains("leaks")) {
+      auto leaks = parse_option_name<LeakMode>(get_string(d, "leaks", "detectors"));
+      if (!leaks) bad("detectors.leaks must be fail, warn or off");
+      detectors.leaks = *leaks;
+    }
     detectors.leak_grace_ms = opt_u64(d, "leak_grace_ms", "detectors", detectors.leak_grace_ms);
     detectors.long_poll_ms = opt_u64(d, "long_poll_ms", "detectors", detectors.long_poll_ms);
     if (detectors.leak_grace_ms > kMaxMilliseconds || detectors.long_poll_ms > kMaxMilliseconds)
@@ -338,11 +346,29 @@ Trace read_trace_file(const std::string& path) {
   return parse_trace(text);
 }
 
+// Atomic: the text goes to a temporary file next to `path`, which is then renamed over it, so that
+// a failed write (a full disk, a trace that does not serialise) leaves an existing trace whole.
 void write_trace_file(const Trace& trace, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw TraceError("cannot write trace file " + path);
-  out << write_trace(trace);
-  if (!out) throw TraceError("cannot write trace file " + path);
+  std::string text;
+  try {
+    text = write_trace(trace);
+  } catch (const std::exception& e) {  // e.g. out of memory
+    throw TraceError("cannot write trace file " + path + ": " + e.what());
+  }
+  static std::atomic<std::uint64_t> temporaries{0};
+  const std::string temporary =
+      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temporaries.fetch_add(1));
+  bool written = false;
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    written = out && (out << text) && out.flush();
+  }
+  if (!written || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    const std::string reason = error != 0 ? std::strerror(error) : "the write failed";
+    std::remove(temporary.c_str());
+    throw TraceError("cannot write trace file " + path + ": " + reason);
+  }
 }
 
 }  // namespace weft

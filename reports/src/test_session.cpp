@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "weft/harness/explorer.hpp"
+#include "weft/harness/save_failure.hpp"
 #include "weft/reports/timeline.hpp"
 
 namespace weft::test_glue {
@@ -21,15 +22,7 @@ bool env_flag(const char* name) {
 }
 
 Flavor flavor_of(const ExploreOptions& options) {
-  if (auto f = parse_flavor(options.flavor)) return *f;
-  return Flavor::multi_thread;
-}
-
-std::string trace_stem(const std::string& name) {
-  std::string stem = name;
-  for (char& c : stem)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '-';
-  return stem;
+  return options.flavor.value_or(Flavor::multi_thread);
 }
 
 std::string key_timeline(const Trace& trace) {
@@ -72,7 +65,7 @@ Outcome replay_in_test(const std::string& path, const Trace& trace, const Explor
                              (std::filesystem::path(path).stem().string() + "-min.json"))
                                 .string();
     ShrinkResult s = shrink(trace, target, options);
-    write_trace_file(s.trace, out);
+    save_trace(s.trace, out);
     message += "\nweft: shrank it to " + out + " in " + std::to_string(s.attempts) +
                " replays: decisions " + std::to_string(s.decisions_before) + " -> " +
                std::to_string(s.decisions_after) + ", preemptions " +
@@ -103,25 +96,25 @@ Outcome explore_in_test(ExploreOptions options, const TestIdentity& test,
     for (const std::string& note : report.notes) summary += "\n" + note;
     return {false, summary};
   }
-  const std::string file =
-      "traces/" + trace_stem(test.name) + "-" + std::to_string(report.failing_seed) + ".json";
+  const std::string file = default_trace_path(test.name, options, report.failing_seed);
   std::string message = report.failures.front().describe() + "\nexecution " +
                         std::to_string(*report.failing_execution) + " of " +
                         std::to_string(report.executions) + ", seed " +
                         std::to_string(report.failing_seed) + "\n";
   std::string commands;
   try {
-    std::error_code ec;
-    std::filesystem::create_directories("traces", ec);
-    write_trace_file(*report.trace, file);
+    save_trace(*report.trace, file);
     message += "trace: " + file + "\n";
     commands = replay_commands(file, test);
   } catch (const TraceError& e) {
     message += std::string("(trace not written: ") + e.what() + ")\n";
   }
-  commands += "rerun: WEFT_SEED=" + std::to_string(report.failing_seed) +
-              " WEFT_ITERATIONS=1 WEFT_STRATEGY=" + options.strategy + " " + this_binary() + " " +
-              test.filter + "\n";
+  // With the strategy's parameters (PCT's measured steps too) and, for a search, the execution's
+  // position: the same rerun command as the command line's, in WEFT_* form.
+  commands += "rerun: " +
+              rerun_command({}, test.name, options, *report.trace, *report.failing_execution,
+                            report.failing_seed, this_binary() + " " + test.filter) +
+              "\n";
   return {true, message + commands, commands};
 }
 

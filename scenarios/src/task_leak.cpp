@@ -76,7 +76,7 @@ constexpr const char* kStory =
 
 // The leak check is opt-in (--leaks fail): it lets tasks run on after the root returns, which
 // changes the schedules, so only the scenarios about leaks turn it on.
-void check_leaks(weft::ExploreOptions& o) { o.leaks = "fail"; }
+void check_leaks(weft::ExploreOptions& o) { o.leaks = weft::LeakMode::fail; }
 
 WEFT_REGISTER_SCENARIO(weft::Scenario{
     .name = "task-leak",

@@ -134,6 +134,10 @@ TEST_CASE("bad usage and bad input are one line on stderr and exit 2") {
   CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--iterations", "lots"})));
   CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--shard", "3/2"})));
   CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--flavor", "fast"})));
+  // Closed sets of values are enums: a bad name is refused with the names it could have been.
+  Run leaks = weft_cmd({"explore", "shutdown-producer-worker", "--leaks", "maybe"});
+  CHECK(one_line_error(leaks));
+  CHECK(leaks.err == "weft: error: --leaks: expected fail, warn or off, got \"maybe\"\n");
   CHECK(one_line_error(weft_cmd({"replay", temp_path("does-not-exist.json")})));
   CHECK(one_line_error(weft_cmd({"report", temp_path("does-not-exist.json"), "--format", "pdf"})));
 
@@ -158,6 +162,53 @@ TEST_CASE("bad usage and bad input are one line on stderr and exit 2") {
   j["scenario"] = "renamed-away";
   std::ofstream(trace, std::ios::trunc) << j.dump();
   CHECK(one_line_error(weft_cmd({"replay", trace})));
+}
+
+TEST_CASE("an unwritable trace destination fails fast with exit 2, before any execution") {
+  const std::string file = temp_path("a-plain-file");
+  std::ofstream(file) << "not a directory";
+  // The exploration would fail (exit 1) and write its trace: the check comes before it, so no
+  // execution runs (nothing on stdout, where the exploration's summary would be).
+  Run r = weft_cmd({"explore", "shutdown-producer-worker", "--iterations", "200", "--trace-out",
+                    file + "/trace.json"});
+  CHECK(one_line_error(r));
+  CHECK(r.err == "weft: error: cannot write trace file " + file + "/trace.json: " + file +
+                     " is not a directory\n");
+  const std::string dir = temp_path("a-directory");
+  std::filesystem::create_directories(dir);
+  Run d = weft_cmd({"explore", "shutdown-producer-worker", "--trace-out", dir});
+  CHECK(one_line_error(d));
+  CHECK(d.err.find("it is a directory") != std::string::npos);
+
+  // shrink -o is checked before its replays too.
+  const std::string trace = temp_path("to-shrink.json");
+  REQUIRE(
+      weft_cmd({"explore", "shutdown-producer-worker", "--iterations", "200", "--trace-out", trace})
+          .status == 1);
+  CHECK(one_line_error(weft_cmd({"shrink", trace, "-o", file + "/small.json"})));
+}
+
+TEST_CASE("default trace names of two strategies differ; neither overwrites the other's trace") {
+  const auto dir = std::filesystem::temp_directory_path() / "weft-cli-default-names";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  Run random = weft_cmd({"explore", "shutdown-producer-worker", "--seed", "1"});
+  Run pct = weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "pct", "--seed", "1"});
+  std::filesystem::current_path(previous);
+  CHECK(random.status == 1);
+  CHECK(pct.status == 1);
+  auto trace_of = [](const Run& r) {
+    const auto at = r.out.find("\ntrace: ");
+    return at == std::string::npos ? std::string()
+                                   : r.out.substr(at + 8, r.out.find('\n', at + 1) - at - 8);
+  };
+  CHECK(trace_of(random).rfind("traces/shutdown-producer-worker-random-", 0) == 0);
+  CHECK(trace_of(pct).rfind("traces/shutdown-producer-worker-pct-d3-", 0) == 0);
+  CHECK(std::filesystem::exists(dir / trace_of(random)));
+  CHECK(std::filesystem::exists(dir / trace_of(pct)));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("explore --all-failures lists each distinct failure with a count and its lowest seed") {
@@ -321,9 +372,9 @@ TEST_CASE("a misspelt command, an unknown measured scenario and a full output ar
 
 TEST_CASE("replaying a trace that records no failure, and a version past INT64_MAX") {
   const std::string trace = temp_path("no-failure.json");
-  REQUIRE(weft_cmd({"explore", "shutdown-producer-worker", "--iterations", "500", "--trace-out",
-                    trace})
-              .status == 1);
+  REQUIRE(
+      weft_cmd({"explore", "shutdown-producer-worker", "--iterations", "500", "--trace-out", trace})
+          .status == 1);
   nlohmann::json j;
   std::ifstream(trace) >> j;
   j.erase("failure");
@@ -339,4 +390,15 @@ TEST_CASE("replaying a trace that records no failure, and a version past INT64_M
   Run v = weft_cmd({"replay", trace});
   CHECK(one_line_error(v));
   CHECK(v.err.find("version is out of range") != std::string::npos);  // it printed -1
+}
+
+TEST_CASE("one step-limit default, for a plain runtime and for explorations") {
+  STATIC_REQUIRE(weft::RuntimeOptions{}.max_steps == weft::kDefaultMaxSteps);
+  STATIC_REQUIRE(weft::ExploreOptions{}.max_steps == weft::kDefaultMaxSteps);
+  // The enum options read and write their names, and "" is the scenario's flavor.
+  CHECK(weft::parse_option_value<weft::LeakMode>("warn", "--leaks") == weft::LeakMode::warn);
+  CHECK(weft::option_text(weft::LeakMode::fail) == "fail");
+  CHECK_FALSE(weft::parse_option_value<std::optional<weft::Flavor>>("", "--flavor"));
+  CHECK(weft::option_text(std::optional<weft::Flavor>(weft::Flavor::current_thread)) ==
+        "current_thread");
 }

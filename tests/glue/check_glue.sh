@@ -38,7 +38,8 @@ grep -Eq "at: [^ ]*$(basename "$source"):$line\b" buggy.log ||
 replay=$(sed -n "s/^replay: //p" buggy.log | head -n 1)
 shrink=$(sed -n "s/^shrink: //p" buggy.log | head -n 1)
 [ -n "$replay" ] && [ -n "$shrink" ] || { cat buggy.log; fail "no replay or shrink command"; }
-trace=$(sed -n 's/^ *trace: //p' buggy.log | head -n 1)
+# The trace file from the unwrapped replay command (Catch2 wraps the report's long lines).
+trace=$(sed -n 's/^replay: WEFT_TRACE=\([^ ]*\) .*/\1/p' buggy.log | head -n 1)
 if bash -c "$replay" >replay.log 2>&1; then cat replay.log; fail "the replay passed"; fi
 grep -q "reproduced the recorded failure" replay.log || { cat replay.log; fail "replay did not reproduce"; }
 grep -q "timeline of" replay.log || { cat replay.log; fail "no timeline on replay"; }

@@ -1,8 +1,12 @@
 // The Catch2 integration: WEFT_EXPLORE passes a clean body, fails a buggy one with the seed and
 // the replay hint, and WEFT_TRACE replays a trace file instead of exploring.
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "weft/catch2.hpp"
 #include "weft/weft.hpp"
@@ -98,7 +102,12 @@ TEST_CASE("the failure report names the seed, the trace and how to replay it") {
   REQUIRE(at != std::string::npos);
   const std::string path =
       outcome.report.substr(at + 19, outcome.report.find(' ', at + 19) - at - 19);
-  CHECK(path.rfind("traces/glue-lost-update-", 0) == 0);
+  // The command line's naming scheme: the test, the strategy, the seed in hex.
+  char seed_hex[24];
+  std::snprintf(seed_hex, sizeof seed_hex, "%016llx",
+                static_cast<unsigned long long>(
+                    std::stoull(outcome.report.substr(outcome.report.find(", seed ") + 7))));
+  CHECK(path == "traces/glue-lost-update-random-" + std::string(seed_hex) + ".json");
 
   // Replaying through the environment reproduces it without exploring.
   setenv("WEFT_TRACE", path.c_str(), 1);
@@ -112,7 +121,8 @@ TEST_CASE("the failure report names the seed, the trace and how to replay it") {
   CHECK(outcome.report.find("system_tests 'glue lost update'\n") != std::string::npos);
   CHECK(outcome.report.find("\nshrink: WEFT_TRACE=" + path + " WEFT_SHRINK=1 ") !=
         std::string::npos);
-  CHECK(outcome.report.find("\nrerun: WEFT_SEED=") != std::string::npos);
+  CHECK(outcome.report.find("\nrerun: WEFT_FLAVOR=multi_thread WEFT_STRATEGY=random WEFT_SEED=") !=
+        std::string::npos);
 
   // The trace names that test: another test given the same WEFT_TRACE explores as usual.
   setenv("WEFT_TRACE", path.c_str(), 1);
@@ -126,4 +136,67 @@ TEST_CASE("a test name becomes a Catch2 filter that selects only that test") {
   CHECK(weft::catch2::test_filter("plain name") == "'plain name'");
   CHECK(weft::catch2::test_filter("a, b [x]") == "'a\\, b \\[x\\]'");
   CHECK(weft::test_glue::shell_quote("it's") == "'it'\\''s'");
+}
+
+namespace {
+// The rerun line's WEFT_* assignments, set in the environment (undone by the destructor).
+struct RerunEnvironment {
+  std::vector<std::string> names;
+  explicit RerunEnvironment(const std::string& commands) {
+    const auto at = commands.find("rerun: ");
+    REQUIRE(at != std::string::npos);
+    std::istringstream words(commands.substr(at + 7, commands.find('\n', at) - at - 7));
+    for (std::string word; words >> word && word.rfind("WEFT_", 0) == 0;) {
+      const auto eq = word.find('=');
+      names.push_back(word.substr(0, eq));
+      setenv(names.back().c_str(), word.substr(eq + 1).c_str(), 1);
+    }
+  }
+  ~RerunEnvironment() {
+    for (const std::string& name : names) unsetenv(name.c_str());
+  }
+};
+}  // namespace
+
+TEST_CASE("the rerun hint carries the strategy's parameters and reruns the failing execution") {
+  weft::ExploreOptions options;
+  options.strategy = "pct";
+  options.depth = 4;
+  options.pct_steps = 30;
+  options.seed = 11;
+  options.iterations = 500;
+  auto outcome = weft::catch2::run(options, "glue pct rerun", weft::Flavor::multi_thread,
+                                   [] { racy_counter(false); });
+  REQUIRE(outcome.failed);
+  CHECK(outcome.commands.find("rerun: WEFT_FLAVOR=multi_thread WEFT_STRATEGY=pct WEFT_DEPTH=4 "
+                              "WEFT_PCT_STEPS=30 WEFT_SEED=") != std::string::npos);
+  CHECK(outcome.commands.find(" WEFT_ITERATIONS=1 ") != std::string::npos);
+  CHECK(outcome.commands.find("system_tests 'glue pct rerun'\n") != std::string::npos);
+  const auto seed_at = outcome.report.find(", seed ");
+  REQUIRE(seed_at != std::string::npos);
+  const std::string seed =
+      outcome.report.substr(seed_at + 7, outcome.report.find('\n', seed_at) - seed_at - 7);
+
+  // The hint's variables alone, over the test's default options, run that execution first.
+  RerunEnvironment environment(outcome.commands);
+  auto rerun = weft::catch2::run(weft::ExploreOptions{}, "glue pct rerun",
+                                 weft::Flavor::multi_thread, [] { racy_counter(false); });
+  CHECK(rerun.failed);
+  CHECK(rerun.report.find("execution 0 of 1, seed " + seed + "\n") != std::string::npos);
+}
+
+TEST_CASE("a search's rerun hint names the execution by its position") {
+  weft::ExploreOptions options;
+  options.strategy = "dfs";
+  options.preemption_bound = 1;
+  auto outcome = weft::catch2::run(options, "glue dfs rerun", weft::Flavor::multi_thread,
+                                   [] { racy_counter(false); });
+  REQUIRE(outcome.failed);
+  CHECK(outcome.commands.find("rerun: WEFT_FLAVOR=multi_thread WEFT_STRATEGY=dfs "
+                              "WEFT_PREEMPTION_BOUND=1 WEFT_ITERATIONS=") != std::string::npos);
+  CHECK(outcome.commands.find("WEFT_SEED=") == std::string::npos);
+  RerunEnvironment environment(outcome.commands);
+  auto rerun = weft::catch2::run(weft::ExploreOptions{}, "glue dfs rerun",
+                                 weft::Flavor::multi_thread, [] { racy_counter(false); });
+  CHECK(rerun.failed);
 }

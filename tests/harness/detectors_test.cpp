@@ -412,7 +412,7 @@ void sleepers(bool fixed) {
 
 TEST_CASE("task leak: tasks that would never finish, with their spawn sites") {
   auto o = options_for("random", 5);
-  o.leaks = "fail";
+  o.leaks = weft::LeakMode::fail;
   auto report =
       weft::explore(o, target("sleepers", weft::Flavor::multi_thread, [] { sleepers(false); }));
   REQUIRE_FALSE(report.ok());
@@ -430,7 +430,7 @@ TEST_CASE("task leak: tasks that would never finish, with their spawn sites") {
   // The trace records the leak check, so replay runs it too.
   REQUIRE(report.trace);
   REQUIRE(report.trace->detectors);
-  CHECK(report.trace->detectors->leaks == "fail");
+  CHECK(report.trace->detectors->leaks == weft::LeakMode::fail);
   auto replayed = weft::replay(
       *report.trace, target("sleepers", weft::Flavor::multi_thread, [] { sleepers(false); }),
       weft::ExploreOptions{});
@@ -446,7 +446,7 @@ TEST_CASE("task leak: tasks that would never finish, with their spawn sites") {
 
 TEST_CASE("task leak: a task blocked forever can never be woken") {
   auto o = options_for("random", 3);
-  o.leaks = "fail";
+  o.leaks = weft::LeakMode::fail;
   auto report = weft::explore(
       o, target("stuck", weft::Flavor::multi_thread, [] {
         weft::Runtime rt;
@@ -470,7 +470,7 @@ TEST_CASE("task leak: a task blocked forever can never be woken") {
 TEST_CASE("task leak: warn mode notes it without failing, off (the default) says nothing") {
   auto t = target("sleepers", weft::Flavor::multi_thread, [] { sleepers(false); });
   auto o = options_for("random", 4);
-  o.leaks = "warn";
+  o.leaks = weft::LeakMode::warn;
   auto warned = weft::explore(o, t);
   require_clean(warned);
   REQUIRE(warned.warnings.size() == 1);

@@ -88,7 +88,7 @@ TEST_CASE("replaying the flagship trace 1000 times gives the same failure 1000 t
 
 TEST_CASE("the flagship in current_thread flavor is clean over its whole space") {
   auto o = options_for("dfs", 1000000);
-  o.flavor = "current_thread";
+  o.flavor = weft::Flavor::current_thread;
   o.preemption_bound = -1;
   auto report = weft::explore(o, weft::target_of(flagship()));
   CHECK(report.ok());

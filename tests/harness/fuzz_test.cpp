@@ -66,10 +66,10 @@ TEST_CASE("sha1_hex names inputs as libFuzzer names its artifacts") {
         "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
 }
 
-TEST_CASE("trace names: the target's file-safe name and the input's hash") {
+TEST_CASE("trace names: the target's file-safe name, the strategy and the input's hash") {
   auto abc = bytes_of("abc");
   CHECK(weft::fuzz::trace_path("out", "my test/x", abc.data(), abc.size()) ==
-        "out/my-test-x-a9993e364706816aba3e25717850c26c9cd0d89d.json");
+        "out/my-test-x-bytes-a9993e364706816aba3e25717850c26c9cd0d89d.json");
   CHECK(weft::fuzz::stem_of("fuzz/worker_pool_fuzz.cpp") == "worker_pool_fuzz");
   CHECK(weft::fuzz::stem_of("plain") == "plain");
 }

@@ -2,8 +2,13 @@
 #include "weft/harness/trace.hpp"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 
+#include "weft/harness/save_failure.hpp"
 #include "weft/harness/text.hpp"
 
 namespace {
@@ -164,4 +169,81 @@ TEST_CASE("a trace nested without bound, a device or a directory is refused in o
   CHECK(read_error("/") == "cannot read trace file /: not a regular file");
   CHECK(read_error("/nonexistent/t.json") ==
         "cannot read trace file /nonexistent/t.json: no such file");
+}
+
+namespace {
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+}  // namespace
+
+TEST_CASE("a failed trace write leaves an existing trace whole and no temporary file behind") {
+  const auto dir = std::filesystem::temp_directory_path() / "weft-save-trace-test";
+  std::filesystem::remove_all(dir);
+  const std::string path = (dir / "kept.json").string();
+  weft::save_trace(sample(), path);  // makes the directory
+  const std::string before = file_text(path);
+  REQUIRE(before == weft::write_trace(sample()));
+
+  // A destination that is a directory cannot take the rename: the old files stay as they were.
+  std::filesystem::create_directories(dir / "sub.json");
+  CHECK_THROWS_AS(weft::save_trace(sample(), (dir / "sub.json").string()), weft::TraceError);
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    files += entry.is_regular_file();
+  CHECK(files == 1);  // kept.json only: no temporary left behind
+
+  // A successful write replaces the trace whole.
+  weft::Trace other = sample();
+  other.seed = 1;
+  weft::save_trace(other, path);
+  CHECK(file_text(path) == weft::write_trace(other));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a trace destination is checked before anything runs, creating nothing") {
+  const auto dir = std::filesystem::temp_directory_path() / "weft-destination-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "a-file").string();
+  std::ofstream(file) << "x";
+  auto error_of_destination = [](const std::string& path) -> std::string {
+    try {
+      weft::check_trace_destination(path);
+    } catch (const weft::TraceError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK(error_of_destination((dir / "t.json").string()).empty());
+  CHECK(error_of_destination((dir / "new" / "deeper" / "t.json").string()).empty());
+  CHECK_FALSE(std::filesystem::exists(dir / "new"));  // the check made nothing
+  CHECK(error_of_destination(file + "/t.json") ==
+        "cannot write trace file " + file + "/t.json: " + file + " is not a directory");
+  CHECK(error_of_destination(dir.string()) ==
+        "cannot write trace file " + dir.string() + ": it is a directory");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "default trace names: the name, the strategy with its distinguishing parameters, the "
+    "seed") {
+  weft::ExploreOptions random;
+  weft::ExploreOptions pct;
+  pct.strategy = "pct";
+  weft::ExploreOptions deeper = pct;
+  deeper.depth = 5;
+  weft::ExploreOptions dfs;
+  dfs.strategy = "dfs";
+  CHECK(weft::default_trace_path("a test, [x]", random, 1) ==
+        "traces/a-test---x--random-0000000000000001.json");
+  CHECK(weft::default_trace_path("s", pct, 255) == "traces/s-pct-d3-00000000000000ff.json");
+  // Two strategies, or one with other parameters, never share a file for the same seed.
+  std::set<std::string> names;
+  for (const weft::ExploreOptions* o : {&random, &pct, &deeper, &dfs})
+    names.insert(weft::default_trace_path("s", *o, 7));
+  CHECK(names.size() == 4);
 }

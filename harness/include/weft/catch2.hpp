@@ -72,7 +72,7 @@ class ExploreSite {
 // returns the outcome instead of asserting.
 inline test_glue::Outcome run(ExploreOptions options, const std::string& name, Flavor flavor,
                               std::function<void()> body) {
-  options.flavor = std::string(to_string(flavor));
+  options.flavor = flavor;
   return test_glue::run(std::move(options), {name, test_filter(name)}, body);
 }
 

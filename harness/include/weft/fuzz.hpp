@@ -63,7 +63,8 @@ std::string dedup_token(const Failure& failure);
 std::vector<std::string> crash_frames(const Failure& failure);
 // Lowercase hex SHA-1 of the input, as in libFuzzer's artifact names.
 std::string sha1_hex(const std::uint8_t* data, std::size_t size);
-// "<dir>/<target name made file-safe>-<sha1>.json"
+// "<dir>/<target name made file-safe>-bytes-<sha1>.json" (trace_file_path: the input stands for
+// the seed)
 std::string trace_path(std::string_view dir, std::string_view target_name, const std::uint8_t* data,
                        std::size_t size);
 // The file name of `path` without directories and extension ("fuzz/my_test.cpp" -> "my_test").

@@ -59,9 +59,9 @@ const DetectorEntry& leak_detector_entry() {
       .name = "task_leak",
       .help = "tasks alive after the root returned that can never finish",
       .settings = "--leaks fail or warn (off by default), --leak-grace-ms",
-      .enabled = [](const ExploreOptions& o) { return o.leaks != "off"; },
+      .enabled = [](const ExploreOptions& o) { return o.leaks != LeakMode::off; },
       .make = [](const ExploreOptions& o, DetectorMode) -> std::unique_ptr<Detector> {
-        return std::make_unique<LeakDetector>(o.leaks == "warn");
+        return std::make_unique<LeakDetector>(o.leaks == LeakMode::warn);
       },
       .across = {},
   };
@@ -91,7 +91,7 @@ std::vector<std::unique_ptr<Detector>> make_detectors(const ExploreOptions& opti
 }
 
 std::optional<Duration> leak_grace(const ExploreOptions& options) {
-  if (options.leaks == "off") return std::nullopt;
+  if (options.leaks == LeakMode::off) return std::nullopt;
   return std::chrono::milliseconds(options.leak_grace_ms);
 }
 

@@ -2,12 +2,12 @@
 // libFuzzer's extra counters, a trace per failing input, and an abort whose stack depends on the
 // failure's signature.
 #include <array>
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 
 #include "weft/fuzz.hpp"
+#include "weft/harness/registry.hpp"
+#include "weft/harness/save_failure.hpp"
 #include "weft/harness/schedule_coverage.hpp"
 #include "weft/harness/strategies.hpp"
 
@@ -215,13 +215,19 @@ std::string stem_of(std::string_view path) {
 
 std::string trace_path(std::string_view dir, std::string_view target_name, const std::uint8_t* data,
                        std::size_t size) {
-  std::string name(target_name.empty() ? "fuzz" : target_name);
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '-';
-  std::string out(dir.empty() ? "." : dir);
-  if (out.back() != '/') out += '/';
-  return out + name + "-" + sha1_hex(data, size) + ".json";
+  // The input is the execution: its hash stands where other traces have the seed.
+  return trace_file_path(dir, target_name.empty() ? "fuzz" : target_name,
+                         strategy_trace_tag(byte_stream_entry(), ExploreOptions{}),
+                         sha1_hex(data, size));
 }
+
+namespace {
+// Where this target's traces go: WEFT_FUZZ_TRACE_DIR, else traces/.
+std::string trace_dir() {
+  const char* dir = std::getenv("WEFT_FUZZ_TRACE_DIR");
+  return dir && *dir ? dir : "traces";
+}
+}  // namespace
 
 Prepared prepare(ExploreOptions options, ExploreTarget target) {
   Prepared p;
@@ -241,8 +247,13 @@ Prepared prepare(ExploreOptions options, ExploreTarget target) {
     }
     p.feedback = value == "1";
   }
-  if (!options.flavor.empty())
-    if (auto flavor = parse_flavor(options.flavor)) target.flavor = *flavor;
+  if (options.flavor) target.flavor = *options.flavor;
+  try {  // before any input runs: a crash found later must not lose its trace
+    check_trace_destination(trace_path(trace_dir(), target.name, nullptr, 0));
+  } catch (const TraceError& e) {
+    std::fprintf(stderr, "weft fuzz: error: %s\n", e.what());
+    std::exit(2);
+  }
   p.options = std::move(options);
   p.target = std::move(target);
   return p;
@@ -270,13 +281,9 @@ InputResult check_input(const Prepared& prepared, const std::uint8_t* data, std:
     trace.failure = run.failures.front();
     result.failures = std::move(run.failures);
   }
-  const char* dir = std::getenv("WEFT_FUZZ_TRACE_DIR");
-  result.trace_path = trace_path(dir && *dir ? dir : "traces", prepared.target.name, data, size);
-  std::error_code ec;
-  if (auto parent = std::filesystem::path(result.trace_path).parent_path(); !parent.empty())
-    std::filesystem::create_directories(parent, ec);
+  result.trace_path = trace_path(trace_dir(), prepared.target.name, data, size);
   try {
-    write_trace_file(trace, result.trace_path);
+    save_trace(trace, result.trace_path);
   } catch (const TraceError& e) {
     std::fprintf(stderr, "weft fuzz: trace not written: %s\n", e.what());
     result.trace_path.clear();

@@ -27,11 +27,17 @@ enum class Flavor : std::uint8_t {
 std::string_view to_string(Flavor flavor) noexcept;
 std::optional<Flavor> parse_flavor(std::string_view text) noexcept;
 
+// The one default step limit, for a plain Runtime and for every execution of an exploration
+// (--max-steps): a program gets the same limit in and out of weft's explorations. Far more than a
+// test's shutdown race takes (the scenarios take hundreds), few enough that a livelock is a hang
+// report in well under a second rather than a stall.
+inline constexpr std::uint64_t kDefaultMaxSteps = 100'000;
+
 struct RuntimeOptions {
   Flavor flavor = Flavor::multi_thread;
   // A run that takes more scheduling points than this, or whose clock passes max_virtual_time,
   // stops with a Hang. 0 means no limit.
-  std::uint64_t max_steps = 10'000'000;
+  std::uint64_t max_steps = kDefaultMaxSteps;
   Duration max_virtual_time = Duration::zero();
   // Bytes of stack per task fiber (pages are committed only when touched).
   std::size_t stack_size = 128 * 1024;

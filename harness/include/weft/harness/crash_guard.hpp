@@ -7,6 +7,7 @@
 #include <string>
 
 #include "weft/harness/options.hpp"
+#include "weft/harness/save_failure.hpp"  // default_trace_path
 
 namespace weft {
 
@@ -14,18 +15,12 @@ struct CrashReporting {
   // The command that explores a scenario by name, e.g. "weft explore" (the CLI sets it). Empty:
   // reports give the WEFT_* variables that rerun the execution in the same test program.
   std::string explore_command;
-  // Where the watchdog writes a stuck execution's trace. Empty: traces/<scenario>-<strategy>-
-  // <seed>.json under the working directory.
+  // Where the watchdog writes a stuck execution's trace. Empty: default_trace_path's.
   std::string trace_path;
 };
 
 // Process-wide; takes effect for explorations started afterwards.
 void set_crash_reporting(CrashReporting reporting);
 CrashReporting crash_reporting();
-
-// Where a failing execution's trace goes by default: traces/<scenario>-<strategy and its
-// parameters>-<seed in hex>.json, so that runs with other strategies keep their own traces.
-std::string default_trace_path(const std::string& scenario, const ExploreOptions& options,
-                               std::uint64_t seed);
 
 }  // namespace weft

@@ -9,7 +9,9 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "weft/runtime.hpp"
 
@@ -25,11 +27,11 @@
     "worker threads, one runtime each (results are identical for any value)")                    \
   X(shard, std::string, "1/1", "shard", "WEFT_SHARD",                                            \
     "K/N: run only executions i with i % N == K-1 (split a run across machines)")                \
-  X(flavor, std::string, "", "flavor", "WEFT_FLAVOR",                                            \
+  X(flavor, std::optional<Flavor>, std::nullopt, "flavor", "WEFT_FLAVOR",                        \
     "multi_thread or current_thread (default: the scenario's)")                                  \
   X(time_budget, double, 0.0, "time-budget", "WEFT_TIME_BUDGET",                                 \
     "stop after this many seconds of wall time (0: no limit)")                                   \
-  X(max_steps, std::uint64_t, 100000, "max-steps", "WEFT_MAX_STEPS",                             \
+  X(max_steps, std::uint64_t, kDefaultMaxSteps, "max-steps", "WEFT_MAX_STEPS",                   \
     "scheduling points per execution before it counts as a hang")                                \
   X(spurious_wakeups, std::uint32_t, 1, "spurious-wakeups", "WEFT_SPURIOUS_WAKEUPS",             \
     "condition-variable spurious wake-ups explored per execution (dfs counts each as a "         \
@@ -42,7 +44,7 @@
     "keep exploring after the first failing execution")                                          \
   X(lock_order, bool, true, "lock-order", "WEFT_LOCK_ORDER",                                     \
     "report locks taken in opposite orders (a potential deadlock) even when no run deadlocked")  \
-  X(leaks, std::string, "off", "leaks", "WEFT_LEAKS",                                            \
+  X(leaks, LeakMode, LeakMode::off, "leaks", "WEFT_LEAKS",                                       \
     "tasks still alive after the root returns that can never finish: fail, warn or off; on, "    \
     "the runtime lets them run before shutdown drops them, which changes the schedules")         \
   X(leak_grace_ms, std::uint64_t, 1000, "leak-grace-ms", "WEFT_LEAK_GRACE_MS",                   \
@@ -56,6 +58,43 @@
     "as a hang with a trace and the process exits 1 (0: off)")
 
 namespace weft {
+
+// What the leak check does about tasks still alive after the root returns that can never finish
+// (--leaks).
+enum class LeakMode : std::uint8_t { off, warn, fail };
+
+// The names of an option type whose values are a closed set, in the order messages list them:
+// the command line, the WEFT_* variables and traces read and write these names.
+template <class T>
+struct OptionNames;
+template <>
+struct OptionNames<LeakMode> {
+  static constexpr std::pair<LeakMode, std::string_view> values[] = {
+      {LeakMode::fail, "fail"}, {LeakMode::warn, "warn"}, {LeakMode::off, "off"}};
+};
+template <>
+struct OptionNames<Flavor> {
+  static constexpr std::pair<Flavor, std::string_view> values[] = {
+      {Flavor::multi_thread, "multi_thread"}, {Flavor::current_thread, "current_thread"}};
+};
+template <class T>
+concept NamedOption = requires {
+  OptionNames<T>::values;
+};
+
+template <NamedOption T>
+std::string_view option_name(T value) {
+  for (const auto& [v, name] : OptionNames<T>::values)
+    if (v == value) return name;
+  return "?";
+}
+template <NamedOption T>
+std::optional<T> parse_option_name(std::string_view text) {
+  for (const auto& [v, name] : OptionNames<T>::values)
+    if (name == text) return v;
+  return std::nullopt;
+}
+std::string_view to_string(LeakMode mode) noexcept;
 
 // The largest millisecond option the runtime's nanosecond clock can hold (about 292 years): a
 // larger --max-virtual-time, --long-poll-ms or --leak-grace-ms would overflow into a false
@@ -95,9 +134,16 @@ std::string option_text(const T& value) {
     return value;
   else if constexpr (std::is_same_v<T, bool>)
     return value ? "true" : "false";
+  else if constexpr (NamedOption<T>)
+    return std::string(option_name(value));
+  else if constexpr (std::is_same_v<T, std::optional<Flavor>>)
+    return value ? std::string(option_name(*value)) : std::string();  // "": the scenario's
   else
     return nlohmann::json(value).dump();
 }
+// Whether an option type's values are names (an enum, or an optional one) rather than numbers.
+template <class T>
+inline constexpr bool kNamedOption = NamedOption<T> || std::is_same_v<T, std::optional<Flavor>>;
 
 struct Shard {
   std::uint64_t index = 0;  // 0-based

@@ -180,7 +180,8 @@ std::string strategy_trace_tag(const StrategyEntry& entry, const ExploreOptions&
 // The command that reruns one execution of an exploration, as two halves around a number: the
 // execution's seed, or for strategies whose executions are named by position (not seeded) the
 // execution index + 1 (--iterations). `explore_command` ("weft explore") gives a command line;
-// empty gives the WEFT_* variables for the same test program.
+// empty gives the WEFT_* variables for the same test program, followed by `test_command` (the
+// test binary and its filter) or, when that is empty, "(then the same test command)".
 struct RerunHint {
   std::string before;
   std::string after;
@@ -191,6 +192,6 @@ struct RerunHint {
 };
 RerunHint rerun_hint(const std::string& explore_command, const std::string& scenario,
                      std::string_view flavor, const StrategyEntry& entry,
-                     const nlohmann::json& parameters);
+                     const nlohmann::json& parameters, const std::string& test_command = {});
 
 }  // namespace weft

@@ -10,6 +10,7 @@
 
 #include "weft/harness/decision.hpp"
 #include "weft/harness/failure.hpp"
+#include "weft/harness/options.hpp"  // LeakMode
 #include "weft/observer.hpp"
 #include "weft/runtime.hpp"
 
@@ -50,7 +51,7 @@ struct TraceTask {
 // run the same detectors (leak checking even changes the schedule).
 struct TraceDetectors {
   bool lock_order = true;
-  std::string leaks = "off";  // fail, warn or off
+  LeakMode leaks = LeakMode::off;
   std::uint64_t leak_grace_ms = 1000;
   std::uint64_t long_poll_ms = 100;
   friend bool operator==(const TraceDetectors&, const TraceDetectors&) = default;
@@ -84,9 +85,11 @@ class TraceError : public std::runtime_error {
 nlohmann::json to_json(const Trace& trace);
 // Serialised text: the same trace gives the same bytes.
 std::string write_trace(const Trace& trace);
-Trace parse_trace(std::string_view text);                            // throws TraceError
-Trace read_trace_file(const std::string& path);                      // throws TraceError
-void write_trace_file(const Trace& trace, const std::string& path);  // throws TraceError
+Trace parse_trace(std::string_view text);        // throws TraceError
+Trace read_trace_file(const std::string& path);  // throws TraceError
+// Writes atomically (a temporary file next to `path`, renamed over it): a failed write leaves an
+// existing trace as it was. Throws TraceError.
+void write_trace_file(const Trace& trace, const std::string& path);
 
 nlohmann::json to_json(const Failure& failure);
 Failure failure_from_json(const nlohmann::json& j);  // throws TraceError

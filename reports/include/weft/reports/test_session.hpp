@@ -36,7 +36,9 @@ struct Outcome {
 //    (a replay that stops reproducing means the code changed). WEFT_SHRINK=1 also shrinks it to
 //    file-min.json. A trace of another test is ignored here.
 //  - otherwise explores with `options` and the WEFT_* environment overrides, writes the first
-//    failure to traces/<test>-<seed>.json and says how to replay, shrink and rerun it.
+//    failure to traces/<test>-<strategy tag>-<seed in hex>.json (default_trace_path, the same
+//    names as the command line's) and says how to replay, shrink and rerun it (the rerun with the
+//    strategy's parameters, as the command line's).
 // Bad input (a malformed trace or option) fails the test with one line.
 Outcome run(ExploreOptions options, const TestIdentity& test, const std::function<void()>& body);
 

@@ -1,0 +1,496 @@
+// The exploration: executions are independent runs of the body under a recording chooser, spread
+// over worker threads; what the workers found is merged by execution index, so that the first
+// failing one (lowest index, whatever --jobs) becomes the trace, and a replay of it with
+// explaining detectors explains it (and checks that it is deterministic).
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "crash_guard.hpp"
+#include "execution.hpp"
+#include "stop_signals.hpp"
+#include "weft/harness/decision.hpp"
+#include "weft/harness/detectors.hpp"
+#include "weft/harness/random.hpp"
+#include "weft/harness/registry.hpp"
+#include "weft/harness/strategies.hpp"
+
+namespace weft {
+namespace {
+
+using detail::Clock;
+using detail::ExecutionResult;
+
+// What several executions found once each, with the lowest execution index that found it, so
+// that the result is the same for any --jobs.
+template <class Key, class Value>
+using FirstSeen = std::map<Key, std::pair<std::uint64_t, Value>>;
+// Facts for checks across executions, by (detector, key).
+using FirstSeenFacts = FirstSeen<std::pair<std::string_view, std::string>, std::any>;
+
+template <class Key, class Value>
+void keep_lowest(FirstSeen<Key, Value>& seen, const Key& key, std::uint64_t index, Value&& value) {
+  auto [it, added] = seen.try_emplace(key, index, value);
+  if (!added && index < it->second.first) it->second = {index, std::forward<Value>(value)};
+}
+
+// What executions gave: one worker's (each keeps its own, so that an execution costs no lock and
+// no shared map insertion), then all of them merged by execution index.
+struct Found {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> hashes;  // (index, schedule hash)
+  // Failing executions: every index, but only the lowest one's result (all a report uses), so
+  // that a long --all-failures campaign does not keep every failing schedule.
+  std::vector<std::uint64_t> failed_indices;
+  std::optional<std::pair<std::uint64_t, ExecutionResult>> first_failed;
+  FirstSeen<std::string, Failure> warnings;  // by signature
+  FirstSeenFacts facts;                      // by (detector, key)
+  // Failing executions by their first failure's signature: the lowest one's failure and every
+  // index (to count only those a one-thread run would have run).
+  FirstSeen<std::string, Failure> failure_signatures;
+  std::map<std::string, std::vector<std::uint64_t>> failing_by_signature;
+};
+
+// Everything one thread needs to run executions, and what its executions gave.
+struct Worker {
+  std::unique_ptr<Strategy> strategy;
+  std::vector<std::unique_ptr<Detector>> detectors;
+  Found found;
+};
+
+// Adds one worker's findings to `all`.
+void merge_into(Found& all, Found& w) {
+  for (auto& [signature, first] : w.failure_signatures)
+    keep_lowest(all.failure_signatures, signature, first.first, std::move(first.second));
+  for (auto& [signature, indices] : w.failing_by_signature) {
+    auto& merged = all.failing_by_signature[signature];
+    merged.insert(merged.end(), indices.begin(), indices.end());
+  }
+  all.hashes.insert(all.hashes.end(), w.hashes.begin(), w.hashes.end());
+  all.failed_indices.insert(all.failed_indices.end(), w.failed_indices.begin(),
+                            w.failed_indices.end());
+  if (w.first_failed && (!all.first_failed || w.first_failed->first < all.first_failed->first))
+    all.first_failed = std::move(w.first_failed);
+  for (auto& [signature, first] : w.warnings)
+    keep_lowest(all.warnings, signature, first.first, std::move(first.second));
+  for (auto& [key, first] : w.facts)
+    keep_lowest(all.facts, key, first.first, std::move(first.second));
+}
+
+// The warnings that only the executions together show: each detector's check across
+// executions, over the facts of the executions counted (up to `last`), in key order.
+std::vector<Failure> across_executions(const ExploreOptions& options, const FirstSeenFacts& seen,
+                                       std::uint64_t last) {
+  std::vector<Failure> found;
+  for (const DetectorEntry* entry : detector_entries()) {
+    if (!entry->across || !entry->enabled(options)) continue;
+    std::vector<SeenFact> facts;
+    for (const auto& [key, first] : seen)
+      if (key.first == entry->name && first.first <= last)
+        facts.push_back(SeenFact{first.first, &first.second});
+    if (std::optional<Failure> f = entry->across(facts)) found.push_back(std::move(*f));
+  }
+  return found;
+}
+
+// Identifies a schedule for counting distinct ones (never stored: any good 64-bit mix will do).
+std::uint64_t hash_decisions(const std::vector<Decision>& decisions) {
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ decisions.size();
+  for (const Decision& d : decisions) {
+    const std::uint64_t v = static_cast<std::uint64_t>(d.kind) << 56 ^
+                            static_cast<std::uint64_t>(d.candidates) << 28 ^ d.index;
+    h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31;
+  }
+  return h;
+}
+
+// Long polls are measured in wall time, which no schedule fixes: a loaded machine can stretch any
+// step. Such a finding stands only if the replay of the execution's decisions shows it again
+// (same signature); otherwise it is dropped. The other findings are the execution's own.
+void confirm_long_polls(const ExploreTarget& target, const ExploreOptions& options,
+                        std::uint64_t seed, ExecutionResult& result,
+                        std::vector<std::unique_ptr<Detector>>& detectors) {
+  auto timed = [](const Failure& f) { return f.kind == FailureKind::long_poll; };
+  if (std::none_of(result.failures.begin(), result.failures.end(), timed)) return;
+  Replay chooser(result.decisions);
+  chooser.begin_execution(0, seed);
+  const ExecutionResult again = detail::run_once(target, options, &chooser, detectors, nullptr);
+  std::erase_if(result.failures, [&](const Failure& f) {
+    return timed(f) &&
+           std::none_of(again.failures.begin(), again.failures.end(), [&](const Failure& g) {
+             return timed(g) && g.signature() == f.signature();
+           });
+  });
+}
+
+// The first failure that the decisions determine (wall-time findings excluded), "" for none:
+// what a replay must reproduce.
+std::string scheduled_signature(const std::vector<Failure>& failures) {
+  for (const Failure& f : failures)
+    if (f.kind != FailureKind::long_poll) return f.signature();
+  return {};
+}
+
+// The events a replay must reproduce: all but the wall-time ones.
+std::vector<TraceEvent> scheduled_events(const std::vector<TraceEvent>& events) {
+  std::vector<TraceEvent> out;
+  out.reserve(events.size());
+  for (const TraceEvent& e : events)
+    if (e.kind != EventKind::long_poll) out.push_back(e);
+  return out;
+}
+
+// What crash and hang reports of this exploration (or its calibration runs) say and write.
+// `strategy` is null for the calibration runs (before there is one).
+detail::ExplorationContext crash_context(const ExploreOptions& options, const ExploreTarget& target,
+                                         const StrategyEntry& entry,
+                                         const nlohmann::json& parameters,
+                                         const Strategy* strategy) {
+  detail::ExplorationContext c;
+  c.scenario = target.name;
+  c.strategy = strategy_description(entry, parameters);
+  c.base = strategy ? base_trace(options, target, *strategy) : base_trace(options, target);
+  if (!strategy) {
+    c.base.strategy = std::string(entry.name);
+    c.base.strategy_parameters = parameters;
+  }
+  c.watchdog_seconds = options.watchdog;
+  c.options = options;
+  const CrashReporting reporting = crash_reporting();
+  c.trace_path = reporting.trace_path;
+  c.rerun = rerun_hint(reporting.explore_command, target.name,
+                       to_string(detail::effective_flavor(options, target)), entry, parameters);
+  return c;
+}
+
+// The options as given (pct: --pct-steps 0, measured), as parameters: a calibration run's rerun
+// command calibrates again.
+nlohmann::json given_parameters(const ExploreOptions& options, const StrategyEntry& entry) {
+  nlohmann::json given = nlohmann::json::object();
+  for (const OptionRow& row : entry.options)
+    if (!row.parameter.empty())
+      given[std::string(row.parameter)] = nlohmann::json::parse(row.get(options), nullptr, false);
+  return given;
+}
+
+// The parameters of the selected strategy for this exploration, from its entry; runs that the
+// entry asks for (PCT's calibration) run inside a crash guard of their own, so that a crash in
+// one is reported like one in an execution (the rerun command reruns the calibration too).
+nlohmann::json strategy_parameters(const ExploreOptions& options, const ExploreTarget& target,
+                                   const StrategyEntry& entry) {
+  if (!entry.parameters) return nlohmann::json::object();
+  detail::ExplorationContext context =
+      crash_context(options, target, entry, given_parameters(options, entry), nullptr);
+  context.strategy += ", calibration run";
+  detail::ExplorationGuard guard(std::move(context), 1);
+  detail::ThreadGuard thread_guard(guard.slot(0));
+  std::vector<std::unique_ptr<Detector>> none;
+  std::uint64_t run = 0;
+  ExplorationProbe probe;
+  probe.schedule_decisions = [&](Chooser& chooser) {
+    thread_guard.begin_execution(run++, options.seed);
+    ExecutionResult r = detail::run_once(target, options, &chooser, none, nullptr);
+    thread_guard.end_execution();
+    return static_cast<std::uint64_t>(
+        std::count_if(r.decisions.begin(), r.decisions.end(),
+                      [](const Decision& d) { return d.kind == DecisionKind::schedule; }));
+  };
+  return entry.parameters(options, probe);
+}
+
+std::unique_ptr<Strategy> build_strategy(const StrategyEntry& entry, const nlohmann::json& params) {
+  std::string error;
+  auto strategy = make_strategy(entry.name, params, &error);
+  if (!strategy)
+    throw OptionError(error.empty() ? "cannot make strategy " + std::string(entry.name) : error);
+  return strategy;
+}
+
+// The failure a replay that disagrees with its execution reports, in place of that execution's
+// first failure (same task, site and step).
+Failure nondeterminism_failure(const Failure& first, const std::string& difference) {
+  Failure f;
+  f.kind = FailureKind::nondeterminism;
+  f.message = "the code under test is not deterministic: " + difference +
+              " (it may read the real clock, use an unseeded random source, or share state "
+              "between executions)";
+  f.task = first.task;
+  f.task_name = first.task_name;
+  f.where = first.where;
+  f.step = first.step;
+  return f;
+}
+
+// One exploration: the state its workers share while they run, then the report made from what
+// they found.
+class Exploration {
+ public:
+  Exploration(const ExploreOptions& options, const ExploreTarget& target,
+              const ProgressFn& progress)
+      : options_(options),
+        target_(target),
+        progress_(progress),
+        started_(Clock::now()),
+        shard_(parse_shard(options.shard)),
+        last_progress_(started_) {}
+  ExploreReport run();
+
+ private:
+  void run_workers(std::unique_ptr<Strategy> prototype, unsigned jobs,
+                   detail::ExplorationGuard& guard);
+  void work(Worker& worker, detail::ThreadSlot& slot);
+  std::optional<std::uint64_t> next_index();
+  void report_progress(const Worker& worker);
+  void record(Found& found, std::uint64_t index, ExecutionResult r);
+  Found merge_workers();
+  void add_warnings(Found& found, std::uint64_t last, ExploreReport& report) const;
+  void explain(std::uint64_t index, const ExecutionResult& result, ExploreReport& report) const;
+  std::optional<std::string> nondeterminism(const Trace& trace, bool same,
+                                            const std::optional<std::string>& mismatch,
+                                            const Trace& recorded) const;
+
+  const ExploreOptions& options_;
+  const ExploreTarget& target_;
+  const ProgressFn& progress_;
+  const Clock::time_point started_;
+  const Shard shard_;
+  std::vector<Worker> workers_;
+  std::atomic<std::uint64_t> next_{0};
+  std::atomic<std::uint64_t> failures_seen_{0};
+  std::atomic<std::uint64_t> first_failure_{UINT64_MAX};
+  std::atomic<bool> exhausted_{false};
+  std::atomic<bool> budget_hit_{false};
+  std::atomic<std::uint64_t> done_{0};
+  std::mutex progress_mutex_;
+  Clock::time_point last_progress_;  // under progress_mutex_
+};
+
+// The next execution's index for a worker, or none when the exploration is over for it: the
+// iterations are used up, an earlier execution failed (unless all failures are wanted), the time
+// budget ran out, or SIGINT/SIGTERM asked to stop.
+std::optional<std::uint64_t> Exploration::next_index() {
+  const std::uint64_t j = next_.fetch_add(1);
+  if (j >= options_.iterations) return std::nullopt;
+  const std::uint64_t index = shard_.index + j * shard_.count;
+  if (!options_.all_failures && index > first_failure_.load()) return std::nullopt;
+  if (options_.time_budget > 0 && detail::seconds_since(started_) >= options_.time_budget) {
+    budget_hit_ = true;
+    return std::nullopt;
+  }
+  if (detail::StopSignals::requested() != 0) return std::nullopt;
+  return index;
+}
+
+void Exploration::work(Worker& worker, detail::ThreadSlot& slot) {
+  detail::ThreadGuard thread_guard(slot);
+  while (const std::optional<std::uint64_t> index = next_index()) {
+    const std::uint64_t seed = execution_seed(options_.seed, *index);
+    if (!worker.strategy->begin_execution(*index, seed)) {
+      exhausted_ = true;
+      return;
+    }
+    thread_guard.begin_execution(*index, seed);
+    ExecutionResult r = detail::run_once(target_, options_, worker.strategy.get(), worker.detectors,
+                                         nullptr, worker.strategy->step_observer());
+    confirm_long_polls(target_, options_, seed, r, worker.detectors);
+    thread_guard.end_execution();
+    worker.strategy->end_execution(
+        ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});
+    report_progress(worker);
+    record(worker.found, *index, std::move(r));
+    if (worker.strategy->exhausted()) {
+      exhausted_ = true;
+      return;
+    }
+  }
+}
+
+// Every 256 executions, from the first worker, at most four times a second.
+void Exploration::report_progress(const Worker& worker) {
+  const std::uint64_t finished = done_.fetch_add(1) + 1;
+  if (!progress_ || &worker != &workers_.front() || (finished & 255) != 0) return;
+  std::lock_guard lock(progress_mutex_);
+  auto now = Clock::now();
+  if (now - last_progress_ > std::chrono::milliseconds(250)) {
+    last_progress_ = now;
+    progress_(Progress{finished, failures_seen_.load(),
+                       std::chrono::duration<double>(now - started_).count()});
+  }
+}
+
+void Exploration::record(Found& found, std::uint64_t index, ExecutionResult r) {
+  found.hashes.emplace_back(index, hash_decisions(r.decisions));
+  for (Failure& w : r.warnings) keep_lowest(found.warnings, w.signature(), index, std::move(w));
+  for (ExecutionFact& f : r.facts)
+    keep_lowest(found.facts, {f.detector, std::move(f.key)}, index, std::move(f.value));
+  if (r.failures.empty()) return;
+  std::uint64_t current = first_failure_.load();
+  while (index < current && !first_failure_.compare_exchange_weak(current, index)) {
+  }
+  failures_seen_.fetch_add(1);
+  found.failed_indices.push_back(index);
+  std::string signature = r.failures.front().signature();
+  found.failing_by_signature[signature].push_back(index);
+  keep_lowest(found.failure_signatures, std::move(signature), index, Failure(r.failures.front()));
+  if (!found.first_failed || index < found.first_failed->first)
+    found.first_failed.emplace(index, std::move(r));
+}
+
+void Exploration::run_workers(std::unique_ptr<Strategy> prototype, unsigned jobs,
+                              detail::ExplorationGuard& guard) {
+  workers_.resize(jobs);
+  for (unsigned w = 0; w < jobs; ++w) {
+    workers_[w].strategy = w == 0 ? std::move(prototype) : workers_[0].strategy->clone();
+    workers_[w].detectors = make_detectors(options_, DetectorMode::find);
+  }
+  if (jobs == 1) {
+    work(workers_[0], guard.slot(0));
+    return;
+  }
+  std::vector<std::thread> threads;
+  for (unsigned w = 0; w < jobs; ++w)
+    threads.emplace_back([this, w, &guard] { work(workers_[w], guard.slot(w)); });
+  for (auto& t : threads) t.join();
+}
+
+Found Exploration::merge_workers() {
+  Found all;
+  for (Worker& w : workers_) merge_into(all, w.found);
+  std::sort(all.hashes.begin(), all.hashes.end());
+  return all;
+}
+
+// Count what a one-thread run would have counted: executions up to the first failure (`last`).
+void count_executions(const Found& found, std::uint64_t last, ExploreReport& report) {
+  std::vector<std::uint64_t> distinct;
+  for (const auto& [index, hash] : found.hashes) {
+    if (index > last) break;
+    ++report.executions;
+    distinct.push_back(hash);
+  }
+  std::sort(distinct.begin(), distinct.end());
+  report.distinct_schedules =
+      static_cast<std::uint64_t>(std::unique(distinct.begin(), distinct.end()) - distinct.begin());
+}
+
+// The warnings of the executions counted, in execution order, then those across executions.
+void Exploration::add_warnings(Found& found, std::uint64_t last, ExploreReport& report) const {
+  std::vector<std::pair<std::uint64_t, Failure>> kept;
+  for (auto& [signature, warning] : found.warnings)
+    if (warning.first <= last) kept.push_back(std::move(warning));
+  std::stable_sort(kept.begin(), kept.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [index, warning] : kept) {
+    report.notes.push_back("warning (not a failure) in execution " + std::to_string(index) + ": " +
+                           warning.describe());
+    report.warnings.push_back(std::move(warning));
+  }
+  // Only a clean exploration is worth this warning: a failing one stops at its first failure,
+  // and an execution with its own cycle has already failed.
+  if (found.first_failed) return;
+  for (Failure& warning : across_executions(options_, found.facts, last)) {
+    report.notes.push_back("warning (not a failure): " + warning.describe());
+    report.warnings.push_back(std::move(warning));
+  }
+}
+
+// The failing executions and distinct failures among those counted (other threads may have gone
+// past the first failure), by lowest execution.
+void count_failures(Found& found, const ExploreOptions& options, std::uint64_t last,
+                    ExploreReport& report) {
+  auto counted = [&](const std::vector<std::uint64_t>& indices) {
+    return static_cast<std::uint64_t>(std::count_if(
+        indices.begin(), indices.end(), [&](std::uint64_t index) { return index <= last; }));
+  };
+  report.failing_executions = counted(found.failed_indices);
+  for (auto& [signature, first] : found.failure_signatures) {
+    if (first.first > last) continue;
+    report.signatures.push_back(
+        FailureSignature{std::move(first.second), counted(found.failing_by_signature[signature]),
+                         first.first, execution_seed(options.seed, first.first)});
+  }
+  std::sort(report.signatures.begin(), report.signatures.end(),
+            [](const auto& a, const auto& b) { return a.lowest_execution < b.lowest_execution; });
+}
+
+// The exploration found the failure; the replay, with explaining detectors, explains it. A replay
+// that disagrees with the execution makes the report a nondeterminism failure.
+void Exploration::explain(std::uint64_t index, const ExecutionResult& result,
+                          ExploreReport& report) const {
+  report.failing_execution = index;
+  report.failing_seed = execution_seed(options_.seed, index);
+  Trace trace = base_trace(options_, target_, *workers_[0].strategy);
+  trace.seed = report.failing_seed;
+  trace.execution = index;
+  trace.decisions = result.decisions;
+  ReplayResult replayed = replay(trace, target_, options_);
+  // A long poll is wall time: its absence from this replay says nothing about determinism (the
+  // exploration confirmed it by a replay of its own).
+  const bool same = scheduled_signature(replayed.failures) == scheduled_signature(result.failures);
+  report.failures = same && !replayed.failures.empty() ? replayed.failures : result.failures;
+  report.trace = std::move(replayed.trace);
+  if (!report.trace->failure) report.trace->failure = report.failures.front();
+  const std::optional<std::string> difference =
+      nondeterminism(trace, same, replayed.mismatch, *report.trace);
+  if (!difference) return;
+  const Failure f = nondeterminism_failure(result.failures.front(), *difference);
+  report.failures.insert(report.failures.begin(), f);
+  report.trace->failure = f;
+}
+
+// Why the failing execution is not deterministic, or none: the explaining replay (`same`,
+// `mismatch`) and, with --check-determinism, a second replay whose events must equal the first's
+// (`recorded`).
+std::optional<std::string> Exploration::nondeterminism(const Trace& trace, bool same,
+                                                       const std::optional<std::string>& mismatch,
+                                                       const Trace& recorded) const {
+  if (mismatch) return *mismatch;
+  if (!same) return "replaying the same decisions gave a different failure";
+  if (!options_.check_determinism) return std::nullopt;
+  ReplayResult again = replay(trace, target_, options_);
+  if (scheduled_events(again.trace.events) != scheduled_events(recorded.events) || again.mismatch)
+    return "replaying the same decisions twice gave different events";
+  return std::nullopt;
+}
+
+ExploreReport Exploration::run() {
+  ExploreReport report;
+  const StrategyEntry& entry = selected_strategy(options_);
+  const nlohmann::json params = strategy_parameters(options_, target_, entry);
+  report.strategy = strategy_description(entry, params);
+  report.pct_steps = params.is_object() ? params.value("steps", std::uint64_t{0}) : 0;
+  auto prototype = build_strategy(entry, params);
+  const bool parallel = options_.jobs > 1 && prototype->independent_executions();
+  const unsigned jobs = parallel ? options_.jobs : 1;
+
+  // Both live until the report is made: the explaining replay is part of the exploration.
+  detail::StopSignals stop_signals;
+  detail::ExplorationGuard guard(crash_context(options_, target_, entry, params, prototype.get()),
+                                 jobs);
+  run_workers(std::move(prototype), jobs, guard);
+  report.exhausted = exhausted_ && !budget_hit_;
+  report.cut_by_time_budget = budget_hit_;
+  report.stopped_by_signal = detail::StopSignals::requested();
+
+  Found found = merge_workers();
+  const std::uint64_t last = options_.all_failures ? UINT64_MAX : first_failure_.load();
+  count_executions(found, last, report);
+  add_warnings(found, last, report);
+  count_failures(found, options_, last, report);
+  if (found.first_failed) explain(found.first_failed->first, found.first_failed->second, report);
+  report.seconds = detail::seconds_since(started_);
+  return report;
+}
+
+}  // namespace
+
+ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target,
+                      const ProgressFn& progress) {
+  validate(options);
+  detail::apply_source_root(options);
+  return Exploration(options, target, progress).run();
+}
+
+}  // namespace weft
