@@ -529,6 +529,7 @@ ExploreReport explore(const ExploreOptions& options, const ExploreTarget& target
     for (auto& t : threads) t.join();
   }
   report.exhausted = exhausted && !budget_hit;
+  report.covered_bound = workers[0].strategy->covered_bound();
   report.cut_by_time_budget = budget_hit;
   report.stopped_by_signal = detail::StopSignals::requested();
 
