@@ -3,6 +3,7 @@
 // benchmark iteration is one whole exploration; the models are written against the public API.
 #include <benchmark/benchmark.h>
 
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -53,6 +54,45 @@ void ping_pong(bool root_produces) {
   });
 }
 
+// A queue of ints over a Mutex and a CondVar (the receiver re-checks in a loop: correct).
+struct CondVarQueue {
+  weft::Mutex<std::deque<int>> items;
+  weft::CondVar changed;
+  void send(int v) {
+    auto g = items.lock();
+    g->push_back(v);
+    changed.notify_one();
+  }
+  int recv() {
+    auto g = items.lock();
+    changed.wait(g, [&] { return !g->empty(); });
+    const int v = g->front();
+    g->pop_front();
+    return v;
+  }
+};
+
+// The ping-pong over two such queues: the producer sends i, the worker replies i + 1, three
+// rounds; the root spawns both and joins. Correct, so exhausting it proves it clean.
+void condvar_ping_pong() {
+  weft::Runtime rt;
+  rt.block_on([] {
+    auto requests = std::make_shared<CondVarQueue>();
+    auto replies = std::make_shared<CondVarQueue>();
+    auto worker = weft::spawn([=] {
+      for (int i = 0; i < 3; ++i) replies->send(requests->recv() + 1);
+    });
+    auto producer = weft::spawn([=] {
+      for (int i = 0; i < 3; ++i) {
+        requests->send(i);
+        weft::check(replies->recv() == i + 1, "the reply is the request plus one");
+      }
+    });
+    producer.join();
+    worker.join();
+  });
+}
+
 void explore_model(benchmark::State& state, const char* strategy, void (*body)(),
                    int preemption_bound = -1) {
   weft::ExploreOptions options;
@@ -64,16 +104,18 @@ void explore_model(benchmark::State& state, const char* strategy, void (*body)()
   weft::ExploreTarget target;
   target.body = body;
   std::uint64_t executions = 0, total = 0;
-  bool exhausted = true;
+  bool exhausted = true, clean = true;
   for (auto _ : state) {
     weft::ExploreReport report = weft::explore(options, target);
     executions = report.executions;
     total += report.executions;
     exhausted = exhausted && report.exhausted;
+    clean = clean && report.ok();
     benchmark::DoNotOptimize(report);
   }
   state.counters["executions"] = static_cast<double>(executions);
   state.counters["exhausted"] = exhausted ? 1 : 0;
+  state.counters["clean"] = clean ? 1 : 0;
   state.counters["executions_per_s"] =
       benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
 }
@@ -100,6 +142,30 @@ WEFT_MODEL(PingPongRootProducer, ping_pong_root)
 // DFS needs ~293k executions here: DPOR only.
 void BM_Dpor_Mutex3x2(benchmark::State& s) { explore_model(s, "dpor", mutex_3x2); }
 BENCHMARK(BM_Dpor_Mutex3x2)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+
+// Mutex 3 x 2 within a preemption bound (the argument): bounded DFS against bounded DPOR.
+void BM_Dfs_Mutex3x2Bounded(benchmark::State& s) {
+  explore_model(s, "dfs", mutex_3x2, static_cast<int>(s.range(0)));
+}
+BENCHMARK(BM_Dfs_Mutex3x2Bounded)
+    ->Arg(2)
+    ->Arg(3)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+void BM_DporBounded_Mutex3x2Bounded(benchmark::State& s) {
+  explore_model(s, "dpor-bounded", mutex_3x2, static_cast<int>(s.range(0)));
+}
+BENCHMARK(BM_DporBounded_Mutex3x2Bounded)
+    ->Arg(2)
+    ->Arg(3)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+
+// The Mutex+CondVar ping-pong: plain DFS never ends on it (unbounded), DPOR proves it clean.
+void BM_Dpor_CondVarPingPong(benchmark::State& s) { explore_model(s, "dpor", condvar_ping_pong); }
+BENCHMARK(BM_Dpor_CondVarPingPong)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 // Executions until the lock-order deadlock, with the lock-order detector off.
 void BM_Dpor_LockOrderDeadlock(benchmark::State& state) {

@@ -234,6 +234,14 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
         << "); nothing was tested\n";
     return kBadInput;
   }
+  if (report.covered_bound) {
+    if (*report.covered_bound == std::numeric_limits<std::int64_t>::max())
+      out << "every schedule was covered (up to equivalence), whatever its preemptions\n";
+    else
+      out << "preemption bound " << *report.covered_bound
+          << " covered completely: every schedule with at most that many preemptions ran (up "
+             "to equivalence)\n";
+  }
   if (report.ok()) {
     if (report.exhausted)
       out << "no failure: the whole space within the bounds was covered (" << report.executions
@@ -404,7 +412,13 @@ int parse_and_run(const std::vector<std::string>& args, std::ostream& out, std::
   for (const StrategyEntry* entry : strategy_entries()) {
     if (!entry->selectable) continue;
     strategies_help += "\n  " + std::string(entry->name) + ": " + std::string(entry->help);
-    for (const OptionRow& row : entry->options) row_values.emplace_back(&row, row.get(defaults));
+    for (const OptionRow& row : entry->options) {
+      // A row several strategies share (--preemption-bound) is one flag.
+      const bool listed = std::any_of(row_values.begin(), row_values.end(), [&](const auto& given) {
+        return given.first->flag == row.flag;
+      });
+      if (!listed) row_values.emplace_back(&row, row.get(defaults));
+    }
   }
   for (auto& [row, text] : row_values)
     explore_cmd

@@ -471,6 +471,7 @@ ExploreReport Exploration::run() {
                                  jobs);
   run_workers(std::move(prototype), jobs, guard);
   report.exhausted = exhausted_ && !budget_hit_;
+  report.covered_bound = workers_[0].strategy->covered_bound();
   report.cut_by_time_budget = budget_hit_;
   report.stopped_by_signal = detail::StopSignals::requested();
 

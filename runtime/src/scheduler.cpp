@@ -468,6 +468,9 @@ inline void Scheduler::enter(Task* t) noexcept {
   current_ = t;
   t->state = TaskState::running;
   t->last_ran = ++runs_;
+  // Whether t gave way before this step: then fairness decided when it could run again (after
+  // every other task had run), which partial-order reduction must know (the step event's value).
+  const bool gave_way = t->yielded_at != 0;
   t->yielded_at = 0;
   // One plain store: a watchdog that sees the count stand still knows the step is stuck.
   tls_watch.beats.store(tls_watch.beats.load(std::memory_order_relaxed) + 1,
@@ -482,7 +485,7 @@ inline void Scheduler::enter(Task* t) noexcept {
     if (observes(EventKind::run))
       emit(
           Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id, .where = t->last_site});
-    if (observes(EventKind::step)) step_begins(t);
+    if (observes(EventKind::step)) step_begins(t, gave_way);
   }
 }
 
@@ -915,12 +918,13 @@ bool Scheduler::step_limit_reached(Task* t) {
 }
 
 // A step begins: t was resumed (enter) or goes on past a scheduling point without switching.
-void Scheduler::step_begins(Task* t) noexcept {
+void Scheduler::step_begins(Task* t, bool gave_way) noexcept {
   emit(Event{.kind = EventKind::step,
              .op = t->pending_op,
              .object_kind = t->pending_kind,
              .task = t->id,
-             .object = t->pending_object});
+             .object = t->pending_object,
+             .value = gave_way ? 1 : 0});
 }
 
 void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLocation where) {

@@ -235,7 +235,8 @@ class Scheduler {
   [[gnu::noinline]] Task* pick_runnable_chosen();
   void run_task(Task* t);
   void enter(Task* t) noexcept;
-  void step_begins(Task* t) noexcept;  // the step event (only when observed)
+  // The step event (only when observed); value 1 when t gave way before it (fairness).
+  void step_begins(Task* t, bool gave_way = false) noexcept;
   void check_stack(Task* t);
   [[noreturn, gnu::noinline, gnu::cold]] void stack_overflow(Task* t);
   void switch_out(Task* t);
@@ -288,7 +289,15 @@ class Scheduler {
   // Fairness (fairness.cpp): fills candidates_/candidate_tasks_ with `current` (when given, first)
   // and the runnable tasks the fairness rule lets run; returns whether `current` is among them.
   bool fair_candidates(Task* current);
-  void gave_way(Task* t) noexcept { t->yielded_at = runs_; }
+  // t gives way (yield_now, a recognised spin): fairness holds it back until every other
+  // runnable task has run. Partial-order reduction learns of it from an op event (Op::yield),
+  // sent only while it observes steps: which tasks exist or run around this point decides when
+  // t runs again, so the step is dependent with everything.
+  void gave_way(Task* t) noexcept {
+    t->yielded_at = runs_;
+    if (observes(EventKind::step)) [[unlikely]]
+      emit(Event{.kind = EventKind::op, .op = Op::yield, .task = t->id});
+  }
   std::string task_label(const Task* t) const;
 
   Runtime& runtime_;

@@ -6,8 +6,12 @@
 #include <array>
 #include <catch2/catch.hpp>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "weft/harness/explorer.hpp"
 #include "weft/harness/scenario.hpp"
@@ -26,17 +30,19 @@ using Program = std::function<void(Logs&)>;
 struct Outcomes {
   std::set<std::string> seen;
   std::uint64_t executions = 0;
+  std::uint64_t distinct_schedules = 0;
   bool exhausted = false;
+  std::optional<std::int64_t> covered_bound;
 };
 
 Outcomes explore_outcomes(const std::string& strategy, const Program& program,
                           weft::Flavor flavor = weft::Flavor::multi_thread,
-                          std::uint64_t iterations = 200000) {
+                          std::uint64_t iterations = 200000, std::int32_t bound = -1) {
   Outcomes out;
   weft::ExploreOptions o;
   o.strategy = strategy;
   o.iterations = iterations;
-  o.preemption_bound = -1;
+  o.preemption_bound = bound;
   o.lock_order = false;
   o.all_failures = true;
   o.long_poll_ms = 0;
@@ -52,7 +58,9 @@ Outcomes explore_outcomes(const std::string& strategy, const Program& program,
   };
   auto report = weft::explore(o, target);
   out.executions = report.executions;
+  out.distinct_schedules = report.distinct_schedules;
   out.exhausted = report.exhausted;
+  out.covered_bound = report.covered_bound;
   return out;
 }
 
@@ -230,4 +238,164 @@ TEST_CASE("dpor finds the lock-order deadlock with the lock-order detector off")
   REQUIRE_FALSE(report.ok());
   CHECK(report.failures.front().kind == weft::FailureKind::deadlock);
   CHECK(report.executions <= 4);
+}
+
+namespace {
+
+// Small programs of every kind the dependence relation distinguishes, for the bounded variants.
+std::vector<std::pair<std::string, Program>> small_programs() {
+  return {
+      {"mutex 2x2", [](Logs& logs) { mutex_workers(logs, 2, 2); }},
+      {"store buffering",
+       [](Logs& logs) {
+         auto x = std::make_shared<weft::Atomic<int>>(0);
+         auto y = std::make_shared<weft::Atomic<int>>(0);
+         auto r = std::make_shared<std::array<int, 2>>();
+         auto a = weft::spawn([=] {
+           x->store(1);
+           (*r)[0] = y->load();
+         });
+         auto b = weft::spawn([=] {
+           y->store(1);
+           (*r)[1] = x->load();
+         });
+         a.join();
+         b.join();
+         for (int v : *r) logs[0] += std::to_string(v);
+       }},
+      {"two producers, one consumer",
+       [](Logs& logs) {
+         auto [tx, rx] = weft::mpsc::unbounded<int>();
+         auto p1 = weft::spawn([tx = tx] { (void)tx.send(1); });
+         auto p2 = weft::spawn([tx = std::move(tx)] { (void)tx.send(3); });
+         auto consumer = weft::spawn([rx = std::move(rx), &logs]() mutable {
+           while (auto v = rx.recv()) logs[1] += std::to_string(*v);
+         });
+         p1.join();
+         p2.join();
+         consumer.join();
+       }},
+      {"shutdown drops",
+       [](Logs& logs) {
+         auto m = std::make_shared<weft::Mutex<int>>(0);
+         weft::spawn([m, &logs] {
+           auto g = m->lock();
+           logs[1] += "A";
+           weft::yield_now();
+           logs[1] += "a";
+         });
+         weft::spawn([m, &logs] {
+           auto g = m->lock();
+           logs[2] += "b";
+         });
+         weft::yield_now();
+         logs[0] += "R";
+       }},
+      {"mutex 2x1 with an atomic flag",
+       [](Logs& logs) {
+         auto m = std::make_shared<weft::Mutex<int>>(0);
+         auto flag = std::make_shared<weft::Atomic<int>>(0);
+         std::vector<weft::JoinHandle<void>> handles;
+         for (int t = 0; t < 2; ++t)
+           handles.push_back(weft::spawn([m, flag, t, &logs] {
+             if (flag->load() == 0) {
+               auto g = m->lock();
+               logs[0] += static_cast<char>('a' + t);
+             }
+             flag->store(t + 1);
+           }));
+         for (auto& h : handles) h.join();
+         logs[1] = std::to_string(flag->load());
+       }},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("dpor-bounded reaches every outcome bounded DFS reaches with the same bound") {
+  for (const auto& [name, program] : small_programs()) {
+    for (weft::Flavor flavor : {weft::Flavor::multi_thread, weft::Flavor::current_thread}) {
+      for (std::int32_t bound : {0, 1, 2}) {
+        const Outcomes dfs = explore_outcomes("dfs", program, flavor, 200000, bound);
+        const Outcomes bpor = explore_outcomes("dpor-bounded", program, flavor, 200000, bound);
+        INFO(name << " (" << weft::to_string(flavor) << "), bound " << bound << ": dfs "
+                  << dfs.executions << " executions, " << dfs.seen.size()
+                  << " outcomes; dpor-bounded " << bpor.executions << " executions, "
+                  << bpor.seen.size() << " outcomes");
+        REQUIRE(dfs.exhausted);
+        REQUIRE(bpor.exhausted);
+        for (const std::string& s : dfs.seen) {
+          INFO("outcome reached by dfs: " << s);
+          CHECK(bpor.seen.count(s) == 1);
+        }
+        // Everything it runs is within the bound, so nothing beyond what bounded DFS reaches.
+        for (const std::string& s : bpor.seen) {
+          INFO("outcome reached by dpor-bounded: " << s);
+          CHECK(dfs.seen.count(s) == 1);
+        }
+        CHECK(bpor.covered_bound == bound);
+      }
+    }
+  }
+}
+
+TEST_CASE("dpor-bounded covers mutex 3 x 2 within bound 2 in fewer executions than DFS") {
+  const Program program = [](Logs& logs) { mutex_workers(logs, 3, 2); };
+  const Outcomes dfs = explore_outcomes("dfs", program, weft::Flavor::multi_thread, 200000, 2);
+  const Outcomes bpor =
+      explore_outcomes("dpor-bounded", program, weft::Flavor::multi_thread, 200000, 2);
+  INFO("dfs " << dfs.executions << ", dpor-bounded " << bpor.executions);
+  REQUIRE(dfs.exhausted);
+  REQUIRE(bpor.exhausted);
+  CHECK(bpor.seen == dfs.seen);
+  CHECK(bpor.executions < dfs.executions);
+}
+
+TEST_CASE("dfs-iterative runs each schedule of bound 0, 1, 2 ... once, as bounded DFS would") {
+  for (const auto& [name, program] : small_programs()) {
+    for (std::int32_t bound : {0, 1, 2}) {
+      const Outcomes dfs =
+          explore_outcomes("dfs", program, weft::Flavor::multi_thread, 200000, bound);
+      const Outcomes ipb =
+          explore_outcomes("dfs-iterative", program, weft::Flavor::multi_thread, 200000, bound);
+      INFO(name << ", last bound " << bound << ": dfs " << dfs.executions
+                << " executions, dfs-iterative " << ipb.executions);
+      REQUIRE(ipb.exhausted);
+      // The same schedules, each once: as many executions as bounded DFS, all distinct.
+      CHECK(ipb.executions == dfs.executions);
+      CHECK(ipb.distinct_schedules == ipb.executions);
+      CHECK(ipb.seen == dfs.seen);
+      REQUIRE(ipb.covered_bound.has_value());
+      CHECK(*ipb.covered_bound >= bound);
+    }
+    // Without a last bound it goes on until every schedule ran: unbounded DFS's count.
+    const Outcomes all = explore_outcomes("dfs", program);
+    const Outcomes ipb = explore_outcomes("dfs-iterative", program);
+    INFO(name << ": unbounded dfs " << all.executions << ", dfs-iterative " << ipb.executions);
+    REQUIRE(ipb.exhausted);
+    CHECK(ipb.executions == all.executions);
+    CHECK(ipb.distinct_schedules == ipb.executions);
+    CHECK(ipb.covered_bound == std::numeric_limits<std::int64_t>::max());
+  }
+}
+
+TEST_CASE("dfs-iterative reports the last bound it covered when the budget ends first") {
+  const Program program = [](Logs& logs) { mutex_workers(logs, 3, 2); };
+  const Outcomes b1 = explore_outcomes("dfs", program, weft::Flavor::multi_thread, 200000, 1);
+  const Outcomes b2 = explore_outcomes("dfs", program, weft::Flavor::multi_thread, 200000, 2);
+  REQUIRE(b1.exhausted);
+  REQUIRE(b2.exhausted);
+  // A budget between the two: bound 1 complete, bound 2 not.
+  const Outcomes ipb = explore_outcomes("dfs-iterative", program, weft::Flavor::multi_thread,
+                                        (b1.executions + b2.executions) / 2);
+  CHECK_FALSE(ipb.exhausted);
+  CHECK(ipb.covered_bound == 1);
+  CHECK(ipb.distinct_schedules == ipb.executions);
+}
+
+TEST_CASE("dpor: a task that yields holding a lock keeps every outcome (fairness is dependence)") {
+  // The yielder runs again only once every other task has run: whether the root spawned the
+  // second task before the yield decides whether the yielder can finish before the root returns.
+  check_sound(small_programs()[3].second);
+  check_sound(small_programs()[3].second, weft::Flavor::current_thread);
 }

@@ -838,7 +838,8 @@ TEST_CASE("make_strategy builds every strategy and round-trips its parameters") 
 TEST_CASE("make_strategy rejects unknown names and bad parameters with a clear error") {
   const std::vector<std::tuple<std::string, nlohmann::json, std::string>> cases{
       {"bfs", nullptr,
-       "unknown strategy \"bfs\" (known: random, pct, dfs, dpor, dfs-sleep, replay, bytes)"},
+       "unknown strategy \"bfs\" (known: random, pct, dfs, dpor, dpor-bounded, dfs-iterative, "
+       "dfs-sleep, replay, bytes)"},
       {"random", {{"seed", 1}}, "strategy \"random\": unknown parameter \"seed\""},
       {"pct",
        {{"depth", 0}},

@@ -144,6 +144,10 @@ void StepLog::on_event(const Event& e) {
       TaskState& t = task(gen, e.task);
       if (t.dropping) return;  // the unwinding of a dropped task belongs to its drop step
       StepRecord& s = begin(e.task, gen);
+      // A task that gave way (yield, a recognised spin) runs again only once every other
+      // runnable task has run since (fairness, runtime/src/fairness.cpp): whether this step can
+      // happen depends on the steps of every other task, so it is dependent with all of them.
+      if (e.value != 0) s.global = true;
       Access a;
       if (access_of(e.op, e.object_kind, e.object, gen, &a)) {
         add(s, a);
@@ -175,7 +179,10 @@ void StepLog::on_event(const Event& e) {
       if (s == nullptr) s = current(gen, dropping_);
       if (s == nullptr) return barrier();
       Access a;
-      if (e.op == Op::abort) {
+      if (e.op == Op::yield) {
+        // The task gave way (see the step case): fairness makes this step dependent with all.
+        s->global = true;
+      } else if (e.op == Op::abort) {
         add(*s, Access{task_key(gen, e.other), AccessKind::cancel});
       } else if (access_of(e.op, e.object_kind, e.object, gen, &a)) {
         add(*s, a);

@@ -232,17 +232,28 @@ nlohmann::json Dfs::parameters() const {
       {"sleep_sets", options_.sleep_sets}};
 }
 
+std::optional<std::int64_t> Dfs::covered_bound() const {
+  if (!exhausted_ || nondeterminism_) return std::nullopt;
+  return options_.preemption_bound < 0 ? std::numeric_limits<std::int64_t>::max()
+                                       : options_.preemption_bound;
+}
+
 std::unique_ptr<Strategy> Dfs::clone() const { return std::make_unique<Dfs>(options_); }
+
+OptionRow preemption_bound_row() {
+  return member_row<&ExploreOptions::preemption_bound>(
+      "preemption-bound", "WEFT_PREEMPTION_BOUND",
+      "dfs, dpor-bounded: at most this many preemptions per execution (-1: unbounded); "
+      "dfs-iterative: the last bound it raises to (-1: until the budget)",
+      "preemption_bound", "preemption bound", "b");
+}
 
 const StrategyEntry& dfs_entry() {
   static const StrategyEntry entry{
       .name = "dfs",
       .help = "exhaustive depth-first search with a preemption bound (CHESS)",
       .records = "preemption_bound, max_executions and sleep_sets",
-      .options = {member_row<&ExploreOptions::preemption_bound>(
-          "preemption-bound", "WEFT_PREEMPTION_BOUND",
-          "dfs: at most this many preemptions per execution (-1: unbounded)", "preemption_bound",
-          "preemption bound", "b")},
+      .options = {preemption_bound_row()},
       .seeded = false,
       .selectable = true,
       .measured = true,

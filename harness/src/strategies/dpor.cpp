@@ -20,12 +20,25 @@
 // explored at a decision sleeps in its later siblings' subtrees until a step dependent with the
 // step it took there runs; a decision whose candidates all sleep ends the useful part of the
 // execution (it runs to the end answering 0, and its later steps make no races).
+//
+// Bounded (`dpor-bounded`, a preemption bound b >= 0): Coons, Musuvathi, McKinley, "Bounded
+// Partial-Order Reduction", OOPSLA 2013. Guarantee: when exhausted, every class of the executions
+// whose decisions hold at most b preemptions (preemption.hpp: as dfs counts them) has been run.
+// Plainly refusing the backtrack points that cost more than b is unsound: the bound makes
+// otherwise independent steps dependent (reversing a race in the middle of a task's run costs a
+// preemption that running the other task before the run began would not). So for every race the
+// search also adds a conservative backtrack point at the latest decision at or before the race's
+// that switched tasks (or was free to: the running task could not go on), where the same
+// reversal costs no more than the schedule already paid. Sleep sets are off in this mode (with a
+// bound, a sleeping task's class may be reachable only through the schedule that put it to
+// sleep, which the bound cut).
 #include <algorithm>
 #include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
 
+#include "weft/harness/preemption.hpp"
 #include "weft/harness/registry.hpp"
 #include "weft/harness/strategies.hpp"
 
@@ -105,12 +118,14 @@ std::size_t Dpor::open_frame(DecisionKind kind, std::span<const Candidate> candi
   frame.candidates = static_cast<std::uint32_t>(candidates.size());
   frame.first_step = log_.size();
   frame.closed = redundant_;
+  if (!stack_.empty())
+    frame.preemptions_before = stack_.back().preemptions_before + stack_.back().preemption;
   if (kind == DecisionKind::schedule) {
     frame.tasks.reserve(candidates.size());
     for (const Candidate& c : candidates) frame.tasks.push_back(c.task);
     frame.todo.assign(candidates.size(), 0);
     if (!redundant_) {
-      frame.sleep = child_sleep();
+      if (!bounded()) frame.sleep = child_sleep();
       std::uint32_t first = 0;
       while (first < frame.candidates && asleep(frame, first)) ++first;
       if (first == frame.candidates) {
@@ -125,6 +140,8 @@ std::size_t Dpor::open_frame(DecisionKind kind, std::span<const Candidate> candi
       frame.todo[first] = 2;
     }
   }
+  // Index 0 never costs a preemption, and only an unbounded search sleeps past it.
+  frame.preemption = costs_preemption(kind, frame.first_is_current, frame.index);
   const auto depth = static_cast<std::int32_t>(depth_);
   if (kind == DecisionKind::schedule || kind == DecisionKind::shutdown) log_.expect_frame(depth);
   if (kind == DecisionKind::schedule) last_schedule_ = depth;
@@ -226,6 +243,33 @@ std::int32_t Dpor::frame_of(std::size_t step) const {
     if (t.frame >= 0) return t.frame;
   }
   return -1;
+}
+
+bool Dpor::allowed(const Frame& frame, std::uint32_t index) const {
+  return !bounded() || !costs_preemption(frame.kind, frame.first_is_current, index) ||
+         frame.preemptions_before < static_cast<std::uint32_t>(options_.preemption_bound);
+}
+
+// The latest schedule decision at or before the one that could have replaced step `step` (or, when
+// none did, before the step) at which the execution switched tasks or was free to: running
+// another task there costs no preemption that the execution did not already pay. -1 if none (a
+// shutdown decision in between: the tasks ran on a runtime that had begun to shut down).
+std::int32_t Dpor::conservative_frame(std::size_t step) const {
+  std::int32_t from = frame_of(step);
+  const auto steps = log_.steps();
+  for (std::size_t k = step + 1; from < 0 && k-- > 0;) from = steps[k].frame;
+  for (std::int32_t d = from; d >= 0; --d) {
+    const Frame& f = stack_[static_cast<std::size_t>(d)];
+    if (f.kind == DecisionKind::shutdown) return -1;
+    if (f.kind != DecisionKind::schedule) continue;
+    if (!f.first_is_current || f.index != 0) return d;
+  }
+  return -1;
+}
+
+std::optional<std::int64_t> Dpor::covered_bound() const {
+  if (!exhausted_ || nondeterminism_) return std::nullopt;
+  return bounded() ? options_.preemption_bound : std::numeric_limits<std::int64_t>::max();
 }
 
 void Dpor::add_backtrack(std::size_t frame_index, std::span<const TaskId> initials) {
@@ -358,6 +402,17 @@ void Dpor::add_backtracks() {
           consider(k);
           add_backtrack(static_cast<std::size_t>(f), initials);
         }
+        if (bounded()) {
+          // The reversal may cost a preemption the bound refuses at f: also try it where the
+          // execution switched tasks anyway (Coons et al.'s conservative backtrack point).
+          const std::int32_t j = conservative_frame(i);
+          if (j >= 0 && j != f) {
+            if (f < 0) initials.clear();
+            if (std::find(initials.begin(), initials.end(), s.task) == initials.end())
+              initials.push_back(s.task);
+            add_backtrack(static_cast<std::size_t>(j), initials);
+          }
+        }
       }
       join(covered.data(), i);
     }
@@ -371,15 +426,21 @@ void Dpor::backtrack() {
       if (f.kind == DecisionKind::schedule) {
         for (std::uint32_t i = 0; i < f.candidates; ++i) {
           if (f.todo[i] != 1) continue;
+          if (!allowed(f, i)) {
+            f.todo[i] = 3;  // a conservative point earlier covers what it would reach
+            continue;
+          }
           f.todo[i] = 2;
           if (asleep(f, i)) continue;
           f.explored.push_back(std::move(f.current));
           f.current = Sleeper{};
           f.index = i;
+          f.preemption = costs_preemption(f.kind, f.first_is_current, i);
           return;
         }
-      } else if (f.index + 1 < f.candidates) {
+      } else if (f.index + 1 < f.candidates && allowed(f, f.index + 1)) {
         ++f.index;
+        f.preemption = costs_preemption(f.kind, f.first_is_current, f.index);
         return;
       }
     }
@@ -389,7 +450,9 @@ void Dpor::backtrack() {
 }
 
 nlohmann::json Dpor::parameters() const {
-  return nlohmann::json{{"max_executions", options_.max_executions}};
+  if (!bounded()) return nlohmann::json{{"max_executions", options_.max_executions}};
+  return nlohmann::json{{"preemption_bound", options_.preemption_bound},
+                        {"max_executions", options_.max_executions}};
 }
 
 std::unique_ptr<Strategy> Dpor::clone() const { return std::make_unique<Dpor>(options_); }
@@ -406,6 +469,35 @@ const StrategyEntry& dpor_entry() {
       .parameters = {},
       .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
         DporOptions options;
+        p.integer("max_executions", options.max_executions, 0,
+                  std::numeric_limits<std::int64_t>::max());
+        return std::make_unique<Dpor>(options);
+      },
+      .validate = {},
+  };
+  return entry;
+}
+
+const StrategyEntry& dpor_bounded_entry() {
+  static const StrategyEntry entry{
+      .name = "dpor-bounded",
+      .help =
+          "preemption-bounded DPOR (Coons et al. 2013): every class of the schedules within "
+          "--preemption-bound, with fewer executions than dfs with the same bound",
+      .records = "preemption_bound and max_executions",
+      .options = {preemption_bound_row()},
+      .seeded = false,
+      .selectable = true,
+      .measured = false,
+      .parameters =
+          [](const ExploreOptions& o, const ExplorationProbe&) {
+            return nlohmann::json{{"preemption_bound", o.preemption_bound}};
+          },
+      .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
+        DporOptions options;
+        options.preemption_bound = 0;
+        p.integer("preemption_bound", options.preemption_bound, -1,
+                  std::numeric_limits<int>::max());
         p.integer("max_executions", options.max_executions, 0,
                   std::numeric_limits<std::int64_t>::max());
         return std::make_unique<Dpor>(options);

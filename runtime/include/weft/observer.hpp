@@ -43,7 +43,8 @@ enum class EventKind : std::uint8_t {
   step,            // task begins a step: it was resumed, or went on past a scheduling point
                    // without giving up the CPU; op, object_kind, object = the operation the step
                    // performs (for a task resumed from a wait, the operation it waited in). One
-                   // per step, for partial-order reduction; only on request (not in kAllEvents)
+                   // per step, for partial-order reduction; only on request (not in kAllEvents);
+                   // value 1 when the task had given way (yield, spin) before this step
 };
 
 std::string_view to_string(EventKind kind) noexcept;

@@ -36,12 +36,15 @@ struct ExploreReport {
   std::uint64_t executions = 0;          // run (up to and including the first failing one)
   std::uint64_t distinct_schedules = 0;  // distinct decision lists among them
   bool exhausted = false;                // dfs covered its whole space within its bounds
-  bool cut_by_time_budget = false;       // the time budget stopped it before its iterations
-  int stopped_by_signal = 0;             // SIGINT or SIGTERM stopped it (what it found is kept)
-  double seconds = 0;                    // wall time (never part of a trace)
-  std::uint64_t pct_steps = 0;           // the PCT step estimate used
-  std::string strategy;                  // as reports name it: "pct depth 3 steps 40"
-  std::vector<Failure> failures;         // of the first failing execution, earliest first
+  // Bounded strategies (dfs, dpor-bounded, dfs-iterative): the largest preemption bound within
+  // which every schedule (up to equivalence) was run; INT64_MAX when every schedule was.
+  std::optional<std::int64_t> covered_bound;
+  bool cut_by_time_budget = false;  // the time budget stopped it before its iterations
+  int stopped_by_signal = 0;        // SIGINT or SIGTERM stopped it (what it found is kept)
+  double seconds = 0;               // wall time (never part of a trace)
+  std::uint64_t pct_steps = 0;      // the PCT step estimate used
+  std::string strategy;             // as reports name it: "pct depth 3 steps 40"
+  std::vector<Failure> failures;    // of the first failing execution, earliest first
   std::optional<std::uint64_t> failing_execution;
   std::uint64_t failing_seed = 0;
   std::optional<Trace> trace;            // the first failing execution, with events

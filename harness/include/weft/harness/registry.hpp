@@ -29,6 +29,8 @@
   X(pct)                         \
   X(dfs)                         \
   X(dpor)                        \
+  X(dpor_bounded)                \
+  X(dfs_iterative)               \
   X(dfs_sleep)                   \
   X(replay)                      \
   X(byte_stream)
@@ -111,6 +113,10 @@ struct ExplorationProbe {
   // Runs the body once under `chooser` and returns the schedule decisions it asked.
   std::function<std::uint64_t(Chooser& chooser)> schedule_decisions;
 };
+
+// --preemption-bound, shared by the bounded strategies (dfs, dpor-bounded, dfs-iterative): one
+// ExploreOptions member, one flag and variable, listed in each entry that records it.
+OptionRow preemption_bound_row();
 
 struct StrategyEntry {
   std::string_view name;     // as --strategy and traces name it

@@ -117,6 +117,7 @@ class Dfs final : public Strategy {
   std::string name() const override { return "dfs"; }
   nlohmann::json parameters() const override;
   bool exhausted() const override { return exhausted_; }
+  std::optional<std::int64_t> covered_bound() const override;
   bool independent_executions() const override { return false; }
   std::unique_ptr<Strategy> clone() const override;
 
@@ -172,6 +173,10 @@ class Dfs final : public Strategy {
 // Source-DPOR with sleep sets over the dependence relation of dependence.hpp. See dpor.cpp.
 struct DporOptions {
   std::uint64_t max_executions = 0;  // 0: no limit
+  // Negative: unbounded (plain DPOR). Otherwise bounded partial-order reduction (Coons,
+  // Musuvathi, McKinley, OOPSLA 2013): every schedule with at most this many preemptions is
+  // covered up to equivalence; sleep sets are off and conservative backtrack points are added.
+  int preemption_bound = -1;
 };
 
 class Dpor final : public Strategy {
@@ -181,11 +186,12 @@ class Dpor final : public Strategy {
   void end_execution(const ExecutionSummary& summary) override;
   std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
                      const DecisionContext& context) override;
-  std::string name() const override { return "dpor"; }
+  std::string name() const override { return bounded() ? "dpor-bounded" : "dpor"; }
   nlohmann::json parameters() const override;
   bool exhausted() const override { return exhausted_; }
   bool independent_executions() const override { return false; }
   Observer* step_observer() override { return &log_; }
+  std::optional<std::int64_t> covered_bound() const override;
   std::unique_ptr<Strategy> clone() const override;
 
   // Executions begun so far.
@@ -208,16 +214,19 @@ class Dpor final : public Strategy {
   struct Frame {
     DecisionKind kind = DecisionKind::schedule;
     bool first_is_current = false;
-    bool closed = false;           // no alternatives to open (sleep-blocked, or after that)
-    std::uint32_t candidates = 0;  // invariant: >= 2
-    std::uint32_t index = 0;       // invariant: < candidates
-    std::size_t first_step = 0;    // steps logged before this decision in its execution
+    bool closed = false;                   // no alternatives to open (sleep-blocked, or after that)
+    bool preemption = false;               // the current answer costs a preemption (preemption.hpp)
+    std::uint32_t candidates = 0;          // invariant: >= 2
+    std::uint32_t index = 0;               // invariant: < candidates
+    std::uint32_t preemptions_before = 0;  // preemptions chosen by the frames above this one
+    std::size_t first_step = 0;            // steps logged before this decision in its execution
     // Schedule decisions only:
-    std::vector<TaskId> tasks;       // the candidates' tasks
-    std::vector<std::uint8_t> todo;  // per candidate: 0 not wanted, 1 to explore, 2 explored
-    std::vector<Sleeper> sleep;      // asleep here
-    std::vector<Sleeper> explored;   // steps of candidates explored before the current one
-    Sleeper current;                 // the step the current candidate took
+    std::vector<TaskId> tasks;  // the candidates' tasks
+    // Per candidate: 0 not wanted, 1 to explore, 2 explored, 3 refused by the preemption bound.
+    std::vector<std::uint8_t> todo;
+    std::vector<Sleeper> sleep;     // asleep here
+    std::vector<Sleeper> explored;  // steps of candidates explored before the current one
+    Sleeper current;                // the step the current candidate took
   };
 
   std::size_t open_frame(DecisionKind kind, std::span<const Candidate> candidates,
@@ -228,6 +237,9 @@ class Dpor final : public Strategy {
   void add_backtracks();
   void add_backtrack(std::size_t frame, std::span<const TaskId> initials);
   std::int32_t frame_of(std::size_t step) const;
+  std::int32_t conservative_frame(std::size_t step) const;
+  bool bounded() const noexcept { return options_.preemption_bound >= 0; }
+  bool allowed(const Frame& frame, std::uint32_t index) const;
   void diverged(std::string message);
   void backtrack();
 

@@ -38,6 +38,10 @@ class Strategy : public Chooser {
   // An observer the explorer installs for each execution, for strategies that learn from the
   // executed steps (partial-order reduction); nullptr for the others.
   virtual Observer* step_observer() { return nullptr; }
+  // The largest preemption bound within which every execution (up to the strategy's
+  // equivalence) has been run so far; nullopt for strategies without bounds, or when not even
+  // bound 0 is covered yet. Read after the exploration, for the report.
+  virtual std::optional<std::int64_t> covered_bound() const { return std::nullopt; }
   // A fresh strategy with the same parameters, for another worker thread.
   virtual std::unique_ptr<Strategy> clone() const = 0;
 };
