@@ -402,22 +402,23 @@ TEST_CASE("one step-limit default, for a plain runtime and for explorations") {
   CHECK_FALSE(weft::parse_option_value<std::optional<weft::Flavor>>("", "--flavor"));
   CHECK(weft::option_text(std::optional<weft::Flavor>(weft::Flavor::current_thread)) ==
         "current_thread");
+}
 
-  TEST_CASE("dpor-bounded and dfs-iterative are selectable and report the bound they covered") {
-    Run bounded = weft_cmd({"explore", "lost-wakeup-notify-one", "--strategy", "dpor-bounded",
-                            "--preemption-bound", "1", "--iterations", "100000"});
-    CHECK(bounded.status == 0);
-    CHECK(bounded.out.find("preemption bound 1 covered completely") != std::string::npos);
-    Run iterative = weft_cmd({"explore", "lost-wakeup-notify-one", "--strategy", "dfs-iterative",
-                              "--preemption-bound", "2", "--iterations", "100000"});
-    CHECK(iterative.status == 0);
-    // Bound 2, or every schedule when none needs more preemptions.
-    CHECK((iterative.out.find("preemption bound 2 covered completely") != std::string::npos ||
-           iterative.out.find("every schedule was covered") != std::string::npos));
-    // A failure reruns with the bound it was found under, by position.
-    Run found = weft_cmd({"explore", "lost-wakeup", "--strategy", "dpor-bounded", "--iterations",
-                          "100000", "--trace-out", temp_path("dpor-bounded.json")});
-    CHECK(found.status == 1);
-    CHECK(found.out.find("--strategy dpor-bounded --preemption-bound 2 --iterations ") !=
-          std::string::npos);
-  }
+TEST_CASE("dpor-bounded and dfs-iterative are selectable and report the bound they covered") {
+  Run bounded = weft_cmd({"explore", "lost-wakeup-notify-one", "--strategy", "dpor-bounded",
+                          "--preemption-bound", "1", "--iterations", "100000"});
+  CHECK(bounded.status == 0);
+  CHECK(bounded.out.find("preemption bound 1 covered completely") != std::string::npos);
+  Run iterative = weft_cmd({"explore", "lost-wakeup-notify-one", "--strategy", "dfs-iterative",
+                            "--preemption-bound", "2", "--iterations", "100000"});
+  CHECK(iterative.status == 0);
+  // Bound 2, or every schedule when none needs more preemptions.
+  CHECK((iterative.out.find("preemption bound 2 covered completely") != std::string::npos ||
+         iterative.out.find("every schedule was covered") != std::string::npos));
+  // A failure reruns with the bound it was found under, by position.
+  Run found = weft_cmd({"explore", "lost-wakeup", "--strategy", "dpor-bounded", "--iterations",
+                        "100000", "--trace-out", temp_path("dpor-bounded.json")});
+  CHECK(found.status == 1);
+  CHECK(found.out.find("--strategy dpor-bounded --preemption-bound 2 --iterations ") !=
+        std::string::npos);
+}
