@@ -109,25 +109,28 @@ Shard parse_shard(const std::string& text) {
   return Shard{k - 1, n};
 }
 
+// The values are checked after flags, WEFT_* variables and the test's own settings are merged, so
+// a message names both the flag and the variable (WEFT_JOBS=0 used to be blamed on --jobs).
 void validate(const ExploreOptions& o) {
   selected_strategy(o);
   // Every strategy's checks, not only the selected one's: a bad value is a mistake either way.
   for (const StrategyEntry* entry : strategy_entries())
     if (entry->validate) entry->validate(o);
-  if (o.jobs == 0) throw OptionError("--jobs: must be at least 1");
-  if (o.jobs > 256) throw OptionError("--jobs: at most 256");
-  if (o.time_budget < 0) throw OptionError("--time-budget: must not be negative");
+  if (o.jobs == 0) throw OptionError("--jobs (WEFT_JOBS): must be at least 1");
+  if (o.jobs > 256) throw OptionError("--jobs (WEFT_JOBS): at most 256");
+  if (o.time_budget < 0)
+    throw OptionError("--time-budget (WEFT_TIME_BUDGET): must not be negative");
   if (!(o.watchdog >= 0 && o.watchdog <= 1e6))
-    throw OptionError("--watchdog: seconds between 0 (off) and 1000000");
-  if (o.max_steps == 0) throw OptionError("--max-steps: must be at least 1");
+    throw OptionError("--watchdog (WEFT_WATCHDOG): seconds between 0 (off) and 1000000");
+  if (o.max_steps == 0) throw OptionError("--max-steps (WEFT_MAX_STEPS): must be at least 1");
   const auto milliseconds = [](std::uint64_t value, const char* flag) {
     if (value > kMaxMilliseconds)
       throw OptionError(std::string(flag) + ": at most " + std::to_string(kMaxMilliseconds) +
                         " ms (the virtual clock counts nanoseconds in 64 bits)");
   };
-  milliseconds(o.max_virtual_time_ms, "--max-virtual-time");
-  milliseconds(o.long_poll_ms, "--long-poll-ms");
-  milliseconds(o.leak_grace_ms, "--leak-grace-ms");
+  milliseconds(o.max_virtual_time_ms, "--max-virtual-time (WEFT_MAX_VIRTUAL_TIME)");
+  milliseconds(o.long_poll_ms, "--long-poll-ms (WEFT_LONG_POLL_MS)");
+  milliseconds(o.leak_grace_ms, "--leak-grace-ms (WEFT_LEAK_GRACE_MS)");
   parse_shard(o.shard);
 }
 

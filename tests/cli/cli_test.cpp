@@ -422,3 +422,11 @@ TEST_CASE("dpor-bounded and dfs-iterative are selectable and report the bound th
   CHECK(found.out.find("--strategy dpor-bounded --preemption-bound 2 --iterations ") !=
         std::string::npos);
 }
+
+TEST_CASE("a bad value from a WEFT_* variable is named by its variable too") {
+  ::setenv("WEFT_JOBS", "0", 1);
+  Run r = weft_cmd({"explore", "shutdown-producer-worker", "--iterations", "1"});
+  ::unsetenv("WEFT_JOBS");
+  CHECK(one_line_error(r));
+  CHECK(r.err.find("WEFT_JOBS") != std::string::npos);  // it said only --jobs
+}
