@@ -3,9 +3,14 @@
 // from scratch: runtime, tasks, channels, detectors. Exploration continues past failures
 // (all_failures) so that each iteration does the same amount of work.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <stdexcept>
 
 #include "weft/harness/explorer.hpp"
 #include "weft/harness/scenario.hpp"
+#include "weft/weft.hpp"
 
 namespace {
 
@@ -40,6 +45,59 @@ void BM_ExploreFlagshipPct(benchmark::State& state) {
 void BM_ExploreFixedRandom(benchmark::State& state) {
   explore_flagship(state, "random", "shutdown-producer-worker-stop-on-close");
 }
+
+// A long campaign's memory: resident set growth per execution between the first million
+// executions and the last, with --all-failures (every execution of this program fails, so the
+// failure bookkeeping is exercised too). It must be flat: 0 bytes per execution, give or take
+// the allocator (it was 48 bytes per execution, 120 GB for a day's campaign).
+std::int64_t resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return -1;
+  long size = 0, resident = 0;
+  const int n = std::fscanf(f, "%ld %ld", &size, &resident);
+  std::fclose(f);
+  return n == 2 ? static_cast<std::int64_t>(resident) * sysconf(_SC_PAGESIZE) : -1;
+}
+
+void BM_CampaignMemory(benchmark::State& state) {
+  const std::uint64_t executions = static_cast<std::uint64_t>(state.range(0));
+  constexpr std::uint64_t kWarm = 1'000'000;  // past the distinct-schedule window
+  weft::ExploreOptions options;
+  options.iterations = executions;
+  options.all_failures = true;
+  options.lock_order = false;
+  const weft::ExploreTarget target{"campaign-memory", weft::Flavor::multi_thread, [] {
+                                     weft::Runtime rt;
+                                     rt.block_on([] {
+                                       auto t = weft::spawn([] { weft::yield_now(); });
+                                       weft::yield_now();
+                                       t.join();
+                                       throw std::runtime_error("every execution fails");
+                                     });
+                                   }};
+  std::int64_t at_warm = 0;
+  std::uint64_t warm_executions = 0;
+  const weft::ProgressFn progress = [&](const weft::Progress& p) {
+    if (at_warm == 0 && p.executions >= kWarm) {
+      at_warm = resident_bytes();
+      warm_executions = p.executions;
+    }
+  };
+  std::int64_t at_end = 0;
+  for (auto _ : state) {
+    weft::ExploreReport report = weft::explore(options, target, progress);
+    at_end = resident_bytes();
+    if (report.executions != executions || report.failing_executions != executions)
+      state.SkipWithError("the campaign did not run every execution");
+  }
+  state.counters["executions"] = static_cast<double>(executions);
+  state.counters["rss_after_1M_MiB"] = static_cast<double>(at_warm) / (1 << 20);
+  state.counters["rss_end_MiB"] = static_cast<double>(at_end) / (1 << 20);
+  state.counters["bytes_per_execution"] =
+      static_cast<double>(at_end - at_warm) / static_cast<double>(executions - warm_executions);
+}
+
+BENCHMARK(BM_CampaignMemory)->Arg(10'000'000)->Iterations(1)->Unit(benchmark::kSecond);
 
 BENCHMARK(BM_ExploreFlagshipRandom)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ExploreFlagshipPct)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -208,8 +208,8 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
 
   const std::string_view flavor = to_string(options.flavor.value_or(scenario.flavor));
   out << "weft: explored " << name << " (" << flavor << ", " << report.strategy << ", seed "
-      << options.seed << "): " << report.executions << " executions, " << report.distinct_schedules
-      << " distinct schedules, " << console::duration(report.seconds) << "\n";
+      << options.seed << "): " << report.executions << " executions, " << report.distinct_text()
+      << ", " << console::duration(report.seconds) << "\n";
   // A clean run that the time budget cut short did not run all it was asked to: say so.
   if (report.ok() && !report.exhausted && options.time_budget > 0 &&
       report.seconds >= options.time_budget && report.executions < options.iterations)

@@ -38,18 +38,24 @@ void keep_lowest(FirstSeen<Key, Value>& seen, const Key& key, std::uint64_t inde
 
 // What executions gave: one worker's (each keeps its own, so that an execution costs no lock and
 // no shared map insertion), then all of them merged by execution index.
+//
+// Nothing here grows with the number of executions past a fixed window, so a campaign of any
+// length runs in flat memory (it kept 48 bytes per execution): executions and failures are
+// counted, and schedules are told apart only among the first kDistinctWindow executions. Which
+// executions a one-thread run would have counted follows from the indices claimed (see
+// Exploration::counted_executions), not from a list of them.
 struct Found {
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> hashes;  // (index, schedule hash)
-  // Failing executions: every index, but only the lowest one's result (all a report uses), so
-  // that a long --all-failures campaign does not keep every failing schedule.
-  std::vector<std::uint64_t> failed_indices;
+  // (index, schedule hash) of the executions in the distinct-schedule window.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> hashes;
+  std::uint64_t executions = 0;
+  std::uint64_t failures = 0;
+  // Only the lowest failing execution's result (all a report uses).
   std::optional<std::pair<std::uint64_t, ExecutionResult>> first_failed;
   FirstSeen<std::string, Failure> warnings;  // by signature
   FirstSeenFacts facts;                      // by (detector, key)
-  // Failing executions by their first failure's signature: the lowest one's failure and every
-  // index (to count only those a one-thread run would have run).
+  // Failing executions by their first failure's signature: the lowest one's failure, and how many.
   FirstSeen<std::string, Failure> failure_signatures;
-  std::map<std::string, std::vector<std::uint64_t>> failing_by_signature;
+  std::map<std::string, std::uint64_t> failing_by_signature;
 };
 
 // Everything one thread needs to run executions, and what its executions gave.
@@ -63,13 +69,11 @@ struct Worker {
 void merge_into(Found& all, Found& w) {
   for (auto& [signature, first] : w.failure_signatures)
     keep_lowest(all.failure_signatures, signature, first.first, std::move(first.second));
-  for (auto& [signature, indices] : w.failing_by_signature) {
-    auto& merged = all.failing_by_signature[signature];
-    merged.insert(merged.end(), indices.begin(), indices.end());
-  }
+  for (auto& [signature, count] : w.failing_by_signature)
+    all.failing_by_signature[signature] += count;
   all.hashes.insert(all.hashes.end(), w.hashes.begin(), w.hashes.end());
-  all.failed_indices.insert(all.failed_indices.end(), w.failed_indices.begin(),
-                            w.failed_indices.end());
+  all.executions += w.executions;
+  all.failures += w.failures;
   if (w.first_failed && (!all.first_failed || w.first_failed->first < all.first_failed->first))
     all.first_failed = std::move(w.first_failed);
   for (auto& [signature, first] : w.warnings)
@@ -245,6 +249,9 @@ class Exploration {
   void report_progress(const Worker& worker);
   void record(Found& found, std::uint64_t index, ExecutionResult r);
   Found merge_workers();
+  void count_executions(const Found& found, std::uint64_t last, ExploreReport& report) const;
+  std::uint64_t counted_executions(const Found& found, std::uint64_t last) const;
+  void skip(std::uint64_t j);
   void add_warnings(Found& found, std::uint64_t last, ExploreReport& report) const;
   void explain(std::uint64_t index, const ExecutionResult& result, ExploreReport& report) const;
   std::optional<std::string> nondeterminism(const Trace& trace, bool same,
@@ -263,6 +270,8 @@ class Exploration {
   std::atomic<bool> exhausted_{false};
   std::atomic<bool> budget_hit_{false};
   std::atomic<std::uint64_t> done_{0};
+  std::mutex skipped_mutex_;
+  std::vector<std::uint64_t> skipped_;  // claims (positions j) not run; at most one per worker
   std::mutex progress_mutex_;
   Clock::time_point last_progress_;  // under progress_mutex_
 };
@@ -274,13 +283,37 @@ std::optional<std::uint64_t> Exploration::next_index() {
   const std::uint64_t j = next_.fetch_add(1);
   if (j >= options_.iterations) return std::nullopt;
   const std::uint64_t index = shard_.index + j * shard_.count;
-  if (!options_.all_failures && index > first_failure_.load()) return std::nullopt;
-  if (options_.time_budget > 0 && detail::seconds_since(started_) >= options_.time_budget) {
-    budget_hit_ = true;
+  if (!options_.all_failures && index > first_failure_.load()) {
+    skip(j);
     return std::nullopt;
   }
-  if (detail::StopSignals::requested() != 0) return std::nullopt;
+  if (options_.time_budget > 0 && detail::seconds_since(started_) >= options_.time_budget) {
+    budget_hit_ = true;
+    skip(j);
+    return std::nullopt;
+  }
+  if (detail::StopSignals::requested() != 0) {
+    skip(j);
+    return std::nullopt;
+  }
   return index;
+}
+
+void Exploration::skip(std::uint64_t j) {
+  std::lock_guard lock(skipped_mutex_);
+  skipped_.push_back(j);
+}
+
+// The executions with index <= last, without a list of them: every position below the highest
+// claimed was claimed (one shared counter hands them out), and a claimed position runs unless its
+// claim found the exploration over (skipped_). So they are the positions up to last's, less the
+// skipped ones among them.
+std::uint64_t Exploration::counted_executions(const Found& found, std::uint64_t last) const {
+  if (last == UINT64_MAX) return found.executions;
+  const std::uint64_t position = (last - shard_.index) / shard_.count;
+  std::uint64_t skipped = 0;
+  for (std::uint64_t j : skipped_) skipped += j <= position;
+  return position + 1 - skipped;
 }
 
 void Exploration::work(Worker& worker, detail::ThreadSlot& slot) {
@@ -289,6 +322,7 @@ void Exploration::work(Worker& worker, detail::ThreadSlot& slot) {
     const std::uint64_t seed = execution_seed(options_.seed, *index);
     if (!worker.strategy->begin_execution(*index, seed)) {
       exhausted_ = true;
+      skip((*index - shard_.index) / shard_.count);
       return;
     }
     thread_guard.begin_execution(*index, seed);
@@ -321,7 +355,9 @@ void Exploration::report_progress(const Worker& worker) {
 }
 
 void Exploration::record(Found& found, std::uint64_t index, ExecutionResult r) {
-  found.hashes.emplace_back(index, hash_decisions(r.decisions));
+  ++found.executions;
+  if ((index - shard_.index) / shard_.count < kDistinctWindow)
+    found.hashes.emplace_back(index, hash_decisions(r.decisions));
   for (Failure& w : r.warnings) keep_lowest(found.warnings, w.signature(), index, std::move(w));
   for (ExecutionFact& f : r.facts)
     keep_lowest(found.facts, {f.detector, std::move(f.key)}, index, std::move(f.value));
@@ -330,9 +366,9 @@ void Exploration::record(Found& found, std::uint64_t index, ExecutionResult r) {
   while (index < current && !first_failure_.compare_exchange_weak(current, index)) {
   }
   failures_seen_.fetch_add(1);
-  found.failed_indices.push_back(index);
+  ++found.failures;
   std::string signature = r.failures.front().signature();
-  found.failing_by_signature[signature].push_back(index);
+  ++found.failing_by_signature[signature];
   keep_lowest(found.failure_signatures, std::move(signature), index, Failure(r.failures.front()));
   if (!found.first_failed || index < found.first_failed->first)
     found.first_failed.emplace(index, std::move(r));
@@ -362,14 +398,17 @@ Found Exploration::merge_workers() {
   return all;
 }
 
-// Count what a one-thread run would have counted: executions up to the first failure (`last`).
-void count_executions(const Found& found, std::uint64_t last, ExploreReport& report) {
+// Count what a one-thread run would have counted: executions up to the first failure (`last`),
+// and the distinct schedules among those in the window.
+void Exploration::count_executions(const Found& found, std::uint64_t last,
+                                   ExploreReport& report) const {
+  report.executions = counted_executions(found, last);
   std::vector<std::uint64_t> distinct;
   for (const auto& [index, hash] : found.hashes) {
     if (index > last) break;
-    ++report.executions;
     distinct.push_back(hash);
   }
+  report.distinct_window = report.executions > kDistinctWindow ? kDistinctWindow : 0;
   std::sort(distinct.begin(), distinct.end());
   report.distinct_schedules =
       static_cast<std::uint64_t>(std::unique(distinct.begin(), distinct.end()) - distinct.begin());
@@ -398,18 +437,18 @@ void Exploration::add_warnings(Found& found, std::uint64_t last, ExploreReport& 
 
 // The failing executions and distinct failures among those counted (other threads may have gone
 // past the first failure), by lowest execution.
+//
+// Past the first failure only --all-failures counts (and then `last` is UINT64_MAX): without it
+// the one counted is the lowest failing execution, `last` itself.
 void count_failures(Found& found, const ExploreOptions& options, std::uint64_t last,
                     ExploreReport& report) {
-  auto counted = [&](const std::vector<std::uint64_t>& indices) {
-    return static_cast<std::uint64_t>(std::count_if(
-        indices.begin(), indices.end(), [&](std::uint64_t index) { return index <= last; }));
-  };
-  report.failing_executions = counted(found.failed_indices);
+  const bool all = last == UINT64_MAX;
+  report.failing_executions = all ? found.failures : found.first_failed ? 1 : 0;
   for (auto& [signature, first] : found.failure_signatures) {
     if (first.first > last) continue;
-    report.signatures.push_back(
-        FailureSignature{std::move(first.second), counted(found.failing_by_signature[signature]),
-                         first.first, execution_seed(options.seed, first.first)});
+    const std::uint64_t count = all ? found.failing_by_signature[signature] : 1;
+    report.signatures.push_back(FailureSignature{std::move(first.second), count, first.first,
+                                                 execution_seed(options.seed, first.first)});
   }
   std::sort(report.signatures.begin(), report.signatures.end(),
             [](const auto& a, const auto& b) { return a.lowest_execution < b.lowest_execution; });

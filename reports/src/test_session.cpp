@@ -89,8 +89,7 @@ Outcome explore_in_test(ExploreOptions options, const TestIdentity& test,
   ExploreReport report = explore(options, target);
   if (report.ok()) {
     std::string summary = "weft: " + std::to_string(report.executions) + " executions (" +
-                          std::to_string(report.distinct_schedules) + " distinct schedules, " +
-                          options.strategy + ")";
+                          report.distinct_text() + ", " + options.strategy + ")";
     summary += report.exhausted ? ", the whole bounded space covered, no failure"
                                 : ", no failure (the space was not covered)";
     for (const std::string& note : report.notes) summary += "\n" + note;

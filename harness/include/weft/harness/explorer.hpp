@@ -32,10 +32,23 @@ struct FailureSignature {
   std::uint64_t lowest_seed = 0;  // replays it: --seed lowest_seed --iterations 1
 };
 
+// Distinct schedules are told apart among this many executions at most, so that a campaign's
+// memory stays flat however long it runs (each execution in the window keeps 16 bytes).
+inline constexpr std::uint64_t kDistinctWindow = std::uint64_t{1} << 20;
+
 struct ExploreReport {
   std::uint64_t executions = 0;          // run (up to and including the first failing one)
   std::uint64_t distinct_schedules = 0;  // distinct decision lists among them
-  bool exhausted = false;                // dfs covered its whole space within its bounds
+  // Non-zero when there were more executions than kDistinctWindow: distinct_schedules counts the
+  // first distinct_window of them only.
+  std::uint64_t distinct_window = 0;
+  // "N distinct schedules", and "among the first W" when a window applied.
+  std::string distinct_text() const {
+    std::string text = std::to_string(distinct_schedules) + " distinct schedules";
+    if (distinct_window != 0) text += " among the first " + std::to_string(distinct_window);
+    return text;
+  }
+  bool exhausted = false;  // dfs covered its whole space within its bounds
   // Bounded strategies (dfs, dpor-bounded, dfs-iterative): the largest preemption bound within
   // which every schedule (up to equivalence) was run; INT64_MAX when every schedule was.
   std::optional<std::int64_t> covered_bound;
