@@ -38,8 +38,8 @@ void Semaphore::acquire_permits(std::size_t n, const char* what, SourceLocation 
   using namespace detail;
   if (n > max_permits)
     throw std::invalid_argument(std::string(what) + " of " + count_text(n) +
-                                " permits can never be served (at most " +
-                                count_text(max_permits) + ")");
+                                " permits can never be served (at most " + count_text(max_permits) +
+                                ")");
   const OpSite site = enter_blocking_op(what, tag_, ObjectKind::semaphore, Op::acquire, where);
   if (!core_.acquire(site, n,
                      WaitInfo{Op::acquire, ObjectKind::semaphore, site.id, kNoTask, where})) {
