@@ -2,6 +2,7 @@
 // JoinSet's task, which join_next and its select branch wait for.
 #include <cstdint>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "weft/detail/select_arm.hpp"
@@ -95,7 +96,8 @@ namespace weft::detail {
 
 JoinSetSlot::~JoinSetSlot() {
   if (!shared_) return;  // moved from
-  const TaskId id = shared_->ids[slot_];
+  const TaskId id = std::exchange(shared_->ids[slot_], kNoTask);
+  shared_->free_slots.push_back(slot_);
   if (id == kNoTask) return;  // detached
   shared_->done.push_back(id);
   // A destructor: no scheduling point, but join_next wakes.

@@ -195,3 +195,33 @@ TEST_CASE("JoinSet: every result is joined exactly once, explored") {
     CHECK(deadlocks == 0);
   }
 }
+
+TEST_CASE("JoinSet: slots of ended tasks are reused without mixing up which task ended") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::JoinSet<int> set;
+    // A detached task still holds its slot until it ends; it must never come back from
+    // join_next, even when its slot is reused after it ended.
+    set.spawn([] {
+      weft::sleep(5ms);
+      return -1;
+    });
+    set.detach_all();
+    for (int round = 0; round < 50; ++round) {
+      std::vector<weft::TaskId> spawned;
+      for (int k = 0; k < 3; ++k)
+        spawned.push_back(set.spawn([round, k] {
+          weft::sleep(std::chrono::milliseconds(3 - k));
+          return round * 10 + k;
+        }));
+      std::vector<int> values;
+      std::vector<weft::TaskId> ended;
+      while (auto r = set.join_next()) {
+        ended.push_back(r->id());
+        values.push_back(r->unwrap());
+      }
+      CHECK(values == std::vector<int>{round * 10 + 2, round * 10 + 1, round * 10});
+      CHECK(ended == std::vector<weft::TaskId>{spawned[2], spawned[1], spawned[0]});
+    }
+  });
+}

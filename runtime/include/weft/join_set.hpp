@@ -55,6 +55,9 @@ struct JoinSetShared {
   WaitQueue waiters;        // tasks in join_next()
   std::deque<TaskId> done;  // ended, not yet returned by join_next, in the order they ended
   std::vector<TaskId> ids;  // by slot: the task spawned there (kNoTask once detached)
+  // Slots whose task has ended, for the next spawns: a set that lives as long as a server and
+  // spawns a task per request stays as large as its tasks alive at once, not all it ever had.
+  std::vector<std::size_t> free_slots;
 };
 
 // Held by each task's closure: destroyed when the task ends (returned, panicked, or dropped:
@@ -92,8 +95,14 @@ class JoinSet {
   // Spawns fn (weft::spawn) into the set. Returns the task's id.
   template <class F>
   TaskId spawn(F&& fn, std::string name = {}, SourceLocation where = SourceLocation::current()) {
-    const std::size_t slot = shared_->ids.size();
-    shared_->ids.push_back(kNoTask);
+    std::size_t slot;
+    if (!shared_->free_slots.empty()) {
+      slot = shared_->free_slots.back();
+      shared_->free_slots.pop_back();
+    } else {
+      slot = shared_->ids.size();
+      shared_->ids.push_back(kNoTask);
+    }
     auto handle = weft::spawn([guard = detail::JoinSetSlot(shared_, slot),
                                fn = std::forward<F>(fn)]() mutable -> T { return fn(); },
                               std::move(name), where);
