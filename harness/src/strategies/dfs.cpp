@@ -240,6 +240,10 @@ std::optional<std::int64_t> Dfs::covered_bound() const {
 
 std::unique_ptr<Strategy> Dfs::clone() const { return std::make_unique<Dfs>(options_); }
 
+nlohmann::json preemption_bound_parameters(const ExploreOptions& o, const ExplorationProbe&) {
+  return nlohmann::json{{"preemption_bound", o.preemption_bound}};
+}
+
 OptionRow preemption_bound_row() {
   return member_row<&ExploreOptions::preemption_bound>(
       "preemption-bound", "WEFT_PREEMPTION_BOUND",
@@ -257,10 +261,7 @@ const StrategyEntry& dfs_entry() {
       .seeded = false,
       .selectable = true,
       .measured = true,
-      .parameters =
-          [](const ExploreOptions& o, const ExplorationProbe&) {
-            return nlohmann::json{{"preemption_bound", o.preemption_bound}};
-          },
+      .parameters = preemption_bound_parameters,
       .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
         DfsOptions options;
         p.integer("preemption_bound", options.preemption_bound, -std::numeric_limits<int>::max(),

@@ -218,10 +218,7 @@ const StrategyEntry& dfs_iterative_entry() {
       .seeded = false,
       .selectable = true,
       .measured = false,
-      .parameters =
-          [](const ExploreOptions& o, const ExplorationProbe&) {
-            return nlohmann::json{{"preemption_bound", o.preemption_bound}};
-          },
+      .parameters = preemption_bound_parameters,
       .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
         IterativeOptions options;
         p.integer("preemption_bound", options.last_bound, -1, std::numeric_limits<int>::max());

@@ -489,10 +489,7 @@ const StrategyEntry& dpor_bounded_entry() {
       .seeded = false,
       .selectable = true,
       .measured = false,
-      .parameters =
-          [](const ExploreOptions& o, const ExplorationProbe&) {
-            return nlohmann::json{{"preemption_bound", o.preemption_bound}};
-          },
+      .parameters = preemption_bound_parameters,
       .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
         DporOptions options;
         options.preemption_bound = 0;

@@ -117,6 +117,8 @@ struct ExplorationProbe {
 // --preemption-bound, shared by the bounded strategies (dfs, dpor-bounded, dfs-iterative): one
 // ExploreOptions member, one flag and variable, listed in each entry that records it.
 OptionRow preemption_bound_row();
+// Their trace parameters: {"preemption_bound": the option's value}.
+nlohmann::json preemption_bound_parameters(const ExploreOptions& o, const ExplorationProbe&);
 
 struct StrategyEntry {
   std::string_view name;     // as --strategy and traces name it
