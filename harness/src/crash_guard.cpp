@@ -17,6 +17,7 @@
 #include <exception>
 #include <mutex>
 
+#include "isolation.hpp"
 #include "weft/detail/scheduler_api.hpp"
 
 namespace weft {
@@ -151,6 +152,13 @@ void write_task(SafeWriter& w, const RunningTaskInfo& t) {
   w.text("#").number(t.task);
 }
 
+// Whether the fault hit the running task's stack guard: a stack overflow.
+bool stack_guard_hit(const RunningTaskInfo& t, int sig, const siginfo_t* info) {
+  const auto* addr = static_cast<const char*>(info != nullptr ? info->si_addr : nullptr);
+  return t.in_task && (sig == SIGSEGV || sig == SIGBUS) && info != nullptr && info->si_code > 0 &&
+         t.stack_base != nullptr && addr < t.stack_base && addr >= t.stack_base - kStackGuardBytes;
+}
+
 void report_signal(const ThreadSlot& slot, int sig, const siginfo_t* info) {
   SafeWriter w;
   const HandledSignal& handled = kSignals[signal_index(sig)];
@@ -158,10 +166,7 @@ void report_signal(const ThreadSlot& slot, int sig, const siginfo_t* info) {
   write_execution(w, slot);
   w.text("\n");
   const RunningTaskInfo t = running_task(*slot.watch);
-  const auto* addr = static_cast<const char*>(info != nullptr ? info->si_addr : nullptr);
-  const bool guard_hit = t.in_task && (sig == SIGSEGV || sig == SIGBUS) && info != nullptr &&
-                         info->si_code > 0 && t.stack_base != nullptr && addr < t.stack_base &&
-                         addr >= t.stack_base - kStackGuardBytes;
+  const bool guard_hit = stack_guard_hit(t, sig, info);
   if (guard_hit) {
     w.text("weft: stack overflow in ");
     write_task(w, t);
@@ -193,8 +198,11 @@ std::atomic<bool> process_reported{false};
 void on_fatal_signal(int sig, siginfo_t* info, void* /*ucontext*/) {
   const int saved_errno = errno;
   ThreadSlot* slot = tls_slot;
-  if (slot != nullptr && slot->running.load(std::memory_order_relaxed) &&
-      !slot->reported.exchange(true)) {
+  if (slot != nullptr && slot->isolation != nullptr) {
+    const RunningTaskInfo t = running_task(*slot->watch);
+    child_record_signal(*slot->isolation, *slot, sig, stack_guard_hit(t, sig, info), t);
+  } else if (slot != nullptr && slot->running.load(std::memory_order_relaxed) &&
+             !slot->reported.exchange(true)) {
     if (!process_reported.exchange(true)) {
       report_signal(*slot, sig, info);
     } else {
@@ -228,7 +236,8 @@ std::string current_exception_text() {
   }
 }
 
-void report_terminate(const ThreadSlot& slot) {
+// What std::terminate in the running execution stands for.
+Failure terminate_failure(const ThreadSlot& slot) {
   const RunningTaskInfo t = running_task(*slot.watch);
   Failure f;
   f.step = t.step;
@@ -248,6 +257,15 @@ void report_terminate(const ThreadSlot& slot) {
   } else {
     f.kind = FailureKind::crash;
     f.message = "std::terminate was called: " + what;
+  }
+  return f;
+}
+
+void report_terminate(const ThreadSlot& slot) {
+  const Failure f = terminate_failure(slot);
+  if (slot.isolation != nullptr) {
+    child_record_failure(*slot.isolation, slot, f);
+    return;
   }
   const std::string path = write_crash_trace(slot, f);
   SafeWriter w;
@@ -292,6 +310,10 @@ void on_exit() {
   if (slot == nullptr || !slot->running.load(std::memory_order_relaxed) ||
       slot->reported.exchange(true))
     return;
+  if (slot->isolation != nullptr) {
+    child_record_exit(*slot->isolation, *slot);
+    return;
+  }
   SafeWriter w;
   w.text("\nweft: the program called exit in ");
   write_execution(w, *slot);

@@ -40,6 +40,8 @@ std::string crash_trace_path(const ExplorationContext& context, std::uint64_t se
 
 // What one exploring thread publishes. Written by that thread, read by its signal handlers and by
 // the watchdog.
+struct IsolationBlock;
+
 struct ThreadSlot {
   const ExplorationContext* context = nullptr;
   ThreadWatch* watch = nullptr;  // the runtime's heartbeat on that thread
@@ -48,6 +50,9 @@ struct ThreadSlot {
   std::atomic<std::uint64_t> executions{0};  // bumped as each execution begins (release)
   std::atomic<const std::vector<Decision>*> decisions{nullptr};
   std::atomic<bool> reported{false};  // a crash report was printed: print it once
+  // Set in a child process of --isolate: the handlers record how the execution ended there for
+  // the parent (isolation.hpp) instead of reporting it.
+  IsolationBlock* isolation = nullptr;
   // The watchdog's own bookkeeping (only its thread touches these).
   std::uint64_t seen_beats = 0;
   std::chrono::steady_clock::time_point seen_at{};
@@ -95,6 +100,9 @@ void watch_decisions(const std::vector<Decision>* decisions) noexcept;
 // exits with status 1.
 void watchdog_register(ThreadSlot* slot);
 void watchdog_unregister(ThreadSlot* slot);
+// In a child process of --isolate (the parent's watchdog thread did not come along): a watchdog
+// of the child's own for its one slot, which records a hang for the parent.
+void start_child_watchdog(ThreadSlot* slot);
 
 // Writes a trace of the running execution with `failure` (never throws); returns its path, or
 // "" when none was written. Not for signal handlers.

@@ -3,9 +3,12 @@
 #include "execution.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
 #include <optional>
 
 #include "crash_guard.hpp"
+#include "isolation.hpp"
 #include "weft/check.hpp"
 #include "weft/detail/scheduler_api.hpp"
 #include "weft/harness/decision.hpp"
@@ -151,7 +154,61 @@ void collect_findings(std::vector<std::unique_ptr<Detector>>& detectors, const B
   std::stable_sort(result.warnings.begin(), result.warnings.end(), by_step);
 }
 
+// Another OS thread used the runtime's objects: whatever the execution reports (a deadlock, a
+// nondeterministic replay) likely comes from what weft could not see.
+void add_foreign_thread_hint(const ForeignThreadUse& use, ExecutionResult& result) {
+  const std::string hint =
+      std::string(kForeignThreadHint) + ": it called " + std::string(to_string(use.op)) + " at " +
+      Location::from(use.where).to_string() +
+      "; weft neither schedules that thread nor wakes tasks for what it does, so run that code in "
+      "a weft task (weft::spawn)";
+  for (Failure& f : result.failures) f.details.push_back(hint);
+  for (Failure& f : result.warnings) f.details.push_back(hint);
+}
+
+// What identifies the program a trace comes from, in a way that neither the schedule nor the
+// edits that fix a bug (lines move, checks change) affect: the first task's first events (before
+// any other task runs, no decision has been taken), as kind, operation, task name and source file
+// without its line. A trace given to another program (copied to another scenario's name, or
+// replayed by the wrong test) starts with other tasks, operations or files.
+constexpr std::size_t kIdentityEvents = 16;
+
+std::vector<std::string> leading_events(const Trace& trace) {
+  std::map<TaskId, std::string> names;
+  for (const TraceTask& t : trace.tasks) names[t.id] = t.name;
+  std::vector<std::string> out;
+  // A spawn event belongs to the new task; the task that spawned it is its `other`.
+  auto actor = [](const TraceEvent& e) { return e.kind == EventKind::spawn ? e.other : e.task; };
+  auto first_event = std::find_if(trace.events.begin(), trace.events.end(),
+                                  [](const TraceEvent& e) { return e.task != kNoTask; });
+  if (first_event == trace.events.end()) return out;
+  const TaskId first = first_event->task;
+  for (const TraceEvent& e : trace.events) {
+    const TaskId by = actor(e) == kNoTask ? e.task : actor(e);
+    if (out.size() == kIdentityEvents || (by != kNoTask && by != first)) break;
+    if (by != first) continue;  // the runtime's own (a clock advance)
+    std::string text(to_string(e.kind));
+    if (e.op != Op::none) text += " " + std::string(to_string(e.op));
+    if (!e.text.empty()) text += " '" + e.text + "'";  // the name a spawn gave
+    text += " by '" + names[first] + "'";
+    if (e.where.known()) text += " in " + std::filesystem::path(e.where.file).filename().string();
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
 }  // namespace
+
+std::optional<std::string> different_program(const Trace& recorded, const Trace& replayed) {
+  const std::vector<std::string> was = leading_events(recorded), is = leading_events(replayed);
+  const std::size_t n = std::min(was.size(), is.size());
+  for (std::size_t i = 0; i < n; ++i)
+    if (was[i] != is[i])
+      return "the trace was recorded from another program: its event " + std::to_string(i + 1) +
+             " is " + was[i] + ", this program's is " + is[i] +
+             " (is it the right scenario or test?)";
+  return std::nullopt;  // a trace without events (a crash's) has nothing to compare
+}
 
 ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& options,
                          Chooser* chooser, std::vector<std::unique_ptr<Detector>>& detectors,
@@ -170,6 +227,7 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   if (log) fanout.add(log);
   if (extra) fanout.add(extra);
 
+  (void)take_foreign_thread_use();  // an earlier execution's, on this thread
   const ExplorationHooks hooks =
       hooks_for(target, options, recorder ? &*recorder : nullptr, &fanout);
   BodyOutcome outcome;
@@ -179,6 +237,8 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   }
   ExecutionResult result;
   collect_findings(detectors, outcome, result);
+  if (const std::optional<ForeignThreadUse> use = take_foreign_thread_use())
+    add_foreign_thread_hint(*use, result);
   watch_decisions(nullptr);
   if (recorder) result.decisions = recorder->take();
   result.steps = counter.steps;
@@ -207,6 +267,22 @@ ExploreOptions options_for_trace(const Trace& trace, const ExploreOptions& base)
 
 void apply_source_root(const ExploreOptions& options) {
   if (!options.source_root.empty()) set_source_root(options.source_root);
+}
+
+bool replays_in_child(const Trace& trace, const ExploreOptions& options) {
+  if (options.isolate) return true;
+  return trace.failure && (trace.failure->kind == FailureKind::crash ||
+                           trace.failure->kind == FailureKind::throwing_destructor);
+}
+
+ExplorationContext replay_context(const Trace& trace, const ExploreOptions& options) {
+  ExplorationContext context;
+  context.scenario = trace.scenario;
+  context.strategy = trace.strategy;
+  context.replaying = "a trace";  // replay() has no file name; the CLI printed it
+  context.write_traces = false;
+  context.watchdog_seconds = options.watchdog;
+  return context;
 }
 
 std::vector<Decision> trim_defaults(std::vector<Decision> decisions) {
@@ -251,21 +327,6 @@ ExecutionRecord run_execution(const ExploreOptions& options, const ExploreTarget
   return ExecutionRecord{std::move(r.failures), std::move(r.decisions), r.steps};
 }
 
-namespace {
-
-// What crash and hang reports say while a trace replays (no trace is written: it exists).
-detail::ExplorationContext replay_context(const Trace& trace, const ExploreOptions& options) {
-  detail::ExplorationContext context;
-  context.scenario = trace.scenario;
-  context.strategy = trace.strategy;
-  context.replaying = "a trace";  // replay() has no file name; the CLI printed it
-  context.write_traces = false;
-  context.watchdog_seconds = options.watchdog;
-  return context;
-}
-
-}  // namespace
-
 ReplayResult replay(const Trace& trace, const ExploreTarget& target, const ExploreOptions& base) {
   ExploreOptions options = detail::options_for_trace(trace, base);
   detail::apply_source_root(options);
@@ -273,12 +334,26 @@ ReplayResult replay(const Trace& trace, const ExploreTarget& target, const Explo
   chooser.begin_execution(0, trace.seed);
   auto detectors = make_detectors(options);
   EventLog log;
-  detail::ExplorationGuard guard(replay_context(trace, options), 1);
+  detail::ExplorationGuard guard(detail::replay_context(trace, options), 1);
   detail::ThreadGuard thread_guard(guard.slot(0));
-  thread_guard.begin_execution(trace.execution, trace.seed);
-  detail::ExecutionResult r = detail::run_once(target, options, &chooser, detectors, &log);
-  thread_guard.end_execution();
+  auto execute = [&] {
+    thread_guard.begin_execution(trace.execution, trace.seed);
+    return detail::run_once(target, options, &chooser, detectors, &log);
+  };
   ReplayResult out;
+  if (detail::replays_in_child(trace, options)) {
+    detail::ChildOutcome child = detail::run_in_child(guard.slot(0), [&] { execute(); });
+    if (!child.survived) {
+      out.failures.push_back(std::move(child.failure));
+      out.trace = trace;
+      out.trace.failure = out.failures.front();
+      out.trace.events.clear();  // the child's events died with it
+      out.trace.tasks.clear();
+      return out;
+    }
+  }
+  detail::ExecutionResult r = execute();
+  thread_guard.end_execution();
   out.failures = std::move(r.failures);
   out.mismatch = chooser.mismatch();
   out.trace = trace;
@@ -286,6 +361,7 @@ ReplayResult replay(const Trace& trace, const ExploreTarget& target, const Explo
   out.trace.events = log.events();
   out.trace.tasks = log.tasks();
   out.trace.events_truncated = log.truncated();
+  if (!out.mismatch) out.mismatch = detail::different_program(trace, out.trace);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,14 @@ struct ExecutionResult {
   std::vector<Decision> decisions;
   std::uint64_t steps = 0;
   std::uint64_t fingerprint = 0;
+  // Under --isolate: the execution ended its child process (a crash), so this process must not
+  // run it; `failures` says how it ended, `decisions` replay it.
+  bool ended_process = false;
 };
+
+// How a failure's detail line about another OS thread using the runtime's objects begins.
+inline constexpr std::string_view kForeignThreadHint =
+    "an OS thread that weft does not run (a std::thread?) used this runtime's objects";
 
 // Runs the body once. `chooser` null: the runtime's default choices, nothing recorded. `log` and
 // `extra` (a caller's observer) may be null.
@@ -43,6 +51,15 @@ Flavor effective_flavor(const ExploreOptions& options, const ExploreTarget& targ
 ExploreOptions options_for_trace(const Trace& trace, const ExploreOptions& base);
 // The user's source root, when the options name one, applies to every failure located from now on.
 void apply_source_root(const ExploreOptions& options);
+// Whether a replay of `trace` runs in a child process first: its execution ended its process (a
+// crash), or --isolate asks for it.
+bool replays_in_child(const Trace& trace, const ExploreOptions& options);
+// What crash and hang reports say while a trace replays (no trace is written: it exists).
+struct ExplorationContext;
+ExplorationContext replay_context(const Trace& trace, const ExploreOptions& options);
+// Why `replayed` (a replay of `recorded`) ran another program than the one that recorded it, or
+// nullopt: the tasks and source files their first events name differ.
+std::optional<std::string> different_program(const Trace& recorded, const Trace& replayed);
 // The decisions without the trailing default answers (a replay takes 0 past the end anyway).
 std::vector<Decision> trim_defaults(std::vector<Decision> decisions);
 

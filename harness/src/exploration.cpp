@@ -4,12 +4,14 @@
 // explaining detectors explains it (and checks that it is deterministic).
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "crash_guard.hpp"
 #include "execution.hpp"
+#include "isolation.hpp"
 #include "stop_signals.hpp"
 #include "weft/harness/decision.hpp"
 #include "weft/harness/detectors.hpp"
@@ -224,6 +226,8 @@ Failure nondeterminism_failure(const Failure& first, const std::string& differen
   f.task_name = first.task_name;
   f.where = first.where;
   f.step = first.step;
+  for (const std::string& d : first.details)  // the likely cause
+    if (d.starts_with(detail::kForeignThreadHint)) f.details.push_back(d);
   return f;
 }
 
@@ -245,6 +249,13 @@ class Exploration {
   void run_workers(std::unique_ptr<Strategy> prototype, unsigned jobs,
                    detail::ExplorationGuard& guard);
   void work(Worker& worker, detail::ThreadSlot& slot);
+  void work_isolated(Worker& worker, detail::ThreadSlot& slot, detail::ThreadGuard& thread_guard);
+  bool run_here(Worker& worker, detail::ThreadGuard& thread_guard, std::uint64_t index,
+                std::uint64_t seed);
+  // The claim position of execution `index` (see counted_executions).
+  std::uint64_t position(std::uint64_t index) const {
+    return (index - shard_.index) / shard_.count;
+  }
   std::optional<std::uint64_t> next_index();
   void report_progress(const Worker& worker);
   void record(Found& found, std::uint64_t index, ExecutionResult r);
@@ -269,6 +280,7 @@ class Exploration {
   std::atomic<std::uint64_t> first_failure_{UINT64_MAX};
   std::atomic<bool> exhausted_{false};
   std::atomic<bool> budget_hit_{false};
+  std::atomic<bool> stopped_at_crash_{false};  // --isolate, a strategy that cannot go past one
   std::atomic<std::uint64_t> done_{0};
   std::mutex skipped_mutex_;
   std::vector<std::uint64_t> skipped_;  // claims (positions j) not run; at most one per worker
@@ -292,7 +304,7 @@ std::optional<std::uint64_t> Exploration::next_index() {
     skip(j);
     return std::nullopt;
   }
-  if (detail::StopSignals::requested() != 0) {
+  if (detail::StopSignals::requested() != 0 || stopped_at_crash_) {
     skip(j);
     return std::nullopt;
   }
@@ -316,26 +328,108 @@ std::uint64_t Exploration::counted_executions(const Found& found, std::uint64_t 
   return position + 1 - skipped;
 }
 
+// How the child's execution ended, as that execution's result (nothing may run it here).
+ExecutionResult crash_result(detail::ChildOutcome& child) {
+  detail::forward_child_output(child);
+  ExecutionResult r;
+  r.steps = child.failure.step;
+  r.failures.push_back(std::move(child.failure));
+  r.decisions = std::move(child.decisions);
+  r.ended_process = true;
+  return r;
+}
+
+// One execution in this process, its strategy told of its end, and what it found recorded.
+// False when the strategy covered its space.
+bool Exploration::run_here(Worker& worker, detail::ThreadGuard& thread_guard, std::uint64_t index,
+                           std::uint64_t seed) {
+  thread_guard.begin_execution(index, seed);
+  ExecutionResult r = detail::run_once(target_, options_, worker.strategy.get(), worker.detectors,
+                                       nullptr, worker.strategy->step_observer());
+  confirm_long_polls(target_, options_, seed, r, worker.detectors);
+  thread_guard.end_execution();
+  worker.strategy->end_execution(
+      ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});
+  report_progress(worker);
+  record(worker.found, index, std::move(r));
+  return !worker.strategy->exhausted();
+}
+
 void Exploration::work(Worker& worker, detail::ThreadSlot& slot) {
   detail::ThreadGuard thread_guard(slot);
+  if (options_.isolate && worker.strategy->independent_executions()) {
+    work_isolated(worker, slot, thread_guard);
+    return;
+  }
   while (const std::optional<std::uint64_t> index = next_index()) {
     const std::uint64_t seed = execution_seed(options_.seed, *index);
     if (!worker.strategy->begin_execution(*index, seed)) {
       exhausted_ = true;
-      skip((*index - shard_.index) / shard_.count);
+      skip(position(*index));
       return;
     }
-    thread_guard.begin_execution(*index, seed);
-    ExecutionResult r = detail::run_once(target_, options_, worker.strategy.get(), worker.detectors,
-                                         nullptr, worker.strategy->step_observer());
-    confirm_long_polls(target_, options_, seed, r, worker.detectors);
-    thread_guard.end_execution();
-    worker.strategy->end_execution(
-        ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});
-    report_progress(worker);
-    record(worker.found, *index, std::move(r));
-    if (worker.strategy->exhausted()) {
+    if (options_.isolate) {
+      // A strategy that learns from each execution (DFS, DPOR) runs one per child: the child ran
+      // on a copy of its state, this process runs the same execution on the original.
+      detail::ChildOutcome child = detail::run_in_child(slot, [&] {
+        thread_guard.begin_execution(*index, seed);
+        detail::run_once(target_, options_, worker.strategy.get(), worker.detectors, nullptr,
+                         worker.strategy->step_observer());
+      });
+      if (!child.survived) {
+        report_progress(worker);
+        record(worker.found, *index, crash_result(child));
+        // The strategy never saw this execution's choices, so its search cannot go on.
+        stopped_at_crash_ = true;
+        return;
+      }
+    }
+    if (!run_here(worker, thread_guard, *index, seed)) {
       exhausted_ = true;
+      return;
+    }
+  }
+}
+
+// --isolate for a seeded strategy (execution k depends only on its seed): a child runs a batch of
+// executions, and those before a crash run again here; the crash is recorded and the next batch
+// begins after it. One fork per batch instead of one per execution (a fork costs about 1 ms).
+void Exploration::work_isolated(Worker& worker, detail::ThreadSlot& slot,
+                                detail::ThreadGuard& thread_guard) {
+  constexpr std::size_t kBatch = 256;
+  for (;;) {
+    std::vector<std::uint64_t> batch;
+    while (batch.size() < kBatch) {
+      const std::optional<std::uint64_t> index = next_index();
+      if (!index) break;
+      batch.push_back(*index);
+    }
+    if (batch.empty()) return;
+    for (std::size_t from = 0; from < batch.size();) {
+      detail::ChildOutcome child = detail::run_in_child(slot, [&] {
+        for (std::size_t k = from; k < batch.size(); ++k) {
+          detail::set_child_progress(slot, k);
+          const std::uint64_t seed = execution_seed(options_.seed, batch[k]);
+          worker.strategy->begin_execution(batch[k], seed);
+          thread_guard.begin_execution(batch[k], seed);
+          detail::run_once(target_, options_, worker.strategy.get(), worker.detectors, nullptr,
+                           worker.strategy->step_observer());
+          thread_guard.end_execution();
+        }
+      });
+      const std::size_t crashed = child.survived ? batch.size() : child.progress;
+      for (std::size_t k = from; k < crashed; ++k) {
+        const std::uint64_t seed = execution_seed(options_.seed, batch[k]);
+        worker.strategy->begin_execution(batch[k], seed);
+        run_here(worker, thread_guard, batch[k], seed);
+      }
+      if (child.survived) break;
+      report_progress(worker);
+      record(worker.found, batch[crashed], crash_result(child));
+      from = crashed + 1;
+      if (options_.all_failures) continue;
+      // The first failure ends the exploration: the claims after it are not run.
+      for (std::size_t k = from; k < batch.size(); ++k) skip(position(batch[k]));
       return;
     }
   }
@@ -464,6 +558,8 @@ void Exploration::explain(std::uint64_t index, const ExecutionResult& result,
   trace.seed = report.failing_seed;
   trace.execution = index;
   trace.decisions = result.decisions;
+  // A crash's replay runs in a child process too (replay() isolates a trace that recorded one).
+  if (result.ended_process) trace.failure = result.failures.front();
   ReplayResult replayed = replay(trace, target_, options_);
   // A long poll is wall time: its absence from this replay says nothing about determinism (the
   // exploration confirmed it by a replay of its own).
@@ -513,6 +609,10 @@ ExploreReport Exploration::run() {
   report.covered_bound = workers_[0].strategy->covered_bound();
   report.cut_by_time_budget = budget_hit_;
   report.stopped_by_signal = detail::StopSignals::requested();
+  if (stopped_at_crash_ && options_.all_failures)
+    report.notes.push_back(report.strategy +
+                           " cannot go past an execution that ended its process: the "
+                           "exploration stopped at the first crash");
 
   Found found = merge_workers();
   const std::uint64_t last = options_.all_failures ? UINT64_MAX : first_failure_.load();

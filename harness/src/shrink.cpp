@@ -3,7 +3,9 @@
 // and the tail), each bounded by a replay budget and the time budget.
 #include <algorithm>
 
+#include "crash_guard.hpp"
 #include "execution.hpp"
+#include "isolation.hpp"
 #include "weft/harness/detectors.hpp"
 #include "weft/harness/strategies.hpp"
 
@@ -52,7 +54,12 @@ class Shrinker {
         options_(std::move(options)),
         signature_(input.failure->signature()),
         detectors_(make_detectors(options_, DetectorMode::find)),
-        last_progress_(started_) {}
+        last_progress_(started_) {
+    if (detail::replays_in_child(input, options_)) {
+      guard_.emplace(detail::replay_context(input, options_), 1);
+      thread_guard_.emplace(guard_->slot(0));
+    }
+  }
   ShrinkResult run();
 
  private:
@@ -68,6 +75,7 @@ class Shrinker {
   bool search_with_bound(std::size_t bound);
   bool single_answers();
   bool drop_tail();
+  std::optional<detail::ChildOutcome> crashed_in_child(Chooser& chooser);
 
   const Trace& input_;
   const ExploreTarget& target_;
@@ -78,6 +86,9 @@ class Shrinker {
   const std::string signature_;
   std::vector<std::unique_ptr<Detector>> detectors_;
   ShrinkResult out_;
+  // A trace whose execution ended its process: each attempt runs in a child process first.
+  std::optional<detail::ExplorationGuard> guard_;
+  std::optional<detail::ThreadGuard> thread_guard_;
   std::vector<Decision> best_;  // the smallest failing schedule so far
   std::uint64_t steps_ = 0;     // its steps
   Clock::time_point last_progress_;
@@ -92,6 +103,18 @@ void Shrinker::report_progress() {
                            detail::seconds_since(started_)});
 }
 
+// When attempts run in a child process: how the execution under `chooser` ended the child, or
+// nullopt when it survived (it then runs in this process, on the chooser's own state).
+std::optional<detail::ChildOutcome> Shrinker::crashed_in_child(Chooser& chooser) {
+  if (!guard_) return std::nullopt;
+  detail::ChildOutcome child = detail::run_in_child(guard_->slot(0), [&] {
+    thread_guard_->begin_execution(input_.execution, input_.seed);
+    detail::run_once(target_, options_, &chooser, detectors_, nullptr);
+  });
+  if (child.survived) return std::nullopt;
+  return child;
+}
+
 // Runs a candidate list (missing decisions default to 0); on the same failure returns the
 // decisions actually taken, without trailing defaults.
 std::optional<std::vector<Decision>> Shrinker::attempt(const std::vector<Decision>& decisions,
@@ -100,6 +123,11 @@ std::optional<std::vector<Decision>> Shrinker::attempt(const std::vector<Decisio
   report_progress();
   Replay chooser(decisions, true);
   chooser.begin_execution(0, input_.seed);
+  if (std::optional<detail::ChildOutcome> child = crashed_in_child(chooser)) {
+    if (child->failure.signature() != signature_) return std::nullopt;
+    if (steps) *steps = child->failure.step;
+    return detail::trim_defaults(std::move(child->decisions));
+  }
   ExecutionResult r = detail::run_once(target_, options_, &chooser, detectors_, nullptr);
   if (r.failures.empty() || r.failures.front().signature() != signature_) return std::nullopt;
   if (steps) *steps = r.steps;
@@ -155,6 +183,17 @@ void Shrinker::delta_debug() {
 bool Shrinker::search_with_bound(std::size_t bound) {
   Dfs dfs(DfsOptions{static_cast<int>(bound), kSearchPerBound, false});
   for (std::uint64_t i = 0; !out_of_budget() && dfs.begin_execution(i, input_.seed); ++i) {
+    if (std::optional<detail::ChildOutcome> child = crashed_in_child(dfs)) {
+      // The search never saw this execution's choices: it ends here, with it or without.
+      ++out_.attempts;
+      if (child->failure.signature() != signature_) return false;
+      std::vector<Decision> found = detail::trim_defaults(std::move(child->decisions));
+      if (smaller(found, best_)) {
+        best_ = std::move(found);
+        steps_ = child->failure.step;
+      }
+      return true;
+    }
     ExecutionResult r = detail::run_once(target_, options_, &dfs, detectors_, nullptr);
     dfs.end_execution(ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});
     ++out_.attempts;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "crash_guard.hpp"
+#include "isolation.hpp"
 
 namespace weft::detail {
 namespace {
@@ -95,6 +96,10 @@ class Watchdog {
     }
     const std::vector<Decision>* decisions = slot.decisions.load(std::memory_order_acquire);
     f.details.push_back("the watchdog limit is --watchdog (WEFT_WATCHDOG) seconds; 0 turns it off");
+    if (slot.isolation != nullptr) {  // the parent reports it
+      child_record_failure(*slot.isolation, slot, f);
+      _exit(1);
+    }
     const std::string path = write_crash_trace(slot, f);
 
     std::string text = "\nweft: WATCHDOG: ";
@@ -136,6 +141,8 @@ Watchdog& watchdog() {
 }  // namespace
 
 void watchdog_register(ThreadSlot* slot) { watchdog().add(slot); }
+// A fresh one: the process's own may have been locked by its thread when the parent forked.
+void start_child_watchdog(ThreadSlot* slot) { (new Watchdog)->add(slot); }
 void watchdog_unregister(ThreadSlot* slot) { watchdog().remove(slot); }
 
 }  // namespace weft::detail

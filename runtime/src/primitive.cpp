@@ -29,7 +29,10 @@ void terminate_execution(const std::string& message, SourceLocation where) {
 
 OpSite enter_op(ObjectTag& tag, ObjectKind kind, Op op, SourceLocation where) {
   Scheduler* s = current_scheduler();
-  if (s == nullptr) return {};
+  if (s == nullptr) {
+    note_foreign_use(tag.runtime_epoch, op, where);
+    return {};
+  }
   OpSite site{s, object_id(*s, tag, kind), s->current() != nullptr};
   if (site.in_task) schedule_point(*s, op, kind, site.id, where);
   return site;

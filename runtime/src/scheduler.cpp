@@ -207,12 +207,15 @@ void Scheduler::run_root(void (*root)(void*), void* arg, SourceLocation where) {
   }
   tls_scheduler = this;
   pool_ = &StackPool::local();  // of the thread that runs the tasks
+  runtime_started(epoch_);
   struct Restore {
+    std::uint64_t epoch;
     ~Restore() {
       tls_scheduler = nullptr;
       tls_watch.scheduler.store(nullptr, std::memory_order_release);
+      runtime_finished(epoch);
     }
-  } restore;
+  } restore{epoch_};
   tls_watch.scheduler.store(this, std::memory_order_release);
 
   phase_ = Phase::running;

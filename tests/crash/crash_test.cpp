@@ -316,3 +316,122 @@ TEST_CASE("Ctrl-C keeps the failure found so far: seed, trace and rerun, exit 13
   REQUIRE(std::regex_search(c.out, m, std::regex("trace: ([^\n]+)\n")));
   CHECK(std::filesystem::exists(dir + "/" + m[1].str()));
 }
+
+// ---- --isolate: each execution first runs in a child process ---------------------------------
+
+namespace {
+
+// The trace a report names ("trace: PATH"), read from `dir`.
+weft::Trace reported_trace(const Child& c, const std::string& dir) {
+  std::smatch m;
+  REQUIRE(std::regex_search(c.out, m, std::regex("trace: ([^\n]+)\n")));
+  return weft::read_trace_file(dir + "/" + m[1].str());
+}
+
+}  // namespace
+
+TEST_CASE("--isolate: a segfault is a crash failure with a trace that replays, not a dead run") {
+  const std::string dir = scratch("isolate-segv");
+  Child c = run({"explore", "segv", "--isolate", "--iterations", "200", "--seed", "7",
+                 "--trace-out", "segv.json"},
+                dir);
+  INFO(c.out << c.err);
+  CHECK(c.exit_code() == 1);  // a failure, reported by the exploring process itself
+  CHECK(c.out.find("the execution died of SIGSEGV") != std::string::npos);
+  CHECK(c.out.find("SUMMARY: weft: crash in segv") != std::string::npos);
+  CHECK(c.err.find("weft: CRASH") == std::string::npos);  // the child kept quiet
+  const weft::Trace t = weft::read_trace_file(dir + "/segv.json");
+  REQUIRE(t.failure);
+  CHECK(t.failure->kind == weft::FailureKind::crash);
+  CHECK(t.failure->task_name == "b");
+  CHECK(t.failure->where.file.find("crash_program.cpp") != std::string::npos);
+  CHECK_FALSE(t.decisions.empty());
+  // The replay runs in a child too, and says the crash came back.
+  Child again = run({"replay", "segv.json"}, dir);
+  INFO(again.out << again.err);
+  CHECK(again.exit_code() == 1);
+  CHECK(again.out.find("1/1 reproduced the recorded failure") != std::string::npos);
+  CHECK(again.out.find("SUMMARY: weft: crash in segv (reproduced)") != std::string::npos);
+  // So does each attempt of shrinking it (in-process, the first one would kill the shrinker).
+  Child shrunk = run({"shrink", "segv.json", "-o", "small.json"}, dir);
+  INFO(shrunk.out << shrunk.err);
+  CHECK(shrunk.out.find("SUMMARY: weft: crash in segv (shrunk)") != std::string::npos);
+  CHECK(weft::read_trace_file(dir + "/small.json").failure->task_name == "b");
+}
+
+TEST_CASE("--isolate --all-failures: the exploration goes on past crashes and counts them") {
+  Child c =
+      run({"explore", "abort", "--isolate", "--all-failures", "--iterations", "60", "--jobs", "2"},
+          scratch("isolate-all"));
+  INFO(c.out << c.err);
+  CHECK(c.exit_code() == 1);
+  std::smatch m;
+  REQUIRE(std::regex_search(c.out, m, std::regex("([0-9]+) executions failed")));
+  const int failed = std::stoi(m[1].str());
+  CHECK(failed > 1);
+  CHECK(failed < 60);  // a crash only when b wins
+  CHECK(c.out.find("the execution died of SIGABRT") != std::string::npos);
+}
+
+TEST_CASE("--isolate: stack overflow, exit and std::terminate each become a failure") {
+  SECTION("stack overflow names the task and its stack") {
+    const std::string dir = scratch("isolate-recursion");
+    Child c = run({"explore", "recursion", "--isolate", "--iterations", "3"}, dir);
+    INFO(c.out << c.err);
+    CHECK(c.exit_code() == 1);
+    CHECK(c.out.find("stack overflow (SIGSEGV") != std::string::npos);
+    CHECK(c.out.find("its stack is 128 KiB") != std::string::npos);
+    CHECK(reported_trace(c, dir).failure->task_name == "recursive");
+  }
+  SECTION("exit") {
+    Child c = run({"explore", "exit-in-task", "--isolate", "--iterations", "200"},
+                  scratch("isolate-exit"));
+    INFO(c.out << c.err);
+    CHECK(c.exit_code() == 1);
+    CHECK(c.out.find("the code under test called exit(7) during the execution") !=
+          std::string::npos);
+  }
+  SECTION("std::terminate, with the runtime's message passed on") {
+    const std::string dir = scratch("isolate-terminate");
+    Child c = run({"explore", "terminate", "--isolate", "--iterations", "200"}, dir);
+    INFO(c.out << c.err);
+    CHECK(c.exit_code() == 1);
+    CHECK(c.out.find("crash: std::terminate was called") != std::string::npos);
+    CHECK(reported_trace(c, dir).failure->task_name == "b");
+    // What the child wrote before it died (the C++ runtime's terminate message) is passed on.
+    CHECK(c.err.find("weft: the isolated execution's output") != std::string::npos);
+    CHECK(c.err.find("terminate called") != std::string::npos);
+  }
+}
+
+TEST_CASE("--isolate: a hang the watchdog stops is a failure, and the run ends normally") {
+  const std::string dir = scratch("isolate-spin");
+  Child c = run({"explore", "real-mutex", "--isolate", "--iterations", "50"}, dir);
+  INFO(c.out << c.err);
+  CHECK(c.exit_code() == 1);
+  CHECK(c.out.find("hang: the task held the thread for 0.5 s") != std::string::npos);
+  CHECK(c.out.find("SUMMARY: weft: hang in real-mutex") != std::string::npos);
+}
+
+TEST_CASE("--isolate: clean code stays clean and runs the same executions") {
+  Child plain = run({"explore", "clean", "--iterations", "40"}, scratch("isolate-clean-plain"));
+  Child isolated =
+      run({"explore", "clean", "--isolate", "--iterations", "40"}, scratch("isolate-clean"));
+  INFO(isolated.out << isolated.err);
+  CHECK(plain.exit_code() == 0);
+  CHECK(isolated.exit_code() == 0);
+  std::smatch a, b;
+  REQUIRE(std::regex_search(plain.out, a, std::regex("40 executions, ([0-9]+) distinct")));
+  REQUIRE(std::regex_search(isolated.out, b, std::regex("40 executions, ([0-9]+) distinct")));
+  CHECK(a[1].str() == b[1].str());
+}
+
+TEST_CASE("--isolate with DFS stops at the first crash, even with --all-failures, and says so") {
+  Child c = run({"explore", "segv", "--isolate", "--strategy", "dfs", "--all-failures",
+                 "--iterations", "100"},
+                scratch("isolate-dfs"));
+  INFO(c.out << c.err);
+  CHECK(c.exit_code() == 1);
+  CHECK(c.out.find("cannot go past an execution that ended its process") != std::string::npos);
+  CHECK(c.out.find("the execution died of SIGSEGV") != std::string::npos);
+}

@@ -2,8 +2,10 @@
 // determinism across runs and --jobs, shrinking, hangs and nondeterminism.
 #include "weft/harness/explorer.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
+#include <thread>
 
 #include "../../fuzz/two_bugs.hpp"
 #include "weft/harness/random.hpp"
@@ -214,4 +216,101 @@ TEST_CASE("a time budget stops an exploration early") {
   CHECK(report.ok());
   CHECK(report.executions < 100000000);
   CHECK(report.seconds < 5.0);
+}
+
+TEST_CASE("a std::thread using the runtime's channel is named as the likely cause of the failure") {
+  weft::ExploreOptions options;
+  options.iterations = 20;
+  weft::ExploreTarget target;
+  target.name = "std-thread-sends";
+  target.body = [] {
+    weft::Runtime rt;
+    rt.block_on([] {
+      auto [tx, rx] = weft::mpsc::unbounded<int>();
+      std::thread sender([tx = std::move(tx)]() mutable { (void)tx.send(1); });
+      (void)rx.recv();
+      sender.join();
+    });
+  };
+  const weft::ExploreReport report = weft::explore(options, target);
+  REQUIRE_FALSE(report.ok());
+  // The deadlock is found before the thread runs; its explanation names the possibility.
+  const std::string text = report.failures.front().describe();
+  INFO(text);
+  CHECK(text.find("an OS thread that weft does not run (a std::thread") != std::string::npos);
+}
+
+TEST_CASE("a std::thread's operation while the runtime runs is named next to the failure") {
+  weft::ExploreOptions options;
+  options.iterations = 5;
+  weft::ExploreTarget target;
+  target.name = "std-thread-sends-while-running";
+  target.body = [] {
+    weft::Runtime rt;
+    rt.block_on([] {
+      auto [tx, rx] = weft::mpsc::unbounded<int>();
+      std::atomic<bool> sent{false};
+      std::thread sender([&sent, tx = std::move(tx)]() mutable {
+        (void)tx.send(1);
+        sent = true;
+      });
+      while (!sent) weft::yield_now();  // the runtime runs while the thread sends
+      sender.join();
+      weft::check(false, "fails, to be reported");
+    });
+  };
+  const weft::ExploreReport report = weft::explore(options, target);
+  REQUIRE_FALSE(report.ok());
+  const auto& details = report.failures.front().details;
+  INFO(report.failures.front().describe());
+  CHECK(std::any_of(details.begin(), details.end(), [](const std::string& d) {
+    return d.find(
+               "an OS thread that weft does not run (a std::thread?) used this runtime's "
+               "objects: it called send at tests/harness/explorer_test.cpp:") == 0;
+  }));
+}
+
+TEST_CASE("weft's objects used from plain code on another thread, outside any runtime, are fine") {
+  // Each --jobs worker runs bodies on its own thread; a channel made and used outside a runtime
+  // is plain code, not another thread interfering with a runtime.
+  weft::ExploreOptions options;
+  options.iterations = 200;
+  options.jobs = 2;
+  weft::ExploreTarget target;
+  target.body = [] {
+    auto [tx, rx] = weft::mpsc::unbounded<int>();
+    (void)tx.send(1);
+    weft::Runtime rt;
+    rt.block_on([rx = std::move(rx)]() mutable { weft::check(rx.recv().value() == 1); });
+  };
+  const weft::ExploreReport report = weft::explore(options, target);
+  CHECK(report.ok());
+}
+
+TEST_CASE("a trace replayed against another program is refused; against the same one it is not") {
+  auto program = [](const char* first, const char* second) {
+    return [first, second] {
+      weft::Runtime rt;
+      rt.block_on([first, second] {
+        int winner = 0;
+        auto a = weft::spawn([&winner] { weft::yield_now(), winner = winner ? winner : 1; }, first);
+        auto b =
+            weft::spawn([&winner] { weft::yield_now(), winner = winner ? winner : 2; }, second);
+        a.join();
+        b.join();
+        weft::check(winner == 1);
+      });
+    };
+  };
+  weft::ExploreTarget recorded{"recorded", weft::Flavor::multi_thread, program("a", "b")};
+  const weft::ExploreReport report = weft::explore(options_for("random", 200), recorded);
+  REQUIRE(report.trace);
+  // The same program (the same tasks, operations and file) replays it.
+  CHECK_FALSE(weft::replay(*report.trace, recorded, weft::ExploreOptions{}).mismatch);
+  // Another program whose decisions happen to fit (same shape, other tasks) is refused.
+  weft::ExploreTarget other{"other", weft::Flavor::multi_thread, program("reader", "writer")};
+  const weft::ReplayResult wrong = weft::replay(*report.trace, other, weft::ExploreOptions{});
+  REQUIRE(wrong.mismatch);
+  CHECK(wrong.mismatch->find("recorded from another program") != std::string::npos);
+  CHECK(wrong.mismatch->find("'reader'") != std::string::npos);
 }

@@ -56,9 +56,13 @@ std::string release_text(const TaskSnapshot& t, const std::vector<TaskSnapshot>&
       return tasks.label(t.wait_object) + " has not finished";
     }
     case Op::recv:
-      if (is_channel(t.wait_kind))
-        return "a send on it (or dropping its last sender) would wake it, " + nobody;
-      break;
+      if (!is_channel(t.wait_kind)) break;
+      if (others.empty())  // blocked, so a sender lives: held where no weft task can use it
+        return "a send on it (or dropping its last sender) would wake it, " + nobody +
+               ": a sender is still alive, held by this task itself (drop it before waiting), by "
+               "a value that outlives the tasks, or by an OS thread that weft does not run (a "
+               "std::thread, which weft neither schedules nor waits for: make it a weft task)";
+      return "a send on it (or dropping its last sender) would wake it, " + nobody;
     case Op::send:
       return "a receive on it would make room, " + nobody;
     case Op::acquire: {

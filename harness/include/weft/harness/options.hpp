@@ -55,7 +55,11 @@
     "directory that source paths in failures and traces are relative to (default: as compiled)") \
   X(watchdog, double, 10.0, "watchdog", "WEFT_WATCHDOG",                                         \
     "seconds of wall time an execution may go without a scheduling point before it is reported " \
-    "as a hang with a trace and the process exits 1 (0: off)")
+    "as a hang with a trace and the process exits 1 (0: off)")                                   \
+  X(isolate, bool, false, "isolate", "WEFT_ISOLATE",                                             \
+    "run executions in forked child processes first, so that a crash in the code under test "    \
+    "is a failure with a trace and the exploration goes on (costs a fork per batch and a "       \
+    "second run of each execution)")
 
 namespace weft {
 

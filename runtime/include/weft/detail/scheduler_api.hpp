@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "weft/chooser.hpp"
@@ -73,6 +74,19 @@ bool choose_within_budget(Scheduler& s, DecisionKind kind, Op op, ObjectId objec
 struct ImplicitRootNeeded {};
 // Whether an operation outside a task should throw ImplicitRootNeeded (see above).
 bool implicit_root_possible() noexcept;
+
+// An operation on a running runtime's object from an OS thread that runs no runtime
+// (foreign_use.cpp): weft cannot see it, so the harness names it next to what the execution
+// reports.
+struct ForeignThreadUse {
+  Op op = Op::none;
+  SourceLocation where;
+};
+void runtime_started(std::uint64_t epoch);
+void runtime_finished(std::uint64_t epoch) noexcept;
+void note_foreign_use(std::uint64_t object_epoch, Op op, SourceLocation where) noexcept;
+// The first foreign use of the last runtime that finished on this thread, once.
+std::optional<ForeignThreadUse> take_foreign_thread_use() noexcept;
 
 // While one is alive, the running task's scheduling points do not throw TaskCancelled; the first
 // one after it does. For operations that never block and that code calls from destructors (an
