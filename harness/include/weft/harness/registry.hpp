@@ -29,6 +29,7 @@
   X(pct)                         \
   X(dfs)                         \
   X(dpor)                        \
+  X(dpor_source)                 \
   X(dpor_bounded)                \
   X(dfs_iterative)               \
   X(dfs_sleep)                   \
