@@ -64,27 +64,38 @@ Outcomes explore_outcomes(const std::string& strategy, const Program& program,
   return out;
 }
 
-// Every outcome plain DFS and random executions reach, DPOR reaches; DPOR runs no more executions.
+// Every outcome plain DFS and random executions reach, DPOR reaches (optimal, with wake-up trees,
+// and source-DPOR); DPOR runs no more executions than DFS, and wake-up trees no more than
+// source-DPOR.
 void check_sound(const Program& program, weft::Flavor flavor = weft::Flavor::multi_thread,
                  std::uint64_t random_runs = 2000) {
   const Outcomes dfs = explore_outcomes("dfs", program, flavor);
-  const Outcomes dpor = explore_outcomes("dpor", program, flavor);
   const Outcomes random = explore_outcomes("random", program, flavor, random_runs);
   REQUIRE(dfs.exhausted);
-  REQUIRE(dpor.exhausted);
-  INFO("dfs " << dfs.executions << " executions, " << dfs.seen.size() << " outcomes; dpor "
-              << dpor.executions << " executions, " << dpor.seen.size() << " outcomes");
-  for (const std::string& s : dfs.seen) {
-    INFO("outcome reached by dfs: " << s);
-    CHECK(dpor.seen.count(s) == 1);
+  std::uint64_t source_executions = 0;
+  for (const char* strategy : {"dpor-source", "dpor"}) {
+    const Outcomes dpor = explore_outcomes(strategy, program, flavor);
+    REQUIRE(dpor.exhausted);
+    INFO("dfs " << dfs.executions << " executions, " << dfs.seen.size() << " outcomes; " << strategy
+                << " " << dpor.executions << " executions, " << dpor.seen.size() << " outcomes");
+    for (const std::string& s : dfs.seen) {
+      INFO("outcome reached by dfs: " << s);
+      CHECK(dpor.seen.count(s) == 1);
+    }
+    for (const std::string& s : random.seen) {
+      INFO("outcome reached by random: " << s);
+      CHECK(dpor.seen.count(s) == 1);
+    }
+    CHECK(dpor.seen == dfs.seen);  // DPOR reaches nothing DFS cannot: both run the same program
+    CHECK(dpor.executions <= dfs.executions);
+    if (std::string(strategy) == "dpor-source")
+      source_executions = dpor.executions;
+    else
+      CHECK(dpor.executions <= source_executions);
   }
-  for (const std::string& s : random.seen) {
-    INFO("outcome reached by random: " << s);
-    CHECK(dpor.seen.count(s) == 1);
-  }
-  CHECK(dpor.seen == dfs.seen);  // DPOR reaches nothing DFS cannot: both run the same program
-  CHECK(dpor.executions <= dfs.executions);
 }
+
+std::vector<std::pair<std::string, Program>> small_programs();
 
 void mutex_workers(Logs& logs, int tasks, int rounds) {
   std::string& log = logs[0];  // written under the lock
@@ -225,6 +236,61 @@ TEST_CASE("dpor: mutex 3 x 2 reaches all 90 lock orders") {
   CHECK(dpor.exhausted);
   CHECK(dpor.seen.size() == 90);
   CHECK(dpor.executions < 116319);
+}
+
+TEST_CASE("dpor with wake-up trees runs one execution per lock order on the mutex models") {
+  // Each class of these programs is one lock order (the log under the lock), so optimal DPOR
+  // runs exactly as many executions as there are orders: (tasks x rounds)! / (rounds!)^tasks.
+  const std::vector<std::array<int, 3>> models{{2, 2, 6}, {2, 3, 20}, {2, 4, 70}, {3, 2, 90}};
+  for (const auto& [tasks, rounds, classes] : models) {
+    const Program program = [tasks = tasks, rounds = rounds](Logs& logs) {
+      mutex_workers(logs, tasks, rounds);
+    };
+    const Outcomes dpor = explore_outcomes("dpor", program);
+    const Outcomes source = explore_outcomes("dpor-source", program);
+    INFO(tasks << " x " << rounds << ": dpor " << dpor.executions << ", dpor-source "
+               << source.executions);
+    CHECK(dpor.exhausted);
+    CHECK(dpor.seen.size() == static_cast<std::size_t>(classes));
+    CHECK(dpor.executions == static_cast<std::uint64_t>(classes));
+    CHECK(source.seen == dpor.seen);
+    CHECK(source.executions >= dpor.executions);
+  }
+}
+
+TEST_CASE(
+    "dpor: condvar waits with spurious wake-ups, notify and value decisions keep every "
+    "outcome") {
+  // A waiter that checks its flag once (so a spurious wake-up shows) and a notifier whose
+  // update depends on a chosen value: spurious and value decisions inside the sequences that
+  // wake-up trees follow.
+  const Program program = [](Logs& logs) {
+    auto m = std::make_shared<weft::Mutex<int>>(0);
+    auto cv = std::make_shared<weft::CondVar>();
+    auto waiter = weft::spawn([m, cv, &logs] {
+      auto g = m->lock();
+      if (*g == 0) cv->wait(g);
+      logs[1] += std::to_string(*g);
+    });
+    auto notifier = weft::spawn([m, cv, &logs] {
+      const auto v = static_cast<int>(weft::choose(2)) + 1;
+      *m->lock() = v;
+      cv->notify_one();
+      logs[2] += "n";
+    });
+    waiter.join();
+    notifier.join();
+  };
+  check_sound(program);
+  check_sound(program, weft::Flavor::current_thread);
+}
+
+TEST_CASE("dpor: the small programs keep every outcome in both flavors") {
+  for (const auto& [name, program] : small_programs()) {
+    INFO(name);
+    check_sound(program);
+    check_sound(program, weft::Flavor::current_thread);
+  }
 }
 
 TEST_CASE("dpor finds the lock-order deadlock with the lock-order detector off") {
