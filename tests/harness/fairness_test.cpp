@@ -170,6 +170,8 @@ std::vector<Setting> every_strategy() {
   s.push_back({"dpor", 3, -1});
   s.push_back({"dpor-source", 3, -1});
   s.push_back({"dpor-bounded", 3, 2});
+  s.push_back({"delay-bounded", 3, 2});
+  s.push_back({"exhaustive", 3, -1});
   return s;
 }
 
@@ -181,6 +183,7 @@ weft::ExploreOptions options(const Setting& s, std::uint64_t seed, std::uint64_t
   o.strategy = s.strategy;
   o.depth = s.depth;
   o.preemption_bound = s.bound;
+  o.delay_bound = s.bound < 0 ? 2 : s.bound;
   o.seed = seed;
   o.iterations = iterations;
   o.max_steps = 20'000;

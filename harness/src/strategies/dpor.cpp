@@ -673,6 +673,26 @@ const StrategyEntry& dpor_entry() {
   return entry;
 }
 
+// What users get when they ask for an exhaustive search: dpor (its traces name dpor). Plain
+// dfs stays selectable by its name.
+const StrategyEntry& exhaustive_entry() {
+  static const StrategyEntry entry{
+      .name = "exhaustive",
+      .help =
+          "exhaustive search: dpor (one execution per class of executions); plain "
+          "depth-first search is dfs",
+      .records = "as dpor: max_executions (a trace names it dpor)",
+      .options = {},
+      .seeded = false,
+      .selectable = true,
+      .measured = false,
+      .parameters = {},
+      .make = [](ParameterReader& p) { return dpor_entry().make(p); },
+      .validate = {},
+  };
+  return entry;
+}
+
 const StrategyEntry& dpor_source_entry() {
   static const StrategyEntry entry{
       .name = "dpor-source",
