@@ -1,4 +1,13 @@
-// Dynamic partial-order reduction: source-DPOR with sleep sets.
+// Dynamic partial-order reduction: optimal DPOR (wake-up trees) and source-DPOR, with sleep sets.
+//
+// Wake-up trees (`dpor`; off in `dpor-source` and `dpor-bounded`): Abdulla, Aronis, Jonsson,
+// Sagonas, "Source Sets: A Foundation for Optimal Dynamic Partial Order Reduction", JACM 2017,
+// Algorithm 2. A race e < e' is recorded as the whole sequence notdep(e).e' (insert_wakeup), in
+// the wake-up tree of the decision that chose e, unless a sleeping task is a weak initial of it or
+// a branch of the tree is a weak prefix of it; the next execution from that decision follows the
+// tree's leftmost branch (follow_steps, open_frame) before choosing freely. Where the sequence
+// cannot be followed (a race in the middle of a run without a decision, two runtimes, no initial
+// that can run) the race adds one initial as source-DPOR does. docs/dpor.md gives the argument.
 //
 // Source: Abdulla, Aronis, Jonsson, Sagonas, "Optimal Dynamic Partial Order Reduction", POPL 2014
 // (Algorithm 1, source sets); Flanagan, Godefroid, "Dynamic Partial-Order Reduction for Model
