@@ -127,10 +127,12 @@ void mutex_3x2() { mutex_model(3, 2); }
 void ping_pong_spawned() { ping_pong(false); }
 void ping_pong_root() { ping_pong(true); }
 
-#define WEFT_MODEL(name, fn)                                                             \
-  void BM_Dfs_##name(benchmark::State& s) { explore_model(s, "dfs", fn); }               \
-  void BM_Dpor_##name(benchmark::State& s) { explore_model(s, "dpor", fn); }             \
-  BENCHMARK(BM_Dfs_##name)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime(); \
+#define WEFT_MODEL(name, fn)                                                              \
+  void BM_Dfs_##name(benchmark::State& s) { explore_model(s, "dfs", fn); }                \
+  void BM_DporSource_##name(benchmark::State& s) { explore_model(s, "dpor-source", fn); } \
+  void BM_Dpor_##name(benchmark::State& s) { explore_model(s, "dpor", fn); }              \
+  BENCHMARK(BM_Dfs_##name)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();  \
+  BENCHMARK(BM_DporSource_##name)->Unit(benchmark::kMillisecond)->UseRealTime();          \
   BENCHMARK(BM_Dpor_##name)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 WEFT_MODEL(Mutex2x2, mutex_2x2)
@@ -139,7 +141,9 @@ WEFT_MODEL(Mutex2x4, mutex_2x4)
 WEFT_MODEL(PingPong, ping_pong_spawned)
 WEFT_MODEL(PingPongRootProducer, ping_pong_root)
 
-// DFS needs ~293k executions here: DPOR only.
+// DFS needs ~293k executions here: DPOR only (optimal, and source-DPOR for comparison).
+void BM_DporSource_Mutex3x2(benchmark::State& s) { explore_model(s, "dpor-source", mutex_3x2); }
+BENCHMARK(BM_DporSource_Mutex3x2)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 void BM_Dpor_Mutex3x2(benchmark::State& s) { explore_model(s, "dpor", mutex_3x2); }
 BENCHMARK(BM_Dpor_Mutex3x2)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
@@ -164,6 +168,13 @@ BENCHMARK(BM_DporBounded_Mutex3x2Bounded)
     ->UseRealTime();
 
 // The Mutex+CondVar ping-pong: plain DFS never ends on it (unbounded), DPOR proves it clean.
+void BM_DporSource_CondVarPingPong(benchmark::State& s) {
+  explore_model(s, "dpor-source", condvar_ping_pong);
+}
+BENCHMARK(BM_DporSource_CondVarPingPong)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
 void BM_Dpor_CondVarPingPong(benchmark::State& s) { explore_model(s, "dpor", condvar_ping_pong); }
 BENCHMARK(BM_Dpor_CondVarPingPong)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 

@@ -315,8 +315,9 @@ TEST_CASE("the strategies and their options come from the registry: flags, --hel
   CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--depth", "deep"})));
   CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--depth", "0"})));
   Run unknown = weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "magic"});
-  CHECK(unknown.err.find("random, pct, dfs, dpor, dpor-bounded, dfs-iterative or dfs-sleep") !=
-        std::string::npos);
+  CHECK(unknown.err.find(
+            "random, pct, exhaustive, dfs, dpor, dpor-source, dpor-bounded, dfs-iterative, "
+            "delay-bounded or dfs-sleep") != std::string::npos);
   // Replay and byte streams are made from traces and fuzzer input, never selected.
   CHECK(one_line_error(weft_cmd({"explore", "shutdown-producer-worker", "--strategy", "replay"})));
 

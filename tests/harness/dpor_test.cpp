@@ -64,27 +64,38 @@ Outcomes explore_outcomes(const std::string& strategy, const Program& program,
   return out;
 }
 
-// Every outcome plain DFS and random executions reach, DPOR reaches; DPOR runs no more executions.
+// Every outcome plain DFS and random executions reach, DPOR reaches (optimal, with wake-up trees,
+// and source-DPOR); DPOR runs no more executions than DFS, and wake-up trees no more than
+// source-DPOR.
 void check_sound(const Program& program, weft::Flavor flavor = weft::Flavor::multi_thread,
                  std::uint64_t random_runs = 2000) {
   const Outcomes dfs = explore_outcomes("dfs", program, flavor);
-  const Outcomes dpor = explore_outcomes("dpor", program, flavor);
   const Outcomes random = explore_outcomes("random", program, flavor, random_runs);
   REQUIRE(dfs.exhausted);
-  REQUIRE(dpor.exhausted);
-  INFO("dfs " << dfs.executions << " executions, " << dfs.seen.size() << " outcomes; dpor "
-              << dpor.executions << " executions, " << dpor.seen.size() << " outcomes");
-  for (const std::string& s : dfs.seen) {
-    INFO("outcome reached by dfs: " << s);
-    CHECK(dpor.seen.count(s) == 1);
+  std::uint64_t source_executions = 0;
+  for (const char* strategy : {"dpor-source", "dpor"}) {
+    const Outcomes dpor = explore_outcomes(strategy, program, flavor);
+    REQUIRE(dpor.exhausted);
+    INFO("dfs " << dfs.executions << " executions, " << dfs.seen.size() << " outcomes; " << strategy
+                << " " << dpor.executions << " executions, " << dpor.seen.size() << " outcomes");
+    for (const std::string& s : dfs.seen) {
+      INFO("outcome reached by dfs: " << s);
+      CHECK(dpor.seen.count(s) == 1);
+    }
+    for (const std::string& s : random.seen) {
+      INFO("outcome reached by random: " << s);
+      CHECK(dpor.seen.count(s) == 1);
+    }
+    CHECK(dpor.seen == dfs.seen);  // DPOR reaches nothing DFS cannot: both run the same program
+    CHECK(dpor.executions <= dfs.executions);
+    if (std::string(strategy) == "dpor-source")
+      source_executions = dpor.executions;
+    else
+      CHECK(dpor.executions <= source_executions);
   }
-  for (const std::string& s : random.seen) {
-    INFO("outcome reached by random: " << s);
-    CHECK(dpor.seen.count(s) == 1);
-  }
-  CHECK(dpor.seen == dfs.seen);  // DPOR reaches nothing DFS cannot: both run the same program
-  CHECK(dpor.executions <= dfs.executions);
 }
+
+std::vector<std::pair<std::string, Program>> small_programs();
 
 void mutex_workers(Logs& logs, int tasks, int rounds) {
   std::string& log = logs[0];  // written under the lock
@@ -225,6 +236,61 @@ TEST_CASE("dpor: mutex 3 x 2 reaches all 90 lock orders") {
   CHECK(dpor.exhausted);
   CHECK(dpor.seen.size() == 90);
   CHECK(dpor.executions < 116319);
+}
+
+TEST_CASE("dpor with wake-up trees runs one execution per lock order on the mutex models") {
+  // Each class of these programs is one lock order (the log under the lock), so optimal DPOR
+  // runs exactly as many executions as there are orders: (tasks x rounds)! / (rounds!)^tasks.
+  const std::vector<std::array<int, 3>> models{{2, 2, 6}, {2, 3, 20}, {2, 4, 70}, {3, 2, 90}};
+  for (const auto& [tasks, rounds, classes] : models) {
+    const Program program = [tasks = tasks, rounds = rounds](Logs& logs) {
+      mutex_workers(logs, tasks, rounds);
+    };
+    const Outcomes dpor = explore_outcomes("dpor", program);
+    const Outcomes source = explore_outcomes("dpor-source", program);
+    INFO(tasks << " x " << rounds << ": dpor " << dpor.executions << ", dpor-source "
+               << source.executions);
+    CHECK(dpor.exhausted);
+    CHECK(dpor.seen.size() == static_cast<std::size_t>(classes));
+    CHECK(dpor.executions == static_cast<std::uint64_t>(classes));
+    CHECK(source.seen == dpor.seen);
+    CHECK(source.executions >= dpor.executions);
+  }
+}
+
+TEST_CASE(
+    "dpor: condvar waits with spurious wake-ups, notify and value decisions keep every "
+    "outcome") {
+  // A waiter that checks its flag once (so a spurious wake-up shows) and a notifier whose
+  // update depends on a chosen value: spurious and value decisions inside the sequences that
+  // wake-up trees follow.
+  const Program program = [](Logs& logs) {
+    auto m = std::make_shared<weft::Mutex<int>>(0);
+    auto cv = std::make_shared<weft::CondVar>();
+    auto waiter = weft::spawn([m, cv, &logs] {
+      auto g = m->lock();
+      if (*g == 0) cv->wait(g);
+      logs[1] += std::to_string(*g);
+    });
+    auto notifier = weft::spawn([m, cv, &logs] {
+      const auto v = static_cast<int>(weft::choose(2)) + 1;
+      *m->lock() = v;
+      cv->notify_one();
+      logs[2] += "n";
+    });
+    waiter.join();
+    notifier.join();
+  };
+  check_sound(program);
+  check_sound(program, weft::Flavor::current_thread);
+}
+
+TEST_CASE("dpor: the small programs keep every outcome in both flavors") {
+  for (const auto& [name, program] : small_programs()) {
+    INFO(name);
+    check_sound(program);
+    check_sound(program, weft::Flavor::current_thread);
+  }
 }
 
 TEST_CASE("dpor finds the lock-order deadlock with the lock-order detector off") {
@@ -398,4 +464,93 @@ TEST_CASE("dpor: a task that yields holding a lock keeps every outcome (fairness
   // second task before the yield decides whether the yielder can finish before the root returns.
   check_sound(small_programs()[3].second);
   check_sound(small_programs()[3].second, weft::Flavor::current_thread);
+}
+
+namespace {
+
+// Two tasks increment a counter with a load and a separate store: one task put off between its
+// load and its store (one delay) loses the other's increment.
+weft::ExploreReport lost_update(const std::string& strategy, std::int32_t delay_bound) {
+  weft::ExploreOptions o;
+  o.strategy = strategy;
+  o.delay_bound = delay_bound;
+  o.iterations = 100000;
+  o.long_poll_ms = 0;
+  weft::ExploreTarget target;
+  target.name = "lost-update";
+  target.body = [] {
+    weft::Runtime rt;
+    rt.block_on([] {
+      auto counter = std::make_shared<weft::Atomic<int>>(0);
+      std::vector<weft::JoinHandle<void>> handles;
+      for (int t = 0; t < 2; ++t)
+        handles.push_back(weft::spawn([counter] {
+          const int seen = counter->load();
+          counter->store(seen + 1);
+        }));
+      for (auto& h : handles) h.join();
+      WEFT_CHECK(counter->load() == 2);
+    });
+  };
+  return weft::explore(o, target);
+}
+
+}  // namespace
+
+TEST_CASE("delay-bounded covers delay bound 0 clean and finds the lost update with one delay") {
+  const weft::ExploreReport none = lost_update("delay-bounded", 0);
+  INFO("bound 0: " << none.executions << " executions");
+  CHECK(none.ok());  // round-robin without a delay runs each task's load and store together
+  CHECK(none.exhausted);
+  CHECK(none.covered_bound == 0);
+  CHECK(none.executions == 1);
+
+  const weft::ExploreReport one = lost_update("delay-bounded", 1);
+  INFO("bound 1: " << one.executions << " executions");
+  REQUIRE_FALSE(one.ok());
+  CHECK(one.failures.front().kind == weft::FailureKind::body_failure);
+  CHECK(one.executions <= 10);
+  // Deterministic: the same search finds the same failure in the same execution.
+  const weft::ExploreReport again = lost_update("delay-bounded", 1);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.executions == one.executions);
+  CHECK(again.failures.front().describe() == one.failures.front().describe());
+}
+
+TEST_CASE("delay-bounded runs each schedule within its bound once, and more with a larger bound") {
+  const Program program = [](Logs& logs) { mutex_workers(logs, 2, 2); };
+  const Outcomes all = explore_outcomes("dfs", program);
+  std::uint64_t previous = 0;
+  std::size_t previous_outcomes = 0;
+  for (std::int32_t bound : {0, 1, 2, 3}) {
+    weft::ExploreOptions o;
+    Outcomes out;
+    o.strategy = "delay-bounded";
+    o.delay_bound = bound;
+    o.iterations = 200000;
+    o.lock_order = false;
+    o.long_poll_ms = 0;
+    weft::ExploreTarget target;
+    target.body = [&] {
+      Logs logs;
+      {
+        weft::Runtime rt;
+        rt.block_on([&] { program(logs); });
+      }
+      out.seen.insert(logs[0] + "|" + logs[1] + "|" + logs[2] + "|" + logs[3]);
+    };
+    const auto report = weft::explore(o, target);
+    INFO("delay bound " << bound << ": " << report.executions << " executions, " << out.seen.size()
+                        << " outcomes");
+    CHECK(report.ok());
+    CHECK(report.exhausted);
+    CHECK(report.covered_bound == bound);
+    CHECK(report.distinct_schedules == report.executions);  // no schedule twice
+    CHECK(report.executions > previous);
+    CHECK(out.seen.size() >= previous_outcomes);
+    for (const std::string& s : out.seen) CHECK(all.seen.count(s) == 1);
+    previous = report.executions;
+    previous_outcomes = out.seen.size();
+  }
+  CHECK(previous_outcomes == all.seen.size());  // bound 3 reaches every lock order of 2 x 2
 }

@@ -168,14 +168,22 @@ std::vector<Setting> every_strategy() {
   s.push_back({"dfs", 3, 2});
   s.push_back({"dfs", 3, -1});
   s.push_back({"dpor", 3, -1});
+  s.push_back({"dpor-source", 3, -1});
+  s.push_back({"dpor-bounded", 3, 2});
+  s.push_back({"delay-bounded", 3, 2});
+  s.push_back({"exhaustive", 3, -1});
   return s;
 }
+
+// The strategies that search (every execution from a position, not a seed).
+bool searches(const Setting& s) { return s.strategy != "random" && s.strategy != "pct"; }
 
 weft::ExploreOptions options(const Setting& s, std::uint64_t seed, std::uint64_t iterations) {
   weft::ExploreOptions o;
   o.strategy = s.strategy;
   o.depth = s.depth;
   o.preemption_bound = s.bound;
+  o.delay_bound = s.bound < 0 ? 2 : s.bound;
   o.seed = seed;
   o.iterations = iterations;
   o.max_steps = 20'000;
@@ -192,7 +200,7 @@ std::string describe(const Setting& s, std::uint64_t seed, const weft::ExploreRe
 // (its executions do not depend on the seed) up to `dfs_cap` executions.
 void check_clean_everywhere(const weft::ExploreTarget& t, std::uint64_t dfs_cap) {
   for (const Setting& s : every_strategy()) {
-    if (s.strategy == "dfs" || s.strategy == "dpor") {
+    if (searches(s)) {
       // Bounded: the whole space. Unbounded (DFS without a bound, DPOR): as far as the cap goes
       // (a spin-lock's unbounded space is large, though finite: every fair branch ends).
       auto r = weft::explore(options(s, 1, s.bound < 0 ? 20'000 : dfs_cap), t);
@@ -236,7 +244,7 @@ TEST_CASE("fairness: the buggy spin-lock's lost update is found by every strateg
       // Two tasks both inside the critical section: two preemptions, a bug of depth 3.
       if (s.strategy == "pct" && s.depth < 3) continue;
       if (s.strategy == "dfs" && s.bound == 0) continue;
-      const bool exhaustive = s.strategy == "dfs" || s.strategy == "dpor";
+      const bool exhaustive = searches(s);
       auto r = weft::explore(options(s, 1, exhaustive ? 100'000 : 2000), t);
       INFO(describe(s, 1, r) << (yield ? " (yield)" : " (bare spin)"));
       REQUIRE_FALSE(r.ok());

@@ -813,6 +813,8 @@ TEST_CASE("make_strategy builds every strategy and round-trips its parameters") 
       {"dfs", {{"preemption_bound", -1}, {"max_executions", 10}, {"sleep_sets", true}}},
       {"dpor", {{"max_executions", 10}}},
       {"dpor", nullptr},
+      {"dpor-source", {{"max_executions", 10}}},
+      {"delay-bounded", {{"delay_bound", 1}, {"max_executions", 10}}},
       {"dfs", {{"preemption_bound", 0}}},
       {"replay", {{"decisions", {0, 1, {{"kind", "shutdown"}, {"index", 1}, {"of", 3}}}}}},
       {"replay", {{"decisions", nlohmann::json::array()}, {"lenient", true}}},
@@ -838,8 +840,8 @@ TEST_CASE("make_strategy builds every strategy and round-trips its parameters") 
 TEST_CASE("make_strategy rejects unknown names and bad parameters with a clear error") {
   const std::vector<std::tuple<std::string, nlohmann::json, std::string>> cases{
       {"bfs", nullptr,
-       "unknown strategy \"bfs\" (known: random, pct, dfs, dpor, dpor-bounded, dfs-iterative, "
-       "dfs-sleep, replay, bytes)"},
+       "unknown strategy \"bfs\" (known: random, pct, exhaustive, dfs, dpor, dpor-source, "
+       "dpor-bounded, dfs-iterative, delay-bounded, dfs-sleep, replay, bytes)"},
       {"random", {{"seed", 1}}, "strategy \"random\": unknown parameter \"seed\""},
       {"pct",
        {{"depth", 0}},

@@ -108,7 +108,7 @@ StepRecord& StepLog::begin(TaskId id, std::uint32_t generation) {
   s.generation = generation;
   s.frame = std::exchange(pending_frame_, -1);
   s.global = s.barrier = s.drop = false;
-  s.filled = s.drained = 0;
+  s.filled = s.drained = s.joined = 0;
   s.accesses.clear();
   s.after.clear();
   if (id != kNoTask) {
@@ -151,6 +151,7 @@ void StepLog::on_event(const Event& e) {
       Access a;
       if (access_of(e.op, e.object_kind, e.object, gen, &a)) {
         add(s, a);
+        if (e.op == Op::join) s.joined = a.key;
         // A wait that parks the one receiver of a channel or the one joiner of a task changes
         // nothing another task can see; the step that resumes it does the receive (see the doc).
         TaskState& again = task(gen, e.task);

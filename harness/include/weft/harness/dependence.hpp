@@ -59,6 +59,10 @@ struct StepRecord {
   // an empty channel does not race with that send: run first, it would only have waited.
   AccessKey filled = 0;
   AccessKey drained = 0;
+  // The task key this step began by joining (0: none). Run before the joined task's exit, the
+  // step would only have parked (it waits as the task's one joiner), so it does not race with
+  // that exit however else the two conflict.
+  AccessKey joined = 0;
   std::vector<std::uint32_t> after;  // steps it must follow: the waker, the spawner, the dropper
 };
 

@@ -114,6 +114,7 @@ struct ExploreOptions {
   std::uint32_t depth = 3;            // pct: bug depth d
   std::uint64_t pct_steps = 0;        // pct: step estimate k (0: measured)
   std::int32_t preemption_bound = 2;  // dfs: -1 unbounded
+  std::int32_t delay_bound = 2;       // delay-bounded: delays per execution
 };
 
 // A bad option value: the message is one line naming the option.

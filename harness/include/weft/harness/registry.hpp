@@ -27,10 +27,13 @@
 #define WEFT_STRATEGY_ENTRIES(X) \
   X(random_walk)                 \
   X(pct)                         \
+  X(exhaustive)                  \
   X(dfs)                         \
   X(dpor)                        \
+  X(dpor_source)                 \
   X(dpor_bounded)                \
   X(dfs_iterative)               \
+  X(delay_bounded)               \
   X(dfs_sleep)                   \
   X(replay)                      \
   X(byte_stream)

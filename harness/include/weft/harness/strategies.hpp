@@ -170,9 +170,14 @@ class Dfs final : public Strategy {
   std::optional<std::string> nondeterminism_;
 };
 
-// Source-DPOR with sleep sets over the dependence relation of dependence.hpp. See dpor.cpp.
+// DPOR with sleep sets over the dependence relation of dependence.hpp: optimal DPOR (wake-up
+// trees) or source-DPOR, and the preemption-bounded variant. See dpor.cpp.
 struct DporOptions {
   std::uint64_t max_executions = 0;  // 0: no limit
+  // Wake-up trees (optimal DPOR, Abdulla et al. JACM 2017, Algorithm 2): a race is reversed by
+  // the whole sequence that reverses it, not only its first step. False: source-DPOR
+  // (Algorithm 1). Ignored when bounded.
+  bool wakeup_trees = true;
   // Negative: unbounded (plain DPOR). Otherwise bounded partial-order reduction (Coons,
   // Musuvathi, McKinley, OOPSLA 2013): every schedule with at most this many preemptions is
   // covered up to equivalence; sleep sets are off and conservative backtrack points are added.
@@ -186,7 +191,9 @@ class Dpor final : public Strategy {
   void end_execution(const ExecutionSummary& summary) override;
   std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
                      const DecisionContext& context) override;
-  std::string name() const override { return bounded() ? "dpor-bounded" : "dpor"; }
+  std::string name() const override {
+    return bounded() ? "dpor-bounded" : options_.wakeup_trees ? "dpor" : "dpor-source";
+  }
   nlohmann::json parameters() const override;
   bool exhausted() const override { return exhausted_; }
   bool independent_executions() const override { return false; }
@@ -199,6 +206,9 @@ class Dpor final : public Strategy {
   // Executions that reached a decision whose every candidate was asleep (run to the end, but
   // their steps from there on open no branches).
   std::uint64_t redundant_executions() const noexcept { return redundant_executions_; }
+  // Wake-up tree branches that could not be followed as recorded (a step ran that the tree did
+  // not plan, or its task was not a candidate): 0 when the dependence relation is exact.
+  std::uint64_t wakeup_misses() const noexcept { return wakeup_misses_; }
   // The first nondeterminism seen (a replayed prefix that did not repeat); see Dfs.
   const std::optional<std::string>& nondeterminism() const noexcept { return nondeterminism_; }
   // The steps of the execution that ended last (or is running), for tests.
@@ -211,6 +221,13 @@ class Dpor final : public Strategy {
     bool global = true;
     std::vector<Access> accesses;
   };
+  // A node of a wake-up tree: a step to take (the task, and what it touched when it was seen),
+  // then its subtree. Siblings are ordered: the leftmost is explored first.
+  struct WakeupNode {
+    Sleeper step;
+    std::vector<WakeupNode> children;
+  };
+  using WakeupTree = std::vector<WakeupNode>;  // the root's children
   struct Frame {
     DecisionKind kind = DecisionKind::schedule;
     bool first_is_current = false;
@@ -227,6 +244,10 @@ class Dpor final : public Strategy {
     std::vector<Sleeper> sleep;     // asleep here
     std::vector<Sleeper> explored;  // steps of candidates explored before the current one
     Sleeper current;                // the step the current candidate took
+    // Wake-up trees: at a schedule decision, the branches still to explore (leftmost next); at
+    // any decision, the tree being followed when it was reached (restored when it is re-answered).
+    WakeupTree wakeup;
+    WakeupTree following;
   };
 
   std::size_t open_frame(DecisionKind kind, std::span<const Candidate> candidates,
@@ -236,6 +257,9 @@ class Dpor final : public Strategy {
   void record_current_steps();
   void add_backtracks();
   void add_backtrack(std::size_t frame, std::span<const TaskId> initials);
+  bool wakeup() const noexcept { return options_.wakeup_trees && !bounded(); }
+  void insert_wakeup(std::size_t frame, std::vector<Sleeper> sequence);
+  void follow_steps();
   std::int32_t frame_of(std::size_t step) const;
   std::int32_t conservative_frame(std::size_t step) const;
   bool bounded() const noexcept { return options_.preemption_bound >= 0; }
@@ -255,6 +279,13 @@ class Dpor final : public Strategy {
   bool exhausted_ = false;
   std::uint64_t executions_ = 0;
   std::uint64_t redundant_executions_ = 0;
+  std::uint64_t wakeup_misses_ = 0;
+  // The wake-up subtree this execution follows (its root's children), from step follow_from_ on
+  // (none when follow_from_ is npos: not following yet, in the replayed prefix).
+  WakeupTree following_;
+  static constexpr std::size_t kNotFollowing = static_cast<std::size_t>(-1);
+  std::size_t follow_from_ = kNotFollowing;
+  WakeupTree resume_;  // what the decision backtrack() re-answered follows, from there on
   std::optional<std::string> nondeterminism_;
 };
 
