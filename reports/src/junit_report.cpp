@@ -60,8 +60,7 @@ std::string render_junit(const std::string& scenario, const ExploreOptions& opti
     message.append(" in ").append(scenario).append("; rerun: ").append(command);
     x << "  <testcase classname=\"weft." << suite << "\" name=\""
       << escape_xml(s.failure.signature()) << "\">\n"
-      << "    <failure type=\"" << kind << "\" message=\""
-      << escape_xml(message) << "\">"
+      << "    <failure type=\"" << kind << "\" message=\"" << escape_xml(message) << "\">"
       << escape_xml(s.failure.describe()) << "\n"
       << s.executions << " failing executions, the lowest " << s.lowest_execution << " (seed "
       << s.lowest_seed << ")\nrerun: " << escape_xml(command) << "</failure>\n  </testcase>\n";
