@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, checks the formatting, builds and runs every test: the Catch2 suites
-# with GCC, the same suites built outside the source tree with warnings as errors, the same
-# suites under AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets (clang) for a
-# bounded number of runs, the install + pkg-config and CMake consumer checks, the HTML report in
-# headless Chromium, and the main job.
+# with GCC, clang-tidy over the library and command-line sources (from that build's
+# compile_commands.json), the same suites built outside the source tree with warnings as errors,
+# the same suites under AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets
+# (clang) for a bounded number of runs, the install + pkg-config and CMake consumer checks, the
+# HTML report in headless Chromium, and the main job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -82,6 +83,7 @@ install_check() {
 
 step "formatting (clang-format)" bash scripts/check_format.sh
 step "gcc build and test suites" gcc_suites
+step "clang-tidy (library and command line)" bash scripts/check_tidy.sh build
 step "out-of-tree build, warnings as errors, and test suites" out_of_tree_werror_suites
 step "address+undefined sanitizer build and test suites" sanitizer_suites
 step "libFuzzer targets (clang)" fuzz_targets

@@ -369,7 +369,7 @@ std::string write_crash_trace(const ThreadSlot& slot, const Failure& failure) no
     if (const std::vector<Decision>* d = slot.decisions.load(std::memory_order_acquire))
       t.decisions = *d;
     t.failure = failure;
-    const std::string path = crash_trace_path(c, t.seed);
+    std::string path = crash_trace_path(c, t.seed);
     save_trace(t, path);
     return path;
   } catch (...) {

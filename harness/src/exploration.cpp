@@ -463,7 +463,7 @@ void Exploration::record(Found& found, std::uint64_t index, ExecutionResult r) {
   ++found.failures;
   std::string signature = r.failures.front().signature();
   ++found.failing_by_signature[signature];
-  keep_lowest(found.failure_signatures, std::move(signature), index, Failure(r.failures.front()));
+  keep_lowest(found.failure_signatures, signature, index, Failure(r.failures.front()));
   if (!found.first_failed || index < found.first_failed->first)
     found.first_failed.emplace(index, std::move(r));
 }

@@ -516,7 +516,7 @@ std::string decisions_section(const Trace& trace) {
   for (std::size_t i = 0; i < shown; ++i) {
     const Decision& d = trace.decisions[i];
     std::string chose = d.task != kNoTask ? task_name(trace, d.task) : "";
-    if (d.drop) chose = "drop " + chose;
+    if (d.drop) chose.insert(0, "drop ");
     if (chose.empty()) chose = "alternative " + std::to_string(d.index);
     out += "<tr><td>" + std::to_string(i) + "</td><td>" + std::string(to_string(d.kind)) +
            "</td><td>" + escape(chose) + "</td><td>" +

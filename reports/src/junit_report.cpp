@@ -56,10 +56,11 @@ std::string render_junit(const std::string& scenario, const ExploreOptions& opti
   for (const FailureSignature& s : report.signatures) {
     const std::string command = rerun(s);
     const std::string kind(to_string(s.failure.kind));
+    std::string message = kind;
+    message.append(" in ").append(scenario).append("; rerun: ").append(command);
     x << "  <testcase classname=\"weft." << suite << "\" name=\""
       << escape_xml(s.failure.signature()) << "\">\n"
-      << "    <failure type=\"" << kind << "\" message=\""
-      << escape_xml(kind + " in " + scenario + "; rerun: " + command) << "\">"
+      << "    <failure type=\"" << kind << "\" message=\"" << escape_xml(message) << "\">"
       << escape_xml(s.failure.describe()) << "\n"
       << s.executions << " failing executions, the lowest " << s.lowest_execution << " (seed "
       << s.lowest_seed << ")\nrerun: " << escape_xml(command) << "</failure>\n  </testcase>\n";

@@ -25,8 +25,7 @@ bool implicit_root_possible() noexcept {
 }  // namespace detail
 
 Runtime::Runtime(RuntimeOptions options)
-    : options_(std::move(options)),
-      scheduler_(std::make_unique<detail::Scheduler>(*this, options_)) {
+    : options_(options), scheduler_(std::make_unique<detail::Scheduler>(*this, options_)) {
   ++detail::tls_runtimes_created;
 }
 

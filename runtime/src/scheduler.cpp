@@ -52,23 +52,6 @@ std::atomic<std::uint64_t> next_epoch{1};
 // kept, never resumed, so the runtime stays consistent.
 constexpr unsigned kMaxCancelThrows = 64;
 
-// Long-poll timing's clock: the runtime's only wall-clock read, never used for a decision. The
-// coarse clock costs a few nanoseconds where steady_clock costs tens; its resolution (a few ms)
-// is far below any useful threshold.
-std::int64_t coarse_wall_clock_ns() noexcept {
-  timespec ts{};
-#ifdef CLOCK_MONOTONIC_COARSE
-  if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0)
-    return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-#endif
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
-bool timer_later(const auto& a, const auto& b) {
-  return a.deadline != b.deadline ? a.deadline > b.deadline : a.seq > b.seq;
-}
-
 [[noreturn]] void fatal(const std::string& message) {
   std::fprintf(stderr, "weft: fatal: %s\n", message.c_str());
   std::abort();
@@ -124,9 +107,8 @@ bool cancellation_in_flight() noexcept {
 // scheduler's vectors anew each time cost about as much as a short execution's scheduling, so
 // a scheduler hands them, emptied, to the next one on its thread.
 struct Scheduler::Leftovers {
-  std::vector<std::unique_ptr<Task>> tasks;  // every one reaped
-  std::vector<Task*> free_tasks;
-  std::vector<TimerEntry> timers;
+  TaskArena<Task> tasks;  // every one reaped
+  TimerQueue<Task> timers;
   std::vector<Candidate> candidates;
   std::vector<Task*> candidate_tasks;
   std::vector<Task*> due_timers;
@@ -153,14 +135,13 @@ Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
       options_.max_virtual_time = hooks->max_virtual_time;
     leak_grace_ = hooks->leak_grace;
     if (hooks->spurious_wakeups) spurious_left_ = *hooks->spurious_wakeups;
-    if (observes(EventKind::long_poll)) long_poll_ns_ = hooks->long_poll.count();
+    if (observes(EventKind::long_poll)) long_poll_.enable(hooks->long_poll.count());
   }
   step_limit_ = options_.max_steps != 0 ? options_.max_steps : ~std::uint64_t{0};
   install_terminate_handler();
-  enter_hooks_ = long_poll_ns_ != 0 || observes(EventKind::run) || observes(EventKind::step);
+  enter_hooks_ = long_poll_.on() || observes(EventKind::run) || observes(EventKind::step);
   Leftovers& left = leftovers_;
-  task_storage_ = std::move(left.tasks);
-  free_tasks_ = std::move(left.free_tasks);
+  tasks_ = std::move(left.tasks);
   timers_ = std::move(left.timers);
   candidates_ = std::move(left.candidates);
   candidate_tasks_ = std::move(left.candidate_tasks);
@@ -173,18 +154,11 @@ Scheduler::~Scheduler() {
   // Only a scheduler whose tasks were all reaped leaves them (and only to an empty slot: two
   // runtimes alive at once on one thread leave one set).
   Leftovers& left = leftovers_;
-  if (!left.tasks.empty() || free_tasks_.size() != task_storage_.size()) return;
+  if (left.tasks.size() != 0 || !tasks_.all_released()) return;
   // A runtime of 100k tasks must not leave them all behind for the thread's lifetime.
   constexpr std::size_t kMaxLeftoverTasks = 256;
-  if (task_storage_.size() > kMaxLeftoverTasks) {
-    task_storage_.resize(kMaxLeftoverTasks);
-    task_storage_.shrink_to_fit();
-    free_tasks_.clear();
-    free_tasks_.shrink_to_fit();
-    for (auto& t : task_storage_) free_tasks_.push_back(t.get());
-  }
-  left.tasks = std::move(task_storage_);
-  left.free_tasks = std::move(free_tasks_);
+  tasks_.recycle(kMaxLeftoverTasks);
+  left.tasks = std::move(tasks_);
   timers_.clear();
   left.timers = std::move(timers_);
   candidates_.clear();
@@ -221,7 +195,7 @@ void Scheduler::run_root(void (*root)(void*), void* arg, SourceLocation where) {
   phase_ = Phase::running;
   stop_reason_ = StopReason::none;
   root_state_ = std::make_shared<JoinStateBase>();
-  Task* t = new_task();
+  Task* t = tasks_.create();
   t->name = "main";
   t->spawn_site = where;
   t->body = std::make_unique<RootBody>(root, arg);
@@ -234,7 +208,7 @@ void Scheduler::run_root(void (*root)(void*), void* arg, SourceLocation where) {
   enqueue(t);
   emit(Event{.kind = EventKind::spawn, .task = t->id, .text = t->name, .where = where});
 
-  if (long_poll_ns_ != 0) step_clock_ns_ = coarse_wall_clock_ns();
+  if (long_poll_.on()) long_poll_.restart();
   drive();
   if (stop_reason_ == StopReason::none && leak_grace_) settle_for_leak_check();
   if (stop_reason_ == StopReason::none) shutdown();
@@ -312,14 +286,7 @@ void Scheduler::settle_for_leak_check() {
 
 // The deadline of the earliest live timer, or -1 when none is pending (drops stale entries).
 std::int64_t Scheduler::next_timer_deadline() {
-  auto later = [](auto& a, auto& b) { return timer_later(a, b); };
-  while (!timers_.empty()) {
-    const TimerEntry& top = timers_.front();
-    if (top.generation == top.task->timer_generation && top.task->has_deadline) return top.deadline;
-    std::pop_heap(timers_.begin(), timers_.end(), later);
-    timers_.pop_back();
-  }
-  return -1;
+  return timers_.has_live() ? timers_.earliest() : -1;
 }
 
 void Scheduler::shutdown() {
@@ -479,12 +446,7 @@ inline void Scheduler::enter(Task* t) noexcept {
   tls_watch.beats.store(tls_watch.beats.load(std::memory_order_relaxed) + 1,
                         std::memory_order_release);
   if (enter_hooks_) [[unlikely]] {
-    if (long_poll_ns_ != 0) {
-      step_began_ = step_;
-      step_resumed_at_ = t->last_site;
-      step_excluded_ns_ = 0;
-      step_clock_ns_ = coarse_wall_clock_ns();  // the user's code starts now
-    }
+    if (long_poll_.on()) long_poll_.start_step(step_, t->last_site);  // the user's code starts
     if (observes(EventKind::run))
       emit(
           Event{.kind = EventKind::run, .op = t->pending_op, .task = t->id, .where = t->last_site});
@@ -493,12 +455,11 @@ inline void Scheduler::enter(Task* t) noexcept {
 }
 
 // The running task t's step is over (it blocked, yielded the CPU or finished): with long-poll
-// timing on, the coarse clock says how long it held the thread since enter(), less the time spent
-// in the chooser and the observers meanwhile (ask, emit): only the user's code is timed.
+// timing on, the clock says how long it held the thread since enter(), less the time spent in the
+// chooser and the observers meanwhile (ask, emit): only the user's code is timed.
 inline void Scheduler::end_step(Task* t, const char* how) noexcept {
-  if (long_poll_ns_ == 0) return;
-  const std::int64_t elapsed = coarse_wall_clock_ns() - step_clock_ns_ - step_excluded_ns_;
-  if (elapsed >= long_poll_ns_) [[unlikely]]
+  if (!long_poll_.on()) return;
+  if (const std::int64_t elapsed = long_poll_.long_step_ns()) [[unlikely]]
     report_long_poll(t, elapsed, how);
 }
 
@@ -508,10 +469,10 @@ void Scheduler::report_long_poll(Task* t, std::int64_t elapsed_ns, const char* h
   Event e{.kind = EventKind::long_poll,
           .task = t->id,
           .value = elapsed_ns,
-          .step = step_began_,
+          .step = long_poll_.step(),
           .time = Duration(now_ns_),
           .text = how,
-          .where = step_resumed_at_,
+          .where = long_poll_.resumed_at(),
           .runtime = &runtime_};
   observer_->on_event(e);
 }
@@ -622,19 +583,12 @@ void Scheduler::reap(Task* t) noexcept {
   t->body.reset();  // first: a spawned task's body lives inside its join state's allocation
   t->join.reset();
   unlink_live(t);
-  free_tasks_.push_back(t);
+  tasks_.release(t);
 }
 
 bool Scheduler::advance_to_next_timer() {
-  while (!timers_.empty()) {
-    const TimerEntry& top = timers_.front();
-    if (top.generation == top.task->timer_generation && top.task->has_deadline) break;
-    std::pop_heap(timers_.begin(), timers_.end(),
-                  [](auto& a, auto& b) { return timer_later(a, b); });
-    timers_.pop_back();
-  }
-  if (timers_.empty()) return false;
-  const std::int64_t deadline = timers_.front().deadline;
+  if (!timers_.has_live()) return false;
+  const std::int64_t deadline = timers_.earliest();
   if (options_.max_virtual_time > Duration::zero() &&
       deadline > options_.max_virtual_time.count()) {
     stop(StopReason::hang, "virtual time limit of " +
@@ -649,17 +603,10 @@ bool Scheduler::advance_to_next_timer() {
 // an order the chooser picks. Returns whether a timer fired.
 bool Scheduler::fire_due_timers(std::int64_t until_ns) {
   bool fired = false;
-  auto later = [](auto& a, auto& b) { return timer_later(a, b); };
-  while (!timers_.empty() && timers_.front().deadline <= until_ns) {
-    const std::int64_t deadline = timers_.front().deadline;
+  while (!timers_.empty() && timers_.earliest() <= until_ns) {
+    const std::int64_t deadline = timers_.earliest();
     candidate_tasks_.clear();
-    while (!timers_.empty() && timers_.front().deadline == deadline) {
-      TimerEntry e = timers_.front();
-      std::pop_heap(timers_.begin(), timers_.end(), later);
-      timers_.pop_back();
-      if (e.generation == e.task->timer_generation && e.task->has_deadline)
-        candidate_tasks_.push_back(e.task);
-    }
+    timers_.take_due(deadline, candidate_tasks_);
     if (candidate_tasks_.empty()) continue;
     if (deadline > now_ns_) {
       now_ns_ = deadline;
@@ -1045,9 +992,7 @@ WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline, Waite
     t->has_deadline = true;
     t->deadline_ns = deadline->time_since_epoch().count();
     ++t->timer_generation;
-    timers_.push_back(TimerEntry{t->deadline_ns, timer_seq_++, t, t->timer_generation});
-    std::push_heap(timers_.begin(), timers_.end(),
-                   [](auto& a, auto& b) { return timer_later(a, b); });
+    timers_.arm(t);
   }
   if (observes(EventKind::block))
     emit(Event{.kind = EventKind::block,
@@ -1095,8 +1040,8 @@ inline void Scheduler::enqueue(Task* t) noexcept {
 TaskId Scheduler::spawn(std::unique_ptr<TaskBody>&& body, std::shared_ptr<JoinStateBase>&& state,
                         std::string&& name, SourceLocation where) {
   Task* parent = current_;
-  schedule_point(Op::spawn, ObjectKind::task, next_task_id_, where);
-  Task* t = new_task();
+  schedule_point(Op::spawn, ObjectKind::task, tasks_.next_id(), where);
+  Task* t = tasks_.create();
   t->name = std::move(name);  // empty: the default name, built only when someone asks for it
   t->spawn_site = where;
   t->parent = parent ? parent->id : kNoTask;
@@ -1213,10 +1158,10 @@ std::size_t Scheduler::ask(DecisionKind kind, bool first_is_current) {
   const std::size_t n = candidates_.size();
   if (n < 2) return 0;
   std::size_t pick;
-  if (long_poll_ns_ != 0) [[unlikely]] {
+  if (long_poll_.on()) [[unlikely]] {
     const std::int64_t began = coarse_wall_clock_ns();
     pick = chooser_->choose(kind, candidates_, DecisionContext{step_, first_is_current});
-    step_excluded_ns_ += coarse_wall_clock_ns() - began;
+    long_poll_.exclude_since(began);
   } else {
     pick = chooser_->choose(kind, candidates_, DecisionContext{step_, first_is_current});
   }
@@ -1226,23 +1171,6 @@ std::size_t Scheduler::ask(DecisionKind kind, bool first_is_current) {
 
 // ---------------------------------------------------------------------------------------------
 // Bookkeeping.
-
-Task* Scheduler::new_task() {
-  Task* t;
-  if (!free_tasks_.empty()) {
-    t = free_tasks_.back();
-    free_tasks_.pop_back();
-    std::uint64_t generation = t->timer_generation;
-    t->~Task();
-    new (t) Task();
-    t->timer_generation = generation;
-  } else {
-    task_storage_.push_back(std::make_unique<Task>());
-    t = task_storage_.back().get();
-  }
-  t->id = next_task_id_++;
-  return t;
-}
 
 void Scheduler::link_live(Task* t) noexcept {
   t->live_prev = live_tail_;
@@ -1266,10 +1194,10 @@ void Scheduler::emit(Event event) noexcept {
   event.step = step_;
   event.time = Duration(now_ns_);
   event.runtime = &runtime_;
-  if (long_poll_ns_ != 0) [[unlikely]] {  // detector work is not the task's time
+  if (long_poll_.on()) [[unlikely]] {  // detector work is not the task's time
     const std::int64_t began = coarse_wall_clock_ns();
     observer_->on_event(event);
-    step_excluded_ns_ += coarse_wall_clock_ns() - began;
+    long_poll_.exclude_since(began);
     return;
   }
   observer_->on_event(event);

@@ -9,6 +9,9 @@
 #include <vector>
 
 #include "fiber.hpp"
+#include "long_poll_clock.hpp"
+#include "task_arena.hpp"
+#include "timer_queue.hpp"
 #include "weft/chooser.hpp"
 #include "weft/detail/scheduler_api.hpp"
 #include "weft/detail/thread_watch.hpp"
@@ -93,8 +96,8 @@ struct Task {
   WaitInfo wait;
   bool has_deadline = false;
   std::int64_t deadline_ns = 0;
-  // invariant: a timer heap entry is live iff its generation equals timer_generation and
-  // has_deadline; the generation only grows, even across reuse of the Task object.
+  // invariant: a TimerQueue entry is live iff its generation equals timer_generation and
+  // has_deadline; the generation only grows, even across reuse of the Task object (TaskArena).
   std::uint64_t timer_generation = 0;
   WakeReason wake_reason = WakeReason::woken;
   Task* live_prev = nullptr;
@@ -282,7 +285,6 @@ class Scheduler {
   void disarm_timer(Task* t) noexcept;
 
   // Bookkeeping.
-  Task* new_task();
   void link_live(Task* t) noexcept;
   void unlink_live(Task* t) noexcept;
   std::size_t ask(DecisionKind kind, bool first_is_current);
@@ -309,18 +311,11 @@ class Scheduler {
   EventMask observed_ = 0;  // observer_->interests(), or nothing without an observer
   std::uint64_t epoch_;
   std::optional<Duration> leak_grace_;  // leak checking (ExplorationHooks::leak_grace)
-  // Long-poll timing (ExplorationHooks::long_poll); 0: off. A step's wall time runs from the
-  // task's resumption (enter) to the end of its step, less step_excluded_ns_: the time the
-  // chooser (strategy, recording) and the observers (detectors) took meanwhile.
-  std::int64_t long_poll_ns_ = 0;
-  std::int64_t step_excluded_ns_ = 0;
-  bool enter_hooks_ = false;      // long-poll timing or run events: enter() has more to do
-  std::uint64_t step_limit_ = 0;  // options_.max_steps, or no limit
-  std::int64_t step_clock_ns_ = 0;
-  std::uint64_t step_began_ = 0;    // the step the running task was resumed at
-  SourceLocation step_resumed_at_;  // its latest scheduling point then (unknown: it started)
+  LongPollClock long_poll_;             // off unless ExplorationHooks::long_poll asks for it
+  bool enter_hooks_ = false;            // long-poll timing or run events: enter() has more to do
+  std::uint64_t step_limit_ = 0;        // options_.max_steps, or no limit
 
-  TaskId next_task_id_ = 0;
+  TaskArena<Task> tasks_;  // the task records, reused, and the task ids
   ObjectId last_object_id_ = 0;
   Task* current_ = nullptr;
   Fiber loop_fiber_;  // the thread's own stack, where drive() and shutdown() run
@@ -337,14 +332,7 @@ class Scheduler {
   Task* live_tail_ = nullptr;
   std::size_t live_count_ = 0;
 
-  struct TimerEntry {
-    std::int64_t deadline;
-    std::uint64_t seq;
-    Task* task;
-    std::uint64_t generation;
-  };
-  std::vector<TimerEntry> timers_;  // min-heap on (deadline, seq)
-  std::uint64_t timer_seq_ = 0;
+  TimerQueue<Task> timers_;  // the blocked tasks' deadlines, earliest first
   std::int64_t now_ns_ = 0;
   std::uint64_t step_ = 0;
   std::uint64_t runs_ = 0;                           // tasks resumed so far (Task::last_ran)
@@ -360,8 +348,6 @@ class Scheduler {
   std::vector<Candidate> candidates_;
   std::vector<Task*> candidate_tasks_;
   std::vector<Task*> due_timers_;  // fire_due_timers' tie group, kept to reuse its capacity
-  std::vector<std::unique_ptr<Task>> task_storage_;
-  std::vector<Task*> free_tasks_;
   std::vector<Stack> abandoned_stacks_;
 
   // What a scheduler leaves to the next one on its thread (see the constructor).

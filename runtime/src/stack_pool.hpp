@@ -17,8 +17,8 @@ class StackPool {
   // The pool of the calling thread.
   static StackPool& local();
   ~StackPool();
-  // A stack of exactly `size` bytes (rounded to pages); pages are committed when touched.
-  Stack allocate(std::size_t size);
+  // A stack of exactly `requested` bytes (rounded to pages); pages are committed when touched.
+  Stack allocate(std::size_t requested);
   void release(Stack stack) noexcept;
 
  private:

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "weft/harness/describe.hpp"
 #include "weft/harness/explorer.hpp"
 #include "weft/weft.hpp"
 
@@ -669,4 +670,35 @@ TEST_CASE("hang: the step limit names the spinning task") {
 
   require_clean(
       weft::explore(o, target("spin-fixed", weft::Flavor::multi_thread, [&] { body(true); })));
+}
+
+// The words of describe_wait (harness/src/detectors/describe.cpp's table) reach failure reports
+// and traces: pinned here for every operation a task can block in, and the fallback.
+TEST_CASE("describe_wait has words for every blocking operation") {
+  weft::TaskTable tasks;
+  tasks.on_event(weft::Event{.kind = weft::EventKind::spawn, .task = 4, .text = "worker"});
+  const weft::ObjectTable objects;
+  auto words = [&](weft::Op op, weft::ObjectKind kind) {
+    weft::TaskSnapshot t;
+    t.wait_op = op;
+    t.wait_kind = kind;
+    t.wait_object = 4;
+    return weft::describe_wait(t, tasks, objects);
+  };
+  using weft::ObjectKind;
+  using weft::Op;
+  CHECK(words(Op::lock, ObjectKind::mutex) == "waits to lock mutex #4");
+  CHECK(words(Op::lock, ObjectKind::rwlock) == "waits to write-lock rwlock #4");
+  CHECK(words(Op::lock_shared, ObjectKind::rwlock) == "waits to read-lock rwlock #4");
+  CHECK(words(Op::recv, ObjectKind::mpsc) == "waits to receive from mpsc #4");
+  CHECK(words(Op::send, ObjectKind::mpsc) == "waits for room to send on mpsc #4");
+  CHECK(words(Op::acquire, ObjectKind::semaphore) == "waits for permits of semaphore #4");
+  CHECK(words(Op::wait, ObjectKind::notify) == "waits for a notification on notify #4");
+  CHECK(words(Op::wait, ObjectKind::barrier) == "waits at barrier #4 for more tasks");
+  CHECK(words(Op::join, ObjectKind::task) == "waits for 'worker' (#4) to finish");
+  CHECK(words(Op::sleep, ObjectKind::timer) == "sleeps");
+  CHECK(words(Op::yield, ObjectKind::none) == "waits in yield on none #4");
+  CHECK(weft::describe_wait(Op::join, ObjectKind::task, 4) == "waits for task #4 to finish");
+  CHECK(weft::describe_wait(Op::recv, ObjectKind::oneshot, 2) ==
+        "waits to receive from oneshot #2");
 }

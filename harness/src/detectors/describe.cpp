@@ -1,56 +1,83 @@
 // Plain-words pieces of the detectors' reports (describe.hpp).
 #include "weft/harness/describe.hpp"
 
+#include <cstdint>
 #include <cstdio>
+#include <string_view>
 
 namespace weft {
 
+namespace {
+
+// What a task blocked in an operation waits for, in words: one row per operation a task can block
+// in, so that a new blocking operation is one row. The text is `before` + what it waits on +
+// `after`; `special` (with its own before and after) replaces them for one kind of object, where
+// the same operation means something else (a write lock on an rwlock, waiting at a barrier). A
+// task waiting in an operation without a row is described by the operation's name.
+enum class WaitsOn : std::uint8_t { object, task, nothing };
+struct WaitWords {
+  Op op;
+  WaitsOn on = WaitsOn::object;
+  std::string_view before;
+  std::string_view after = {};
+  ObjectKind special = ObjectKind::none;
+  std::string_view special_before = {};
+  std::string_view special_after = {};
+};
+
+constexpr WaitWords kWaitWords[] = {
+    {.op = Op::lock,
+     .before = "waits to lock ",
+     .special = ObjectKind::rwlock,
+     .special_before = "waits to write-lock "},
+    {.op = Op::lock_shared, .before = "waits to read-lock "},
+    {.op = Op::recv, .before = "waits to receive from "},
+    {.op = Op::send, .before = "waits for room to send on "},
+    {.op = Op::acquire, .before = "waits for permits of "},
+    {.op = Op::wait,
+     .before = "waits for a notification on ",
+     .special = ObjectKind::barrier,
+     .special_before = "waits at ",
+     .special_after = " for more tasks"},
+    {.op = Op::join, .on = WaitsOn::task, .before = "waits for ", .after = " to finish"},
+    {.op = Op::sleep, .on = WaitsOn::nothing, .before = "sleeps"},
+};
+
+const WaitWords* wait_words(Op op) noexcept {
+  for (const WaitWords& w : kWaitWords)
+    if (w.op == op) return &w;
+  return nullptr;
+}
+
+// `name`: what the task waits on (an object's or a task's name, "" for nothing).
+std::string wait_text(const WaitWords* w, Op op, ObjectKind kind, const std::string& name) {
+  if (w == nullptr) return "waits in " + std::string(to_string(op)) + " on " + name;
+  const bool special = w->special != ObjectKind::none && w->special == kind;
+  std::string text(special ? w->special_before : w->before);
+  text += name;
+  text += special ? w->special_after : w->after;
+  return text;
+}
+
+}  // namespace
+
 std::string describe_wait(Op op, ObjectKind kind, ObjectId object) {
-  const std::string what = std::string(to_string(kind)) + " #" + std::to_string(object);
-  switch (op) {
-    case Op::lock:
-      return "waits to lock " + what;
-    case Op::lock_shared:
-      return "waits to read-lock " + what;
-    case Op::recv:
-      return "waits to receive from " + what;
-    case Op::send:
-      return "waits for room to send on " + what;
-    case Op::join:
-      return "waits for task #" + std::to_string(object) + " to finish";
-    case Op::wait:
-      return "waits on " + what;
-    case Op::acquire:
-      return "waits for a permit of " + what;
-    case Op::sleep:
-      return "sleeps";
-    default:
-      return "waits in " + std::string(to_string(op)) + " on " + what;
-  }
+  const WaitWords* w = wait_words(op);
+  const WaitsOn on = w != nullptr ? w->on : WaitsOn::object;
+  std::string name;
+  if (on == WaitsOn::object) name = std::string(to_string(kind)) + " #" + std::to_string(object);
+  if (on == WaitsOn::task) name = "task #" + std::to_string(object);
+  return wait_text(w, op, kind, name);
 }
 
 std::string describe_wait(const TaskSnapshot& t, const TaskTable& tasks,
                           const ObjectTable& objects) {
-  if (t.wait_op == Op::join) return "waits for " + tasks.label(t.wait_object) + " to finish";
-  if (t.wait_op == Op::sleep) return "sleeps";
-  const std::string what = objects.name(t.wait_kind, t.wait_object);
-  switch (t.wait_op) {
-    case Op::lock:
-      return (t.wait_kind == ObjectKind::rwlock ? "waits to write-lock " : "waits to lock ") + what;
-    case Op::lock_shared:
-      return "waits to read-lock " + what;
-    case Op::recv:
-      return "waits to receive from " + what;
-    case Op::send:
-      return "waits for room to send on " + what;
-    case Op::acquire:
-      return "waits for permits of " + what;
-    case Op::wait:
-      if (t.wait_kind == ObjectKind::barrier) return "waits at " + what + " for more tasks";
-      return "waits for a notification on " + what;
-    default:
-      return "waits in " + std::string(to_string(t.wait_op)) + " on " + what;
-  }
+  const WaitWords* w = wait_words(t.wait_op);
+  const WaitsOn on = w != nullptr ? w->on : WaitsOn::object;
+  std::string name;
+  if (on == WaitsOn::object) name = objects.name(t.wait_kind, t.wait_object);
+  if (on == WaitsOn::task) name = tasks.label(t.wait_object);
+  return wait_text(w, t.wait_op, t.wait_kind, name);
 }
 
 std::string describe_event(const Event& e, const TaskTable& tasks) {

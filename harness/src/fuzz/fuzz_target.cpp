@@ -52,7 +52,7 @@ WEFT_FUZZ_KINDS(WEFT_FUZZ_KIND_FN)
   frame_code = 1;
   std::abort();
 }
-#define WEFT_FUZZ_KIND_ENTRY(name) {FailureKind::name, &name, #name},
+#define WEFT_FUZZ_KIND_ENTRY(name) {FailureKind::name, &(name), #name},
 struct KindEntry {
   FailureKind kind;
   KindFn fn;

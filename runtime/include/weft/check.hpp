@@ -10,8 +10,8 @@ namespace weft {
 
 class CheckFailure : public std::logic_error {
  public:
-  CheckFailure(std::string message, SourceLocation where)
-      : std::logic_error(std::move(message)), where_(where) {}
+  CheckFailure(const std::string& message, SourceLocation where)
+      : std::logic_error(message), where_(where) {}
   const SourceLocation& where() const noexcept { return where_; }
 
  private:

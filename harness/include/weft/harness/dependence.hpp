@@ -96,8 +96,8 @@ class StepLog final : public Observer {
   };
   std::uint32_t generation_of(const Runtime* runtime);
   TaskState& task(std::uint32_t generation, TaskId id);
-  StepRecord& begin(TaskId task, std::uint32_t generation);
-  StepRecord* current(std::uint32_t generation, TaskId task);
+  StepRecord& begin(TaskId id, std::uint32_t generation);
+  StepRecord* current(std::uint32_t generation, TaskId id);
   void add(StepRecord& s, Access a);
   void barrier();
 

@@ -11,9 +11,9 @@ namespace weft {
 
 // One line describing a runtime event, for failure details and hang reports.
 std::string describe_event(const Event& event, const TaskTable& tasks);
-// "waits to lock mutex #3" etc.
+// "waits to lock mutex #3", "waits for task #2 to finish" etc.
 std::string describe_wait(Op op, ObjectKind kind, ObjectId object);
-// Like describe_wait, with the lock's creation site and the task name of a join:
+// The same words, with the lock's creation site and the task name of a join:
 // "waits to lock mutex #3 (created at bank.cpp:12)", "waits for 'worker' (#2) to finish".
 std::string describe_wait(const TaskSnapshot& task, const TaskTable& tasks,
                           const ObjectTable& objects);

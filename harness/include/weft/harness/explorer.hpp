@@ -108,7 +108,7 @@ struct ReplayResult {
 };
 
 // Replays trace.decisions against the target. Decisions past the end of the list take index 0.
-ReplayResult replay(const Trace& trace, const ExploreTarget& target, const ExploreOptions& options);
+ReplayResult replay(const Trace& trace, const ExploreTarget& target, const ExploreOptions& base);
 
 struct ShrinkResult {
   Trace trace;
@@ -129,9 +129,9 @@ using ShrinkProgressFn = std::function<void(const ShrinkProgress&)>;
 
 // Minimises a failing trace's decisions (fewer preemptions, then fewer decisions and steps)
 // keeping the failure's signature (kind, task name, location). Precondition: trace.failure.
-// Bounded: options.time_budget seconds of wall time when nonzero, and a replay budget always;
+// Bounded: base.time_budget seconds of wall time when nonzero, and a replay budget always;
 // the smallest schedule found by then is the result.
-ShrinkResult shrink(const Trace& trace, const ExploreTarget& target, const ExploreOptions& options,
+ShrinkResult shrink(const Trace& input, const ExploreTarget& target, const ExploreOptions& base,
                     const ShrinkProgressFn& progress = {});
 
 // Counts schedule decisions that switched away from a task that could have kept running.

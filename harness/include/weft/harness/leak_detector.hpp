@@ -26,7 +26,7 @@ class LeakDetector final : public Detector {
   void end_execution(const BodyOutcome& outcome, Findings& findings) override;
 
  private:
-  void explain(const Event& leak_check);
+  void explain(const Event& e);
   bool as_warning_;
   TaskTable tasks_;
   ObjectTable objects_;

@@ -108,7 +108,8 @@ inline constexpr std::uint64_t kMaxMilliseconds =
 
 struct ExploreOptions {
 #define WEFT_DECLARE_OPTION(member, type, def, flag, env, help) type member = def;
-  WEFT_EXPLORE_OPTIONS(WEFT_DECLARE_OPTION)
+  // The rows spell every default, an empty string's "" included, because --help prints them.
+  WEFT_EXPLORE_OPTIONS(WEFT_DECLARE_OPTION)  // NOLINT(readability-redundant-string-init)
 #undef WEFT_DECLARE_OPTION
   // The strategies' own options (their rows are in the strategies' registry entries).
   std::uint32_t depth = 3;            // pct: bug depth d

@@ -148,7 +148,7 @@ class Dfs final : public Strategy {
 
   bool allowed(const Frame& frame, std::uint32_t index) const;
   bool asleep(const Frame& frame, std::uint32_t index) const;
-  std::optional<std::uint32_t> next_alternative(const Frame& frame, std::uint32_t after) const;
+  std::optional<std::uint32_t> next_alternative(const Frame& frame, std::uint32_t from) const;
   std::vector<Candidate> child_sleep_set(std::span<const Candidate> candidates,
                                          const DecisionContext& context) const;
   std::size_t open_frame(DecisionKind kind, std::span<const Candidate> candidates,

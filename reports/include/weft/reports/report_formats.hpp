@@ -25,6 +25,6 @@ std::string render_junit(const std::string& scenario, const ExploreOptions& opti
 
 // Text for XML/HTML attributes and content: markup characters as entities, and the control
 // characters XML 1.0 cannot hold (all but tab, newline and carriage return) as spaces.
-std::string escape_xml(std::string_view text);
+std::string escape_xml(std::string_view raw);
 
 }  // namespace weft

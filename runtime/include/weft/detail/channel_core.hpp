@@ -115,11 +115,11 @@ class OneshotCore {
 };
 
 // broadcast: every receiver sees every value sent after it subscribed, from a ring of
-// `capacity` slots (rounded up to a power of two, as tokio does); a receiver that falls further
+// `requested` slots (rounded up to a power of two, as tokio does); a receiver that falls further
 // behind than that skips to the oldest value still retained and is told how many it missed.
 class BroadcastCore {
  public:
-  explicit BroadcastCore(std::size_t capacity);
+  explicit BroadcastCore(std::size_t requested);
   BroadcastCore(const BroadcastCore&) = delete;
   BroadcastCore& operator=(const BroadcastCore&) = delete;
 
