@@ -1,6 +1,8 @@
 // Names, signatures and plain-words rendering of failures.
 #include "weft/harness/failure.hpp"
 
+#include <pthread.h>
+
 #include <array>
 #include <atomic>
 #include <cstdlib>
@@ -45,6 +47,10 @@ struct SourceRoot {
 
 SourceRoot& the_source_root() {
   static SourceRoot root;
+  // A child forked (--isolate with --jobs) while another thread held the mutex would wait for it
+  // forever: fork waits for the mutex instead.
+  [[maybe_unused]] static const int fork_safe = pthread_atfork(
+      [] { root.mutex.lock(); }, [] { root.mutex.unlock(); }, [] { root.mutex.unlock(); });
   return root;
 }
 }  // namespace

@@ -2,6 +2,8 @@
 // a runtime's task receives from. weft neither schedules that thread nor wakes anyone for what it
 // does, so the execution looks deadlocked or nondeterministic; the first such use of a running
 // runtime's objects is kept, for the harness to say so next to whatever the execution reports.
+#include <pthread.h>
+
 #include <algorithm>
 #include <mutex>
 #include <utility>
@@ -19,6 +21,10 @@ struct Running {
 
 std::mutex mutex;
 std::vector<Running> running;  // the runtimes running now, on any thread (under mutex)
+// A child forked while another thread held the mutex (--isolate with --jobs) would wait for it
+// forever at its first runtime: fork waits for the mutex instead.
+[[maybe_unused]] const int fork_safe =
+    pthread_atfork([] { mutex.lock(); }, [] { mutex.unlock(); }, [] { mutex.unlock(); });
 // The foreign use of the last runtime that finished on this thread.
 thread_local std::optional<ForeignThreadUse> finished_use;
 // Whether this thread ever ran a runtime: an object no runtime used yet, touched from a thread
