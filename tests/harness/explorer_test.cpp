@@ -224,12 +224,21 @@ TEST_CASE("a std::thread using the runtime's channel is named as the likely caus
   weft::ExploreTarget target;
   target.name = "std-thread-sends";
   target.body = [] {
+    // The thread and the channel live outside the root task: the thread is joined however the
+    // body ends (a deadlock stops the execution), and nothing stays in the stopped task's frame.
+    struct Joined {
+      std::thread thread;
+      ~Joined() {
+        if (thread.joinable()) thread.join();
+      }
+    } sender;
+    auto channel = weft::mpsc::unbounded<int>();
+    auto& tx = channel.first;
+    auto& rx = channel.second;
     weft::Runtime rt;
-    rt.block_on([] {
-      auto [tx, rx] = weft::mpsc::unbounded<int>();
-      std::thread sender([tx = std::move(tx)]() mutable { (void)tx.send(1); });
+    rt.block_on([&sender, &tx, &rx] {
+      sender.thread = std::thread([tx = std::move(tx)]() mutable { (void)tx.send(1); });
       (void)rx.recv();
-      sender.join();
     });
   };
   const weft::ExploreReport report = weft::explore(options, target);
