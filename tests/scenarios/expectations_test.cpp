@@ -1,7 +1,8 @@
 // Every registered scenario's expected outcome, checked: buggy variants are found with their
-// failure kind within each stated budget for seeds 1..N, and the trace replays to the same
-// failure; fixed variants come out clean over DFS's whole space within their bound (or over a
-// stated random and PCT budget when the space is too large).
+// failure kind within each stated budget for seeds 1..N (and by DPOR within DFS's budget), and the
+// trace replays to the same failure; fixed variants come out clean over DFS's whole space within
+// their bound (or over a stated random and PCT budget when the space is too large), and over
+// every class of executions under DPOR without a bound.
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string>
@@ -37,7 +38,37 @@ void check_buggy(const weft::Scenario& s) {
   }
 }
 
+// DPOR without a preemption bound covers every class of executions of a fixed variant cleanly.
+void check_fixed_under_dpor(const weft::Scenario& s) {
+  if (s.expect.dpor_max_executions == 0) return;
+  weft::ExploreOptions o = weft::default_options(s);
+  o.strategy = "dpor";
+  o.iterations = s.expect.dpor_max_executions;
+  INFO(s.name << " with dpor, at most " << o.iterations << " executions");
+  auto report = weft::explore(o, weft::target_of(s));
+  if (!report.ok()) FAIL(report.failures.front().describe());
+  CHECK(report.exhausted);
+}
+
+// DPOR finds a buggy variant within the executions DFS may take (a search that skips only
+// equivalent schedules needs no more), and its trace replays.
+void check_buggy_under_dpor(const weft::Scenario& s) {
+  for (const weft::Budget& budget : s.expect.budgets) {
+    if (budget.strategy != "dfs") continue;
+    weft::ExploreOptions o = weft::default_options(s);
+    o.strategy = "dpor";
+    o.iterations = budget.executions;
+    INFO(s.name << " with dpor, budget " << budget.executions << " (dfs's)");
+    auto report = weft::explore(o, weft::target_of(s));
+    REQUIRE_FALSE(report.ok());
+    CHECK(report.failures.front().kind == *s.expect.failure);
+    auto replayed = weft::replay(*report.trace, weft::target_of(s), o);
+    CHECK_FALSE(replayed.mismatch);
+  }
+}
+
 void check_fixed(const weft::Scenario& s) {
+  check_fixed_under_dpor(s);
   if (s.expect.clean_budget == 0) {
     weft::ExploreOptions o = weft::default_options(s);
     o.strategy = "dfs";
@@ -68,6 +99,7 @@ TEST_CASE("every scenario meets its expected outcome") {
       if (s.expect.failure) {
         REQUIRE_FALSE(s.expect.budgets.empty());
         check_buggy(s);
+        check_buggy_under_dpor(s);
       } else {
         check_fixed(s);
       }

@@ -659,6 +659,16 @@ nlohmann::json Dpor::parameters() const {
 
 std::unique_ptr<Strategy> Dpor::clone() const { return std::make_unique<Dpor>(options_); }
 
+namespace {
+// dpor and dpor-source: no preemption bound, with or without wake-up trees.
+std::unique_ptr<Strategy> make_unbounded_dpor(ParameterReader& p, bool wakeup_trees) {
+  DporOptions options;
+  options.wakeup_trees = wakeup_trees;
+  p.integer("max_executions", options.max_executions, 0, std::numeric_limits<std::int64_t>::max());
+  return std::make_unique<Dpor>(options);
+}
+}  // namespace
+
 const StrategyEntry& dpor_entry() {
   static const StrategyEntry entry{
       .name = "dpor",
@@ -669,14 +679,9 @@ const StrategyEntry& dpor_entry() {
       .options = {},
       .seeded = false,
       .selectable = true,
-      .measured = false,
+      .measured = true,
       .parameters = {},
-      .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
-        DporOptions options;
-        p.integer("max_executions", options.max_executions, 0,
-                  std::numeric_limits<std::int64_t>::max());
-        return std::make_unique<Dpor>(options);
-      },
+      .make = [](ParameterReader& p) { return make_unbounded_dpor(p, true); },
       .validate = {},
   };
   return entry;
@@ -712,13 +717,7 @@ const StrategyEntry& dpor_source_entry() {
       .selectable = true,
       .measured = false,
       .parameters = {},
-      .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
-        DporOptions options;
-        options.wakeup_trees = false;
-        p.integer("max_executions", options.max_executions, 0,
-                  std::numeric_limits<std::int64_t>::max());
-        return std::make_unique<Dpor>(options);
-      },
+      .make = [](ParameterReader& p) { return make_unbounded_dpor(p, false); },
       .validate = {},
   };
   return entry;

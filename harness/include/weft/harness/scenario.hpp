@@ -31,6 +31,10 @@ struct Expectation {
   // ...or, when the space is too large for that, this many random and PCT executions must be
   // clean (0: DFS is the check).
   std::uint64_t clean_budget = 0;
+  // Fixed variants, besides the check above: DPOR without a preemption bound must cover every
+  // class of executions without a failure in at most this many executions (0: not checked, for
+  // a space too large even for DPOR).
+  std::uint64_t dpor_max_executions = 100000;
 };
 
 struct Scenario {
