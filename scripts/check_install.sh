@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks that an installed weft (meson install --destdir DIR) is usable by another project, through
 # pkg-config and through CMake (find_package(weft)): compiles the README's first program, the
-# Catch2 example (clang, with pkg-config) and the GoogleTest example (clang, with CMake) against
-# it and runs them; tests/glue/check_glue.sh checks the examples' lines, replay and shrink.
+# Catch2 example (clang, with pkg-config), the GoogleTest example (clang, with CMake) and the
+# libFuzzer example (clang, with pkg-config) against it and runs them; tests/glue/check_glue.sh
+# checks the examples' lines, replay and shrink.
 set -euo pipefail
 destdir=$1
 pc=$(find "$destdir" -name weft.pc | head -n 1)
@@ -79,4 +80,10 @@ if (cd "$work" && ./counter-weft explore counter-lost-update --strategy pct --it
   echo "check_install: the example's lost update was not found"
   exit 1
 fi
-echo "check_install: pkg-config and CMake consumers, both glue examples and the user-scenario example work"
+# docs/fuzzing.md's example: a project's own test body as a libFuzzer target (WEFT_FUZZ_TARGET),
+# built with clang against the installed weft, finds its bug in a short campaign.
+# shellcheck disable=SC2086
+clang++ -std=c++20 -g -O1 -fsanitize=fuzzer "$example/pool_fuzz.cpp" -o "$work/pool_fuzz" $flags
+FUZZ_SECONDS=30 bash "$here/scripts/check_fuzz_example.sh" "$work/pool_fuzz" "$destdir$prefix/bin/weft"
+echo "check_install: pkg-config and CMake consumers, both glue examples, the user-scenario example" \
+  "and the user fuzz target work"

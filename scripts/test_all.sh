@@ -3,8 +3,8 @@
 # with GCC, clang-tidy over the library and command-line sources (from that build's
 # compile_commands.json), the same suites built outside the source tree with warnings as errors,
 # the same suites under AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets
-# (clang) for a bounded number of runs, the install + pkg-config and CMake consumer checks, the
-# HTML report in headless Chromium, and the main job.
+# (clang) for a bounded number of runs or seconds, the install + pkg-config and CMake consumer
+# checks, the HTML report in headless Chromium, and the main job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -72,6 +72,11 @@ fuzz_targets() {
     return 1
   fi
   grep -q "SUMMARY: weft: task_panic in shutdown-producer-worker" "$log"
+  # The user-facing entry point (WEFT_FUZZ_TARGET): a time-bounded campaign on the documented
+  # example finds its bug and names artifact and trace alike, and two bugs in one body give two
+  # distinct crashes (dedup tokens and crash states).
+  FUZZ_SECONDS=30 bash scripts/check_fuzz_example.sh build-fuzz/fuzz/pool_fuzz build-fuzz/cli/weft
+  bash scripts/check_fuzz_dedup.sh build-fuzz
 }
 
 install_check() {
