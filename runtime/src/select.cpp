@@ -95,11 +95,12 @@ std::size_t select_wait(SelectArm* const* arms, const bool* enabled, std::size_t
 namespace weft::detail {
 
 JoinSetSlot::~JoinSetSlot() {
-  if (!shared_) return;  // moved from
-  const TaskId id = std::exchange(shared_->ids[slot_], kNoTask);
-  shared_->free_slots.push_back(slot_);
-  if (id == kNoTask) return;  // detached
-  shared_->done.push_back(id);
+  if (!shared_) return;                  // moved from
+  if (shared_->ids[slot_] == kNoTask) {  // detached (or never handed to the set): nobody joins it
+    shared_->free_slots.push_back(slot_);
+    return;
+  }
+  shared_->done.push_back(slot_);  // join_next frees the slot when it returns the task
   // A destructor: no scheduling point, but join_next wakes.
   wake_all(OpSite{current_scheduler(), kNoObject, false}, shared_->waiters);
 }

@@ -1,5 +1,6 @@
 // weft::JoinSet: join_next in the order tasks end, len/is_empty, abort_all, shutdown, detach_all,
-// aborting on drop, cancellation of a task waiting in join_next, and explored runs.
+// aborting on drop, cancellation of a task waiting in join_next, AbortHandle, the order of many
+// results, and explored runs.
 #include <catch2/catch.hpp>
 #include <stdexcept>
 #include <vector>
@@ -223,5 +224,160 @@ TEST_CASE("JoinSet: slots of ended tasks are reused without mixing up which task
       CHECK(values == std::vector<int>{round * 10 + 2, round * 10 + 1, round * 10});
       CHECK(ended == std::vector<weft::TaskId>{spawned[2], spawned[1], spawned[0]});
     }
+  });
+}
+
+TEST_CASE("JoinSet: spawn's AbortHandle cancels that one task; join_next reports it cancelled") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::JoinSet<int> set;
+    const weft::AbortHandle quick = set.spawn([] {
+      weft::sleep(1ms);
+      return 1;
+    });
+    const weft::AbortHandle slow = set.spawn([] {
+      weft::sleep(1h);
+      return 2;
+    });
+    CHECK(slow.id() != quick.id());
+    CHECK(slow.id() != weft::kNoTask);
+    CHECK_FALSE(slow.is_finished());
+    weft::sleep(2ms);
+    CHECK(quick.is_finished());  // ended, not yet returned by join_next
+    slow.abort();
+    CHECK(set.len() == 2);
+    auto first = set.join_next();
+    REQUIRE(first);
+    CHECK(first->id() == quick.id());
+    CHECK(first->unwrap() == 1);
+    quick.abort();  // ended and joined: nothing to cancel, nothing happens
+    auto second = set.join_next();
+    REQUIRE(second);
+    CHECK(second->id() == slow.id());
+    REQUIRE(second->is_err());
+    CHECK(second->error().is_cancelled());
+    CHECK(slow.is_finished());
+    CHECK(set.is_empty());
+    CHECK(weft::now() == weft::Instant(2ms));  // the 1h sleep was cancelled at its await
+  });
+}
+
+TEST_CASE("JoinSet: an AbortHandle's task that finishes before the abort lands returns its value") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::JoinSet<int> set;
+    int reached = 0;
+    // No await between the start and the return: an abort requested while it runs cannot cancel
+    // it (tokio cancels only at an await).
+    auto h = set.spawn([&reached] {
+      ++reached;
+      return 7;
+    });
+    weft::yield_now();  // it runs to the end
+    CHECK(h.is_finished());
+    h.abort();
+    auto r = set.try_join_next();
+    REQUIRE(r);
+    CHECK(r->unwrap() == 7);
+    CHECK(reached == 1);
+  });
+}
+
+TEST_CASE("JoinSet: an abort through the AbortHandle lands only at the task's await, explored") {
+  // The worker updates a and b together between two awaits: cancelled at an await, a == b
+  // always, whatever the interleaving of the abort with its steps.
+  for (auto flavor : {weft::Flavor::multi_thread, weft::Flavor::current_thread}) {
+    int cancelled = 0;
+    const int deadlocks = weft_test::explore_random(
+        200,
+        [&cancelled] {
+          weft::Atomic<int> a{0}, b{0};
+          weft::JoinSet<void> set;
+          auto worker = set.spawn([&] {
+            for (;;) {
+              weft::sleep(1ms);
+              a.fetch_add(1);
+              b.fetch_add(1);
+            }
+          });
+          set.spawn([] { weft::sleep(1ms); });
+          weft::sleep(std::chrono::milliseconds(weft::choose(4)));
+          worker.abort();
+          int results = 0;
+          while (auto r = set.join_next()) {
+            ++results;
+            if (r->id() == worker.id()) {
+              REQUIRE(r->is_err());
+              CHECK(r->error().is_cancelled());
+              ++cancelled;
+            } else {
+              CHECK(r->is_ok());
+            }
+          }
+          CHECK(results == 2);
+          CHECK(a.load() == b.load());
+        },
+        flavor);
+    CHECK(deadlocks == 0);
+    CHECK(cancelled == 200);
+  }
+}
+
+TEST_CASE("JoinSet: JoinHandle::abort_handle aborts the task it came from") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    auto task = weft::spawn([] { weft::sleep(1h); });
+    const weft::AbortHandle abort = task.abort_handle();
+    CHECK(abort.id() == task.id());
+    abort.abort();
+    CHECK_THROWS_AS(task.join(), weft::JoinError);
+    CHECK(abort.is_finished());
+    const weft::AbortHandle empty;
+    CHECK(empty.id() == weft::kNoTask);
+    CHECK_FALSE(empty.is_finished());
+    empty.abort();  // does nothing
+  });
+}
+
+TEST_CASE("JoinSet: thousands of tasks come back in the order they ended, each once") {
+  // join_next is O(1) per result (a queue of ended slots), so this stays quick; the order is
+  // the order the tasks ended, ties (same deadline) included, as each task records itself.
+  weft::Runtime rt;
+  rt.block_on([] {
+    constexpr int kTasks = 3000;
+    weft::JoinSet<int> set;
+    std::vector<weft::TaskId> ended;
+    std::vector<weft::TaskId> spawned;
+    for (int i = 0; i < kTasks; ++i)
+      spawned.push_back(set.spawn([i, &ended] {
+        weft::sleep(std::chrono::milliseconds((i * 7919) % 37));
+        ended.push_back(weft::current_task_id());
+        return i;
+      }));
+    CHECK(set.len() == kTasks);
+    std::vector<weft::TaskId> returned;
+    std::vector<bool> seen(kTasks, false);
+    int late = 0;
+    while (auto r = set.join_next()) {
+      returned.push_back(r->id());
+      const int i = r->unwrap();
+      if (i < 0) {
+        ++late;
+        continue;
+      }
+      CHECK_FALSE(seen[static_cast<std::size_t>(i)]);
+      seen[static_cast<std::size_t>(i)] = true;
+      CHECK(spawned[static_cast<std::size_t>(i)] == r->id());
+      // A task spawned while others are pending reuses a freed slot and comes back in turn.
+      if (i % 500 == 0)
+        set.spawn([&ended] {
+          ended.push_back(weft::current_task_id());
+          return -1;
+        });
+    }
+    CHECK(late == kTasks / 500);
+    CHECK(returned.size() == ended.size());
+    CHECK(returned == ended);
+    CHECK(set.is_empty());
   });
 }

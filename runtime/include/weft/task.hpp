@@ -91,6 +91,31 @@ class JoinArm;
 template <class T>
 class JoinSet;
 
+// The right to abort one task without the right to join it (tokio's AbortHandle): what
+// JoinSet::spawn and JoinHandle::abort_handle() return. Copyable; dropping it does nothing to the
+// task. Converts to the task's id (what JoinSet::spawn returned before it returned this).
+class AbortHandle {
+ public:
+  AbortHandle() = default;
+  explicit AbortHandle(std::shared_ptr<detail::JoinStateBase> state) noexcept
+      : state_(std::move(state)) {}
+  // As JoinHandle::abort: the task is cancelled where it is suspended at an await, or at its next
+  // await if it is running; it may finish normally first. A scheduling point; does nothing once
+  // the task has ended (or on an empty handle).
+  void abort(SourceLocation where = SourceLocation::current()) const {
+    if (state_) detail::abort_task(*state_, where);
+  }
+  // Whether the task has ended (returned, panicked or been cancelled).
+  bool is_finished() const noexcept {
+    return state_ && state_->outcome != detail::TaskOutcome::pending;
+  }
+  TaskId id() const noexcept { return state_ ? state_->id : kNoTask; }
+  operator TaskId() const noexcept { return id(); }  // NOLINT(google-explicit-constructor)
+
+ private:
+  std::shared_ptr<detail::JoinStateBase> state_;
+};
+
 // Owns the right to join a task. Dropping it detaches the task (it keeps running).
 template <class T>
 class JoinHandle {
@@ -138,6 +163,8 @@ class JoinHandle {
   bool is_finished() const noexcept {
     return state_ && state_->outcome != detail::TaskOutcome::pending;
   }
+  // A handle that can abort this task but not join it (empty if this handle is).
+  AbortHandle abort_handle() const noexcept { return AbortHandle(state_); }
   bool valid() const noexcept { return state_ != nullptr; }
   TaskId id() const noexcept { return state_ ? state_->id : kNoTask; }
   std::shared_ptr<detail::JoinStateBase> state() const noexcept { return state_; }
