@@ -15,6 +15,7 @@
 
 #include "weft/channel_result.hpp"
 #include "weft/detail/channel_core.hpp"
+#include "weft/detail/select_arm.hpp"
 #include "weft/source_location.hpp"
 
 namespace weft {
@@ -29,6 +30,8 @@ class Receiver;
 }  // namespace broadcast
 
 namespace detail {
+template <class T>
+class BroadcastRecvArm;
 template <class T>
 struct BroadcastChannel {
   struct Slot {
@@ -178,6 +181,7 @@ class Receiver {
 
  private:
   friend class Sender<T>;
+  friend class detail::BroadcastRecvArm<T>;
   friend std::pair<Sender<T>, Receiver<T>> channel<T>(std::size_t);
   Receiver(std::shared_ptr<detail::BroadcastChannel<T>> chan, std::uint64_t next) noexcept
       : chan_(std::move(chan)), next_(next) {}
@@ -226,4 +230,47 @@ std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
 }
 
 }  // namespace broadcast
+
+namespace detail {
+// recv() as a select branch: cancel-safe, a lost branch leaves this receiver where it was (the
+// value is still there for its next recv, or the lag still to be reported).
+template <class T>
+class BroadcastRecvArm final : public SelectArm {
+ public:
+  using value_type = RecvResult<T>;
+  explicit BroadcastRecvArm(broadcast::Receiver<T>& rx)
+      : rx_(&rx), chan_(&checked(rx.chan_, "when::recv")) {}
+  bool ready() noexcept override {
+    return rx_->next_ < chan_->core.tail || chan_->core.senders == 0;
+  }
+  void arm(const OpSite&) noexcept override { w_.queue_in(chan_->core.waiters); }
+  void disarm(const OpSite&) noexcept override { w_.leave(); }
+  WaitInfo info(Scheduler& s, SourceLocation where) noexcept override {
+    where_ = where;
+    return WaitInfo{Op::recv, ObjectKind::broadcast,
+                    object_id(s, chan_->core.tag, ObjectKind::broadcast), kNoTask, where};
+  }
+  RecvResult<T> take() {
+    w_.leave();
+    return rx_->take(*chan_, quiet_site(chan_->core.tag, ObjectKind::broadcast), where_);
+  }
+
+ private:
+  broadcast::Receiver<T>* rx_;
+  BroadcastChannel<T>* chan_;
+  ArmWaiter w_;
+  SourceLocation where_;
+};
+}  // namespace detail
+
+namespace when {
+// The next value of a broadcast receiver, as its recv(): the value, RecvStatus::lagged with the
+// number of values it missed (the next recv returns the oldest retained one), or
+// RecvStatus::closed once every sender is gone and everything was received.
+template <class T>
+detail::BroadcastRecvArm<T> recv(broadcast::Receiver<T>& rx) {
+  return detail::BroadcastRecvArm<T>(rx);
+}
+}  // namespace when
+
 }  // namespace weft

@@ -26,6 +26,7 @@
 //   notify:        when::notified(notify), when::notified(notified)
 //   mpsc:          when::recv(rx), when::reserve(tx), when::closed(tx)
 //   oneshot:       when::recv(rx), when::closed(tx)
+//   broadcast:     when::recv(rx) (its RecvResult, lagged included)
 //   semaphore:     when::acquire(sem, n), when::acquire_owned(sem_ptr, n)
 //   watch:         when::changed(rx), when::closed(tx)
 //   signal:        when::ctrl_c()
@@ -36,6 +37,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "weft/broadcast.hpp"
 #include "weft/cancellation.hpp"
 #include "weft/detail/select_arm.hpp"
 #include "weft/join_set.hpp"
