@@ -22,12 +22,13 @@ void MpscCore::drop_sender() noexcept {
   wake_all(site, receiver_);
 }
 
-SendStatus MpscCore::reserve(const OpSite& site, bool try_only, SourceLocation where) {
+SendStatus MpscCore::reserve(const OpSite& site, bool try_only, SourceLocation where,
+                             std::size_t n) {
   if (closed_) return SendStatus::closed;
-  if (!bounded_ || slots_.try_acquire(1)) return SendStatus::ok;
+  if (!bounded_ || slots_.try_acquire(n)) return SendStatus::ok;
   if (try_only) return SendStatus::full;
   const bool got =
-      slots_.acquire(site, 1, WaitInfo{Op::send, ObjectKind::mpsc, site.id, kNoTask, where});
+      slots_.acquire(site, n, WaitInfo{Op::send, ObjectKind::mpsc, site.id, kNoTask, where});
   return got && !closed_ ? SendStatus::ok : SendStatus::closed;
 }
 

@@ -1,6 +1,6 @@
-// The rest of issue #16's toolkit: Notified with enable(), mpsc reserve/Permit and
-// Sender::closed, oneshot::Sender::closed, Semaphore::close and owned permits, and Interval's
-// missed-tick behaviours; each with cancellation at its await points.
+// The rest of issue #16's toolkit: Notified with enable(), mpsc reserve/Permit, reserve_owned/
+// OwnedPermit, reserve_many and Sender::closed, oneshot::Sender::closed, Semaphore::close and owned
+// permits, and Interval's missed-tick behaviours; each with cancellation at its await points.
 #include <catch2/catch.hpp>
 #include <memory>
 #include <vector>
@@ -135,6 +135,182 @@ TEST_CASE("mpsc reserve: waits for a slot; a task aborted while waiting in reser
     CHECK(rx.recv() == 2);
   });
   CHECK_FALSE(after);
+}
+
+TEST_CASE("mpsc reserve_owned: the permit owns a sender, moves into a task, hands it back") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    auto [tx, rx] = weft::mpsc::bounded<int>(2);
+    auto permit = tx.reserve_owned();  // on a const Sender: the permit owns a copy
+    REQUIRE(permit);
+    CHECK(permit->valid());
+    CHECK(tx.capacity() == 1);
+    auto task = weft::spawn([permit = std::move(*permit)]() mutable {
+      weft::mpsc::Sender<int> back = permit.send(7);  // never waits
+      CHECK_FALSE(permit.valid());
+      CHECK(back.valid());
+      return back.capacity();
+    });
+    CHECK(task.join() == 1);  // the value holds one slot, the other is free
+    CHECK(rx.recv() == 7);
+    // release(): the slot back unused, the sender back.
+    auto second = tx.reserve_owned();
+    REQUIRE(second);
+    CHECK(tx.capacity() == 1);
+    weft::mpsc::Sender<int> again = second->release();
+    CHECK(tx.capacity() == 2);
+    CHECK(again.same_channel(tx));
+  });
+}
+
+TEST_CASE("mpsc reserve_owned: dropped unused it frees the slot, then its sender ends the stream") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    auto [tx, rx] = weft::mpsc::bounded<int>(1);
+    {
+      auto permit = std::move(tx).reserve_owned();  // the only sender moves into the permit
+      REQUIRE(permit);
+      CHECK_FALSE(tx.valid());
+      CHECK(rx.try_recv().is_empty());  // the permit's sender is alive: not closed
+    }
+    CHECK(rx.recv() == std::nullopt);  // slot back, last sender gone: the stream ended
+  });
+}
+
+TEST_CASE("mpsc reserve_owned: closed channel gives nothing; try_reserve_owned reports full") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    auto [tx, rx] = weft::mpsc::bounded<int>(1);
+    tx.send(1).unwrap();
+    CHECK_FALSE(tx.try_reserve_owned());  // full
+    CHECK(rx.recv() == 1);
+    auto ok = tx.try_reserve_owned();
+    REQUIRE(ok);
+    ok = std::nullopt;
+    rx.close();
+    CHECK_FALSE(tx.reserve_owned());
+    CHECK_FALSE(tx.try_reserve_owned());
+  });
+}
+
+TEST_CASE("mpsc reserve_owned: a task aborted while waiting there holds no slot and no sender") {
+  weft::Runtime rt;
+  bool after = false;
+  rt.block_on([&] {
+    auto [tx, rx] = weft::mpsc::bounded<int>(1);
+    tx.send(1).unwrap();
+    auto h = weft::spawn([&after, tx = std::move(tx)]() mutable {
+      auto permit = std::move(tx).reserve_owned();  // the last sender waits inside the permit
+      after = true;
+    });
+    weft::yield_now();
+    h.abort();
+    CHECK_THROWS_AS(h.join(), weft::JoinError);
+    CHECK(rx.recv() == 1);
+    CHECK(rx.recv() == std::nullopt);  // the waiter's sender was dropped with it
+  });
+  CHECK_FALSE(after);
+}
+
+TEST_CASE("mpsc reserve_many: n slots at once, each permit sends one, unused ones come back") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    auto [tx, rx] = weft::mpsc::bounded<int>(3);
+    {
+      auto permits = tx.reserve_many(3);
+      REQUIRE(permits);
+      REQUIRE(permits->size() == 3);
+      CHECK(tx.capacity() == 0);
+      CHECK_FALSE(tx.try_reserve());
+      (*permits)[0].send(10);
+      (*permits)[2].send(12);
+    }  // the unused permit gives its slot back
+    CHECK(tx.capacity() == 1);
+    CHECK(rx.recv() == 10);
+    CHECK(rx.recv() == 12);
+    CHECK(tx.capacity() == 3);
+    CHECK_FALSE(tx.reserve_many(4));  // more than the capacity: could never be free at once
+    CHECK_FALSE(tx.try_reserve_many(4));
+    auto none = tx.reserve_many(0);
+    REQUIRE(none);
+    CHECK(none->empty());
+    tx.send(1).unwrap();
+    CHECK_FALSE(tx.try_reserve_many(3));  // only 2 free
+    CHECK(tx.try_reserve_many(2));
+    rx.close();
+    CHECK_FALSE(tx.reserve_many(1));
+    CHECK_FALSE(tx.reserve_many(0));
+    auto [utx, urx] = weft::mpsc::unbounded<int>();
+    auto many = utx.reserve_many(100);  // unbounded: never waits
+    REQUIRE(many);
+    CHECK(many->size() == 100);
+  });
+}
+
+TEST_CASE("mpsc reserve_many: waits until n slots are free; aborted, it gives back what it had") {
+  weft::Runtime rt;
+  bool after = false;
+  rt.block_on([&] {
+    auto [tx, rx] = weft::mpsc::bounded<int>(3);
+    tx.send(1).unwrap();
+    tx.send(2).unwrap();
+    // Needs 3, has 1 free: it collects that one and waits for the other two.
+    auto h = weft::spawn([&after, tx = tx] {
+      auto permits = tx.reserve_many(3);
+      after = true;
+    });
+    weft::yield_now();
+    CHECK(tx.capacity() == 0);  // the free slot went to the waiting head
+    CHECK_FALSE(tx.try_reserve());
+    CHECK(rx.recv() == 1);  // now it holds 2 of 3
+    h.abort();
+    CHECK_THROWS_AS(h.join(), weft::JoinError);
+    CHECK(tx.capacity() == 2);  // both given back
+    CHECK(rx.recv() == 2);
+    CHECK(tx.capacity() == 3);
+    // And served: a waiter gets all three once the channel drains.
+    tx.send(3).unwrap();
+    auto waiter = weft::spawn([tx = tx] {
+      auto permits = tx.reserve_many(3);
+      REQUIRE(permits);
+      for (int i = 0; i < 3; ++i) (*permits)[static_cast<std::size_t>(i)].send(10 + i);
+    });
+    weft::yield_now();
+    CHECK(rx.recv() == 3);
+    waiter.join();
+    for (int i = 0; i < 3; ++i) CHECK(rx.recv() == 10 + i);
+  });
+  CHECK_FALSE(after);
+}
+
+TEST_CASE("mpsc reserve_many: concurrent senders never exceed the capacity, explored") {
+  for (auto flavor : {weft::Flavor::multi_thread, weft::Flavor::current_thread}) {
+    const int deadlocks = weft_test::explore_random(
+        200,
+        [] {
+          auto [tx, rx] = weft::mpsc::bounded<int>(2);
+          auto a = weft::spawn([tx = tx] {
+            auto p = tx.reserve_many(2);
+            REQUIRE(p);
+            for (auto& permit : *p) permit.send(1);
+          });
+          auto b = weft::spawn([tx = std::move(tx)]() mutable {
+            auto p = std::move(tx).reserve_owned();
+            REQUIRE(p);
+            (void)p->send(2);
+          });
+          int sum = 0;
+          while (auto v = rx.recv()) {
+            CHECK(rx.len() <= 1);
+            sum += *v;
+          }
+          CHECK(sum == 4);
+          a.join();
+          b.join();
+        },
+        flavor);
+    CHECK(deadlocks == 0);
+  }
 }
 
 TEST_CASE("mpsc and oneshot Sender::closed wait for the receiver to go") {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "weft/channel_result.hpp"
 #include "weft/detail/channel_core.hpp"
@@ -23,6 +24,8 @@ template <class T>
 class Receiver;
 template <class T>
 class Permit;
+template <class T>
+class OwnedPermit;
 }  // namespace mpsc
 
 namespace detail {
@@ -45,6 +48,20 @@ MpscChannel<T>& checked(const std::shared_ptr<MpscChannel<T>>& chan, const char*
 
 template <class T>
 std::pair<mpsc::Sender<T>, mpsc::Receiver<T>> make_mpsc(std::size_t capacity);
+
+// A permit's send: the slot is reserved, so it never waits; if the receiver went away meanwhile
+// the value is dropped (tokio's Permit::send cannot fail either).
+template <class T>
+void send_reserved(MpscChannel<T>& chan, T value, SourceLocation where) {
+  const auto site = enter_op(chan.core.tag, ObjectKind::mpsc, Op::send, where);
+  const std::int64_t reported = event_value(value);
+  if (chan.core.is_closed()) {
+    emit_done(site, Op::send, ObjectKind::mpsc, reported, where, "closed");
+    return;
+  }
+  chan.buffer.push_back(std::move(value));
+  chan.core.sent(site, reported, where);
+}
 }  // namespace detail
 
 namespace mpsc {
@@ -66,14 +83,7 @@ class [[nodiscard]] Permit {
   void send(T value, SourceLocation where = SourceLocation::current()) {
     auto chan = std::move(chan_);
     if (!chan) throw std::logic_error("mpsc::Permit::send on a used permit");
-    const auto site = detail::enter_op(chan->core.tag, ObjectKind::mpsc, Op::send, where);
-    const std::int64_t reported = detail::event_value(value);
-    if (chan->core.is_closed()) {
-      detail::emit_done(site, Op::send, ObjectKind::mpsc, reported, where, "closed");
-      return;
-    }
-    chan->buffer.push_back(std::move(value));
-    chan->core.sent(site, reported, where);
+    detail::send_reserved(*chan, std::move(value), where);
   }
 
  private:
@@ -142,6 +152,61 @@ class Sender {
     const auto site = detail::enter_op(chan.core.tag, ObjectKind::mpsc, Op::send, where);
     return finish_reserve(site, chan.core.reserve(site, true, where), where);
   }
+  // Waits for n free slots and reserves them all at once (tokio's reserve_many): n permits, each
+  // sending one value without waiting; an unused one gives its slot back when destroyed. The
+  // wait is FIFO with the other senders, and the head of the queue collects slots as they free
+  // up. Cancel-safe: a task dropped while waiting here gives back the slots it had collected.
+  // std::nullopt once the receiver is closed or gone, or (bounded) when n is more than the
+  // channel's capacity, which could never be free at once. n == 0 gives no permit at once.
+  // Precondition: valid(), from a task.
+  std::optional<std::vector<Permit<T>>> reserve_many(
+      std::size_t n, SourceLocation where = SourceLocation::current()) const {
+    auto& chan = detail::checked(chan_, "mpsc::Sender::reserve_many");
+    const auto site = detail::enter_blocking_op("mpsc::Sender::reserve_many", chan.core.tag,
+                                                ObjectKind::mpsc, Op::send, where);
+    if (chan.core.bounded() && n > chan.core.max_capacity()) {
+      detail::emit_done(site, Op::send, ObjectKind::mpsc, 0, where, "too_many");
+      return std::nullopt;
+    }
+    return finish_reserve_many(
+        site, n == 0 ? zero_status(chan) : chan.core.reserve(site, false, where, n), n, where);
+  }
+  // n permits if n slots are free now (and nobody waits before); std::nullopt otherwise (full,
+  // closed, or n more than the capacity).
+  std::optional<std::vector<Permit<T>>> try_reserve_many(
+      std::size_t n, SourceLocation where = SourceLocation::current()) const {
+    auto& chan = detail::checked(chan_, "mpsc::Sender::try_reserve_many");
+    const auto site = detail::enter_op(chan.core.tag, ObjectKind::mpsc, Op::send, where);
+    if (chan.core.bounded() && n > chan.core.max_capacity()) {
+      detail::emit_done(site, Op::send, ObjectKind::mpsc, 0, where, "too_many");
+      return std::nullopt;
+    }
+    return finish_reserve_many(
+        site, n == 0 ? zero_status(chan) : chan.core.reserve(site, true, where, n), n, where);
+  }
+
+  // Like reserve, but the permit owns a Sender (tokio's reserve_owned, which consumes the
+  // sender): on a const Sender the permit gets a copy, on an rvalue (std::move(tx)) this Sender
+  // itself. While waiting, that Sender is alive (the stream cannot end); a task dropped while
+  // waiting here drops it and holds no slot; std::nullopt (the Sender dropped) once the receiver
+  // is closed or gone. Precondition: valid(), from a task.
+  std::optional<OwnedPermit<T>> reserve_owned(
+      SourceLocation where = SourceLocation::current()) const& {
+    return Sender(*this).reserve_owned_impl(false, where);
+  }
+  std::optional<OwnedPermit<T>> reserve_owned(SourceLocation where = SourceLocation::current()) && {
+    return Sender(std::move(*this)).reserve_owned_impl(false, where);
+  }
+  // An owned permit if a slot is free now; std::nullopt (the Sender dropped) if full or closed.
+  std::optional<OwnedPermit<T>> try_reserve_owned(
+      SourceLocation where = SourceLocation::current()) const& {
+    return Sender(*this).reserve_owned_impl(true, where);
+  }
+  std::optional<OwnedPermit<T>> try_reserve_owned(
+      SourceLocation where = SourceLocation::current()) && {
+    return Sender(std::move(*this)).reserve_owned_impl(true, where);
+  }
+
   // Waits until the receiver is closed or dropped (tokio's Sender::closed). A suspension point.
   void closed(SourceLocation where = SourceLocation::current()) const {
     auto& chan = detail::checked(chan_, "mpsc::Sender::closed");
@@ -168,6 +233,37 @@ class Sender {
   explicit Sender(std::shared_ptr<detail::MpscChannel<T>> chan) noexcept : chan_(std::move(chan)) {}
   template <class>
   friend class detail::ReserveArm;
+  template <class>
+  friend class OwnedPermit;
+
+  // Called on a Sender of its own (the copy or the moved one), which the permit takes over.
+  std::optional<OwnedPermit<T>> reserve_owned_impl(bool try_only, SourceLocation where) && {
+    auto& chan = detail::checked(chan_, "mpsc::Sender::reserve_owned");
+    const auto site = try_only
+                          ? detail::enter_op(chan.core.tag, ObjectKind::mpsc, Op::send, where)
+                          : detail::enter_blocking_op("mpsc::Sender::reserve_owned", chan.core.tag,
+                                                      ObjectKind::mpsc, Op::send, where);
+    const SendStatus status = chan.core.reserve(site, try_only, where);
+    detail::emit_done(site, Op::send, ObjectKind::mpsc, 0, where,
+                      status == SendStatus::ok ? "reserved" : to_string(status));
+    if (status != SendStatus::ok) return std::nullopt;
+    return OwnedPermit<T>(std::move(*this));
+  }
+  // reserve_many(0): nothing to wait for, but a closed channel still fails.
+  static SendStatus zero_status(const detail::MpscChannel<T>& chan) noexcept {
+    return chan.core.is_closed() ? SendStatus::closed : SendStatus::ok;
+  }
+  std::optional<std::vector<Permit<T>>> finish_reserve_many(const detail::OpSite& site,
+                                                            SendStatus status, std::size_t n,
+                                                            SourceLocation where) const {
+    detail::emit_done(site, Op::send, ObjectKind::mpsc, static_cast<std::int64_t>(n), where,
+                      status == SendStatus::ok ? "reserved" : to_string(status));
+    if (status != SendStatus::ok) return std::nullopt;
+    std::vector<Permit<T>> permits;
+    permits.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) permits.push_back(Permit<T>(chan_));
+    return permits;
+  }
 
   std::optional<Permit<T>> finish_reserve(const detail::OpSite& site, SendStatus status,
                                           SourceLocation where) const {
@@ -194,6 +290,45 @@ class Sender {
   }
 
   std::shared_ptr<detail::MpscChannel<T>> chan_;
+};
+
+// A reserved slot that owns a Sender (tokio's OwnedPermit, from Sender::reserve_owned): it can
+// be moved into another task. send() puts a value in the slot without waiting and hands the
+// Sender back; release() gives the slot back unused and hands the Sender back; destroying it
+// unused gives the slot back and then drops the Sender (which ends the stream if it was the last
+// one). Move-only; a moved-from or used permit is empty (valid() is false).
+template <class T>
+class [[nodiscard]] OwnedPermit {
+ public:
+  OwnedPermit(OwnedPermit&& other) noexcept = default;
+  OwnedPermit& operator=(OwnedPermit&&) = delete;
+  OwnedPermit(const OwnedPermit&) = delete;
+  ~OwnedPermit() {
+    if (tx_.chan_)
+      tx_.chan_->core.unreserve(detail::quiet_site(tx_.chan_->core.tag, ObjectKind::mpsc));
+  }
+  // Sends value in the reserved slot (never waits; dropped if the receiver went away, as
+  // Permit::send) and returns the Sender. Precondition: valid().
+  Sender<T> send(T value, SourceLocation where = SourceLocation::current()) {
+    if (!tx_.chan_) throw std::logic_error("mpsc::OwnedPermit::send on a used permit");
+    Sender<T> tx = std::move(tx_);
+    detail::send_reserved(*tx.chan_, std::move(value), where);
+    return tx;
+  }
+  // Gives the slot back without sending and returns the Sender. Precondition: valid().
+  Sender<T> release() {
+    if (!tx_.chan_) throw std::logic_error("mpsc::OwnedPermit::release on a used permit");
+    Sender<T> tx = std::move(tx_);
+    tx.chan_->core.unreserve(detail::quiet_site(tx.chan_->core.tag, ObjectKind::mpsc));
+    return tx;
+  }
+  bool valid() const noexcept { return tx_.valid(); }
+
+ private:
+  template <class>
+  friend class Sender;
+  explicit OwnedPermit(Sender<T> tx) noexcept : tx_(std::move(tx)) {}
+  Sender<T> tx_;
 };
 
 // The receiving half; move-only. Destroying it closes the channel and drops the values still

@@ -31,9 +31,10 @@ class MpscCore {
   void add_sender() noexcept { ++senders_; }
   // The last sender's drop ends the stream: the receiver wakes and sees it closed once drained.
   void drop_sender() noexcept;
-  // After the send's scheduling point: ok when the value may be queued now. Bounded channels
-  // wait for a slot (FIFO), unless try_only (then full). closed if the receiver closed.
-  SendStatus reserve(const OpSite& site, bool try_only, SourceLocation where);
+  // After the send's scheduling point: ok when n values may be queued now (n slots are taken).
+  // Bounded channels wait for the slots (FIFO), unless try_only (then full). closed if the
+  // receiver closed (a wait that ends so holds nothing). Precondition (bounded): n <= capacity.
+  SendStatus reserve(const OpSite& site, bool try_only, SourceLocation where, std::size_t n = 1);
   // After the value was queued: wakes the receiver and emits the send.
   void sent(const OpSite& site, std::int64_t value, SourceLocation where) noexcept;
 
@@ -55,9 +56,9 @@ class MpscCore {
     wait_until(site, closed_waiters_, WaitInfo{Op::wait, ObjectKind::mpsc, site.id, kNoTask, where},
                [this] { return closed_; });
   }
-  // A reserved slot given back unused (a Permit dropped without sending).
-  void unreserve(const OpSite& site) noexcept {
-    if (bounded_) slots_.release(site, 1);
+  // Reserved slots given back unused (a Permit dropped without sending).
+  void unreserve(const OpSite& site, std::size_t n = 1) noexcept {
+    if (bounded_) slots_.release(site, n);
   }
   // After a value was taken from the buffer: frees its slot and emits the receive.
   void received(const OpSite& site, std::int64_t value, SourceLocation where) noexcept;
