@@ -160,6 +160,57 @@ TEST_CASE("deadlock: a receive nobody can satisfy names who could and says nobod
       exhaustive(), target("recv-fixed", weft::Flavor::multi_thread, [&] { body(true); })));
 }
 
+TEST_CASE("deadlock: a task blocked in watch changed() names the watch and the last sender") {
+  auto body = [](bool fixed) {
+    weft::Runtime rt;
+    rt.block_on([fixed] {
+      auto [tx, rx] = weft::watch::channel<int>(0);
+      auto follower = weft::spawn(
+          [rx = std::move(rx)]() mutable {
+            while (rx.changed()) {
+            }
+          },
+          "follower");
+      tx.send(1);
+      if (fixed) {
+        auto gone = std::move(tx);  // the sender goes: changed() reports the channel closed
+      }
+      follower.join();
+    });
+  };
+  auto report = weft::explore(options_for("random", 20),
+                              target("watch", weft::Flavor::multi_thread, [&] { body(false); }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::deadlock);
+  INFO(f.describe());
+  CHECK(contains(f.describe(), "'follower' (#1) waits for a new value of watch #"));
+  CHECK(contains(f.describe(),
+                 "a send on it (or dropping its sender) would wake it, but every other task is "
+                 "blocked too; its last send was by 'main' (#0) at " +
+                     kFile + ":"));
+  require_clean(weft::explore(
+      exhaustive(), target("watch-fixed", weft::Flavor::multi_thread, [&] { body(true); })));
+}
+
+TEST_CASE("deadlock: a sender waiting in closed() names the receiver it waits for") {
+  auto report = weft::explore(
+      options_for("random", 5), target("closed", weft::Flavor::multi_thread, [] {
+        weft::Runtime rt;
+        rt.block_on([] {
+          auto [tx, rx] = weft::mpsc::unbounded<int>();
+          auto watcher = weft::spawn([tx = std::move(tx)] { tx.closed(); }, "watcher");
+          watcher.join();  // rx lives on in this frame: nobody closes it
+        });
+      }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  INFO(f.describe());
+  CHECK(contains(f.describe(), "'watcher' (#1) waits for the receiver of mpsc #"));
+  CHECK(contains(f.describe(), "closing or dropping its receiver would wake it"));
+  CHECK_FALSE(contains(f.describe(), "notif"));
+}
+
 TEST_CASE("deadlock: a lost wake-up names the notification that found nobody waiting") {
   auto body = [](bool fixed) {
     weft::Runtime rt;
@@ -695,6 +746,11 @@ TEST_CASE("describe_wait has words for every blocking operation") {
   CHECK(words(Op::acquire, ObjectKind::semaphore) == "waits for permits of semaphore #4");
   CHECK(words(Op::wait, ObjectKind::notify) == "waits for a notification on notify #4");
   CHECK(words(Op::wait, ObjectKind::barrier) == "waits at barrier #4 for more tasks");
+  CHECK(words(Op::recv, ObjectKind::watch) == "waits for a new value of watch #4");
+  CHECK(words(Op::wait, ObjectKind::watch) == "waits for every receiver of watch #4 to be dropped");
+  CHECK(words(Op::wait, ObjectKind::mpsc) == "waits for the receiver of mpsc #4 to close");
+  CHECK(words(Op::wait, ObjectKind::oneshot) == "waits for the receiver of oneshot #4 to close");
+  CHECK(words(Op::wait, ObjectKind::token) == "waits for token #4 to be cancelled");
   CHECK(words(Op::join, ObjectKind::task) == "waits for 'worker' (#4) to finish");
   CHECK(words(Op::sleep, ObjectKind::timer) == "sleeps");
   CHECK(words(Op::yield, ObjectKind::none) == "waits in yield on none #4");

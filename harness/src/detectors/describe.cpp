@@ -10,74 +10,87 @@ namespace weft {
 namespace {
 
 // What a task blocked in an operation waits for, in words: one row per operation a task can block
-// in, so that a new blocking operation is one row. The text is `before` + what it waits on +
-// `after`; `special` (with its own before and after) replaces them for one kind of object, where
-// the same operation means something else (a write lock on an rwlock, waiting at a barrier). A
-// task waiting in an operation without a row is described by the operation's name.
+// in (and per kind of object where the same operation means something else: a write lock on an
+// rwlock, waiting at a barrier, a watch's changed(), a sender's closed()), so that a new blocking
+// operation is one row. The text is `before` + what it waits on + `after`. The first row whose
+// op matches and whose kind is the object's (or none: any kind) is used; a task waiting in an
+// operation without a row is described by the operation's name.
 enum class WaitsOn : std::uint8_t { object, task, nothing };
 struct WaitWords {
   Op op;
+  ObjectKind kind = ObjectKind::none;
   WaitsOn on = WaitsOn::object;
   std::string_view before;
   std::string_view after = {};
-  ObjectKind special = ObjectKind::none;
-  std::string_view special_before = {};
-  std::string_view special_after = {};
 };
 
 constexpr WaitWords kWaitWords[] = {
-    {.op = Op::lock,
-     .before = "waits to lock ",
-     .special = ObjectKind::rwlock,
-     .special_before = "waits to write-lock "},
+    {.op = Op::lock, .kind = ObjectKind::rwlock, .before = "waits to write-lock "},
+    {.op = Op::lock, .before = "waits to lock "},
     {.op = Op::lock_shared, .before = "waits to read-lock "},
+    {.op = Op::recv, .kind = ObjectKind::watch, .before = "waits for a new value of "},
     {.op = Op::recv, .before = "waits to receive from "},
     {.op = Op::send, .before = "waits for room to send on "},
     {.op = Op::acquire, .before = "waits for permits of "},
     {.op = Op::wait,
-     .before = "waits for a notification on ",
-     .special = ObjectKind::barrier,
-     .special_before = "waits at ",
-     .special_after = " for more tasks"},
+     .kind = ObjectKind::barrier,
+     .before = "waits at ",
+     .after = " for more tasks"},
+    {.op = Op::wait,
+     .kind = ObjectKind::mpsc,
+     .before = "waits for the receiver of ",
+     .after = " to close"},
+    {.op = Op::wait,
+     .kind = ObjectKind::oneshot,
+     .before = "waits for the receiver of ",
+     .after = " to close"},
+    {.op = Op::wait,
+     .kind = ObjectKind::watch,
+     .before = "waits for every receiver of ",
+     .after = " to be dropped"},
+    {.op = Op::wait,
+     .kind = ObjectKind::token,
+     .before = "waits for ",
+     .after = " to be cancelled"},
+    {.op = Op::wait, .before = "waits for a notification on "},
     {.op = Op::join, .on = WaitsOn::task, .before = "waits for ", .after = " to finish"},
     {.op = Op::sleep, .on = WaitsOn::nothing, .before = "sleeps"},
 };
 
-const WaitWords* wait_words(Op op) noexcept {
+const WaitWords* wait_words(Op op, ObjectKind kind) noexcept {
   for (const WaitWords& w : kWaitWords)
-    if (w.op == op) return &w;
+    if (w.op == op && (w.kind == ObjectKind::none || w.kind == kind)) return &w;
   return nullptr;
 }
 
 // `name`: what the task waits on (an object's or a task's name, "" for nothing).
-std::string wait_text(const WaitWords* w, Op op, ObjectKind kind, const std::string& name) {
+std::string wait_text(const WaitWords* w, Op op, const std::string& name) {
   if (w == nullptr) return "waits in " + std::string(to_string(op)) + " on " + name;
-  const bool special = w->special != ObjectKind::none && w->special == kind;
-  std::string text(special ? w->special_before : w->before);
+  std::string text(w->before);
   text += name;
-  text += special ? w->special_after : w->after;
+  text += w->after;
   return text;
 }
 
 }  // namespace
 
 std::string describe_wait(Op op, ObjectKind kind, ObjectId object) {
-  const WaitWords* w = wait_words(op);
+  const WaitWords* w = wait_words(op, kind);
   const WaitsOn on = w != nullptr ? w->on : WaitsOn::object;
   std::string name;
   if (on == WaitsOn::object) name = std::string(to_string(kind)) + " #" + std::to_string(object);
   if (on == WaitsOn::task) name = "task #" + std::to_string(object);
-  return wait_text(w, op, kind, name);
+  return wait_text(w, op, name);
 }
 
 std::string describe_wait(const TaskSnapshot& t, const TaskTable& tasks,
                           const ObjectTable& objects) {
-  const WaitWords* w = wait_words(t.wait_op);
+  const WaitWords* w = wait_words(t.wait_op, t.wait_kind);
   const WaitsOn on = w != nullptr ? w->on : WaitsOn::object;
   std::string name;
   if (on == WaitsOn::object) name = objects.name(t.wait_kind, t.wait_object);
   if (on == WaitsOn::task) name = tasks.label(t.wait_object);
-  return wait_text(w, t.wait_op, t.wait_kind, name);
+  return wait_text(w, t.wait_op, name);
 }
 
 std::string describe_event(const Event& e, const TaskTable& tasks) {

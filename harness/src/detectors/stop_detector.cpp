@@ -10,7 +10,8 @@ namespace weft {
 namespace {
 
 bool is_channel(ObjectKind kind) {
-  return kind == ObjectKind::mpsc || kind == ObjectKind::oneshot || kind == ObjectKind::broadcast;
+  return kind == ObjectKind::mpsc || kind == ObjectKind::oneshot || kind == ObjectKind::broadcast ||
+         kind == ObjectKind::watch;
 }
 
 std::string names_text(const std::vector<TaskId>& ids, const TaskTable& tasks) {
@@ -29,10 +30,11 @@ std::string hold_text(const ObjectTable::Hold& h, const ObjectTable& objects) {
 }
 
 // Who holds what task t waits for, or who could release it: one line, or empty.
-template <class Notified>
+template <class Notified, class LastSend>
 std::string release_text(const TaskSnapshot& t, const std::vector<TaskSnapshot>& all,
                          const TaskTable& tasks, const ObjectTable& objects,
-                         const std::vector<Notified>& notified) {
+                         const std::vector<Notified>& notified,
+                         const std::vector<LastSend>& sends) {
   std::vector<TaskId> others;
   for (const TaskSnapshot& o : all)
     if (o.id != t.id) others.push_back(o.id);
@@ -55,14 +57,24 @@ std::string release_text(const TaskSnapshot& t, const std::vector<TaskSnapshot>&
           return tasks.label(o.id) + " has not finished: it is blocked too";
       return tasks.label(t.wait_object) + " has not finished";
     }
-    case Op::recv:
+    case Op::recv: {
       if (!is_channel(t.wait_kind)) break;
+      // A watch has one sender (move-only); the other channels count their senders.
+      const bool watch = t.wait_kind == ObjectKind::watch;
+      std::string text = std::string(watch ? "a send on it (or dropping its sender)"
+                                           : "a send on it (or dropping its last sender)") +
+                         " would wake it, " + nobody;
       if (others.empty())  // blocked, so a sender lives: held where no weft task can use it
-        return "a send on it (or dropping its last sender) would wake it, " + nobody +
-               ": a sender is still alive, held by this task itself (drop it before waiting), by "
-               "a value that outlives the tasks, or by an OS thread that weft does not run (a "
-               "std::thread, which weft neither schedules nor waits for: make it a weft task)";
-      return "a send on it (or dropping its last sender) would wake it, " + nobody;
+        text += std::string(watch ? ": its sender is" : ": a sender is") +
+                " still alive, held by this task itself (drop it before waiting), by "
+                "a value that outlives the tasks, or by an OS thread that weft does not run (a "
+                "std::thread, which weft neither schedules nor waits for: make it a weft task)";
+      // Who had a sender: the task of the last send, if any.
+      const LastSend* last = t.wait_object < sends.size() ? &sends[t.wait_object] : nullptr;
+      if (last == nullptr || last->task == kNoTask) return text + "; nothing was ever sent on it";
+      return text + "; its last send was by " + tasks.label(last->task) + " at " +
+             location_text(last->where) + " (step " + std::to_string(last->step) + ")";
+    }
     case Op::send:
       return "a receive on it would make room, " + nobody;
     case Op::acquire: {
@@ -83,6 +95,12 @@ std::string release_text(const TaskSnapshot& t, const std::vector<TaskSnapshot>&
     case Op::wait:
       if (t.wait_kind == ObjectKind::barrier)
         return "more tasks arriving at it would release it, " + nobody;
+      if (t.wait_kind == ObjectKind::mpsc || t.wait_kind == ObjectKind::oneshot)
+        return "closing or dropping its receiver would wake it, " + nobody;
+      if (t.wait_kind == ObjectKind::watch)
+        return "dropping its last receiver would wake it, " + nobody;
+      if (t.wait_kind == ObjectKind::token)
+        return "cancelling it (or a token it is a child of) would wake it, " + nobody;
       {
         std::string text = "a notify on it would wake it, " + nobody;
         const Notified* last = t.wait_object < notified.size() ? &notified[t.wait_object] : nullptr;
@@ -110,6 +128,7 @@ void StopDetector::begin_execution() {
   tasks_.clear();
   objects_.clear();
   notified_.clear();
+  last_send_.clear();
   recent_count_ = 0;
   failure_.reset();
 }
@@ -122,6 +141,12 @@ void StopDetector::on_event(const Event& e) {
     notified_[e.object] =
         Notified{e.step, e.value, e.text == "permit_stored" || e.text == "permit_merged",
                  e.text == "permit_merged", e.where};
+  }
+  // A completed send (a failed one says why in its text; a reserve says "reserved").
+  if (e.kind == EventKind::op && e.op == Op::send && e.text.empty() && is_channel(e.object_kind) &&
+      e.task != kNoTask) {
+    if (last_send_.size() <= e.object) last_send_.resize(e.object + 1);
+    last_send_[e.object] = LastSend{e.step, e.task, e.where};
   }
   if (e.kind == EventKind::deadlock && !failure_) explain_deadlock(e);
   if (e.kind == EventKind::hang && !failure_) explain_hang(e);
@@ -196,7 +221,7 @@ void StopDetector::explain_deadlock(const Event& e) {
     if (t.state != TaskState::blocked) continue;
     f.details.push_back(tasks_.label(t.id) + " " + describe_wait(t, tasks_, objects_) + " at " +
                         location_text(t.wait_site));
-    const std::string release = release_text(t, snapshot, tasks_, objects_, notified_);
+    const std::string release = release_text(t, snapshot, tasks_, objects_, notified_, last_send_);
     if (!release.empty()) f.details.push_back("    " + release);
     for (const ObjectTable::Hold* h : objects_.held_by(t.id))
       f.details.push_back("    " + tasks_.label(t.id) + " holds " + hold_text(*h, objects_));

@@ -78,10 +78,17 @@ class StopDetector final : public Detector {
     bool permit_merged = false;  // no waiter and a permit already stored: the two collapsed
     SourceLocation where;
   };
+  // The latest completed send on each channel, by object id: who had a sender.
+  struct LastSend {
+    std::uint64_t step = 0;
+    TaskId task = kNoTask;  // kNoTask: nothing sent yet
+    SourceLocation where;
+  };
   DetectorMode mode_;
   TaskTable tasks_;
   ObjectTable objects_;
   std::vector<Notified> notified_;
+  std::vector<LastSend> last_send_;
   std::array<Recent, kRecent> recent_{};
   std::size_t recent_count_ = 0;  // events seen; the ring holds the last min(count, kRecent)
   std::optional<Failure> failure_;
