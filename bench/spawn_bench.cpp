@@ -1,7 +1,9 @@
 // Spawning, running and joining a trivial task, against a heap-allocated type-erased call and a
-// bare fiber created and run to completion.
+// bare fiber created and run to completion; and the same through a JoinSet of N tasks.
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "common.hpp"
 #include "raw_fiber.hpp"
@@ -58,12 +60,56 @@ void spawn_join_runtime_named(benchmark::State& state) {
   state.counters["ns_per_task"] = ns_per(watch, static_cast<double>(state.iterations()));
 }
 
+// Baseline of join_set_drain: N trivial tasks alive at once, their JoinHandles joined in spawn
+// order, per task (the same tasks in memory at once, without a set).
+void spawn_join_many(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  CpuStopwatch watch;
+  run_in_runtime(state, Setup::plain, [&] {
+    watch.start();
+    for (auto _ : state) {
+      std::vector<weft::JoinHandle<int>> handles;
+      handles.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) handles.push_back(weft::spawn([] { return 1; }));
+      int sum = 0;
+      for (auto& h : handles) sum += h.join();
+      benchmark::DoNotOptimize(sum);
+    }
+    watch.stop();
+  });
+  state.counters["ns_per_task"] =
+      ns_per(watch, static_cast<double>(state.iterations()) * static_cast<double>(n));
+}
+
+// N trivial tasks spawned into a JoinSet and joined with join_next, per task. join_next pops a
+// queue of ended tasks, so the cost per task stays flat as N grows (it was linear in N when
+// join_next searched the set's vector for the task that ended and erased it from the front).
+void join_set_drain(benchmark::State& state) {
+  const auto n = static_cast<int>(state.range(0));
+  CpuStopwatch watch;
+  run_in_runtime(state, Setup::plain, [&] {
+    watch.start();
+    for (auto _ : state) {
+      weft::JoinSet<int> set;
+      for (int i = 0; i < n; ++i) set.spawn([] { return 1; });
+      int sum = 0;
+      while (auto r = set.join_next()) sum += r->unwrap();
+      benchmark::DoNotOptimize(sum);
+    }
+    watch.stop();
+  });
+  state.counters["ns_per_task"] =
+      ns_per(watch, static_cast<double>(state.iterations()) * static_cast<double>(n));
+}
+
 BENCHMARK(spawn_join_baseline_heap_function);
 BENCHMARK(spawn_join_baseline_raw_fiber);
 BENCHMARK_CAPTURE(spawn_join_runtime, plain, Setup::plain);
 BENCHMARK_CAPTURE(spawn_join_runtime, observer, Setup::observer);
 BENCHMARK_CAPTURE(spawn_join_runtime, chooser, Setup::chooser);
 BENCHMARK(spawn_join_runtime_named);
+BENCHMARK(spawn_join_many)->Arg(16)->Arg(1024)->Arg(16384);
+BENCHMARK(join_set_drain)->Arg(16)->Arg(1024)->Arg(16384);
 
 }  // namespace
 }  // namespace weft_bench
