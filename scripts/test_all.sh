@@ -52,18 +52,20 @@ sanitizer_suites() {
     WEFT_EXPECTATION_SEEDS=20 meson test -C build-asan --print-errorlogs --timeout-multiplier 4
 }
 
+# step runs this inside `if`, where set -e does not apply: every check returns on failure itself.
 fuzz_targets() {
   [ -f build-fuzz/build.ninja ] ||
     CC=clang CXX=clang++ meson setup build-fuzz -Dfuzz=true -Dtests=false -Dbench=false \
-      -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
-  ninja -C build-fuzz
+      -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || return 1
+  ninja -C build-fuzz || return 1
   local corpus=build-fuzz/corpus-trace
   mkdir -p "$corpus"
   cp fuzz/seeds/*.json "$corpus"/ 2>/dev/null || true
-  ./build-fuzz/fuzz/fuzz_trace_parser -runs=30000 -max_len=8192 -rss_limit_mb=2048 "$corpus"
+  ./build-fuzz/fuzz/fuzz_trace_parser -runs=30000 -max_len=8192 -rss_limit_mb=2048 "$corpus" ||
+    return 1
   # A fixed scenario must never crash whatever the bytes say...
   WEFT_FUZZ_SCENARIO=shutdown-producer-worker-stop-on-close \
-    ./build-fuzz/fuzz/fuzz_schedule -runs=3000 -max_len=256 -seed=1
+    ./build-fuzz/fuzz/fuzz_schedule -runs=3000 -max_len=256 -seed=1 || return 1
   # ...and the flagship's panic must be found from fuzzer bytes.
   local log=build-fuzz/fuzz-schedule.log
   if ./build-fuzz/fuzz/fuzz_schedule -runs=20000 -max_len=256 -seed=1 \
@@ -71,11 +73,12 @@ fuzz_targets() {
     echo "fuzz_schedule did not find the flagship panic"
     return 1
   fi
-  grep -q "SUMMARY: weft: task_panic in shutdown-producer-worker" "$log"
+  grep -q "SUMMARY: weft: task_panic in shutdown-producer-worker" "$log" || return 1
   # The user-facing entry point (WEFT_FUZZ_TARGET): a time-bounded campaign on the documented
   # example finds its bug and names artifact and trace alike, and two bugs in one body give two
   # distinct crashes (dedup tokens and crash states).
-  FUZZ_SECONDS=30 bash scripts/check_fuzz_example.sh build-fuzz/fuzz/pool_fuzz build-fuzz/cli/weft
+  FUZZ_SECONDS=30 bash scripts/check_fuzz_example.sh build-fuzz/fuzz/pool_fuzz \
+    build-fuzz/cli/weft || return 1
   bash scripts/check_fuzz_dedup.sh build-fuzz
 }
 
