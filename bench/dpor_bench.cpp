@@ -127,13 +127,17 @@ void mutex_3x2() { mutex_model(3, 2); }
 void ping_pong_spawned() { ping_pong(false); }
 void ping_pong_root() { ping_pong(true); }
 
+// exhaustive runs dpor-bounded with bounds 0, 1, 2 before dpor: its row shows what those passes
+// cost when the search runs to its end.
 #define WEFT_MODEL(name, fn)                                                              \
   void BM_Dfs_##name(benchmark::State& s) { explore_model(s, "dfs", fn); }                \
   void BM_DporSource_##name(benchmark::State& s) { explore_model(s, "dpor-source", fn); } \
   void BM_Dpor_##name(benchmark::State& s) { explore_model(s, "dpor", fn); }              \
+  void BM_Exhaustive_##name(benchmark::State& s) { explore_model(s, "exhaustive", fn); }  \
   BENCHMARK(BM_Dfs_##name)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();  \
   BENCHMARK(BM_DporSource_##name)->Unit(benchmark::kMillisecond)->UseRealTime();          \
-  BENCHMARK(BM_Dpor_##name)->Unit(benchmark::kMillisecond)->UseRealTime();
+  BENCHMARK(BM_Dpor_##name)->Unit(benchmark::kMillisecond)->UseRealTime();                \
+  BENCHMARK(BM_Exhaustive_##name)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 WEFT_MODEL(Mutex2x2, mutex_2x2)
 WEFT_MODEL(Mutex2x3, mutex_2x3)
@@ -146,6 +150,8 @@ void BM_DporSource_Mutex3x2(benchmark::State& s) { explore_model(s, "dpor-source
 BENCHMARK(BM_DporSource_Mutex3x2)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 void BM_Dpor_Mutex3x2(benchmark::State& s) { explore_model(s, "dpor", mutex_3x2); }
 BENCHMARK(BM_Dpor_Mutex3x2)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+void BM_Exhaustive_Mutex3x2(benchmark::State& s) { explore_model(s, "exhaustive", mutex_3x2); }
+BENCHMARK(BM_Exhaustive_Mutex3x2)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 // Mutex 3 x 2 within a preemption bound (the argument): bounded DFS against bounded DPOR.
 void BM_Dfs_Mutex3x2Bounded(benchmark::State& s) {
@@ -177,6 +183,13 @@ BENCHMARK(BM_DporSource_CondVarPingPong)
     ->UseRealTime();
 void BM_Dpor_CondVarPingPong(benchmark::State& s) { explore_model(s, "dpor", condvar_ping_pong); }
 BENCHMARK(BM_Dpor_CondVarPingPong)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+void BM_Exhaustive_CondVarPingPong(benchmark::State& s) {
+  explore_model(s, "exhaustive", condvar_ping_pong);
+}
+BENCHMARK(BM_Exhaustive_CondVarPingPong)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
 
 // Executions until the lock-order deadlock, with the lock-order detector off.
 void BM_Dpor_LockOrderDeadlock(benchmark::State& state) {

@@ -65,8 +65,8 @@ Outcomes explore_outcomes(const std::string& strategy, const Program& program,
 }
 
 // Every outcome plain DFS and random executions reach, DPOR reaches (optimal, with wake-up trees,
-// and source-DPOR); DPOR runs no more executions than DFS, and wake-up trees no more than
-// source-DPOR.
+// and source-DPOR, and exhaustive's passes); DPOR runs no more executions than DFS, and wake-up
+// trees no more than source-DPOR.
 void check_sound(const Program& program, weft::Flavor flavor = weft::Flavor::multi_thread,
                  std::uint64_t random_runs = 2000) {
   const Outcomes dfs = explore_outcomes("dfs", program, flavor);
@@ -93,6 +93,11 @@ void check_sound(const Program& program, weft::Flavor flavor = weft::Flavor::mul
     else
       CHECK(dpor.executions <= source_executions);
   }
+  // exhaustive: bounded passes first, then whatever dpor reaches, and it says it is complete.
+  const Outcomes exhaustive = explore_outcomes("exhaustive", program, flavor);
+  REQUIRE(exhaustive.exhausted);
+  CHECK(exhaustive.seen == dfs.seen);
+  CHECK(exhaustive.covered_bound == std::numeric_limits<std::int64_t>::max());
 }
 
 std::vector<std::pair<std::string, Program>> small_programs();

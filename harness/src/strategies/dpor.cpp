@@ -629,6 +629,7 @@ void Dpor::backtrack() {
           if (f.todo[i] != 1) continue;
           if (!allowed(f, i)) {
             f.todo[i] = 3;  // a conservative point earlier covers what it would reach
+            bound_refused_ = true;
             continue;
           }
           f.todo[i] = 2;
@@ -639,11 +640,14 @@ void Dpor::backtrack() {
           f.preemption = costs_preemption(f.kind, f.first_is_current, i);
           return;
         }
-      } else if (f.index + 1 < f.candidates && allowed(f, f.index + 1)) {
-        ++f.index;
-        f.preemption = costs_preemption(f.kind, f.first_is_current, f.index);
-        resume_ = f.following;  // the tree followed when this decision was first reached
-        return;
+      } else if (f.index + 1 < f.candidates) {
+        if (allowed(f, f.index + 1)) {
+          ++f.index;
+          f.preemption = costs_preemption(f.kind, f.first_is_current, f.index);
+          resume_ = f.following;  // the tree followed when this decision was first reached
+          return;
+        }
+        bound_refused_ = true;
       }
     }
     stack_.pop_back();
@@ -682,26 +686,6 @@ const StrategyEntry& dpor_entry() {
       .measured = true,
       .parameters = {},
       .make = [](ParameterReader& p) { return make_unbounded_dpor(p, true); },
-      .validate = {},
-  };
-  return entry;
-}
-
-// What users get when they ask for an exhaustive search: dpor (its traces name dpor). Plain
-// dfs stays selectable by its name.
-const StrategyEntry& exhaustive_entry() {
-  static const StrategyEntry entry{
-      .name = "exhaustive",
-      .help =
-          "exhaustive search: dpor (one execution per class of executions); plain "
-          "depth-first search is dfs",
-      .records = "as dpor: max_executions (a trace names it dpor)",
-      .options = {},
-      .seeded = false,
-      .selectable = true,
-      .measured = false,
-      .parameters = {},
-      .make = [](ParameterReader& p) { return dpor_entry().make(p); },
       .validate = {},
   };
   return entry;

@@ -211,6 +211,9 @@ class Dpor final : public Strategy {
   std::uint64_t wakeup_misses() const noexcept { return wakeup_misses_; }
   // The first nondeterminism seen (a replayed prefix that did not repeat); see Dfs.
   const std::optional<std::string>& nondeterminism() const noexcept { return nondeterminism_; }
+  // Bounded: whether the preemption bound refused a backtrack point so far. A bounded search
+  // that exhausts without a refusal ran everything an unbounded one would have.
+  bool bound_refused() const noexcept { return bound_refused_; }
   // The steps of the execution that ended last (or is running), for tests.
   const StepLog& steps() const noexcept { return log_; }
 
@@ -277,6 +280,7 @@ class Dpor final : public Strategy {
   std::size_t redundant_from_ = 0;  // the step count where this execution became redundant
   std::optional<std::size_t> cut_;
   bool exhausted_ = false;
+  bool bound_refused_ = false;
   std::uint64_t executions_ = 0;
   std::uint64_t redundant_executions_ = 0;
   std::uint64_t wakeup_misses_ = 0;
