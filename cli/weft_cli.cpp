@@ -202,7 +202,8 @@ int cmd_explore(const std::string& name, const ExploreOptions& given_values,
   }
   ExploreTarget target = target_of(scenario);
   // A crash or a stuck execution is reported from inside explore, naming this command.
-  set_crash_reporting(CrashReporting{"weft explore", trace_out});
+  set_crash_reporting(
+      CrashReporting{program_name() + " explore", trace_out, program_name() + " replay"});
   ExploreReport report = explore(options, target, progress);
   if (tty) err << "\r\033[K" << std::flush;
 

@@ -277,7 +277,7 @@ void report_terminate(const ThreadSlot& slot) {
   (void)!::write(STDERR_FILENO, text.data(), text.size());
   if (!path.empty()) {
     w.text("trace: ").text(path).text("\n");
-    w.text("replay: weft replay ").text(path).text("\n");
+    w.text("replay: ").text(slot.context->replay_command).text(" ").text(path).text("\n");
   }
   write_rerun(w, slot);
   w.text("SUMMARY: weft: ").text(std::string(to_string(f.kind))).text(" in ");

@@ -28,6 +28,7 @@ struct ExplorationContext {
   bool write_traces = true;     // false for a replay: the trace exists already
   std::string replaying;        // the trace being replayed, if any
   std::string trace_path;       // empty: the default path
+  std::string replay_command;   // "weft replay": printed before a crash's trace path
   double watchdog_seconds = 0;  // 0: no watchdog
   ExploreOptions options;       // for the default trace path
 };

@@ -166,6 +166,7 @@ detail::ExplorationContext crash_context(const ExploreOptions& options, const Ex
   c.options = options;
   const CrashReporting reporting = crash_reporting();
   c.trace_path = reporting.trace_path;
+  c.replay_command = reporting.replay_command;
   c.rerun = rerun_hint(reporting.explore_command, target.name,
                        to_string(detail::effective_flavor(options, target)), entry, parameters);
   return c;

@@ -86,9 +86,15 @@ class Watchdog {
                   "thread)";
       f.details.push_back("its last weft operation: " + std::string(to_string(t.last_op)) +
                           (f.where.known() ? " at " + f.where.to_string() : std::string()));
+      // The thread cannot be asked what it blocks on, so the hint names every usual culprit.
       f.details.push_back(
-          "use weft's primitives (weft::Mutex, weft::CondVar, channels) or add "
-          "weft::yield_now() in loops, so that the scheduler sees the wait");
+          "std code under test: switch it to weft::sim (std::mutex -> weft::sim::mutex, "
+          "std::condition_variable -> weft::sim::condition_variable, std::thread -> "
+          "weft::sim::thread, std::this_thread::sleep_for -> weft::sim::this_thread::sleep_for; "
+          "<weft/sim.hpp>, README \"Testing code that uses std::thread\")");
+      f.details.push_back(
+          "tokio-shaped code: use weft's primitives (weft::Mutex, weft::CondVar, channels) or "
+          "add weft::yield_now() in loops, so that the scheduler sees the wait");
     } else {
       f.message = "the execution made no progress for " + std::string(seconds) +
                   " of wall time outside any task (in the test body, or the thread is blocked "
@@ -112,7 +118,8 @@ class Watchdog {
     text += " made no progress for " + std::string(seconds) + "\n" + f.describe() + "\n";
     if (decisions != nullptr)
       text += "decisions so far: " + std::to_string(decisions->size()) + "\n";
-    if (!path.empty()) text += "trace: " + path + "\nreplay: weft replay " + path + "\n";
+    if (!path.empty())
+      text += "trace: " + path + "\nreplay: " + c.replay_command + " " + path + "\n";
     if (c.replaying.empty()) {
       text +=
           "weft: rerun this execution: " + c.rerun.with(slot.index.load(), slot.seed.load()) + "\n";

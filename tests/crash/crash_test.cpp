@@ -88,10 +88,12 @@ std::string scratch(const std::string& name) {
   return dir;
 }
 
-// "weft explore S ... --seed N --iterations 1" from the report, as arguments.
+// "crash_program explore S ... --seed N --iterations 1" from the report (the program names
+// itself), as arguments.
 std::vector<std::string> rerun_args(const std::string& err) {
   std::smatch m;
-  REQUIRE(std::regex_search(err, m, std::regex("rerun this execution: weft (explore [^\n]*)\n")));
+  REQUIRE(std::regex_search(err, m,
+                            std::regex("rerun this execution: crash_program (explore [^\n]*)\n")));
   std::istringstream words(m[1].str());
   std::vector<std::string> args;
   for (std::string w; words >> w;) args.push_back(w);
@@ -132,8 +134,9 @@ TEST_CASE("abort in a task is reported with the execution, then dies of SIGABRT"
   CHECK(c.signaled(SIGABRT));
   CHECK(c.err.find("weft: CRASH: SIGABRT") != std::string::npos);
   execution_line(c.err);
-  CHECK(c.err.find("rerun this execution: weft explore abort --flavor multi_thread --strategy "
-                   "random --seed ") != std::string::npos);
+  CHECK(c.err.find(
+            "rerun this execution: crash_program explore abort --flavor multi_thread --strategy "
+            "random --seed ") != std::string::npos);
   // Reported once, by the thread that crashed.
   CHECK(c.err.find("CRASH") == c.err.rfind("CRASH"));
 }
@@ -186,7 +189,8 @@ TEST_CASE(
   CHECK(c.err.find("(seed 5) of scenario abort, strategy pct depth 3 steps 0, calibration run") !=
         std::string::npos);
   const std::string rerun =
-      "rerun this execution: weft explore abort --flavor multi_thread --strategy pct --depth 3 "
+      "rerun this execution: crash_program explore abort --flavor multi_thread --strategy pct "
+      "--depth 3 "
       "--pct-steps 0 --seed 5 --iterations 1\n";
   REQUIRE(c.err.find(rerun) != std::string::npos);
   // The rerun calibrates again and meets the same crash.
@@ -274,6 +278,8 @@ TEST_CASE("the watchdog reports a task blocked on a real std::mutex") {
   CHECK(c.exit_code() == 1);
   CHECK(c.err.find("task: 'taker'") != std::string::npos);
   CHECK(c.err.find("a real std::mutex") != std::string::npos);
+  CHECK(c.err.find("std::mutex -> weft::sim::mutex") != std::string::npos);
+  CHECK(c.err.find("replay: crash_program replay traces/real-mutex-random-") != std::string::npos);
   std::smatch m;
   REQUIRE(std::regex_search(c.err, m, std::regex("trace: ([^\n]+)\n")));
   CHECK(std::filesystem::exists(dir + "/" + m[1].str()));

@@ -17,6 +17,9 @@ struct CrashReporting {
   std::string explore_command;
   // Where the watchdog writes a stuck execution's trace. Empty: default_trace_path's.
   std::string trace_path;
+  // The command that replays a trace file, for the line after it ("weft replay": a project's own
+  // build of the command line gives its own name).
+  std::string replay_command = "weft replay";
 };
 
 // Process-wide; takes effect for explorations started afterwards.
