@@ -66,14 +66,17 @@ fuzz_targets() {
   # A fixed scenario must never crash whatever the bytes say...
   WEFT_FUZZ_SCENARIO=shutdown-producer-worker-stop-on-close \
     ./build-fuzz/fuzz/fuzz_schedule -runs=3000 -max_len=256 -seed=1 || return 1
-  # ...and the flagship's panic must be found from fuzzer bytes.
-  local log=build-fuzz/fuzz-schedule.log
-  if ./build-fuzz/fuzz/fuzz_schedule -runs=20000 -max_len=256 -seed=1 \
-      -artifact_prefix=build-fuzz/ >"$log" 2>&1; then
+  # ...and the flagship's panic must be found from fuzzer bytes, its trace replayed by weft.
+  local log=build-fuzz/fuzz-schedule.log trace
+  if WEFT_FUZZ_TRACE_DIR=build-fuzz/traces ./build-fuzz/fuzz/fuzz_schedule -runs=20000 \
+      -max_len=256 -seed=1 -artifact_prefix=build-fuzz/ >"$log" 2>&1; then
     echo "fuzz_schedule did not find the flagship panic"
     return 1
   fi
   grep -q "SUMMARY: weft: task_panic in shutdown-producer-worker" "$log" || return 1
+  trace=$(sed -n 's/^trace: //p' "$log")
+  ./build-fuzz/cli/weft replay "$trace" >build-fuzz/replay.log 2>&1 || true  # 1: reproduced
+  grep -q "1/1 reproduced the recorded failure" build-fuzz/replay.log || return 1
   # The user-facing entry point (WEFT_FUZZ_TARGET): a time-bounded campaign on the documented
   # example finds its bug and names artifact and trace alike, and two bugs in one body give two
   # distinct crashes (dedup tokens and crash states).
