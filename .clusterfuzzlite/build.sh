@@ -10,12 +10,16 @@
 # Locally, without Docker (the variables the engines set, by hand):
 #   CC=clang CXX=clang++ CFLAGS="-O1 -g -fsanitize=address,fuzzer-no-link" \
 #   CXXFLAGS="-O1 -g -fsanitize=address,fuzzer-no-link" LIB_FUZZING_ENGINE=-fsanitize=fuzzer \
-#   OUT=/tmp/out WORK=/tmp/work SRC=$PWD/.. bash .clusterfuzzlite/build.sh
+#   OUT=/tmp/out WORK=/tmp/work bash .clusterfuzzlite/build.sh
 set -euo pipefail
 : "${CC:?} ${CXX:?} ${OUT:?} ${LIB_FUZZING_ENGINE:?}"
 CFLAGS=${CFLAGS:-}
 CXXFLAGS=${CXXFLAGS:-}
+# The source tree: this script's parent in a checkout (.clusterfuzzlite/build.sh), else the working
+# directory: the engines run the Dockerfile's copy, $SRC/build.sh, from its WORKDIR ($SRC/weft).
 root=$(cd "$(dirname "$0")/.." && pwd)
+[ -f "$root/fuzz/schedule_fuzz.cpp" ] || root=$PWD
+[ -f "$root/fuzz/schedule_fuzz.cpp" ] || { echo "build.sh: no weft source tree at $root" >&2; exit 2; }
 work=${WORK:-$(mktemp -d)}/weft-build
 scenarios=${WEFT_FUZZ_SCENARIOS:-"shutdown-producer-worker-stop-on-close send-after-close-stops lock-order-consistent"}
 mkdir -p "$OUT"
