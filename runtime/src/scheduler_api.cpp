@@ -42,10 +42,12 @@ ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind kind) {
     tag.runtime_epoch = s.epoch();
     tag.id = s.next_object_id();
     const char* file = tag.created.file_name();
-    if (s.observes(EventKind::object_created) && file != nullptr && *file != '\0')
+    const bool sited = file != nullptr && *file != '\0';
+    if (s.observes(EventKind::object_created) && (sited || tag.name != nullptr))
       s.emit(Event{.kind = EventKind::object_created,
                    .object_kind = kind,
                    .object = tag.id,
+                   .text = tag.name != nullptr ? std::string_view(tag.name) : std::string_view(),
                    .where = tag.created});
   }
   return tag.id;

@@ -28,10 +28,16 @@ namespace {
 std::string count_text(std::size_t n) { return std::to_string(n); }
 }  // namespace
 
-Semaphore::Semaphore(std::size_t permits) : core_(permits) {
+Semaphore::Semaphore(std::size_t permits, SourceLocation created) : core_(permits) {
   if (permits > max_permits)
     throw std::invalid_argument("a semaphore holds at most " + count_text(max_permits) +
                                 " permits (asked for " + count_text(permits) + ")");
+  tag_.created = created;
+}
+
+Semaphore::Semaphore(std::size_t permits, std::string_view name, SourceLocation created)
+    : Semaphore(permits, created) {
+  tag_.name = detail::intern_object_name(name);
 }
 
 void Semaphore::acquire_permits(std::size_t n, const char* what, SourceLocation where) {

@@ -86,9 +86,7 @@ void LockOrderDetector::report(const std::vector<Key>& cycle, const Event& closi
   });
   std::rotate(order.begin(), oldest, order.end());
 
-  auto lock = [&](ObjectKind kind, ObjectId id) {
-    return std::string(to_string(kind)) + " #" + std::to_string(id);
-  };
+  auto lock = [&](ObjectKind kind, ObjectId id) { return objects_.short_name(kind, id); };
   std::string sequence;
   for (std::size_t i = 0; i < order.size(); ++i) {
     const Edge& edge = edges_.at(order[i]);

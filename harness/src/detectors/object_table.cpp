@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "weft/harness/failure.hpp"
+#include "weft/harness/text.hpp"
 
 namespace weft {
 
@@ -13,6 +14,10 @@ void ObjectTable::on_event(const Event& e) {
   if (e.kind == EventKind::object_created) {
     if (created_.size() <= e.object) created_.resize(e.object + 1);
     created_[e.object] = e.where;
+    if (!e.text.empty()) {
+      if (names_.size() <= e.object) names_.resize(e.object + 1);
+      names_[e.object] = printable(e.text);
+    }
     return;
   }
   if (e.kind != EventKind::op) return;
@@ -82,8 +87,14 @@ SourceLocation ObjectTable::created(ObjectId object) const {
   return object < created_.size() ? created_[object] : SourceLocation{};
 }
 
+std::string ObjectTable::short_name(ObjectKind kind, ObjectId object) const {
+  std::string text = std::string(to_string(kind));
+  if (object < names_.size() && !names_[object].empty()) text += " '" + names_[object] + "'";
+  return text + " #" + std::to_string(object);
+}
+
 std::string ObjectTable::name(ObjectKind kind, ObjectId object) const {
-  std::string text = std::string(to_string(kind)) + " #" + std::to_string(object);
+  std::string text = short_name(kind, object);
   const SourceLocation site = created(object);
   if (known(site)) text += " (created at " + location_text(site) + ")";
   return text;

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "weft/detail/primitive.hpp"
 #include "weft/source_location.hpp"
@@ -21,8 +22,16 @@ class BarrierWaitResult {
 
 class Barrier {
  public:
-  // A barrier for n tasks (0 behaves like 1, as in tokio).
-  explicit Barrier(std::size_t n) noexcept : n_(n == 0 ? 1 : n) {}
+  // A barrier for n tasks (0 behaves like 1, as in tokio). The construction site (and a name, if
+  // given) identify it in reports.
+  explicit Barrier(std::size_t n, SourceLocation created = SourceLocation::current()) noexcept
+      : n_(n == 0 ? 1 : n) {
+    tag_.created = created;
+  }
+  Barrier(std::size_t n, std::string_view name, SourceLocation created = SourceLocation::current())
+      : Barrier(n, created) {
+    tag_.name = detail::intern_object_name(name);
+  }
   Barrier(const Barrier&) = delete;
   Barrier& operator=(const Barrier&) = delete;
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <concepts>
 #include <condition_variable>
+#include <string_view>
 #include <utility>
 
 #include "weft/detail/primitive.hpp"
@@ -19,7 +20,12 @@ namespace weft {
 // and a notify_one it had received is passed to the next waiter.
 class CondVar {
  public:
-  CondVar() = default;
+  // The construction site (and a name, if given) identify it in reports.
+  CondVar(SourceLocation created = SourceLocation::current()) noexcept { tag_.created = created; }
+  explicit CondVar(std::string_view name, SourceLocation created = SourceLocation::current()) {
+    tag_.created = created;
+    tag_.name = detail::intern_object_name(name);
+  }
   CondVar(const CondVar&) = delete;
   CondVar& operator=(const CondVar&) = delete;
 

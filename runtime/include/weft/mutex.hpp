@@ -3,6 +3,7 @@
 #pragma once
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "weft/detail/lock_core.hpp"
@@ -18,7 +19,10 @@ namespace detail {
 // The half of Mutex that does not depend on T: locking, ownership, lock/unlock events.
 class MutexBase {
  public:
-  explicit MutexBase(SourceLocation created) noexcept { tag_.created = created; }
+  explicit MutexBase(SourceLocation created, std::string_view name = {}) {
+    tag_.created = created;
+    tag_.name = intern_object_name(name);
+  }
   MutexBase(const MutexBase&) = delete;
   MutexBase& operator=(const MutexBase&) = delete;
 
@@ -104,6 +108,9 @@ class Mutex : public detail::MutexBase {
   Mutex(SourceLocation created = SourceLocation::current()) : MutexBase(created) {}
   explicit Mutex(T value, SourceLocation created = SourceLocation::current())
       : MutexBase(created), value_(std::move(value)) {}
+  // Named, as tasks are: reports call it "mutex 'name' #id".
+  Mutex(T value, std::string_view name, SourceLocation created = SourceLocation::current())
+      : MutexBase(created, name), value_(std::move(value)) {}
   template <class... Args>
   explicit Mutex(std::in_place_t, Args&&... args)
       : MutexBase(SourceLocation{}), value_(std::forward<Args>(args)...) {}

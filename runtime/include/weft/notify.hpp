@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "weft/detail/primitive.hpp"
 #include "weft/detail/select_arm.hpp"
@@ -19,7 +20,12 @@ class NotifiedArm;
 
 class Notify {
  public:
-  Notify() = default;
+  // The construction site (and a name, if given) identify it in reports.
+  Notify(SourceLocation created = SourceLocation::current()) noexcept { tag_.created = created; }
+  explicit Notify(std::string_view name, SourceLocation created = SourceLocation::current()) {
+    tag_.created = created;
+    tag_.name = detail::intern_object_name(name);
+  }
   Notify(const Notify&) = delete;
   Notify& operator=(const Notify&) = delete;
 

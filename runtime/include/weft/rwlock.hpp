@@ -3,6 +3,7 @@
 #pragma once
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "weft/detail/lock_core.hpp"
@@ -18,7 +19,10 @@ namespace detail {
 // hold, 0 for a write hold) on release.
 class RwLockBase {
  public:
-  explicit RwLockBase(SourceLocation created) noexcept { tag_.created = created; }
+  explicit RwLockBase(SourceLocation created, std::string_view name = {}) {
+    tag_.created = created;
+    tag_.name = intern_object_name(name);
+  }
   RwLockBase(const RwLockBase&) = delete;
   RwLockBase& operator=(const RwLockBase&) = delete;
 
@@ -119,6 +123,9 @@ class RwLock : public detail::RwLockBase {
   RwLock(SourceLocation created = SourceLocation::current()) : RwLockBase(created) {}
   explicit RwLock(T value, SourceLocation created = SourceLocation::current())
       : RwLockBase(created), value_(std::move(value)) {}
+  // Named, as tasks are: reports call it "rwlock 'name' #id".
+  RwLock(T value, std::string_view name, SourceLocation created = SourceLocation::current())
+      : RwLockBase(created, name), value_(std::move(value)) {}
   template <class... Args>
   explicit RwLock(std::in_place_t, Args&&... args)
       : RwLockBase(SourceLocation{}), value_(std::forward<Args>(args)...) {}

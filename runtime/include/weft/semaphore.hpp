@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "weft/detail/permit_core.hpp"
@@ -85,8 +86,11 @@ class Semaphore {
   // of wrapping around to a few permits.
   static constexpr std::size_t max_permits = SIZE_MAX >> 3;
 
-  // Throws std::invalid_argument if permits > max_permits (tokio panics).
-  explicit Semaphore(std::size_t permits);
+  // Throws std::invalid_argument if permits > max_permits (tokio panics). The construction site
+  // (and a name, if given) identify it in reports.
+  explicit Semaphore(std::size_t permits, SourceLocation created = SourceLocation::current());
+  Semaphore(std::size_t permits, std::string_view name,
+            SourceLocation created = SourceLocation::current());
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
 

@@ -27,6 +27,7 @@ class ObjectTable {
   void clear() {
     holds_.clear();
     created_.clear();
+    names_.clear();
   }
   // Cheap for the events it does not care about (everything but lock, unlock, acquire, release
   // and object_created).
@@ -36,10 +37,13 @@ class ObjectTable {
   const std::vector<Hold>& holds() const { return holds_; }
   std::vector<const Hold*> holders_of(ObjectId object) const;
   std::vector<const Hold*> held_by(TaskId task) const;
-  // The construction site of a lock, or an empty location when unknown.
+  // The construction site of an object, or an empty location when unknown.
   SourceLocation created(ObjectId object) const;
-  // "mutex #2" or "mutex #2 (created at bank.cpp:12)".
+  // "mutex #2", "mutex #2 (created at bank.cpp:12)", or with the name given at construction
+  // "mutex 'accounts' #2 (created at bank.cpp:12)".
   std::string name(ObjectKind kind, ObjectId object) const;
+  // "mutex #2" or "mutex 'accounts' #2": the name without the creation site.
+  std::string short_name(ObjectKind kind, ObjectId object) const;
 
   static bool is_lock(ObjectKind kind) {
     return kind == ObjectKind::mutex || kind == ObjectKind::rwlock;
@@ -49,6 +53,7 @@ class ObjectTable {
   void release(TaskId task, ObjectId object, bool shared, std::uint64_t permits);
   std::vector<Hold> holds_;
   std::vector<SourceLocation> created_;  // by object id
+  std::vector<std::string> names_;       // by object id, "" when not named
 };
 
 // "file:line", or "?" when unknown.

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "weft/chooser.hpp"
 #include "weft/ids.hpp"
@@ -27,10 +28,17 @@ struct TaskCancelled {};
 struct ObjectTag {
   ObjectId id = kNoObject;
   std::uint64_t runtime_epoch = 0;
-  // Where the object was constructed, when its constructor records it (locks do). Stable across
-  // executions, unlike id; reported with EventKind::object_created when the id is assigned.
+  // Where the object was constructed, when its constructor records it (every primitive's does).
+  // Stable across executions, unlike id; reported with EventKind::object_created when the id is
+  // assigned.
   SourceLocation created{};
+  // The name given at construction, or nullptr (interned: it lives as long as the process, so the
+  // tag stays trivially destructible and the object small).
+  const char* name = nullptr;
 };
+
+// A stable copy of `name` for ObjectTag::name (nullptr for an empty one). Thread-safe.
+const char* intern_object_name(std::string_view name);
 
 // The scheduler of the runtime whose task runs on this thread, or nullptr.
 Scheduler* current_scheduler() noexcept;
