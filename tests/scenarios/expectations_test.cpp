@@ -17,6 +17,24 @@ std::uint64_t seed_count() {
   return 100;
 }
 
+// The exploration fails with the expected kind, and its trace replays to the same failure.
+void check_found(const weft::Scenario& s, const weft::ExploreOptions& o) {
+  auto report = weft::explore(o, weft::target_of(s));
+  REQUIRE_FALSE(report.ok());
+  CHECK(report.failures.front().kind == *s.expect.failure);
+  auto replayed = weft::replay(*report.trace, weft::target_of(s), o);
+  CHECK_FALSE(replayed.mismatch);
+  REQUIRE_FALSE(replayed.failures.empty());
+  CHECK(replayed.failures.front().signature() == report.failures.front().signature());
+}
+
+// The search covers its whole space without a failure.
+void check_exhausted_clean(const weft::Scenario& s, const weft::ExploreOptions& o) {
+  auto report = weft::explore(o, weft::target_of(s));
+  if (!report.ok()) FAIL(report.failures.front().describe());
+  CHECK(report.exhausted);
+}
+
 void check_buggy(const weft::Scenario& s) {
   for (const weft::Budget& budget : s.expect.budgets) {
     const std::uint64_t seeds = budget.strategy == "dfs" ? 1 : seed_count();
@@ -27,13 +45,7 @@ void check_buggy(const weft::Scenario& s) {
       o.seed = seed;
       INFO(s.name << " with " << budget.strategy << ", seed " << seed << ", budget "
                   << budget.executions);
-      auto report = weft::explore(o, weft::target_of(s));
-      REQUIRE_FALSE(report.ok());
-      CHECK(report.failures.front().kind == *s.expect.failure);
-      auto replayed = weft::replay(*report.trace, weft::target_of(s), o);
-      CHECK_FALSE(replayed.mismatch);
-      REQUIRE_FALSE(replayed.failures.empty());
-      CHECK(replayed.failures.front().signature() == report.failures.front().signature());
+      check_found(s, o);
     }
   }
 }
@@ -45,9 +57,7 @@ void check_fixed_under_dpor(const weft::Scenario& s) {
   o.strategy = "dpor";
   o.iterations = s.expect.dpor_max_executions;
   INFO(s.name << " with dpor, at most " << o.iterations << " executions");
-  auto report = weft::explore(o, weft::target_of(s));
-  if (!report.ok()) FAIL(report.failures.front().describe());
-  CHECK(report.exhausted);
+  check_exhausted_clean(s, o);
 }
 
 // DPOR finds a buggy variant within the executions DFS may take (a search that skips only
@@ -59,11 +69,7 @@ void check_buggy_under_dpor(const weft::Scenario& s) {
     o.strategy = "dpor";
     o.iterations = budget.executions;
     INFO(s.name << " with dpor, budget " << budget.executions << " (dfs's)");
-    auto report = weft::explore(o, weft::target_of(s));
-    REQUIRE_FALSE(report.ok());
-    CHECK(report.failures.front().kind == *s.expect.failure);
-    auto replayed = weft::replay(*report.trace, weft::target_of(s), o);
-    CHECK_FALSE(replayed.mismatch);
+    check_found(s, o);
   }
 }
 
@@ -75,9 +81,7 @@ void check_fixed(const weft::Scenario& s) {
     o.preemption_bound = s.expect.dfs_preemption_bound;
     o.iterations = s.expect.dfs_max_executions;
     INFO(s.name << " with dfs, preemption bound " << s.expect.dfs_preemption_bound);
-    auto report = weft::explore(o, weft::target_of(s));
-    if (!report.ok()) FAIL(report.failures.front().describe());
-    CHECK(report.exhausted);
+    check_exhausted_clean(s, o);
     return;
   }
   for (const char* strategy : {"random", "pct"}) {
