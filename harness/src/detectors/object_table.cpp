@@ -12,12 +12,8 @@ std::string location_text(const SourceLocation& where) { return Location::from(w
 
 void ObjectTable::on_event(const Event& e) {
   if (e.kind == EventKind::object_created) {
-    if (created_.size() <= e.object) created_.resize(e.object + 1);
-    created_[e.object] = e.where;
-    if (!e.text.empty()) {
-      if (names_.size() <= e.object) names_.resize(e.object + 1);
-      names_[e.object] = printable(e.text);
-    }
+    if (objects_.size() <= e.object) objects_.resize(e.object + 1);
+    objects_[e.object] = Created{e.where, e.text.empty() ? std::string() : printable(e.text)};
     return;
   }
   if (e.kind != EventKind::op) return;
@@ -84,12 +80,13 @@ std::vector<const ObjectTable::Hold*> ObjectTable::held_by(TaskId task) const {
 }
 
 SourceLocation ObjectTable::created(ObjectId object) const {
-  return object < created_.size() ? created_[object] : SourceLocation{};
+  return object < objects_.size() ? objects_[object].site : SourceLocation{};
 }
 
 std::string ObjectTable::short_name(ObjectKind kind, ObjectId object) const {
   std::string text = std::string(to_string(kind));
-  if (object < names_.size() && !names_[object].empty()) text += " '" + names_[object] + "'";
+  if (object < objects_.size() && !objects_[object].name.empty())
+    text += " '" + objects_[object].name + "'";
   return text + " #" + std::to_string(object);
 }
 

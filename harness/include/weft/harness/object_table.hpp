@@ -26,8 +26,7 @@ class ObjectTable {
 
   void clear() {
     holds_.clear();
-    created_.clear();
-    names_.clear();
+    objects_.clear();
   }
   // Cheap for the events it does not care about (everything but lock, unlock, acquire, release
   // and object_created).
@@ -52,8 +51,12 @@ class ObjectTable {
  private:
   void release(TaskId task, ObjectId object, bool shared, std::uint64_t permits);
   std::vector<Hold> holds_;
-  std::vector<SourceLocation> created_;  // by object id
-  std::vector<std::string> names_;       // by object id, "" when not named
+  // What object_created said of each object, by object id.
+  struct Created {
+    SourceLocation site;
+    std::string name;  // "" when not named
+  };
+  std::vector<Created> objects_;
 };
 
 // "file:line", or "?" when unknown.
