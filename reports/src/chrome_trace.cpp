@@ -3,7 +3,8 @@
 // timestamp, its virtual time or 1 ns after the previous step's, whichever is later. Each task is
 // a thread (tid = id + 1) whose running stretches are slices; the runtime's own events (clock,
 // shutdown, deadlock...) are on thread 0; a wake-up is a flow arrow from the waker's slice to the
-// woken task's next one.
+// woken task's next one. An event on an object names it in its args ("object": "mutex 'queue' #1",
+// "object_created_at": its creation site).
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -53,6 +54,7 @@ std::string render_chrome_trace(const Trace& trace) {
                           {"args", {{"sort_index", tid_of(t.id)}}}});
   }
 
+  const TraceObjects objects(trace);
   // The timestamp of each step, in ns: virtual time, or 1 ns after the previous step.
   std::int64_t last_ts = -1;
   std::uint64_t last_step = 0;
@@ -107,7 +109,14 @@ std::string render_chrome_trace(const Trace& trace) {
       if (e.task == running) close_slice(ts + 1);
     std::string name = std::string(to_string(e.kind));
     if (e.op != Op::none) name += " " + std::string(to_string(e.op));
-    json args = {{"step", e.step}, {"virtual_time_ns", e.time_ns}, {"text", describe(e, trace)}};
+    json args = {
+        {"step", e.step}, {"virtual_time_ns", e.time_ns}, {"text", describe(e, trace, objects)}};
+    if (e.object_kind != ObjectKind::none && e.object != kNoObject) {
+      args["object"] = objects.label(e.object_kind, e.object);
+      if (const TraceObjects::Object* o = objects.find(e.object_kind, e.object);
+          o && o->created.known())
+        args["object_created_at"] = o->created.to_string();
+    }
     events.push_back(json{{"ph", "i"},
                           {"s", "t"},
                           {"name", name},

@@ -2,7 +2,8 @@
 // (running, blocked and sleeping stretches over the steps, a virtual-time ruler, arrows from waker
 // to woken, preemptions, the shutdown's drops in order, the failure highlighted), the source lines
 // at the failing site and at each task's last operation, the decisions with their alternatives
-// and the events in words. No network, no external assets; lanes can be filtered by task.
+// the objects with their names and creation sites, and the events in words. No network, no external
+// assets; lanes can be filtered by task.
 //
 // The drawing is bounded whatever the trace's size: at most kMaxSlots events (the last ones, where
 // the failure is) and kMaxLanes lanes are drawn, so the page grows with min(events, kMaxSlots)
@@ -25,6 +26,7 @@ namespace {
 constexpr std::size_t kMaxSlots = 2500;        // events drawn (and listed)
 constexpr std::size_t kMaxLanes = 120;         // task lanes drawn
 constexpr std::size_t kMaxDecisionRows = 400;  // decisions listed
+constexpr std::size_t kMaxObjectRows = 400;    // objects listed
 constexpr int kLabelWidth = 190;
 constexpr int kLaneHeight = 28;
 constexpr int kRulerHeight = 40;
@@ -113,7 +115,7 @@ struct Arrow {
 
 class Swimlanes {
  public:
-  Swimlanes(const Trace& trace) : trace_(trace) {
+  Swimlanes(const Trace& trace, const TraceObjects& objects) : trace_(trace), objects_(objects) {
     // The window: the last kMaxSlots events that take a slot (run events only start stretches).
     std::size_t slotted = 0;
     for (const TraceEvent& e : trace.events)
@@ -261,7 +263,7 @@ class Swimlanes {
       }
       slot_events_.push_back(&e);
       const int lane = lane_of(e.task);
-      const std::string title = describe(e, trace_);
+      const std::string title = describe(e, trace_, objects_);
       switch (e.kind) {
         case EventKind::block: {
           close_run(e.task, here + 1);
@@ -422,6 +424,7 @@ class Swimlanes {
   }
 
   const Trace& trace_;
+  const TraceObjects& objects_;
   std::size_t skipped_ = 0;
   std::size_t hidden_lanes_ = 0;
   std::vector<TaskId> lanes_;  // lane i shows task lanes_[i]; lane 0 is the runtime
@@ -531,10 +534,33 @@ std::string decisions_section(const Trace& trace) {
   return out + "</details>\n";
 }
 
+// Every object the trace describes: its name and where it was created (the lanes' tooltips and the
+// events name objects the same way).
+std::string objects_section(const TraceObjects& objects) {
+  if (objects.all().empty()) return {};
+  std::string out =
+      "<h2 id=\"objects\">Objects</h2><table class=\"objects\"><tr><th>object</th><th>created "
+      "at</th></tr>\n";
+  std::size_t listed = 0;
+  for (const auto& [id, o] : objects.all()) {
+    if (++listed > kMaxObjectRows) {
+      out += "<tr><td colspan=\"2\">... and " +
+             std::to_string(objects.all().size() - kMaxObjectRows) +
+             " more (weft report --format text lists them all)</td></tr>\n";
+      break;
+    }
+    out += "<tr data-object=\"" + std::to_string(id) + "\"><td>" +
+           escape(objects.label(o.kind, id)) + "</td><td>" +
+           escape(o.created.known() ? o.created.to_string() : "unknown") + "</td></tr>\n";
+  }
+  return out + "</table>\n";
+}
+
 }  // namespace
 
 std::string render_html(const Trace& trace) {
-  Swimlanes lanes(trace);
+  const TraceObjects objects(trace);
+  Swimlanes lanes(trace, objects);
   std::string html =
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>weft: " +
       escape(trace.scenario) + "</title>\n<style>" + kStyle + "</style></head><body>\n";
@@ -543,7 +569,9 @@ std::string render_html(const Trace& trace) {
           std::to_string(trace.seed) + ", execution " + std::to_string(trace.execution) +
           "</span></h1>\n<nav>";
   if (trace.failure) html += "<a href=\"#failure\">jump to the failure</a>";
-  html += "<a href=\"#lanes\">lanes</a><a href=\"#events\">events</a></nav>\n";
+  html += "<a href=\"#lanes\">lanes</a>";
+  if (!objects.all().empty()) html += "<a href=\"#objects\">objects</a>";
+  html += "<a href=\"#events\">events</a></nav>\n";
 
   if (trace.failure) {
     html += "<h2>What went wrong</h2><div class=\"failure-box\"><pre>" +
@@ -588,9 +616,11 @@ std::string render_html(const Trace& trace) {
       break;
     }
     html += "<div data-task=\"" + std::to_string(id) + "\"><b>" + escape(task_name(trace, id)) +
-            "</b> " + escape(describe(*e, trace)) + source_block(e->where, 0, false) + "</div>\n";
+            "</b> " + escape(describe(*e, trace, objects)) + source_block(e->where, 0, false) +
+            "</div>\n";
   }
 
+  html += objects_section(objects);
   html += decisions_section(trace);
 
   html += "<h2 id=\"events\">Events</h2><ol class=\"events\" start=\"" +
@@ -602,7 +632,7 @@ std::string render_html(const Trace& trace) {
     html += "<li data-task=\"" +
             (e.task == kNoTask ? std::string("runtime") : std::to_string(e.task)) + "\"" +
             (lanes.failure_slot() == i ? " id=\"failure-event\"" : "") + " class=\"" + css + "\">" +
-            escape(describe(e, trace)) + "</li>\n";
+            escape(describe(e, trace, objects)) + "</li>\n";
   }
   html += "</ol>\n";
   if (trace.events_truncated) html += "<p>(later events were not recorded)</p>\n";

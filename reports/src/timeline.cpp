@@ -53,6 +53,10 @@ bool is_key(const TraceEvent& e, TaskId failing) {
 }  // namespace
 
 std::string describe(const TraceEvent& e, const Trace& trace) {
+  return describe(e, trace, TraceObjects(trace));
+}
+
+std::string describe(const TraceEvent& e, const Trace& trace, const TraceObjects& objects) {
   std::string line = time_text(e.time_ns) + "  step " + std::to_string(e.step) + "  ";
   if (e.task != kNoTask) line += task_label(trace, e.task) + "  ";
   switch (e.kind) {
@@ -78,12 +82,11 @@ std::string describe(const TraceEvent& e, const Trace& trace) {
       break;
     case EventKind::block:
       line += "blocks in " + std::string(to_string(e.op)) + " on " +
-              std::string(to_string(e.object_kind)) + " #" + std::to_string(e.object);
+              objects.label(e.object_kind, e.object);
       break;
     case EventKind::op:
       line += std::string(to_string(e.op));
-      if (e.object_kind != ObjectKind::none)
-        line += " " + std::string(to_string(e.object_kind)) + " #" + std::to_string(e.object);
+      if (e.object_kind != ObjectKind::none) line += " " + objects.label(e.object_kind, e.object);
       if (e.value != 0) line += " value " + std::to_string(e.value);
       if (e.other != kNoTask) line += " (task " + task_label(trace, e.other) + ")";
       break;
@@ -96,6 +99,11 @@ std::string describe(const TraceEvent& e, const Trace& trace) {
     case EventKind::detach:
       line += "handle of " + task_label(trace, e.other) + " dropped without join";
       break;
+    case EventKind::object_created:
+      // Its `where` is the creation site, not where the task is.
+      line += "first use of " + objects.label(e.object_kind, e.object);
+      if (e.where.known()) line += ", created at " + e.where.to_string();
+      return printable(line);
     default: {
       // The runtime's messages may already start with the kind ("deadlock: no task can run").
       const std::string kind(to_string(e.kind));
@@ -115,6 +123,16 @@ std::string describe(const TraceEvent& e, const Trace& trace) {
 std::string render_timeline(const Trace& trace, const TimelineOptions& options) {
   std::string out;
   if (trace.failure && options.include_failure) out += trace.failure->describe() + "\n\n";
+  const TraceObjects objects(trace);
+  if (!options.key_events_only && !objects.all().empty()) {
+    out += "objects of " + printable(trace.scenario) + ":\n";
+    for (const auto& [id, o] : objects.all())
+      out += "  " +
+             printable(objects.label(o.kind, id) + " created at " +
+                       (o.created.known() ? o.created.to_string() : "an unknown line")) +
+             "\n";
+    out += "\n";
+  }
   out += "timeline of " + printable(trace.scenario) + " (" + std::string(to_string(trace.flavor)) +
          ", " + std::to_string(trace.decisions.size()) + " decisions):\n";
   const TaskId failing = trace.failure ? trace.failure->task : kNoTask;
@@ -125,7 +143,7 @@ std::string render_timeline(const Trace& trace, const TimelineOptions& options) 
       lines.push_back("...");
       break;
     }
-    lines.push_back(describe(e, trace));
+    lines.push_back(describe(e, trace, objects));
   }
   std::size_t first = 0;
   if (options.last_lines != 0 && lines.size() > options.last_lines) {

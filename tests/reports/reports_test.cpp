@@ -2,11 +2,14 @@
 // flows, and the HTML report's drawing and its bound on huge traces. Traces are built by hand so
 // that every expected number is known.
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "weft/harness/explorer.hpp"
 #include "weft/reports/report_formats.hpp"
 #include "weft/reports/timeline.hpp"
+#include "weft/weft.hpp"
 
 namespace {
 
@@ -150,4 +153,87 @@ TEST_CASE("the HTML report stays bounded on a huge trace") {
   CHECK(html.size() < 3'000'000);
   CHECK(html.find("events are not drawn") != std::string::npos);
   CHECK(html.find("id=\"failure\"") != std::string::npos);
+}
+
+namespace {
+
+int g_queue_line = 0;
+
+// A lock-order inversion between a named mutex and an unnamed one, explored; its trace goes
+// through a file's text, so what the reports show comes from the trace alone.
+weft::Trace named_lock_trace() {
+  auto body = [] {
+    weft::Runtime rt;
+    rt.block_on([] {
+      g_queue_line = __LINE__ + 1;
+      weft::Mutex<int> queue(0, "queue");
+      weft::Mutex<int> plain(0);
+      auto a = weft::spawn([&] {
+        auto g1 = queue.lock();
+        auto g2 = plain.lock();
+      });
+      a.join();
+      auto g2 = plain.lock();
+      auto g1 = queue.lock();
+    });
+  };
+  weft::ExploreOptions o;
+  o.strategy = "random";
+  o.iterations = 5;
+  auto report =
+      weft::explore(o, weft::ExploreTarget{"named-locks", weft::Flavor::current_thread, body});
+  REQUIRE_FALSE(report.ok());
+  REQUIRE(report.trace.has_value());
+  return weft::parse_trace(weft::write_trace(*report.trace));
+}
+
+// "mutex 'queue' #3" as the text has it, or "" when it does not name it.
+std::string find_label(const std::string& text, const std::string& start) {
+  const std::size_t at = text.find(start);
+  if (at == std::string::npos) return "";
+  std::size_t end = at + start.size();
+  while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+  return end > at + start.size() ? text.substr(at, end - at) : "";
+}
+
+}  // namespace
+
+TEST_CASE("reports name objects as the trace's object_created events do, with creation sites") {
+  const weft::Trace trace = named_lock_trace();
+  const std::string site = "tests/reports/reports_test.cpp:" + std::to_string(g_queue_line);
+  const std::string text = weft::render_timeline(trace);
+  INFO(text);
+  const std::string queue = find_label(text, "lock mutex 'queue' #").substr(5);
+  const std::string plain = find_label(text, "lock mutex #").substr(5);
+  REQUIRE(queue.rfind("mutex 'queue' #", 0) == 0);
+  REQUIRE(plain.rfind("mutex #", 0) == 0);  // the unnamed one keeps its plain name
+  CHECK(text.find("objects of named-locks:\n") != std::string::npos);
+  CHECK(text.find("  " + queue + " created at " + site + "\n") != std::string::npos);
+  const std::string plain_site =
+      "tests/reports/reports_test.cpp:" + std::to_string(g_queue_line + 1);
+  CHECK(text.find("  " + plain + " created at " + plain_site + "\n") != std::string::npos);
+  CHECK(text.find("on task 'queue'") == std::string::npos);  // task ids are not object ids
+  CHECK(text.find("first use of " + queue + ", created at " + site) != std::string::npos);
+
+  const std::string html = weft::render_html(trace);
+  CHECK(html.find("<h2 id=\"objects\">") != std::string::npos);
+  CHECK(html.find("<td>" + queue + "</td><td>" + site + "</td>") != std::string::npos);
+  CHECK(html.find("<td>" + plain + "</td><td>" + plain_site + "</td>") != std::string::npos);
+  CHECK(html.find("lock " + queue + "  at ") != std::string::npos);  // events and tooltips
+  CHECK(html.find("<title>") != std::string::npos);
+
+  const auto j = nlohmann::json::parse(weft::render_chrome_trace(trace));
+  int named = 0, unnamed = 0;
+  for (const auto& e : j.at("traceEvents")) {
+    if (!e.contains("args") || !e.at("args").contains("object")) continue;
+    const std::string object = e.at("args").at("object");
+    if (object == queue) {
+      ++named;
+      CHECK(e.at("args").at("object_created_at") == site);
+      CHECK(std::string(e.at("args").at("text")).find(queue) != std::string::npos);
+    }
+    if (object == plain) ++unnamed;
+  }
+  CHECK(named >= 2);  // both of its locks
+  CHECK(unnamed >= 2);
 }

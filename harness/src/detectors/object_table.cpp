@@ -83,11 +83,15 @@ SourceLocation ObjectTable::created(ObjectId object) const {
   return object < objects_.size() ? objects_[object].site : SourceLocation{};
 }
 
-std::string ObjectTable::short_name(ObjectKind kind, ObjectId object) const {
-  std::string text = std::string(to_string(kind));
-  if (object < objects_.size() && !objects_[object].name.empty())
-    text += " '" + objects_[object].name + "'";
+std::string object_label(ObjectKind kind, ObjectId object, std::string_view name) {
+  std::string text(to_string(kind));
+  if (!name.empty()) text.append(" '").append(name).append("'");
   return text + " #" + std::to_string(object);
+}
+
+std::string ObjectTable::short_name(ObjectKind kind, ObjectId object) const {
+  return object_label(kind, object,
+                      object < objects_.size() ? objects_[object].name : std::string_view());
 }
 
 std::string ObjectTable::name(ObjectKind kind, ObjectId object) const {

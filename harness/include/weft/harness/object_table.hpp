@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "weft/observer.hpp"
@@ -58,6 +59,10 @@ class ObjectTable {
   };
   std::vector<Created> objects_;
 };
+
+// How reports and detectors call an object: "mutex #2", or "mutex 'accounts' #2" when it was
+// named at construction (`name` as printed: printable text, "" for none).
+std::string object_label(ObjectKind kind, ObjectId object, std::string_view name);
 
 // "file:line", or "?" when unknown.
 std::string location_text(const SourceLocation& where);
