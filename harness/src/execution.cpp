@@ -187,6 +187,9 @@ std::vector<std::string> leading_events(const Trace& trace) {
     const TaskId by = actor(e) == kNoTask ? e.task : actor(e);
     if (out.size() == kIdentityEvents || (by != kNoTask && by != first)) break;
     if (by != first) continue;  // the runtime's own (a clock advance)
+    // What weft says of an object on its first use, not something the program did (and weft
+    // describes more objects as it learns to: traces of older versions have fewer).
+    if (e.kind == EventKind::object_created) continue;
     std::string text(to_string(e.kind));
     if (e.op != Op::none) text += " " + std::string(to_string(e.op));
     if (!e.text.empty()) text += " '" + e.text + "'";  // the name a spawn gave

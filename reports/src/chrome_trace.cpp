@@ -4,7 +4,7 @@
 // a thread (tid = id + 1) whose running stretches are slices; the runtime's own events (clock,
 // shutdown, deadlock...) are on thread 0; a wake-up is a flow arrow from the waker's slice to the
 // woken task's next one. An event on an object names it in its args ("object": "mutex 'queue' #1",
-// "object_created_at": its creation site).
+// "object_created_at": "app.cpp:12", or "a standard-library call after app.cpp:30").
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -114,8 +114,9 @@ std::string render_chrome_trace(const Trace& trace) {
     if (e.object_kind != ObjectKind::none && e.object != kNoObject) {
       args["object"] = objects.label(e.object_kind, e.object);
       if (const TraceObjects::Object* o = objects.find(e.object_kind, e.object);
-          o && o->created.known())
-        args["object_created_at"] = o->created.to_string();
+          o && (o->created.known() || o->by_library))
+        args["object_created_at"] =
+            o->by_library ? o->creation().substr(3) : o->created.to_string();
     }
     events.push_back(json{{"ph", "i"},
                           {"s", "t"},

@@ -539,8 +539,8 @@ std::string decisions_section(const Trace& trace) {
 std::string objects_section(const TraceObjects& objects) {
   if (objects.all().empty()) return {};
   std::string out =
-      "<h2 id=\"objects\">Objects</h2><table class=\"objects\"><tr><th>object</th><th>created "
-      "at</th></tr>\n";
+      "<h2 id=\"objects\">Objects</h2><table class=\"objects\"><tr><th>object</th><th>created"
+      "</th></tr>\n";
   std::size_t listed = 0;
   for (const auto& [id, o] : objects.all()) {
     if (++listed > kMaxObjectRows) {
@@ -550,8 +550,7 @@ std::string objects_section(const TraceObjects& objects) {
       break;
     }
     out += "<tr data-object=\"" + std::to_string(id) + "\"><td>" +
-           escape(objects.label(o.kind, id)) + "</td><td>" +
-           escape(o.created.known() ? o.created.to_string() : "unknown") + "</td></tr>\n";
+           escape(objects.label(o.kind, id)) + "</td><td>" + escape(o.creation()) + "</td></tr>\n";
   }
   return out + "</table>\n";
 }

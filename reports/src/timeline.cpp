@@ -102,7 +102,8 @@ std::string describe(const TraceEvent& e, const Trace& trace, const TraceObjects
     case EventKind::object_created:
       // Its `where` is the creation site, not where the task is.
       line += "first use of " + objects.label(e.object_kind, e.object);
-      if (e.where.known()) line += ", created at " + e.where.to_string();
+      line += ", created " +
+              TraceObjects::Object{e.object_kind, e.object, "", e.where, e.value != 0}.creation();
       return printable(line);
     default: {
       // The runtime's messages may already start with the kind ("deadlock: no task can run").
@@ -127,10 +128,7 @@ std::string render_timeline(const Trace& trace, const TimelineOptions& options) 
   if (!options.key_events_only && !objects.all().empty()) {
     out += "objects of " + printable(trace.scenario) + ":\n";
     for (const auto& [id, o] : objects.all())
-      out += "  " +
-             printable(objects.label(o.kind, id) + " created at " +
-                       (o.created.known() ? o.created.to_string() : "an unknown line")) +
-             "\n";
+      out += "  " + printable(objects.label(o.kind, id) + " created " + o.creation()) + "\n";
     out += "\n";
   }
   out += "timeline of " + printable(trace.scenario) + " (" + std::string(to_string(trace.flavor)) +

@@ -10,8 +10,16 @@ TraceObjects::TraceObjects(const Trace& trace) {
   for (const TraceEvent& e : trace.events) {
     if (e.kind != EventKind::object_created || e.object == kNoObject) continue;
     // The first description wins: ids are given once per runtime, in order of first use.
-    objects_.try_emplace(e.object, Object{e.object_kind, e.object, printable(e.text), e.where});
+    objects_.try_emplace(e.object,
+                         Object{e.object_kind, e.object, printable(e.text), e.where, e.value != 0});
   }
+}
+
+std::string TraceObjects::Object::creation() const {
+  if (by_library)
+    return created.known() ? "by a standard-library call after " + created.to_string()
+                           : "by a standard-library call at an unknown line";
+  return created.known() ? "at " + created.to_string() : "at an unknown line";
 }
 
 const TraceObjects::Object* TraceObjects::find(ObjectId id) const {
@@ -31,8 +39,8 @@ std::string TraceObjects::label(ObjectKind kind, ObjectId id) const {
 
 std::string TraceObjects::described(ObjectKind kind, ObjectId id) const {
   std::string text = label(kind, id);
-  if (const Object* o = find(kind, id); o != nullptr && o->created.known())
-    text += " (created at " + o->created.to_string() + ")";
+  if (const Object* o = find(kind, id); o != nullptr && (o->created.known() || o->by_library))
+    text += " (created " + o->creation() + ")";
   return text;
 }
 

@@ -42,11 +42,14 @@ ObjectId object_id(Scheduler& s, ObjectTag& tag, ObjectKind kind) {
     tag.runtime_epoch = s.epoch();
     tag.id = s.next_object_id();
     const char* file = tag.created.file_name();
-    const bool sited = file != nullptr && *file != '\0';
+    const bool sited = (file != nullptr && *file != '\0') || library_call_site(tag.created);
     if (s.observes(EventKind::object_created) && (sited || tag.name != nullptr))
       s.emit(Event{.kind = EventKind::object_created,
                    .object_kind = kind,
                    .object = tag.id,
+                   // Built by a standard-library call: 1 + its number among those (see
+                   // settle_library_site), and `where` is the task's position before the call.
+                   .value = library_call_site(tag.created) ? tag.library_ordinal + 1 : 0,
                    .text = tag.name != nullptr ? std::string_view(tag.name) : std::string_view(),
                    .where = tag.created});
   }

@@ -32,7 +32,7 @@ Semaphore::Semaphore(std::size_t permits, SourceLocation created) : core_(permit
   if (permits > max_permits)
     throw std::invalid_argument("a semaphore holds at most " + count_text(max_permits) +
                                 " permits (asked for " + count_text(permits) + ")");
-  tag_.created = created;
+  detail::record_creation(tag_, created);
 }
 
 Semaphore::Semaphore(std::size_t permits, std::string_view name, SourceLocation created)

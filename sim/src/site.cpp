@@ -12,6 +12,10 @@ std::string current_thread_label() {
 }
 
 std::string where_text(SourceLocation where) {
+  if (weft::detail::library_call_site(where))  // a creation site (settle_library_site)
+    return where.line() == 0 ? "an unknown line (a standard-library call)"
+                             : "a standard-library call after " + std::string(where.file_name()) +
+                                   ":" + std::to_string(where.line());
   if (where.line() == 0) return "an unknown line";
   return std::string(where.file_name()) + ":" + std::to_string(where.line());
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Opens the flagship's HTML report in headless Chromium at 1400 px and checks what a reader sees:
 # the page renders without network, the lanes' SVG has a lane per task and the runtime, the drops
-# and the failure are drawn, the jump-to-failure anchor exists, and filtering by task hides a
-# lane. Leaves the screenshot in OUT_DIR/report.png for a human to look at.
+# and the failure are drawn, the jump-to-failure anchor exists, filtering by task hides a lane,
+# and objects are named with their creation lines. Leaves the screenshot in OUT_DIR/report.png for a human to look at.
 # Usage: check_html_in_chromium.sh BUILD_DIR [OUT_DIR]
 set -euo pipefail
 build=$(realpath "$1")
@@ -51,6 +51,13 @@ grep -q 'id="failure"' dom.html || fail "no failure anchor"
 grep -q 'class="drop"' dom.html || fail "no drop drawn"
 grep -q 'class="panic"' dom.html || fail "no panic drawn"
 grep -q 'class="wake"' dom.html || fail "no wake arrow drawn"
+# Objects with the lines that created them: the reply channel (a factory's caller), and the stop
+# flag, which std::make_shared builds (never the library's own line).
+grep -q "<td>mpsc #[0-9]*</td><td>at scenarios/src/shutdown_producer_worker.cpp:27</td>" \
+  dom.html || fail "the objects table does not show the reply channel's creation line"
+grep -q "<td>atomic #[0-9]*</td><td>by a standard-library call after scenarios/src/" dom.html ||
+  fail "the objects table does not show the make_shared atomic's creation"
+! grep -q "stl_construct" dom.html || fail "a creation site inside the standard library is shown"
 timeout 120 "$browser" "${flags[@]}" --screenshot="$out/report.png" "file://$out/report.html" \
   >>chromium.log 2>&1 || { cat chromium.log; fail "chromium could not take the screenshot"; }
 [ "$(stat -c %s report.png)" -gt 20000 ] || fail "the screenshot is (nearly) empty"

@@ -217,8 +217,8 @@ TEST_CASE("reports name objects as the trace's object_created events do, with cr
 
   const std::string html = weft::render_html(trace);
   CHECK(html.find("<h2 id=\"objects\">") != std::string::npos);
-  CHECK(html.find("<td>" + queue + "</td><td>" + site + "</td>") != std::string::npos);
-  CHECK(html.find("<td>" + plain + "</td><td>" + plain_site + "</td>") != std::string::npos);
+  CHECK(html.find("<td>" + queue + "</td><td>at " + site + "</td>") != std::string::npos);
+  CHECK(html.find("<td>" + plain + "</td><td>at " + plain_site + "</td>") != std::string::npos);
   CHECK(html.find("lock " + queue + "  at ") != std::string::npos);  // events and tooltips
   CHECK(html.find("<title>") != std::string::npos);
 

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "sim_test_support.hpp"
 #include "weft/sim/atomic.hpp"
@@ -118,7 +120,9 @@ TEST_CASE("atomic wait returns once a notify finds the value changed") {
 }
 
 TEST_CASE("atomic wait without a notify is a deadlock under exploration") {
-  auto report = simtest::explore("random", 50, [] {
+  int created_line = 0;
+  auto report = simtest::explore("random", 50, [&] {
+    created_line = __LINE__ + 1;
     sim::atomic<int> state(0);
     sim::thread setter([&] { state.store(1); });  // forgot notify_one
     state.wait(0);
@@ -126,6 +130,39 @@ TEST_CASE("atomic wait without a notify is a deadlock under exploration") {
   });
   REQUIRE_FALSE(report.ok());
   CHECK(report.failures.front().kind == weft::FailureKind::deadlock);
+  // The deadlock names the atomic by the line that created it.
+  CHECK_THAT(
+      report.failures.front().describe(),
+      Catch::Contains("atomic #") && Catch::Contains("(created at tests/sim/atomic_test.cpp:" +
+                                                     std::to_string(created_line) + ")"));
+}
+
+TEST_CASE("weft::Atomic and atomic_flag record where they were created, and a name if given") {
+  int line = 0;
+  auto body = [&] {
+    // clang-format off
+    line = __LINE__ + 1;
+    weft::Atomic<int> hits(0, "hits"); weft::Atomic<long> plain(0); sim::atomic_flag flag;
+    // clang-format on
+    hits.fetch_add(1);
+    plain.store(2);
+    (void)flag.test_and_set();
+    // A wait nobody ends: the execution deadlocks and keeps its trace.
+    sim::atomic<int> stuck(0);
+    stuck.wait(0);
+  };
+  weft::ExploreOptions options;
+  options.iterations = 1;
+  auto report =
+      weft::explore(options, weft::ExploreTarget{"sites", weft::Flavor::multi_thread, body});
+  REQUIRE_FALSE(report.ok());
+  REQUIRE(report.trace.has_value());
+  std::vector<std::string> created;
+  for (const weft::TraceEvent& e : report.trace->events)
+    if (e.kind == weft::EventKind::object_created && e.where.line == static_cast<unsigned>(line))
+      created.push_back(e.text + "@" + e.where.file);
+  const std::string file = "tests/sim/atomic_test.cpp";
+  CHECK(created == std::vector<std::string>{"hits@" + file, "@" + file, "@" + file});
 }
 
 namespace {

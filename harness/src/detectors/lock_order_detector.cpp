@@ -34,14 +34,13 @@ void LockOrderDetector::on_event(const Event& e) {
 void LockOrderDetector::add_edge(const ObjectTable::Hold& held, const Event& taken) {
   const Key key{held.object, taken.object};
   if (edges_.count(key) != 0) return;
-  // Between lock classes too, for the exploration-wide check; locks whose creation site is
-  // unknown have no class. Two locks of one class (created on one line) give no class edge.
-  const SourceLocation held_class = objects_.created(held.object);
-  const SourceLocation taken_class = objects_.created(taken.object);
-  if (known(held_class) && known(taken_class)) {
-    LockClassEdge edge{location_text(held_class), location_text(taken_class),
-                       tasks_.name(taken.task), Location::from(held.where),
-                       Location::from(taken.where)};
+  // Between lock classes too, for the exploration-wide check; locks whose creation nothing
+  // tells apart have no class. Two locks of one class (created on one line) give no class edge.
+  std::string held_class = objects_.class_key(held.object);
+  std::string taken_class = objects_.class_key(taken.object);
+  if (!held_class.empty() && !taken_class.empty()) {
+    LockClassEdge edge{std::move(held_class), std::move(taken_class), tasks_.name(taken.task),
+                       Location::from(held.where), Location::from(taken.where)};
     const bool seen = std::any_of(class_edges_.begin(), class_edges_.end(), [&](const auto& e) {
       return e.held == edge.held && e.taken == edge.taken;
     });
@@ -195,8 +194,8 @@ std::optional<Failure> cross_execution_lock_cycle(const std::vector<SeenFact>& s
     sequence += (i == 0                  ? ""
                  : i + 1 == cycle.size() ? " and "
                                          : ", ") +
-                std::string("'") + e.task + "' locks the lock created at " + e.held +
-                " then the one created at " + e.taken + " (execution " +
+                std::string("'") + e.task + "' locks the lock created " + e.held +
+                " then the one created " + e.taken + " (execution " +
                 std::to_string(where_seen[cycle[i]]) + ")";
   }
   f.message = "potential deadlock across executions: " + sequence +
@@ -204,8 +203,8 @@ std::optional<Failure> cross_execution_lock_cycle(const std::vector<SeenFact>& s
               "its first lock before the other takes its second would wait forever";
   for (std::size_t i : cycle) {
     const LockClassEdge& e = edges[i];
-    f.details.push_back("'" + e.task + "' took the lock created at " + e.taken + " at " +
-                        e.taken_at.to_string() + " while holding the one created at " + e.held +
+    f.details.push_back("'" + e.task + "' took the lock created " + e.taken + " at " +
+                        e.taken_at.to_string() + " while holding the one created " + e.held +
                         " (locked at " + e.held_at.to_string() + "), execution " +
                         std::to_string(where_seen[i]));
   }

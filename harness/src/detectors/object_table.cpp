@@ -13,7 +13,9 @@ std::string location_text(const SourceLocation& where) { return Location::from(w
 void ObjectTable::on_event(const Event& e) {
   if (e.kind == EventKind::object_created) {
     if (objects_.size() <= e.object) objects_.resize(e.object + 1);
-    objects_[e.object] = Created{e.where, e.text.empty() ? std::string() : printable(e.text)};
+    objects_[e.object] =
+        Created{e.where, e.text.empty() ? std::string() : printable(e.text), e.value != 0,
+                static_cast<std::uint32_t>(e.value > 0 ? e.value - 1 : 0)};
     return;
   }
   if (e.kind != EventKind::op) return;
@@ -80,7 +82,30 @@ std::vector<const ObjectTable::Hold*> ObjectTable::held_by(TaskId task) const {
 }
 
 SourceLocation ObjectTable::created(ObjectId object) const {
-  return object < objects_.size() ? objects_[object].site : SourceLocation{};
+  if (object >= objects_.size() || objects_[object].by_library) return SourceLocation{};
+  return objects_[object].site;
+}
+
+std::string ObjectTable::creation_text(ObjectId object) const {
+  if (object >= objects_.size()) return "";
+  const Created& o = objects_[object];
+  if (o.by_library)
+    return known(o.site)
+               ? " (created by a standard-library call after " + location_text(o.site) + ")"
+               : " (created by a standard-library call; line unknown)";
+  return known(o.site) ? " (created at " + location_text(o.site) + ")" : "";
+}
+
+std::string ObjectTable::class_key(ObjectId object) const {
+  if (object >= objects_.size()) return "";
+  const Created& o = objects_[object];
+  const std::string named = o.name.empty() ? "" : ", named '" + o.name + "'";
+  if (!o.by_library) return known(o.site) ? "at " + location_text(o.site) + named : "";
+  // The library's line tells nothing: the task's position and the object's number there do.
+  if (known(o.site))
+    return "by a standard-library call after " + location_text(o.site) + " (#" +
+           std::to_string(o.ordinal + 1) + ")" + named;
+  return named.empty() ? "" : "by a standard-library call" + named;
 }
 
 std::string object_label(ObjectKind kind, ObjectId object, std::string_view name) {
@@ -95,10 +120,7 @@ std::string ObjectTable::short_name(ObjectKind kind, ObjectId object) const {
 }
 
 std::string ObjectTable::name(ObjectKind kind, ObjectId object) const {
-  std::string text = short_name(kind, object);
-  const SourceLocation site = created(object);
-  if (known(site)) text += " (created at " + location_text(site) + ")";
-  return text;
+  return short_name(kind, object) + creation_text(object);
 }
 
 }  // namespace weft

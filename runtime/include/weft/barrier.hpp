@@ -26,7 +26,7 @@ class Barrier {
   // given) identify it in reports.
   explicit Barrier(std::size_t n, SourceLocation created = SourceLocation::current()) noexcept
       : n_(n == 0 ? 1 : n) {
-    tag_.created = created;
+    detail::record_creation(tag_, created);
   }
   Barrier(std::size_t n, std::string_view name, SourceLocation created = SourceLocation::current())
       : Barrier(n, created) {

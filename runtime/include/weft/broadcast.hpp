@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -62,8 +63,15 @@ BroadcastChannel<T>& checked(const std::shared_ptr<BroadcastChannel<T>>& chan, c
 
 namespace broadcast {
 
+// The caller's line (and a name, if given) identify the channel in reports.
 template <class T>
-std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity);
+std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity, std::string_view name,
+                                          SourceLocation created = SourceLocation::current());
+template <class T>
+std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity,
+                                          SourceLocation created = SourceLocation::current()) {
+  return channel<T>(capacity, std::string_view(), created);
+}
 
 // Copyable (tokio's clone); receivers see the channel closed once every copy is gone.
 template <class T>
@@ -119,7 +127,8 @@ class Sender {
   bool valid() const noexcept { return chan_ != nullptr; }
 
  private:
-  friend std::pair<Sender<T>, Receiver<T>> channel<T>(std::size_t);
+  friend std::pair<Sender<T>, Receiver<T>> channel<T>(std::size_t, std::string_view,
+                                                      SourceLocation);
   explicit Sender(std::shared_ptr<detail::BroadcastChannel<T>> chan) noexcept
       : chan_(std::move(chan)) {}
   void reset() noexcept {
@@ -182,7 +191,8 @@ class Receiver {
  private:
   friend class Sender<T>;
   friend class detail::BroadcastRecvArm<T>;
-  friend std::pair<Sender<T>, Receiver<T>> channel<T>(std::size_t);
+  friend std::pair<Sender<T>, Receiver<T>> channel<T>(std::size_t, std::string_view,
+                                                      SourceLocation);
   Receiver(std::shared_ptr<detail::BroadcastChannel<T>> chan, std::uint64_t next) noexcept
       : chan_(std::move(chan)), next_(next) {}
 
@@ -224,8 +234,10 @@ class Receiver {
 // Precondition: 0 < capacity <= SIZE_MAX / 2 (throws std::invalid_argument otherwise, where
 // tokio panics).
 template <class T>
-std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
+std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity, std::string_view name,
+                                          SourceLocation created) {
   auto chan = std::make_shared<detail::BroadcastChannel<T>>(capacity);
+  detail::describe_object(chan->core.tag, created, name);
   return {Sender<T>(chan), Receiver<T>(chan, 0)};
 }
 

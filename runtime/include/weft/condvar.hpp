@@ -21,9 +21,11 @@ namespace weft {
 class CondVar {
  public:
   // The construction site (and a name, if given) identify it in reports.
-  CondVar(SourceLocation created = SourceLocation::current()) noexcept { tag_.created = created; }
+  CondVar(SourceLocation created = SourceLocation::current()) noexcept {
+    detail::record_creation(tag_, created);
+  }
   explicit CondVar(std::string_view name, SourceLocation created = SourceLocation::current()) {
-    tag_.created = created;
+    detail::record_creation(tag_, created);
     tag_.name = detail::intern_object_name(name);
   }
   CondVar(const CondVar&) = delete;

@@ -21,9 +21,11 @@ class NotifiedArm;
 class Notify {
  public:
   // The construction site (and a name, if given) identify it in reports.
-  Notify(SourceLocation created = SourceLocation::current()) noexcept { tag_.created = created; }
+  Notify(SourceLocation created = SourceLocation::current()) noexcept {
+    detail::record_creation(tag_, created);
+  }
   explicit Notify(std::string_view name, SourceLocation created = SourceLocation::current()) {
-    tag_.created = created;
+    detail::record_creation(tag_, created);
     tag_.name = detail::intern_object_name(name);
   }
   Notify(const Notify&) = delete;

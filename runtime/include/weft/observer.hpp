@@ -31,7 +31,11 @@ enum class EventKind : std::uint8_t {
   shutdown_end,            // every task is gone
   detach,                  // the JoinHandle of task was dropped without a successful join
   object_created,  // object (of object_kind) got its id in this runtime; where = the line that
-                   // constructed it (emitted only for objects that record it: Mutex, RwLock)
+                   // constructed it, text = its name ("" if none); emitted for objects that
+                   // record a site or a name (every primitive, channel and atomic). value 0, or
+                   // for an object a standard-library call built (std::make_shared...): 1 + its
+                   // number among those its task built since its last scheduling point, and
+                   // where = that scheduling point (unknown outside a task)
   leak_check,      // leak checking (an exploration option): after the root returned, the other
                    // tasks ran until none could; the tasks still alive now are leaked. value =
                    // how many; text = why the runtime stopped waiting for them

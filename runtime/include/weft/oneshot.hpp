@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "weft/channel_result.hpp"
@@ -39,8 +40,14 @@ OneshotChannel<T>& checked(const std::shared_ptr<OneshotChannel<T>>& chan, const
 
 namespace oneshot {
 
+// The caller's line (and a name, if given) identify the channel in reports.
 template <class T>
-std::pair<Sender<T>, Receiver<T>> channel();
+std::pair<Sender<T>, Receiver<T>> channel(std::string_view name,
+                                          SourceLocation created = SourceLocation::current());
+template <class T>
+std::pair<Sender<T>, Receiver<T>> channel(SourceLocation created = SourceLocation::current()) {
+  return channel<T>(std::string_view(), created);
+}
 
 // Move-only. send() uses it up (tokio's send takes self); so does destruction.
 template <class T>
@@ -91,7 +98,7 @@ class Sender {
   detail::OneshotCore& core() const { return detail::checked(chan_, "oneshot::Sender").core; }
 
  private:
-  friend std::pair<Sender<T>, Receiver<T>> channel<T>();
+  friend std::pair<Sender<T>, Receiver<T>> channel<T>(std::string_view, SourceLocation);
   explicit Sender(std::shared_ptr<detail::OneshotChannel<T>> chan) noexcept
       : chan_(std::move(chan)) {}
   void reset() noexcept {
@@ -148,7 +155,7 @@ class Receiver {
   bool valid() const noexcept { return chan_ != nullptr; }
 
  private:
-  friend std::pair<Sender<T>, Receiver<T>> channel<T>();
+  friend std::pair<Sender<T>, Receiver<T>> channel<T>(std::string_view, SourceLocation);
   explicit Receiver(std::shared_ptr<detail::OneshotChannel<T>> chan) noexcept
       : chan_(std::move(chan)) {}
   friend class detail::OneshotRecvArm<T>;
@@ -174,8 +181,9 @@ class Receiver {
 };
 
 template <class T>
-std::pair<Sender<T>, Receiver<T>> channel() {
+std::pair<Sender<T>, Receiver<T>> channel(std::string_view name, SourceLocation created) {
   auto chan = std::make_shared<detail::OneshotChannel<T>>();
+  detail::describe_object(chan->core.tag, created, name);
   return {Sender<T>(chan), Receiver<T>(chan)};
 }
 

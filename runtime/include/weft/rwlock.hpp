@@ -20,7 +20,7 @@ namespace detail {
 class RwLockBase {
  public:
   explicit RwLockBase(SourceLocation created, std::string_view name = {}) {
-    tag_.created = created;
+    detail::record_creation(tag_, created);
     tag_.name = intern_object_name(name);
   }
   RwLockBase(const RwLockBase&) = delete;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "weft/channel_result.hpp"
@@ -68,8 +69,15 @@ class ChangedArm;
 
 namespace watch {
 
+// The caller's line (and a name, if given) identify the channel in reports.
 template <class T>
-std::pair<Sender<T>, Receiver<T>> channel(T init);
+std::pair<Sender<T>, Receiver<T>> channel(T init, std::string_view name,
+                                          SourceLocation created = SourceLocation::current());
+template <class T>
+std::pair<Sender<T>, Receiver<T>> channel(T init,
+                                          SourceLocation created = SourceLocation::current()) {
+  return channel<T>(std::move(init), std::string_view(), created);
+}
 
 // The sending half; move-only. Dropping it closes the channel: receivers see the last value,
 // and changed() reports closed once they have seen it.
@@ -153,7 +161,7 @@ class Sender {
   detail::WatchCore& core() const { return detail::checked(chan_, "watch::Sender").core; }
 
  private:
-  friend std::pair<Sender<T>, Receiver<T>> channel<T>(T init);
+  friend std::pair<Sender<T>, Receiver<T>> channel<T>(T init, std::string_view, SourceLocation);
   explicit Sender(std::shared_ptr<detail::WatchChannel<T>> chan) noexcept
       : chan_(std::move(chan)) {}
   void reset() noexcept {
@@ -230,7 +238,7 @@ class Receiver {
   bool valid() const noexcept { return chan_ != nullptr; }
 
  private:
-  friend std::pair<Sender<T>, Receiver<T>> channel<T>(T init);
+  friend std::pair<Sender<T>, Receiver<T>> channel<T>(T init, std::string_view, SourceLocation);
   friend class Sender<T>;
   friend class detail::ChangedArm<T>;
   Receiver(std::shared_ptr<detail::WatchChannel<T>> chan, std::uint64_t seen) noexcept
@@ -262,8 +270,9 @@ Receiver<T> Sender<T>::subscribe() const {
 
 // A watch channel holding init (seen by the first receiver).
 template <class T>
-std::pair<Sender<T>, Receiver<T>> channel(T init) {
+std::pair<Sender<T>, Receiver<T>> channel(T init, std::string_view name, SourceLocation created) {
   auto chan = std::make_shared<detail::WatchChannel<T>>(std::move(init));
+  detail::describe_object(chan->core.tag, created, name);
   return {Sender<T>(chan), Receiver<T>(chan, 0)};
 }
 

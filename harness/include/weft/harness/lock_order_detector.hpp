@@ -15,13 +15,13 @@
 
 namespace weft {
 
-// "Took a lock created at `taken` while holding one created at `held`": a lock-order edge between
-// lock classes (locks named by where they were created, as lockdep names them by class), which
-// unlike object ids mean the same thing in every execution. Each execution hands its edges on as
-// facts; the detector's registry entry checks those of all executions together.
+// "Took a lock created `taken` while holding one created `held`": a lock-order edge between lock
+// classes (locks named by how they were created, as lockdep names them by class), which unlike
+// object ids mean the same thing in every execution. Each execution hands its edges on as facts;
+// the detector's registry entry checks those of all executions together.
 struct LockClassEdge {
-  std::string held;            // "file:line" where the held lock was created
-  std::string taken;           // "file:line" where the lock taken was created
+  std::string held;            // how the held lock was created (ObjectTable::class_key)
+  std::string taken;           // how the lock taken was created
   std::string task;            // the task that did it, by name
   Location held_at, taken_at;  // where the two locks were taken
 };

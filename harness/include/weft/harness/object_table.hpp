@@ -37,8 +37,13 @@ class ObjectTable {
   const std::vector<Hold>& holds() const { return holds_; }
   std::vector<const Hold*> holders_of(ObjectId object) const;
   std::vector<const Hold*> held_by(TaskId task) const;
-  // The construction site of an object, or an empty location when unknown.
+  // The construction site of an object, or an empty location when unknown (also for one that a
+  // standard-library call built, such as std::make_shared: its site is the library's).
   SourceLocation created(ObjectId object) const;
+  // The object's lock class, stable across executions: how it was created, as a phrase that
+  // follows "created" ("at bank.cpp:12", "at bank.cpp:12, named 'accounts'", "by a
+  // standard-library call after bank.cpp:30 (#2)"), or "" when nothing tells it apart.
+  std::string class_key(ObjectId object) const;
   // "mutex #2", "mutex #2 (created at bank.cpp:12)", or with the name given at construction
   // "mutex 'accounts' #2 (created at bank.cpp:12)".
   std::string name(ObjectKind kind, ObjectId object) const;
@@ -54,9 +59,13 @@ class ObjectTable {
   std::vector<Hold> holds_;
   // What object_created said of each object, by object id.
   struct Created {
-    SourceLocation site;
-    std::string name;  // "" when not named
+    SourceLocation site;      // for by_library: the creating task's last scheduling point (or none)
+    std::string name;         // "" when not named
+    bool by_library = false;  // built by a standard-library call (see settle_library_site)
+    std::uint32_t ordinal = 0;  // for by_library: its number among those built after `site`
   };
+  // " (created at bank.cpp:12)", or "" when nothing is known.
+  std::string creation_text(ObjectId object) const;
   std::vector<Created> objects_;
 };
 

@@ -16,13 +16,18 @@ class TraceObjects {
     ObjectId id = kNoObject;
     std::string name;  // as given at construction (printable), "" when not named
     Location created;  // unknown when the trace does not say
+    // Built by a standard-library call (std::make_shared...): `created` is then the creating
+    // task's last scheduling point before it, not the construction line.
+    bool by_library = false;
+    // "at app.cpp:12", "by a standard-library call after app.cpp:30", "at an unknown line".
+    std::string creation() const;
   };
 
   explicit TraceObjects(const Trace& trace);
 
   // "mutex 'queue' #1", or "mutex #1" for an unnamed object or one the trace does not describe.
   std::string label(ObjectKind kind, ObjectId id) const;
-  // The label and, when known, " (created at file:line)".
+  // The label and, when known, " (created at file:line)" (or "by a standard-library call...").
   std::string described(ObjectKind kind, ObjectId id) const;
   // What the trace says of the object, or nullptr. Objects of kind `task` are tasks, numbered
   // apart from the other objects: never found here.

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "weft/chooser.hpp"
 #include "weft/ids.hpp"
@@ -27,6 +28,9 @@ struct TaskCancelled {};
 // An object's identity inside one runtime, assigned on first use (see ObjectKind).
 struct ObjectTag {
   ObjectId id = kNoObject;
+  // For an object built by a standard-library call (see record_creation): how many such objects
+  // the creating task built before it since its last scheduling point. 0 otherwise.
+  std::uint32_t library_ordinal = 0;
   std::uint64_t runtime_epoch = 0;
   // Where the object was constructed, when its constructor records it (every primitive's does).
   // Stable across executions, unlike id; reported with EventKind::object_created when the id is
@@ -39,6 +43,32 @@ struct ObjectTag {
 
 // A stable copy of `name` for ObjectTag::name (nullptr for an empty one). Thread-safe.
 const char* intern_object_name(std::string_view name);
+
+// Whether `file` is a header of the C++ standard library (creation_site.cpp).
+bool in_standard_library(const char* file) noexcept;
+// A constructor's default SourceLocation argument is evaluated where the constructor is called:
+// for an object built by std::make_shared, allocate_shared, make_unique, vector::emplace_back...
+// that is inside the library (bits/stl_construct.h), a line that says nothing and is the same for
+// every such object. Such a site is replaced here by the creating task's last scheduling point,
+// marked as such (library_call_site), and the object numbered among those the task built since
+// that point (ObjectTag::library_ordinal): both are the same in every execution that runs the
+// task's code the same way. Outside a task the site becomes unknown (still marked).
+void settle_library_site(ObjectTag& tag) noexcept;
+// Whether `created` is such a replacement: its file and line are those of the creating task's
+// last scheduling point before a standard-library call built the object (or empty: unknown).
+bool library_call_site(const SourceLocation& created) noexcept;
+// What every constructor does with its SourceLocation argument.
+constexpr void record_creation(ObjectTag& tag, SourceLocation created) noexcept {
+  tag.created = created;
+  if (!std::is_constant_evaluated()) settle_library_site(tag);
+}
+
+// Records where an object was created and the name given to it ("" for none), for factories
+// that build the object inside the library (channels): their own caller's site is passed in.
+inline void describe_object(ObjectTag& tag, SourceLocation created, std::string_view name) {
+  record_creation(tag, created);
+  tag.name = intern_object_name(name);
+}
 
 // The scheduler of the runtime whose task runs on this thread, or nullptr.
 Scheduler* current_scheduler() noexcept;

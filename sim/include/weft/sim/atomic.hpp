@@ -34,7 +34,10 @@ namespace detail {
 // The part of every atomic that does not depend on T: identity, events, waiting and notifying.
 class AtomicCore {
  public:
-  AtomicCore() = default;
+  // Only where it was created (std's constructors take no name): once, no cost per operation.
+  constexpr explicit AtomicCore(SourceLocation created) noexcept {
+    weft::detail::record_creation(tag_, created);
+  }
   AtomicCore(const AtomicCore&) = delete;
   AtomicCore& operator=(const AtomicCore&) = delete;
 
@@ -106,8 +109,12 @@ class atomic : detail::AtomicCore {
   using difference_type = Diff;
   static constexpr bool is_always_lock_free = std::atomic<T>::is_always_lock_free;
 
-  constexpr atomic() noexcept(std::is_nothrow_default_constructible_v<T>) : value_() {}
-  constexpr atomic(T desired) noexcept : value_(desired) {}
+  // The constructor's location names the atomic in reports ("atomic #3 (created at f.cpp:9)").
+  constexpr atomic(SourceLocation created = SourceLocation::current()) noexcept(
+      std::is_nothrow_default_constructible_v<T>)
+      : AtomicCore(created), value_() {}
+  constexpr atomic(T desired, SourceLocation created = SourceLocation::current()) noexcept
+      : AtomicCore(created), value_(desired) {}
   atomic(const atomic&) = delete;
   atomic& operator=(const atomic&) = delete;
 
@@ -241,7 +248,8 @@ class atomic : detail::AtomicCore {
 // std::atomic_flag: clear when default-constructed (C++20).
 class atomic_flag : detail::AtomicCore {
  public:
-  constexpr atomic_flag() noexcept = default;
+  constexpr atomic_flag(SourceLocation created = SourceLocation::current()) noexcept
+      : AtomicCore(created) {}
   atomic_flag(const atomic_flag&) = delete;
   atomic_flag& operator=(const atomic_flag&) = delete;
 

@@ -42,7 +42,7 @@ class LockState {
  public:
   LockState(const char* type, bool recursive, SourceLocation created) noexcept
       : type_(type), recursive_(recursive) {
-    tag_.created = created;
+    weft::detail::record_creation(tag_, created);
   }
   LockState(const LockState&) = delete;
   LockState& operator=(const LockState&) = delete;

@@ -22,7 +22,7 @@ namespace detail {
 class SharedLockState {
  public:
   SharedLockState(const char* type, SourceLocation created) noexcept : type_(type) {
-    tag_.created = created;
+    weft::detail::record_creation(tag_, created);
   }
   SharedLockState(const SharedLockState&) = delete;
   SharedLockState& operator=(const SharedLockState&) = delete;
