@@ -13,6 +13,7 @@
 #include "execution.hpp"
 #include "isolation.hpp"
 #include "stop_signals.hpp"
+#include "tree_parts.hpp"
 #include "weft/harness/decision.hpp"
 #include "weft/harness/detectors.hpp"
 #include "weft/harness/random.hpp"
@@ -58,6 +59,9 @@ struct Found {
   // Failing executions by their first failure's signature: the lowest one's failure, and how many.
   FirstSeen<std::string, Failure> failure_signatures;
   std::map<std::string, std::uint64_t> failing_by_signature;
+  // Only in a part of a tree search: (index, signature) of every failing execution, so that the
+  // counts can leave out the executions past the budget once the part's place is known.
+  std::vector<std::pair<std::uint64_t, std::string>> failing;
 };
 
 // Everything one thread needs to run executions, and what its executions gave.
@@ -232,6 +236,14 @@ Failure nondeterminism_failure(const Failure& first, const std::string& differen
   return f;
 }
 
+// Why an exploration with --jobs ran on one thread.
+std::string one_thread_reason(const Strategy& strategy, const ExploreOptions& options) {
+  if (!strategy.splittable())
+    return "each of its executions depends on what the earlier ones found, so they run in order";
+  if (options.isolate) return "--isolate runs a tree search's executions one at a time";
+  return "--shard splits a tree search by execution index, which it cannot run out of order";
+}
+
 // One exploration: the state its workers share while they run, then the report made from what
 // they found.
 class Exploration {
@@ -253,11 +265,17 @@ class Exploration {
   void work_isolated(Worker& worker, detail::ThreadSlot& slot, detail::ThreadGuard& thread_guard);
   bool run_here(Worker& worker, detail::ThreadGuard& thread_guard, std::uint64_t index,
                 std::uint64_t seed);
+  ExecutionResult run_one(Strategy& strategy, Worker& worker, detail::ThreadGuard& thread_guard,
+                          std::uint64_t index, std::uint64_t seed);
+  void work_parts(Worker& worker, detail::ThreadSlot& slot);
+  Found merge_parts();
+  std::optional<std::int64_t> covered_by_parts();
   // The claim position of execution `index` (see counted_executions).
   std::uint64_t position(std::uint64_t index) const {
     return (index - shard_.index) / shard_.count;
   }
   std::optional<std::uint64_t> next_index();
+  bool stop_requested();
   void report_progress(const Worker& worker);
   void record(Found& found, std::uint64_t index, ExecutionResult r);
   Found merge_workers();
@@ -287,6 +305,8 @@ class Exploration {
   std::vector<std::uint64_t> skipped_;  // claims (positions j) not run; at most one per worker
   std::mutex progress_mutex_;
   Clock::time_point last_progress_;  // under progress_mutex_
+  // A tree search on several threads (--jobs with dfs or delay-bounded), else null.
+  std::unique_ptr<detail::TreeParts<Found>> parts_;
 };
 
 // The next execution's index for a worker, or none when the exploration is over for it: the
@@ -300,16 +320,21 @@ std::optional<std::uint64_t> Exploration::next_index() {
     skip(j);
     return std::nullopt;
   }
-  if (options_.time_budget > 0 && detail::seconds_since(started_) >= options_.time_budget) {
-    budget_hit_ = true;
-    skip(j);
-    return std::nullopt;
-  }
-  if (detail::StopSignals::requested() != 0 || stopped_at_crash_) {
+  if (stop_requested()) {
     skip(j);
     return std::nullopt;
   }
   return index;
+}
+
+// Whether the exploration must end before its next execution: the time budget ran out, or
+// SIGINT/SIGTERM asked to stop, or a crash ended a search that cannot go past one.
+bool Exploration::stop_requested() {
+  if (options_.time_budget > 0 && detail::seconds_since(started_) >= options_.time_budget) {
+    budget_hit_ = true;
+    return true;
+  }
+  return detail::StopSignals::requested() != 0 || stopped_at_crash_;
 }
 
 void Exploration::skip(std::uint64_t j) {
@@ -323,6 +348,7 @@ void Exploration::skip(std::uint64_t j) {
 // skipped ones among them.
 std::uint64_t Exploration::counted_executions(const Found& found, std::uint64_t last) const {
   if (last == UINT64_MAX) return found.executions;
+  if (parts_) return last + 1;  // merge_parts counted the executions before the failure
   const std::uint64_t position = (last - shard_.index) / shard_.count;
   std::uint64_t skipped = 0;
   for (std::uint64_t j : skipped_) skipped += j <= position;
@@ -344,19 +370,54 @@ ExecutionResult crash_result(detail::ChildOutcome& child) {
 // False when the strategy covered its space.
 bool Exploration::run_here(Worker& worker, detail::ThreadGuard& thread_guard, std::uint64_t index,
                            std::uint64_t seed) {
-  thread_guard.begin_execution(index, seed);
-  ExecutionResult r = detail::run_once(target_, options_, worker.strategy.get(), worker.detectors,
-                                       nullptr, worker.strategy->step_observer());
-  confirm_long_polls(target_, options_, seed, r, worker.detectors);
-  thread_guard.end_execution();
-  worker.strategy->end_execution(
-      ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});
-  report_progress(worker);
-  record(worker.found, index, std::move(r));
+  record(worker.found, index, run_one(*worker.strategy, worker, thread_guard, index, seed));
   return !worker.strategy->exhausted();
 }
 
+// One execution under `strategy` with the worker's detectors, the strategy told of its end.
+ExecutionResult Exploration::run_one(Strategy& strategy, Worker& worker,
+                                     detail::ThreadGuard& thread_guard, std::uint64_t index,
+                                     std::uint64_t seed) {
+  thread_guard.begin_execution(index, seed);
+  ExecutionResult r = detail::run_once(target_, options_, &strategy, worker.detectors, nullptr,
+                                       strategy.step_observer());
+  confirm_long_polls(target_, options_, seed, r, worker.detectors);
+  thread_guard.end_execution();
+  strategy.end_execution(ExecutionSummary{r.steps, r.decisions.size(), !r.failures.empty()});
+  report_progress(worker);
+  return r;
+}
+
+// A thread of a tree search: runs parts of the tree (see tree_parts.hpp) until none is left.
+// An execution's index is known only once the parts before its own are done, so the crash guard
+// is given the lowest it can be (its index when those parts have ended).
+void Exploration::work_parts(Worker& worker, detail::ThreadSlot& slot) {
+  detail::ThreadGuard thread_guard(slot);
+  while (auto* part = parts_->take()) {
+    std::uint64_t at_least = 0;
+    while (!stop_requested()) {
+      const std::optional<std::uint64_t> local =
+          parts_->begin(*part, options_.iterations, &at_least);
+      if (!local || !part->strategy->begin_execution(*local, 0)) break;
+      ExecutionResult r = run_one(*part->strategy, worker, thread_guard, at_least,
+                                  execution_seed(options_.seed, at_least));
+      const bool failed = !r.failures.empty();
+      if (failed) part->found.failing.emplace_back(*local, r.failures.front().signature());
+      record(part->found, *local, std::move(r));
+      if (failed && !options_.all_failures) {
+        parts_->failed(*part);
+        break;
+      }
+    }
+    parts_->finish(*part);
+  }
+}
+
 void Exploration::work(Worker& worker, detail::ThreadSlot& slot) {
+  if (parts_) {
+    work_parts(worker, slot);
+    return;
+  }
   detail::ThreadGuard thread_guard(slot);
   if (options_.isolate && worker.strategy->independent_executions()) {
     work_isolated(worker, slot, thread_guard);
@@ -493,6 +554,59 @@ Found Exploration::merge_workers() {
   return all;
 }
 
+// What the parts of a tree search found, in the one-thread search's order and indices: the
+// executions of each part follow those of the parts before it, and the executions past the
+// budget, or past the first failure (unless all failures are wanted), are left out. Sets
+// exhausted_ when every part was run to its end.
+Found Exploration::merge_parts() {
+  Found all;
+  std::uint64_t base = 0;
+  std::uint64_t end = options_.iterations;  // executions from here on are not counted
+  bool complete = true;
+  for (auto& part : parts_->parts()) {
+    complete = complete && part.complete();
+    Found& f = part.found;
+    std::uint64_t n = end > base ? std::min(part.ran, end - base) : 0;
+    if (!options_.all_failures && f.first_failed && f.first_failed->first < n) {
+      n = f.first_failed->first + 1;
+      end = base + n;
+    }
+    all.executions += n;
+    for (const auto& [local, hash] : f.hashes)
+      if (local < n && base + local < kDistinctWindow) all.hashes.emplace_back(base + local, hash);
+    for (auto& [signature, first] : f.warnings)
+      if (first.first < n)
+        keep_lowest(all.warnings, signature, base + first.first, std::move(first.second));
+    for (auto& [key, first] : f.facts)
+      if (first.first < n) keep_lowest(all.facts, key, base + first.first, std::move(first.second));
+    for (auto& [signature, first] : f.failure_signatures)
+      if (first.first < n)
+        keep_lowest(all.failure_signatures, signature, base + first.first, std::move(first.second));
+    for (const auto& [local, signature] : f.failing) {
+      if (local >= n) continue;
+      ++all.failures;
+      ++all.failing_by_signature[signature];
+    }
+    if (f.first_failed && f.first_failed->first < n && !all.first_failed)
+      all.first_failed.emplace(base + f.first_failed->first, std::move(f.first_failed->second));
+    base += part.ran;
+  }
+  exhausted_ = complete;
+  return all;
+}
+
+// The bound a tree search covered: the one every part covered, when all were run to their end.
+std::optional<std::int64_t> Exploration::covered_by_parts() {
+  if (!exhausted_) return std::nullopt;
+  std::optional<std::int64_t> covered;
+  for (auto& part : parts_->parts()) {
+    const std::optional<std::int64_t> b = part.strategy->covered_bound();
+    if (!b) return std::nullopt;
+    covered = covered ? std::min(*covered, *b) : *b;
+  }
+  return covered;
+}
+
 // Count what a one-thread run would have counted: executions up to the first failure (`last`),
 // and the distinct schedules among those in the window.
 void Exploration::count_executions(const Found& found, std::uint64_t last,
@@ -599,15 +713,26 @@ ExploreReport Exploration::run() {
   report.pct_steps = params.is_object() ? params.value("steps", std::uint64_t{0}) : 0;
   auto prototype = build_strategy(entry, params);
   const bool parallel = options_.jobs > 1 && prototype->independent_executions();
-  const unsigned jobs = parallel ? options_.jobs : 1;
+  // A tree search splits its tree (not under --isolate, which forks each execution from the
+  // strategy's state, nor --shard, which splits executions by index).
+  const bool tree = options_.jobs > 1 && !parallel && prototype->splittable() &&
+                    !options_.isolate && shard_.count == 1;
+  const unsigned jobs = parallel || tree ? options_.jobs : 1;
+  if (tree) parts_ = std::make_unique<detail::TreeParts<Found>>(prototype->clone());
 
   // Both live until the report is made: the explaining replay is part of the exploration.
   detail::StopSignals stop_signals;
   detail::ExplorationGuard guard(crash_context(options_, target_, entry, params, prototype.get()),
                                  jobs);
   run_workers(std::move(prototype), jobs, guard);
+  Found found = parts_ ? merge_parts() : merge_workers();
+  if (parts_) report.tree_parts = parts_->parts().size();
+  if (options_.jobs > 1 && jobs == 1)
+    report.notes.push_back("--jobs " + std::to_string(options_.jobs) + ": " + report.strategy +
+                           " ran on one thread (" +
+                           one_thread_reason(*workers_[0].strategy, options_) + ")");
   report.exhausted = exhausted_ && !budget_hit_;
-  report.covered_bound = workers_[0].strategy->covered_bound();
+  report.covered_bound = parts_ ? covered_by_parts() : workers_[0].strategy->covered_bound();
   report.cut_by_time_budget = budget_hit_;
   report.stopped_by_signal = detail::StopSignals::requested();
   if (stopped_at_crash_ && options_.all_failures)
@@ -615,8 +740,9 @@ ExploreReport Exploration::run() {
                            " cannot go past an execution that ended its process: the "
                            "exploration stopped at the first crash");
 
-  Found found = merge_workers();
-  const std::uint64_t last = options_.all_failures ? UINT64_MAX : first_failure_.load();
+  std::uint64_t last = options_.all_failures ? UINT64_MAX : first_failure_.load();
+  if (parts_ && !options_.all_failures)
+    last = found.first_failed ? found.first_failed->first : UINT64_MAX;
   count_executions(found, last, report);
   add_warnings(found, last, report);
   count_failures(found, options_, last, report);

@@ -321,3 +321,74 @@ TEST_CASE("a trace replayed against another program is refused; against the same
   CHECK(wrong.mismatch->find("recorded from another program") != std::string::npos);
   CHECK(wrong.mismatch->find("'reader'") != std::string::npos);
 }
+
+TEST_CASE("a tree search on several threads gives the one-thread result, whatever --jobs") {
+  const weft::ExploreTarget two_bugs{"two bugs", weft::Flavor::multi_thread,
+                                     weft_examples::two_bugs};
+  struct Case {
+    const char* what;
+    weft::ExploreTarget target;
+    const char* strategy;
+    std::uint64_t iterations;
+    bool all_failures;
+  };
+  auto scenario = [](const char* name) { return weft::target_of(*weft::find_scenario(name)); };
+  const std::vector<Case> cases{
+      {"a bug found late", scenario("select-shutdown-drops-queued-jobs"), "dfs", 100000, false},
+      {"a clean space covered", scenario("select-shutdown-drains-queue"), "dfs", 100000, false},
+      {"the budget ends it", scenario("select-shutdown-drains-queue"), "dfs", 3000, false},
+      {"every failure counted", two_bugs, "dfs", 1500, true},
+      {"delay bounding, a bug", scenario("select-shutdown-drops-queued-jobs"), "delay-bounded",
+       100000, false},
+      {"delay bounding, clean", scenario("select-shutdown-drains-queue"), "delay-bounded", 100000,
+       false},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    auto o = options_for(c.strategy, c.iterations);
+    o.all_failures = c.all_failures;
+    const weft::ExploreReport one = weft::explore(o, c.target);
+    CHECK(one.tree_parts == 0);
+    for (unsigned jobs : {2u, 4u}) {
+      o.jobs = jobs;
+      const weft::ExploreReport many = weft::explore(o, c.target);
+      INFO("--jobs " << jobs);
+      CHECK(many.tree_parts >= 1);
+      CHECK(many.executions == one.executions);
+      CHECK(many.distinct_schedules == one.distinct_schedules);
+      CHECK(many.exhausted == one.exhausted);
+      CHECK(many.covered_bound == one.covered_bound);
+      CHECK(many.failing_execution == one.failing_execution);
+      CHECK(many.failing_executions == one.failing_executions);
+      REQUIRE(many.signatures.size() == one.signatures.size());
+      for (std::size_t i = 0; i < one.signatures.size(); ++i) {
+        CHECK(many.signatures[i].failure.signature() == one.signatures[i].failure.signature());
+        CHECK(many.signatures[i].lowest_execution == one.signatures[i].lowest_execution);
+        CHECK(many.signatures[i].executions == one.signatures[i].executions);
+      }
+      REQUIRE(many.trace.has_value() == one.trace.has_value());
+      if (one.trace) CHECK(weft::write_trace(*many.trace) == weft::write_trace(*one.trace));
+    }
+  }
+  // The cases exercise what they are meant to.
+  auto o = options_for("dfs", 100000);
+  o.jobs = 4;
+  const weft::ExploreReport clean = weft::explore(o, scenario("select-shutdown-drains-queue"));
+  CHECK(clean.exhausted);
+  CHECK(clean.tree_parts > 4);  // the tree was really cut
+  auto late = weft::explore(o, scenario("select-shutdown-drops-queued-jobs"));
+  REQUIRE(late.failing_execution);
+  CHECK(*late.failing_execution > 100);
+  o.iterations = 3000;
+  CHECK_FALSE(weft::explore(o, scenario("select-shutdown-drains-queue")).exhausted);
+}
+
+TEST_CASE("--jobs with a strategy that runs its executions in order says it ran on one thread") {
+  auto o = options_for("dpor", 100);
+  o.jobs = 2;
+  const weft::ExploreReport report =
+      weft::explore(o, weft::target_of(*weft::find_scenario("lock-order-consistent")));
+  REQUIRE_FALSE(report.notes.empty());
+  CHECK(report.notes.back().find("ran on one thread") != std::string::npos);
+  CHECK(report.tree_parts == 0);
+}

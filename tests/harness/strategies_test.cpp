@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
+#include <list>
 #include <map>
 #include <set>
 #include <string>
@@ -882,4 +883,85 @@ TEST_CASE("make_strategy rejects unknown names and bad parameters with a clear e
     CHECK(error == message);
   }
   CHECK(make_strategy("nope", nullptr) == nullptr);  // the error pointer is optional
+}
+
+TEST_CASE("dfs and delay-bounded split into parts that run the one-thread search's executions") {
+  // Parts run in an interleaving chosen by a seeded generator, split at random moments; put back
+  // in their order, their executions must be exactly the one-thread search's, in its order.
+  struct Case {
+    const char* strategy;
+    nlohmann::json parameters;
+    Program program;
+  };
+  // Every kind, preemption points, a shape that depends on the answers; a few hundred leaves.
+  const Program small_mixed = [](Chooser& c) {
+    std::uint64_t step = 0;
+    for (int round = 0; round < 3; ++round) {
+      std::size_t a = ask(c, DecisionKind::schedule, 2 + round % 2, round % 2 == 1, ++step);
+      if (a == 1) ask(c, DecisionKind::timer_tie, 2, false, step);
+    }
+    ask(c, DecisionKind::shutdown, 3, false, ++step);
+    ask(c, DecisionKind::shutdown, 2, false, ++step);
+    ask(c, DecisionKind::spurious, 2, false, step);
+  };
+  const std::vector<Case> cases{
+      {"dfs", {{"preemption_bound", 1}}, small_mixed},
+      {"dfs", {{"preemption_bound", -1}}, tree_2_3_2},
+      {"dfs", {{"preemption_bound", -1}, {"sleep_sets", true}}, small_mixed},
+      {"dfs", {{"preemption_bound", 1}}, dependent_tree},
+      {"delay-bounded", {{"delay_bound", 2}}, small_mixed},
+      {"delay-bounded", {{"delay_bound", 0}}, tree_2_3_2},
+  };
+  for (const Case& c : cases) {
+    INFO(c.strategy << " " << c.parameters.dump());
+    auto whole = make_strategy(c.strategy, c.parameters);
+    REQUIRE(whole);
+    REQUIRE(whole->splittable());
+    const std::vector<Schedule> expected = run_all(*whole, c.program);
+    REQUIRE(expected.size() >= 11);
+    std::size_t total_parts = 0;
+    for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+      struct Part {
+        std::unique_ptr<Strategy> strategy;
+        std::vector<Schedule> ran;
+        bool done = false;
+      };
+      std::list<Part> parts;
+      parts.push_back(Part{make_strategy(c.strategy, c.parameters), {}, false});
+      Rng rng(seed);
+      for (;;) {
+        std::vector<Part*> running;
+        for (Part& p : parts)
+          if (!p.done) running.push_back(&p);
+        if (running.empty()) break;
+        Part& p = *running[rng.below(running.size())];
+        if (rng.below(3) == 0) {
+          auto it = std::find_if(parts.begin(), parts.end(), [&](Part& q) { return &q == &p; });
+          if (auto given = p.strategy->split())
+            parts.insert(std::next(it), Part{std::move(given), {}, false});
+        }
+        if (!p.strategy->begin_execution(0, 0)) {
+          p.done = true;
+          CHECK(p.strategy->exhausted());
+          continue;
+        }
+        RecordingChooser recorder(*p.strategy);
+        c.program(recorder);
+        p.strategy->end_execution(ExecutionSummary{});
+        p.ran.push_back(recorder.take());
+      }
+      std::vector<Schedule> joined;
+      for (Part& p : parts) {
+        CHECK_FALSE(p.ran.empty());  // a part is given only when it holds an execution
+        joined.insert(joined.end(), p.ran.begin(), p.ran.end());
+      }
+      total_parts += parts.size();
+      CHECK(joined == expected);
+    }
+    CHECK(total_parts > 10);  // the parts were really split
+  }
+  // Strategies whose executions depend on the earlier ones' findings do not split.
+  Dpor dpor;
+  CHECK_FALSE(dpor.splittable());
+  CHECK(dpor.split() == nullptr);
 }

@@ -94,6 +94,21 @@ class DelayBounded final : public Strategy {
   std::unique_ptr<Strategy> clone() const override {
     return std::make_unique<DelayBounded>(options_);
   }
+  bool splittable() const override { return true; }
+  // As Dfs::split: the later positions of the shallowest frame that has any.
+  std::unique_ptr<Strategy> split() override {
+    if (in_execution_ || exhausted_) return nullptr;
+    for (std::size_t f = floor_; f < stack_.size(); ++f) {
+      if (!can_advance(stack_[f])) continue;
+      auto part = std::make_unique<DelayBounded>(options_);
+      part->stack_.assign(stack_.begin(), stack_.begin() + static_cast<std::ptrdiff_t>(f) + 1);
+      ++part->stack_.back().position;
+      part->floor_ = f;
+      floor_ = f + 1;
+      return part;
+    }
+    return nullptr;
+  }
 
  private:
   struct Frame {
@@ -143,12 +158,15 @@ class DelayBounded final : public Strategy {
     cut_ = depth_;
   }
 
+  bool can_advance(const Frame& f) const {
+    return f.position + 1 < f.order.size() && f.delays_before + cost_at(f.kind, f.position + 1) <=
+                                                  static_cast<std::uint32_t>(options_.delay_bound);
+  }
+
   void backtrack() {
-    const auto bound = static_cast<std::uint32_t>(options_.delay_bound);
-    while (!stack_.empty()) {
+    while (stack_.size() > floor_) {
       Frame& f = stack_.back();
-      if (f.position + 1 < f.order.size() &&
-          f.delays_before + cost_at(f.kind, f.position + 1) <= bound) {
+      if (can_advance(f)) {
         ++f.position;
         return;
       }
@@ -159,6 +177,7 @@ class DelayBounded final : public Strategy {
 
   DelayOptions options_;
   std::vector<Frame> stack_;  // invariant between executions: the prefix the next one replays
+  std::size_t floor_ = 0;     // the frames above it are fixed (see Dfs::floor_)
   std::size_t depth_ = 0;
   TaskId last_task_ = kNoTask;  // the task the latest schedule decision ran
   bool in_execution_ = false;

@@ -211,7 +211,7 @@ void Dfs::end_execution(const ExecutionSummary&) {
 }
 
 void Dfs::backtrack() {
-  while (!stack_.empty()) {
+  while (stack_.size() > floor_) {
     Frame& frame = stack_.back();
     if (!frame.closed) {
       if (auto next = next_alternative(frame, frame.index + 1)) {
@@ -239,6 +239,27 @@ std::optional<std::int64_t> Dfs::covered_bound() const {
 }
 
 std::unique_ptr<Strategy> Dfs::clone() const { return std::make_unique<Dfs>(options_); }
+
+// Gives away the later alternatives of the shallowest frame that has any: the largest part
+// available, and the one the one-thread search would reach last.
+std::unique_ptr<Strategy> Dfs::split() {
+  if (in_execution_ || exhausted_) return nullptr;
+  for (std::size_t f = floor_; f < stack_.size(); ++f) {
+    const Frame& frame = stack_[f];
+    if (frame.closed) continue;
+    const std::optional<std::uint32_t> next = next_alternative(frame, frame.index + 1);
+    if (!next) continue;
+    auto part = std::make_unique<Dfs>(options_);
+    part->stack_.assign(stack_.begin(), stack_.begin() + static_cast<std::ptrdiff_t>(f) + 1);
+    Frame& given = part->stack_.back();
+    given.index = *next;
+    given.preemption = costs_preemption(given.kind, given.first_is_current, given.index);
+    part->floor_ = f;
+    floor_ = f + 1;
+    return part;
+  }
+  return nullptr;
+}
 
 nlohmann::json preemption_bound_parameters(const ExploreOptions& o, const ExplorationProbe&) {
   return nlohmann::json{{"preemption_bound", o.preemption_bound}};

@@ -69,6 +69,9 @@ struct ExploreReport {
   // The warnings behind the notes: each signature once, from the lowest execution that showed it
   // (among those counted in `executions`), in execution order.
   std::vector<Failure> warnings;
+  // A tree search (dfs, delay-bounded) on several threads: how many parts its tree was cut into
+  // (0 on one thread). The result does not depend on it.
+  std::uint64_t tree_parts = 0;
   bool ok() const { return failures.empty(); }
 };
 

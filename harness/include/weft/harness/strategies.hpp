@@ -120,6 +120,8 @@ class Dfs final : public Strategy {
   std::optional<std::int64_t> covered_bound() const override;
   bool independent_executions() const override { return false; }
   std::unique_ptr<Strategy> clone() const override;
+  std::unique_ptr<Strategy> split() override;
+  bool splittable() const override { return true; }
 
   // Executions begun so far.
   std::uint64_t executions() const noexcept { return executions_; }
@@ -160,6 +162,9 @@ class Dfs final : public Strategy {
   // invariant: between executions, stack_ is the prefix the next execution replays: every frame
   // but the last repeats the previous execution, the last has its next alternative selected.
   std::vector<Frame> stack_;
+  // The frames above floor_ are fixed: their other alternatives were given away by split() (or
+  // this strategy was split off below them). invariant: floor_ <= stack_.size() between executions.
+  std::size_t floor_ = 0;
   std::size_t depth_ = 0;  // invariant: <= stack_.size(); the next decision's frame index
   bool in_execution_ = false;
   bool redundant_ = false;          // this execution hit a sleep-set blocked node

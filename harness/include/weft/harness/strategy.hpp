@@ -44,6 +44,16 @@ class Strategy : public Chooser {
   virtual std::optional<std::int64_t> covered_bound() const { return std::nullopt; }
   // A fresh strategy with the same parameters, for another worker thread.
   virtual std::unique_ptr<Strategy> clone() const = 0;
+  // For a tree search on several threads (--jobs): called between executions, gives away part of
+  // what this strategy has left to run, as a strategy that runs exactly that part, and never runs
+  // that part itself. In the one-thread order of executions, everything this strategy still runs
+  // comes before everything the returned one runs, and the returned one runs its part in the
+  // one-thread order. Null when there is nothing to give, or the strategy cannot split (the
+  // default: seeded strategies run on several threads without it, and DPOR's later executions
+  // depend on what every earlier one found).
+  virtual std::unique_ptr<Strategy> split() { return nullptr; }
+  // Whether split() can ever give something: the exploration then runs on several threads.
+  virtual bool splittable() const { return false; }
 };
 
 }  // namespace weft

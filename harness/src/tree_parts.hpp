@@ -1,0 +1,124 @@
+// A tree search (dfs, delay-bounded) on several threads: the tree is cut into parts, each run by
+// one thread at a time, and the parts are kept in the order the one-thread search would run them,
+// so that what they found can be put back into that order (execution indices, the first failure,
+// the iteration budget) and the result is the same for any --jobs.
+//
+// A part is a strategy restricted to a subtree (Strategy::split). The first part is the whole
+// tree. A thread with nothing to run waits until a running thread, between two of its
+// executions, splits its part: the split-off part comes right after its donor in the order (the
+// donor keeps everything the one-thread search runs before it). The earliest part waiting is
+// taken first: it decides the first failure and the budget.
+//
+// Why the result does not depend on the threads: the one-thread search runs the parts one after
+// the other, in the list's order, each in its own order. An execution's index is the number of
+// executions of the parts before it plus its index in its part; every part before a failing
+// execution's part runs to its end (only the parts after a failure stop), so the lowest failing
+// index is the one-thread search's first failure. The budget (--iterations) cuts a part when the
+// executions before it, counted so far, already reach the budget: the count only grows, so the
+// cut never removes an execution the one-thread search would run; executions past the budget that
+// ran before an earlier part grew are dropped when the results are merged.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "weft/harness/strategy.hpp"
+
+namespace weft::detail {
+
+template <class Found>
+class TreeParts {
+ public:
+  struct Part {
+    std::unique_ptr<Strategy> strategy;
+    Found found;            // by index within the part
+    std::uint64_t ran = 0;  // executions begun
+    bool taken = false;
+    bool finished = false;
+    bool stopped = false;  // a failure in an earlier part ended the search here
+    // Whether the one-thread search would have run all of the part: it is covered, and no
+    // earlier failure stopped the search before it (even if it ran to its end meanwhile).
+    bool complete() const { return !stopped && strategy->exhausted(); }
+  };
+
+  explicit TreeParts(std::unique_ptr<Strategy> root) {
+    parts_.push_back(Part{});
+    parts_.back().strategy = std::move(root);
+  }
+
+  // The earliest part nobody runs, or null when the search is over: nothing is left to take and
+  // nobody runs a part that could still be split.
+  Part* take() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      for (Part& p : parts_) {
+        if (p.taken || p.finished) continue;
+        p.taken = true;
+        ++busy_;
+        return &p;
+      }
+      if (busy_ == 0) return nullptr;
+      ++hungry_;
+      changed_.wait(lock);
+      --hungry_;
+    }
+  }
+
+  // Before an execution of `part`: its index within the part, or none when the part ends here
+  // (stopped by a failure, covered, or past `budget` executions counted before it). Gives a
+  // waiting thread a part of this one first.
+  std::optional<std::uint64_t> begin(Part& part, std::uint64_t budget, std::uint64_t* at_least) {
+    std::lock_guard lock(mutex_);
+    if (part.stopped || part.strategy->exhausted()) return std::nullopt;
+    std::uint64_t before = 0;
+    for (const Part& p : parts_) {
+      if (&p == &part) break;
+      before += p.ran;
+    }
+    if (before + part.ran >= budget) return std::nullopt;
+    if (hungry_ > 0) {
+      if (std::unique_ptr<Strategy> given = part.strategy->split()) {
+        auto after = std::next(iterator(part));
+        Part& p = *parts_.insert(after, Part{});
+        p.strategy = std::move(given);
+        changed_.notify_one();
+      }
+    }
+    *at_least = before + part.ran;
+    return part.ran++;
+  }
+
+  // `part` had a failure: the parts after it stop (the one-thread search would not reach them).
+  void failed(Part& part) {
+    std::lock_guard lock(mutex_);
+    for (auto it = std::next(iterator(part)); it != parts_.end(); ++it) it->stopped = true;
+  }
+
+  void finish(Part& part) {
+    std::lock_guard lock(mutex_);
+    part.finished = true;
+    --busy_;
+    changed_.notify_all();
+  }
+
+  // Read once every thread is done.
+  std::list<Part>& parts() { return parts_; }
+
+ private:
+  typename std::list<Part>::iterator iterator(Part& part) {
+    for (auto it = parts_.begin(); it != parts_.end(); ++it)
+      if (&*it == &part) return it;
+    return parts_.end();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::list<Part> parts_;  // in the one-thread search's order
+  unsigned busy_ = 0;      // threads running a part
+  unsigned hungry_ = 0;    // threads waiting for one
+};
+
+}  // namespace weft::detail
