@@ -2,10 +2,14 @@
 // drops every one of them (each drop is a decision when a chooser is installed). `parked` tasks
 // have run and wait in a one-hour sleep (their stacks unwind when dropped); `unstarted` tasks were
 // spawned and never polled (their captures are destroyed, nothing runs). The time per dropped task
-// must stay flat as N grows in a plain runtime: shutdown is linear in the live tasks. Under a
-// chooser that explores, every drop is a decision that offers each live task, so a drop costs
-// time linear in the tasks still alive (the `_explored` rows show it).
+// must stay flat as N grows in a plain runtime, and grow at most like log N under a chooser that
+// explores: the `_explored` rows ask a chooser that always answers 0 (the runtime's cost of a
+// decision: its candidates come from an order-statistic index, not a list of every live task),
+// the `_explored_random` rows one that answers uniformly at random (drops anywhere in the order,
+// and in multi_thread runs of unstarted tasks, as the random strategy makes them).
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "common.hpp"
 
@@ -14,7 +18,22 @@ namespace {
 
 using namespace std::chrono_literals;
 
-void shutdown_drops(benchmark::State& state, Setup setup, bool started) {
+// Uniform answers from SplitMix64 with a fixed seed (the random strategy's kind of chooser).
+class UniformChooser final : public weft::Chooser {
+ public:
+  std::size_t choose(weft::DecisionKind, const weft::Candidates& candidates,
+                     const weft::DecisionContext&) override {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return static_cast<std::size_t>((z ^ (z >> 31)) % candidates.size());
+  }
+
+ private:
+  std::uint64_t state_ = 42;
+};
+
+void shutdown_drops(benchmark::State& state, Setup setup, bool started, bool random = false) {
   const std::int64_t tasks = state.range(0);
   CpuStopwatch watch;
   double shutdown_ns = 0;
@@ -22,6 +41,9 @@ void shutdown_drops(benchmark::State& state, Setup setup, bool started) {
     watch.start();
     double began = 0;
     {
+      UniformChooser uniform;
+      std::optional<weft::detail::ScopedExplorationHooks> uniform_hooks;
+      if (random) uniform_hooks.emplace(weft::detail::ExplorationHooks{.chooser = &uniform});
       BenchHooks hooks(setup);
       weft::RuntimeOptions options = bench_options();
       weft::Runtime runtime(std::move(options));
@@ -44,15 +66,30 @@ void shutdown_parked(benchmark::State& state) { shutdown_drops(state, Setup::pla
 void shutdown_parked_explored(benchmark::State& state) {
   shutdown_drops(state, Setup::chooser, true);
 }
+void shutdown_parked_explored_random(benchmark::State& state) {
+  shutdown_drops(state, Setup::plain, true, true);
+}
 void shutdown_unstarted(benchmark::State& state) { shutdown_drops(state, Setup::plain, false); }
 void shutdown_unstarted_explored(benchmark::State& state) {
   shutdown_drops(state, Setup::chooser, false);
 }
+void shutdown_unstarted_explored_random(benchmark::State& state) {
+  shutdown_drops(state, Setup::plain, false, true);
+}
 
+// One iteration each: a run of 1M tasks takes seconds. Parked tasks stop at 100k (1M parked
+// stacks would need about 8 GiB resident); unstarted ones, which hold no stack, go to 1M.
 BENCHMARK(shutdown_parked)->Arg(10000)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(shutdown_parked_explored)
     ->Arg(1000)
     ->Arg(10000)
+    ->Arg(100000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(shutdown_parked_explored_random)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(shutdown_unstarted)
@@ -63,6 +100,14 @@ BENCHMARK(shutdown_unstarted)
 BENCHMARK(shutdown_unstarted_explored)
     ->Arg(1000)
     ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(shutdown_unstarted_explored_random)  // about half of them run, park and hold a stack
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 

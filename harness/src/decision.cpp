@@ -105,7 +105,7 @@ nlohmann::json decisions_to_json(std::span<const Decision> decisions) {
   return out;
 }
 
-std::size_t RecordingChooser::choose(DecisionKind kind, std::span<const Candidate> candidates,
+std::size_t RecordingChooser::choose(DecisionKind kind, const Candidates& candidates,
                                      const DecisionContext& context) {
   std::size_t pick = inner_->choose(kind, candidates, context);
   if (pick >= candidates.size()) pick = candidates.empty() ? 0 : candidates.size() - 1;

@@ -112,6 +112,8 @@ struct Scheduler::Leftovers {
   std::vector<Candidate> candidates;
   std::vector<Task*> candidate_tasks;
   std::vector<Task*> due_timers;
+  RankedSlots<Task> shutdown_drops;
+  RankedSlots<Task> shutdown_runs;
 };
 thread_local Scheduler::Leftovers Scheduler::leftovers_;
 
@@ -146,6 +148,8 @@ Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
   candidates_ = std::move(left.candidates);
   candidate_tasks_ = std::move(left.candidate_tasks);
   due_timers_ = std::move(left.due_timers);
+  shutdown_drops_ = std::move(left.shutdown_drops);
+  shutdown_runs_ = std::move(left.shutdown_runs);
 }
 
 Scheduler::~Scheduler() {
@@ -167,6 +171,10 @@ Scheduler::~Scheduler() {
   left.candidate_tasks = std::move(candidate_tasks_);
   due_timers_.clear();
   left.due_timers = std::move(due_timers_);
+  shutdown_drops_.clear(kMaxLeftoverTasks);
+  left.shutdown_drops = std::move(shutdown_drops_);
+  shutdown_runs_.clear(kMaxLeftoverTasks);
+  left.shutdown_runs = std::move(shutdown_runs_);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -293,63 +301,136 @@ void Scheduler::shutdown() {
   phase_ = Phase::shutting_down;
   emit(Event{.kind = EventKind::shutdown_begin, .task = root_ ? root_->id : kNoTask});
   if (next_ != nullptr) enqueue(std::exchange(next_, nullptr));
+  if (!chooser_is_default_) {
+    index_shutdown();
+    struct EndIndex {
+      Scheduler& s;
+      ~EndIndex() { s.end_shutdown_index(); }
+    } end_index{*this};
+    shutdown_explored();
+  } else {
+    shutdown_default();
+  }
+}
+
+// The default chooser always takes the first candidate: the first droppable live task whenever
+// there is one, else the first runnable task that has not given way, else a spinner. Taken
+// directly, without a decision, so a plain runtime's shutdown is linear in its live tasks.
+void Scheduler::shutdown_default() {
   const bool may_run = options_.flavor == Flavor::multi_thread;
   while (live_count_ > 0 && stop_reason_ == StopReason::none) {
-    // The default chooser always takes the first candidate, which is the first droppable live
-    // task whenever there is one: drop it without listing the others, so a plain runtime's
-    // shutdown is linear in its live tasks (listing them for every drop made it quadratic:
-    // 40,000 parked tasks took 9 s). A chooser that explores is offered every candidate.
-    if (chooser_is_default_) {
-      Task* first = live_head_;
-      while (first != nullptr && first->preempted) first = first->live_next;
-      if (first != nullptr) {
-        drop_task(first);
-        continue;
-      }
+    // A task preempted between two awaits is running code in tokio's terms: the drop waits
+    // until it reaches its next suspension point (it can only be run until then).
+    Task* first = live_head_;
+    while (first != nullptr && first->preempted) first = first->live_next;
+    if (first != nullptr) {
+      drop_task(first);
+      continue;
     }
-    candidates_.clear();
-    candidate_tasks_.clear();
-    for (Task* t = live_head_; t != nullptr; t = t->live_next) {
-      // A task preempted between two awaits is running code in tokio's terms: the drop waits
-      // until it reaches its next suspension point (it can only be run until then).
-      if (t->preempted) continue;
-      candidates_.push_back(Candidate{t->id, Op::drop, kNoObject});
-      candidate_tasks_.push_back(t);
-    }
-    const std::size_t drops = candidates_.size();
-    if (may_run) {
-      Task* spinner = nullptr;
-      for (Task* t : runnable_) {
-        // A task that gave way at yield_now has ended its poll: tokio's shutdown drops it rather
-        // than polling it again (and a spin at shutdown would otherwise be an endless run of
-        // decisions). A task that spins without awaiting is still inside its poll (preempted):
-        // it cannot be dropped, so it runs on, but only when nothing else can happen (fairness).
-        if (t->yielded_at != 0) {
-          if (t->preempted && spinner == nullptr) spinner = t;
-          continue;
-        }
-        candidates_.push_back(Candidate{t->id, t->pending_op, t->pending_object});
-        candidate_tasks_.push_back(t);
-      }
-      if (candidates_.empty() && spinner != nullptr) {
-        candidates_.push_back(Candidate{spinner->id, spinner->pending_op, spinner->pending_object});
-        candidate_tasks_.push_back(spinner);
-      }
-    }
-    if (candidates_.empty()) {  // defensive: no live task can be dropped or run
+    Task* run = may_run ? shutdown_run_candidate() : nullptr;
+    if (run == nullptr) {  // defensive: no live task can be dropped or run
       stop(StopReason::hang, "shutdown cannot drop a task that never reaches an await");
       break;
     }
-    std::size_t pick = ask(DecisionKind::shutdown, false);
-    Task* t = candidate_tasks_[pick];
-    if (pick < drops) {
+    dequeue(run);
+    run_task(run);
+  }
+}
+
+// In multi_thread, with no task to drop: the first runnable task that has not given way, else the
+// first that spins without awaiting (it cannot be dropped until it awaits, so it runs on), else
+// nullptr.
+Task* Scheduler::shutdown_run_candidate() const noexcept {
+  Task* spinner = nullptr;
+  for (Task* t : runnable_) {
+    if (t->yielded_at == 0) return t;
+    if (t->preempted && spinner == nullptr) spinner = t;
+  }
+  return spinner;
+}
+
+// Under an exploring chooser every step of the shutdown is a decision. Its candidates are, in
+// this order: every live task that can be dropped (not preempted), in id order, then in
+// multi_thread every runnable task that has not given way, in run-queue order (a task that gave
+// way at yield_now has ended its poll: tokio's shutdown drops it rather than polling it again, and
+// a spin at shutdown would otherwise be an endless run of decisions). When there is neither, a
+// task that spins without awaiting is the only candidate: it is still inside its poll
+// (preempted), so it cannot be dropped and runs on, but only when nothing else can happen. The
+// candidates come from the shutdown index, not a list, so a decision costs O(log n).
+class Scheduler::ShutdownCandidates final : public Candidates::Source {
+ public:
+  ShutdownCandidates(const RankedSlots<Task>& drops, const RankedSlots<Task>* runs) noexcept
+      : drops_(drops), runs_(runs) {}
+  std::size_t drops() const noexcept { return drops_.count(); }
+  std::size_t size() const noexcept override {
+    return drops_.count() + (runs_ != nullptr ? runs_->count() : 0);
+  }
+  Task* task(std::size_t i) const noexcept {
+    const std::size_t drops = drops_.count();
+    return i < drops ? drops_.item(drops_.find(i)) : runs_->item(runs_->find(i - drops));
+  }
+  Candidate at(std::size_t i) const noexcept override {
+    Task* t = task(i);
+    if (i < drops()) return Candidate{t->id, Op::drop, kNoObject};
+    return Candidate{t->id, t->pending_op, t->pending_object};
+  }
+
+ private:
+  const RankedSlots<Task>& drops_;
+  const RankedSlots<Task>* runs_;  // nullptr in current_thread: no task runs at shutdown
+};
+
+void Scheduler::shutdown_explored() {
+  const bool may_run = options_.flavor == Flavor::multi_thread;
+  const ShutdownCandidates candidates(shutdown_drops_, may_run ? &shutdown_runs_ : nullptr);
+  while (live_count_ > 0 && stop_reason_ == StopReason::none) {
+    const std::size_t n = candidates.size();
+    if (n == 0) {
+      Task* spinner = may_run ? shutdown_run_candidate() : nullptr;
+      if (spinner == nullptr) {  // defensive: no live task can be dropped or run
+        stop(StopReason::hang, "shutdown cannot drop a task that never reaches an await");
+        break;
+      }
+      dequeue(spinner);
+      run_task(spinner);
+      continue;
+    }
+    std::size_t pick = 0;
+    if (n > 1) {
+      const std::size_t woken = may_run ? shutdown_runs_.count_from(runs_seen_) : 0;
+      runs_seen_ = shutdown_runs_.size();
+      pick = ask(DecisionKind::shutdown, Candidates(candidates),
+                 DecisionContext{.step = step_, .new_runnable = woken});
+    }
+    Task* t = candidates.task(pick);
+    if (pick < candidates.drops()) {
       drop_task(t);
     } else {
-      runnable_.remove(t);
-      t->queued = false;
+      dequeue(t);
       run_task(t);
     }
   }
+}
+
+// The shutdown index starts with the live and runnable tasks in their order; from then on
+// link_live/unlink_live, enqueue/dequeue and set_preempted keep it true.
+void Scheduler::index_shutdown() {
+  shutdown_drops_.clear();
+  shutdown_runs_.clear();
+  for (Task* t = live_head_; t != nullptr; t = t->live_next)
+    t->drop_slot = shutdown_drops_.append(t, !t->preempted);
+  shutdown_runs_indexed_ = options_.flavor == Flavor::multi_thread;
+  if (shutdown_runs_indexed_)
+    for (Task* t : runnable_) t->run_slot = shutdown_runs_.append(t, t->yielded_at == 0);
+  runs_seen_ = shutdown_runs_.size();
+  shutdown_indexed_ = true;
+}
+
+void Scheduler::end_shutdown_index() noexcept {
+  shutdown_indexed_ = false;
+  shutdown_runs_indexed_ = false;
+  shutdown_drops_.clear();
+  shutdown_runs_.clear();
 }
 
 // After a deadlock or hang: every task is dropped in id order, nothing else runs, no decisions.
@@ -372,10 +453,7 @@ void Scheduler::abandon_all() noexcept {
   phase_ = Phase::aborting;
   next_ = nullptr;
   while (Task* t = live_head_) {
-    if (t->queued) {
-      runnable_.remove(t);
-      t->queued = false;
-    }
+    if (t->queued) dequeue(t);
     disarm_timer(t);
     if (!t->fiber.started()) {
       drop_unstarted(t);
@@ -402,16 +480,15 @@ void Scheduler::terminate(const std::string& message, SourceLocation where) {
 inline Task* Scheduler::pick_runnable() {
   if (runnable_.empty()) return nullptr;
   if (runnable_.size() > 1 && !chooser_is_default_) return pick_runnable_chosen();
-  Task* t = runnable_.take(0);
-  t->queued = false;
+  Task* t = *runnable_.begin();
+  dequeue(t);
   return t;
 }
 
 Task* Scheduler::pick_runnable_chosen() {
   fair_candidates(nullptr);
   Task* t = candidate_tasks_[ask(DecisionKind::schedule, false)];
-  runnable_.remove(t);
-  t->queued = false;
+  dequeue(t);
   return t;
 }
 
@@ -538,10 +615,7 @@ inline Task* Scheduler::handoff_target() {
 
 void Scheduler::drop_task(Task* t) {
   emit(Event{.kind = EventKind::drop, .task = t->id});
-  if (t->queued) {
-    runnable_.remove(t);
-    t->queued = false;
-  }
+  if (t->queued) dequeue(t);
   if (next_ == t) next_ = nullptr;
   t->cancel_requested = true;
   t->dropping = true;
@@ -895,9 +969,9 @@ void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLo
     gave_way(t);
     t->state = TaskState::runnable;
     enqueue(t);
-    t->preempted = true;  // a spin is not an await: cancellation waits for its next suspension
+    set_preempted(t, true);  // a spin is not an await: cancellation waits for its next suspension
     switch_out(t);
-    t->preempted = false;
+    set_preempted(t, false);
   } else {
     if (options_.flavor == Flavor::current_thread || runnable_.empty() || chooser_is_default_) {
       if (observes(EventKind::step)) [[unlikely]]
@@ -917,9 +991,9 @@ void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLo
 void Scheduler::shutdown_step(Task* t) {
   t->state = TaskState::runnable;
   enqueue(t);
-  t->preempted = true;
+  set_preempted(t, true);
   switch_out(t);
-  t->preempted = false;
+  set_preempted(t, false);
 }
 
 // A schedule point that the chooser decides: keep running t, or switch to a runnable task.
@@ -933,14 +1007,13 @@ void Scheduler::schedule_point_chosen(Task* t, Op, ObjectId) {
     return;
   }
   Task* n = candidate_tasks_[pick];
-  runnable_.remove(n);
-  n->queued = false;
+  dequeue(n);
   t->state = TaskState::runnable;
   enqueue(t);
   next_ = n;
-  t->preempted = true;  // between two awaits: cancellation waits for its next suspension
+  set_preempted(t, true);  // between two awaits: cancellation waits for its next suspension
   switch_out(t);
-  t->preempted = false;
+  set_preempted(t, false);
 }
 
 void Scheduler::notify_suspended(Task* t) noexcept {
@@ -1035,6 +1108,15 @@ inline void Scheduler::enqueue(Task* t) noexcept {
   if (t->queued) return;
   t->queued = true;
   runnable_.push_back(t);
+  if (shutdown_runs_indexed_) [[unlikely]]
+    t->run_slot = shutdown_runs_.append(t, t->yielded_at == 0);
+}
+
+inline void Scheduler::dequeue(Task* t) noexcept {
+  runnable_.remove(t);
+  t->queued = false;
+  if (shutdown_runs_indexed_) [[unlikely]]
+    shutdown_runs_.set(t->run_slot, false);
 }
 
 TaskId Scheduler::spawn(std::unique_ptr<TaskBody>&& body, std::shared_ptr<JoinStateBase>&& state,
@@ -1155,15 +1237,21 @@ void Scheduler::advance(Duration d, SourceLocation where) {
 }
 
 std::size_t Scheduler::ask(DecisionKind kind, bool first_is_current) {
-  const std::size_t n = candidates_.size();
+  if (candidates_.size() < 2) return 0;
+  return ask(kind, Candidates(candidates_), DecisionContext{step_, first_is_current});
+}
+
+std::size_t Scheduler::ask(DecisionKind kind, const Candidates& candidates,
+                           const DecisionContext& context) {
+  const std::size_t n = candidates.size();
   if (n < 2) return 0;
   std::size_t pick;
   if (long_poll_.on()) [[unlikely]] {
     const std::int64_t began = coarse_wall_clock_ns();
-    pick = chooser_->choose(kind, candidates_, DecisionContext{step_, first_is_current});
+    pick = chooser_->choose(kind, candidates, context);
     long_poll_.exclude_since(began);
   } else {
-    pick = chooser_->choose(kind, candidates_, DecisionContext{step_, first_is_current});
+    pick = chooser_->choose(kind, candidates, context);
   }
   if (pick >= n) pick = n - 1;  // a chooser bug must not become memory corruption
   return pick;
@@ -1178,6 +1266,8 @@ void Scheduler::link_live(Task* t) noexcept {
   (live_tail_ ? live_tail_->live_next : live_head_) = t;
   live_tail_ = t;
   ++live_count_;
+  if (shutdown_indexed_) [[unlikely]]
+    t->drop_slot = shutdown_drops_.append(t, !t->preempted);
 }
 
 void Scheduler::unlink_live(Task* t) noexcept {
@@ -1185,6 +1275,8 @@ void Scheduler::unlink_live(Task* t) noexcept {
   (t->live_next ? t->live_next->live_prev : live_tail_) = t->live_prev;
   t->live_prev = t->live_next = nullptr;
   --live_count_;
+  if (shutdown_indexed_) [[unlikely]]
+    shutdown_drops_.set(t->drop_slot, false);
 }
 
 void Scheduler::emit(Event event) noexcept {

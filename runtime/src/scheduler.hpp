@@ -10,6 +10,7 @@
 
 #include "fiber.hpp"
 #include "long_poll_clock.hpp"
+#include "ranked_slots.hpp"
 #include "task_arena.hpp"
 #include "timer_queue.hpp"
 #include "weft/chooser.hpp"
@@ -105,6 +106,9 @@ struct Task {
   // Links in the run queue while queued.
   Task* run_prev = nullptr;
   Task* run_next = nullptr;
+  // Its slots in an explored shutdown's candidate index (Scheduler::shutdown_drops_/_runs_).
+  std::uint32_t drop_slot = 0;
+  std::uint32_t run_slot = 0;
 };
 
 // The FIFO of runnable tasks, linked through Task::run_prev/run_next: pushing, popping and
@@ -232,6 +236,9 @@ class Scheduler {
   void settle_for_leak_check();
   std::int64_t next_timer_deadline();
   void shutdown();
+  void shutdown_default();
+  void shutdown_explored();
+  Task* shutdown_run_candidate() const noexcept;
   void abort_all();
   void abandon_all() noexcept;
   Task* pick_runnable();
@@ -282,12 +289,26 @@ class Scheduler {
   [[gnu::noinline, gnu::cold]] bool begin_step_unusual(Task* t);
   [[gnu::noinline, gnu::cold]] void notify_suspended(Task* t) noexcept;
   void enqueue(Task* t) noexcept;
+  // Takes a queued task out of the run queue (every removal goes through here, so the shutdown
+  // index stays true).
+  void dequeue(Task* t) noexcept;
+  // Task::preempted changes through here (a preempted task is no drop candidate at shutdown).
+  void set_preempted(Task* t, bool preempted) noexcept {
+    t->preempted = preempted;
+    if (shutdown_indexed_) [[unlikely]]
+      shutdown_drops_.set(t->drop_slot, !preempted);
+  }
   void disarm_timer(Task* t) noexcept;
 
   // Bookkeeping.
   void link_live(Task* t) noexcept;
   void unlink_live(Task* t) noexcept;
   std::size_t ask(DecisionKind kind, bool first_is_current);
+  std::size_t ask(DecisionKind kind, const Candidates& candidates, const DecisionContext& context);
+  // Shutdown under an exploring chooser: the candidate index (see shutdown()).
+  void index_shutdown();
+  void end_shutdown_index() noexcept;
+  class ShutdownCandidates;
   // Fairness (fairness.cpp): fills candidates_/candidate_tasks_ with `current` (when given, first)
   // and the runnable tasks the fairness rule lets run; returns whether `current` is among them.
   bool fair_candidates(Task* current);
@@ -347,6 +368,14 @@ class Scheduler {
 
   std::vector<Candidate> candidates_;
   std::vector<Task*> candidate_tasks_;
+  // An explored shutdown's candidates, kept current as tasks come and go instead of listed for
+  // each decision: the live tasks that can be dropped (not preempted) in id order, and (in
+  // multi_thread) the runnable tasks that can run (not given way) in run-queue order.
+  bool shutdown_indexed_ = false;
+  bool shutdown_runs_indexed_ = false;
+  RankedSlots<Task> shutdown_drops_;
+  RankedSlots<Task> shutdown_runs_;
+  std::uint32_t runs_seen_ = 0;    // shutdown_runs_.size() at the previous shutdown decision
   std::vector<Task*> due_timers_;  // fire_due_timers' tie group, kept to reuse its capacity
   std::vector<Stack> abandoned_stacks_;
 

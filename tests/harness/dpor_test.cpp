@@ -3,10 +3,12 @@
 // An outcome is what the program observed (the order it took locks in, the values it read, what
 // a dropped task got done), recorded by the body, so two executions with different outcomes are
 // in different Mazurkiewicz classes: missing an outcome would be missing a class.
+#include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -558,4 +560,32 @@ TEST_CASE("delay-bounded runs each schedule within its bound once, and more with
     previous_outcomes = out.seen.size();
   }
   CHECK(previous_outcomes == all.seen.size());  // bound 3 reaches every lock order of 2 x 2
+}
+
+TEST_CASE("every drop order of four tasks alive at shutdown is reached: dfs, random, pct") {
+  // Four tasks never polled when the root returns; each one's closure logs its letter when it is
+  // destroyed, so the outcome is the order the shutdown ended them in (dropped, or in
+  // multi_thread possibly run first and dropped at its sleep).
+  const Program program = [](Logs& logs) {
+    for (char c : std::string("abcd"))
+      weft::spawn([mark = std::shared_ptr<void>(nullptr, [&logs, c](void*) { logs[0] += c; })] {
+        weft::sleep(1h);
+      });
+  };
+  std::set<std::string> every;
+  std::string order = "abcd";
+  do every.insert(order + "|||");
+  while (std::next_permutation(order.begin(), order.end()));
+  REQUIRE(every.size() == 24);
+
+  const Outcomes dfs = explore_outcomes("dfs", program, weft::Flavor::current_thread);
+  CHECK(dfs.exhausted);
+  CHECK(dfs.executions == 24);  // 4 x 3 x 2 drop decisions, nothing else to decide
+  CHECK(dfs.seen == every);
+  for (weft::Flavor flavor : {weft::Flavor::current_thread, weft::Flavor::multi_thread})
+    for (const char* strategy : {"random", "pct"}) {
+      INFO(strategy << (flavor == weft::Flavor::current_thread ? " current_thread"
+                                                               : " multi_thread"));
+      CHECK(explore_outcomes(strategy, program, flavor, 600).seen == every);
+    }
 }

@@ -242,7 +242,7 @@ const Model two_by_two = {{{Op::rmw, 1}, {Op::rmw, 1}}, {{Op::rmw, 1}, {Op::rmw,
 TEST_CASE("RecordingChooser records kind, index, count, task and preemption") {
   struct Fixed : Chooser {
     std::size_t answer;
-    std::size_t choose(DecisionKind, std::span<const Candidate>, const DecisionContext&) override {
+    std::size_t choose(DecisionKind, const Candidates&, const DecisionContext&) override {
       return answer;
     }
   } inner;

@@ -24,7 +24,7 @@ class ScriptedChooser final : public weft::Chooser {
   explicit ScriptedChooser(std::vector<std::size_t> picks,
                            std::optional<weft::DecisionKind> only = std::nullopt)
       : picks_(std::move(picks)), only_(only) {}
-  std::size_t choose(weft::DecisionKind kind, std::span<const weft::Candidate> candidates,
+  std::size_t choose(weft::DecisionKind kind, const weft::Candidates& candidates,
                      const weft::DecisionContext&) override {
     asked.push_back(Asked{kind, {candidates.begin(), candidates.end()}});
     if (only_ && kind != *only_) return 0;
@@ -43,7 +43,7 @@ class ScriptedChooser final : public weft::Chooser {
 class RandomChooser final : public weft::Chooser {
  public:
   explicit RandomChooser(std::uint64_t seed) : state_(seed) {}
-  std::size_t choose(weft::DecisionKind kind, std::span<const weft::Candidate> candidates,
+  std::size_t choose(weft::DecisionKind kind, const weft::Candidates& candidates,
                      const weft::DecisionContext&) override {
     if (kind == weft::DecisionKind::spurious) return 0;
     return static_cast<std::size_t>(next() % candidates.size());

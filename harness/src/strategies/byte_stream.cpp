@@ -24,8 +24,7 @@ bool ByteStream::begin_execution(std::uint64_t index, std::uint64_t) {
   return true;
 }
 
-std::size_t ByteStream::choose(DecisionKind, std::span<const Candidate> candidates,
-                               const DecisionContext&) {
+std::size_t ByteStream::choose(DecisionKind, const Candidates& candidates, const DecisionContext&) {
   if (candidates.size() < 2 || offset_ >= bytes_.size()) return 0;
   std::size_t value = bytes_[offset_++];
   if (candidates.size() > 256 && offset_ < bytes_.size())

@@ -57,7 +57,7 @@ class DelayBounded final : public Strategy {
     backtrack();
   }
 
-  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+  std::size_t choose(DecisionKind kind, const Candidates& candidates,
                      const DecisionContext& context) override {
     if (!in_execution_ || candidates.empty()) return 0;
     if (candidates.size() < 2 || cut_) return chosen(kind, candidates, 0);
@@ -127,8 +127,7 @@ class DelayBounded final : public Strategy {
 
   // Round-robin from the running task (when it can go on) or from the one after the task that ran
   // last; the candidates of other decisions in their own order.
-  std::vector<std::uint32_t> scheduler_order(DecisionKind kind,
-                                             std::span<const Candidate> candidates,
+  std::vector<std::uint32_t> scheduler_order(DecisionKind kind, const Candidates& candidates,
                                              const DecisionContext& context) const {
     std::vector<std::uint32_t> order(candidates.size());
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -148,7 +147,7 @@ class DelayBounded final : public Strategy {
     return order;
   }
 
-  std::size_t chosen(DecisionKind kind, std::span<const Candidate> candidates, std::size_t index) {
+  std::size_t chosen(DecisionKind kind, const Candidates& candidates, std::size_t index) {
     if (kind == DecisionKind::schedule) last_task_ = candidates[index].task;
     return index;
   }

@@ -119,7 +119,7 @@ std::optional<std::uint32_t> Dfs::next_alternative(const Frame& frame, std::uint
   return std::nullopt;
 }
 
-std::vector<Candidate> Dfs::child_sleep_set(std::span<const Candidate> candidates,
+std::vector<Candidate> Dfs::child_sleep_set(const Candidates& candidates,
                                             const DecisionContext& context) const {
   if (stack_.empty()) return {};
   const Frame& parent = stack_.back();
@@ -141,7 +141,7 @@ std::vector<Candidate> Dfs::child_sleep_set(std::span<const Candidate> candidate
   return sleep;
 }
 
-std::size_t Dfs::open_frame(DecisionKind kind, std::span<const Candidate> candidates,
+std::size_t Dfs::open_frame(DecisionKind kind, const Candidates& candidates,
                             const DecisionContext& context) {
   Frame frame;
   frame.kind = kind;
@@ -170,7 +170,7 @@ std::size_t Dfs::open_frame(DecisionKind kind, std::span<const Candidate> candid
   return stack_.back().index;
 }
 
-std::size_t Dfs::choose(DecisionKind kind, std::span<const Candidate> candidates,
+std::size_t Dfs::choose(DecisionKind kind, const Candidates& candidates,
                         const DecisionContext& context) {
   if (candidates.size() < 2 || cut_ || !in_execution_) return 0;
   if (depth_ == stack_.size()) return open_frame(kind, candidates, context);

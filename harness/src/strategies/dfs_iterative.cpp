@@ -53,7 +53,7 @@ class IterativeBounding final : public Strategy {
     return true;
   }
 
-  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+  std::size_t choose(DecisionKind kind, const Candidates& candidates,
                      const DecisionContext& context) override {
     if (candidates.size() < 2 || cut_ || !in_execution_) return 0;
     if (depth_ < stack_.size()) {

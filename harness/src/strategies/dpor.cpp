@@ -61,7 +61,7 @@ std::string describe(DecisionKind kind, std::size_t candidates, bool first_is_cu
   return text;
 }
 
-bool same_tasks(const std::vector<TaskId>& tasks, std::span<const Candidate> candidates) {
+bool same_tasks(const std::vector<TaskId>& tasks, const Candidates& candidates) {
   return std::equal(tasks.begin(), tasks.end(), candidates.begin(), candidates.end(),
                     [](TaskId t, const Candidate& c) { return t == c.task; });
 }
@@ -106,7 +106,7 @@ bool Dpor::begin_execution(std::uint64_t, std::uint64_t) {
   return true;
 }
 
-std::size_t Dpor::choose(DecisionKind kind, std::span<const Candidate> candidates,
+std::size_t Dpor::choose(DecisionKind kind, const Candidates& candidates,
                          const DecisionContext& context) {
   if (candidates.size() < 2 || cut_ || !in_execution_) return 0;
   if (depth_ == stack_.size()) return open_frame(kind, candidates, context);
@@ -136,7 +136,7 @@ std::size_t Dpor::choose(DecisionKind kind, std::span<const Candidate> candidate
   return stack_[depth_++].index;
 }
 
-std::size_t Dpor::open_frame(DecisionKind kind, std::span<const Candidate> candidates,
+std::size_t Dpor::open_frame(DecisionKind kind, const Candidates& candidates,
                              const DecisionContext& context) {
   Frame frame;
   frame.kind = kind;

@@ -44,7 +44,7 @@ class ExhaustiveSearch final : public Strategy {
     pass_->end_execution(summary);
     if (pass_->exhausted()) next_pass();
   }
-  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+  std::size_t choose(DecisionKind kind, const Candidates& candidates,
                      const DecisionContext& context) override {
     return pass_->choose(kind, candidates, context);
   }

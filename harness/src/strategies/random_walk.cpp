@@ -16,8 +16,7 @@ bool RandomWalk::begin_execution(std::uint64_t, std::uint64_t seed) {
   return true;
 }
 
-std::size_t RandomWalk::choose(DecisionKind, std::span<const Candidate> candidates,
-                               const DecisionContext&) {
+std::size_t RandomWalk::choose(DecisionKind, const Candidates& candidates, const DecisionContext&) {
   if (candidates.size() < 2) return 0;
   return static_cast<std::size_t>(rng_.below(candidates.size()));
 }

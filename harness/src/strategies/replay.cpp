@@ -51,7 +51,7 @@ bool Replay::begin_execution(std::uint64_t index, std::uint64_t) {
 void Replay::end_execution(const ExecutionSummary&) { ended_ = true; }
 
 std::optional<std::string> Replay::misfit(const Decision& recorded, DecisionKind kind,
-                                          std::span<const Candidate> candidates) const {
+                                          const Candidates& candidates) const {
   const bool bare = recorded.candidates == 0;
   if (!bare && recorded.kind != kind)
     return recorded_text(recorded) + ", execution asks a " + std::string(to_string(kind)) +
@@ -65,7 +65,7 @@ std::optional<std::string> Replay::misfit(const Decision& recorded, DecisionKind
   return std::nullopt;
 }
 
-std::size_t Replay::choose(DecisionKind kind, std::span<const Candidate> candidates,
+std::size_t Replay::choose(DecisionKind kind, const Candidates& candidates,
                            const DecisionContext& context) {
   if (candidates.size() < 2) return 0;  // never asked by the runtime, never recorded
   const std::size_t number = position_++;

@@ -58,7 +58,7 @@ class RecordingChooser final : public Chooser {
     decisions_.reserve(expected);
   }
 
-  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+  std::size_t choose(DecisionKind kind, const Candidates& candidates,
                      const DecisionContext& context) override;
 
   const std::vector<Decision>& decisions() const noexcept { return decisions_; }

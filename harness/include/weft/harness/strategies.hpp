@@ -33,7 +33,7 @@ std::unique_ptr<Strategy> make_strategy(std::string_view name, const nlohmann::j
 class RandomWalk final : public Strategy {
  public:
   bool begin_execution(std::uint64_t index, std::uint64_t seed) override;
-  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+  std::size_t choose(DecisionKind kind, const Candidates& candidates,
                      const DecisionContext& context) override;
   std::string name() const override { return "random"; }
   nlohmann::json parameters() const override { return nlohmann::json::object(); }
@@ -54,7 +54,7 @@ class Pct final : public Strategy {
   // Precondition: options.depth >= 1 and options.steps >= 1 (make_strategy checks them).
   explicit Pct(PctOptions options = {});
   bool begin_execution(std::uint64_t index, std::uint64_t seed) override;
-  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+  std::size_t choose(DecisionKind kind, const Candidates& candidates,
                      const DecisionContext& context) override;
   std::string name() const override { return "pct"; }
   nlohmann::json parameters() const override;
@@ -68,9 +68,8 @@ class Pct final : public Strategy {
 
  private:
   std::uint64_t priority_of(TaskId task);  // assigns an initial priority on first sight
-  std::size_t choose_schedule(std::span<const Candidate> candidates,
-                              const DecisionContext& context);
-  std::size_t choose_shutdown(std::span<const Candidate> candidates);
+  std::size_t choose_schedule(const Candidates& candidates, const DecisionContext& context);
+  std::size_t choose_shutdown(const Candidates& candidates, const DecisionContext& context);
 
   PctOptions options_;
   Rng rng_;                               // invariant: reseeded from the execution's seed only
@@ -91,10 +90,8 @@ class Pct final : public Strategy {
   // not cost a tree insertion per task).
   std::set<std::uint64_t> initial_in_use_;
   bool priority_in_use(std::uint64_t priority);
-  // The tasks offered to run at the previous shutdown decision, and whether it dropped a task:
-  // a task offered now that was not then was woken by that drop.
-  std::vector<TaskId> shutdown_runnable_;
-  std::vector<TaskId> scratch_;  // the next shutdown_runnable_, reused
+  // Whether the previous shutdown decision dropped a task: a run candidate that became runnable
+  // since then (DecisionContext::new_runnable) was woken by that drop.
   bool last_shutdown_was_drop_ = false;
 };
 
@@ -112,7 +109,7 @@ class Dfs final : public Strategy {
   explicit Dfs(DfsOptions options = {});
   bool begin_execution(std::uint64_t index, std::uint64_t seed) override;
   void end_execution(const ExecutionSummary& summary) override;
-  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+  std::size_t choose(DecisionKind kind, const Candidates& candidates,
                      const DecisionContext& context) override;
   std::string name() const override { return "dfs"; }
   nlohmann::json parameters() const override;
@@ -151,9 +148,9 @@ class Dfs final : public Strategy {
   bool allowed(const Frame& frame, std::uint32_t index) const;
   bool asleep(const Frame& frame, std::uint32_t index) const;
   std::optional<std::uint32_t> next_alternative(const Frame& frame, std::uint32_t from) const;
-  std::vector<Candidate> child_sleep_set(std::span<const Candidate> candidates,
+  std::vector<Candidate> child_sleep_set(const Candidates& candidates,
                                          const DecisionContext& context) const;
-  std::size_t open_frame(DecisionKind kind, std::span<const Candidate> candidates,
+  std::size_t open_frame(DecisionKind kind, const Candidates& candidates,
                          const DecisionContext& context);
   void diverged(std::string message);
   void backtrack();
@@ -194,7 +191,7 @@ class Dpor final : public Strategy {
   explicit Dpor(DporOptions options = {}) : options_(options) {}
   bool begin_execution(std::uint64_t index, std::uint64_t seed) override;
   void end_execution(const ExecutionSummary& summary) override;
-  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+  std::size_t choose(DecisionKind kind, const Candidates& candidates,
                      const DecisionContext& context) override;
   std::string name() const override {
     return bounded() ? "dpor-bounded" : options_.wakeup_trees ? "dpor" : "dpor-source";
@@ -258,7 +255,7 @@ class Dpor final : public Strategy {
     WakeupTree following;
   };
 
-  std::size_t open_frame(DecisionKind kind, std::span<const Candidate> candidates,
+  std::size_t open_frame(DecisionKind kind, const Candidates& candidates,
                          const DecisionContext& context);
   std::vector<Sleeper> child_sleep() const;
   bool asleep(const Frame& frame, std::uint32_t index) const;
@@ -309,7 +306,7 @@ class Replay final : public Strategy {
   // so calling it again replays again), false for any other index.
   bool begin_execution(std::uint64_t index, std::uint64_t seed) override;
   void end_execution(const ExecutionSummary& summary) override;
-  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+  std::size_t choose(DecisionKind kind, const Candidates& candidates,
                      const DecisionContext& context) override;
   std::string name() const override { return "replay"; }
   nlohmann::json parameters() const override;
@@ -329,7 +326,7 @@ class Replay final : public Strategy {
 
  private:
   std::optional<std::string> misfit(const Decision& recorded, DecisionKind kind,
-                                    std::span<const Candidate> candidates) const;
+                                    const Candidates& candidates) const;
 
   std::vector<Decision> decisions_;
   bool lenient_;
@@ -348,7 +345,7 @@ class ByteStream final : public Strategy {
   // A single execution, like Replay: true for index 0 (restarting at the first byte).
   bool begin_execution(std::uint64_t index, std::uint64_t seed) override;
   void end_execution(const ExecutionSummary&) override { ended_ = true; }
-  std::size_t choose(DecisionKind kind, std::span<const Candidate> candidates,
+  std::size_t choose(DecisionKind kind, const Candidates& candidates,
                      const DecisionContext& context) override;
   std::string name() const override { return "bytes"; }
   // {"bytes": "<lowercase hex>"}
