@@ -46,6 +46,33 @@ void BM_ExploreFixedRandom(benchmark::State& state) {
   explore_flagship(state, "random", "shutdown-producer-worker-stop-on-close");
 }
 
+// A tree search on one thread and split across --jobs 2 (the same 20,878 executions either way):
+// the whole DFS (preemption bound 2) of the fixed select-shutdown scenario.
+void BM_ExploreTreeDfs(benchmark::State& state) {
+  const weft::Scenario* s = weft::find_scenario("select-shutdown-drains-queue");
+  if (s == nullptr) {
+    state.SkipWithError("scenario not registered");
+    return;
+  }
+  weft::ExploreOptions options = weft::default_options(*s);
+  options.strategy = "dfs";
+  options.preemption_bound = 2;
+  options.iterations = 1'000'000;
+  options.jobs = static_cast<std::uint32_t>(state.range(0));
+  std::uint64_t executions = 0;
+  std::uint64_t parts = 0;
+  for (auto _ : state) {
+    weft::ExploreReport report = weft::explore(options, weft::target_of(*s));
+    if (!report.exhausted) state.SkipWithError("the search did not cover its space");
+    executions += report.executions;
+    parts = report.tree_parts;
+  }
+  state.counters["executions_per_s"] =
+      benchmark::Counter(static_cast<double>(executions), benchmark::Counter::kIsRate);
+  state.counters["jobs"] = static_cast<double>(options.jobs);
+  state.counters["parts"] = static_cast<double>(parts);
+}
+
 // A long campaign's memory: resident set growth per execution between the first million
 // executions and the last, with --all-failures (every execution of this program fails, so the
 // failure bookkeeping is exercised too). It must be flat: 0 bytes per execution, give or take
@@ -106,6 +133,7 @@ BENCHMARK(BM_CampaignMemory)->Arg(10'000'000)->Iterations(1)->Unit(benchmark::kS
 BENCHMARK(BM_ExploreFlagshipRandom)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ExploreFlagshipPct)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ExploreFixedRandom)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ExploreTreeDfs)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
