@@ -5,10 +5,13 @@
 
 namespace weft {
 
-CancellationToken::CancellationToken() : node_(std::make_shared<Node>()) {}
+CancellationToken::CancellationToken(SourceLocation created) : node_(std::make_shared<Node>()) {
+  detail::record_creation(node_->tag, created);
+}
 
-CancellationToken CancellationToken::child_token() const {
+CancellationToken CancellationToken::child_token(SourceLocation created) const {
   auto child = std::make_shared<Node>();
+  detail::record_creation(child->tag, created);
   if (node_->cancelled) {
     child->cancelled = true;
   } else {
@@ -48,7 +51,9 @@ void CancellationToken::cancelled(SourceLocation where) const {
   emit_done(site, Op::wait, ObjectKind::token, 0, where);
 }
 
-TaskTracker::TaskTracker() : state_(std::make_shared<State>()) {}
+TaskTracker::TaskTracker(SourceLocation created) : state_(std::make_shared<State>()) {
+  detail::record_creation(state_->tag, created);
+}
 
 TaskTracker::Token::Token(std::shared_ptr<State> state) : state_(std::move(state)) {
   ++state_->tasks;

@@ -863,6 +863,36 @@ TEST_CASE("deadlock: channels are named by their creation line and the name give
         std::vector<std::string>{"broadcast 'news'", "mpsc 'jobs'", "oneshot ''", "watch ''"});
 }
 
+TEST_CASE("deadlock: cancellation tokens and task trackers are named by their creation line") {
+  int line = 0;
+  auto body = [&] {
+    weft::Runtime rt;
+    rt.block_on([&] {
+      // clang-format off
+      line = __LINE__ + 1;
+      weft::CancellationToken token; auto child = token.child_token(); weft::TaskTracker tracker;
+      // clang-format on
+      auto waiter = weft::spawn([&] { child.cancelled(); }, "waiter");
+      tracker.close();
+      tracker.wait();     // empty and closed: returns
+      token.cancelled();  // nobody cancels: every task waits
+      waiter.join();
+    });
+  };
+  auto report = weft::explore(options_for("random", 5),
+                              target("tokens", weft::Flavor::multi_thread, [&] { body(); }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::deadlock);
+  INFO(f.describe());
+  CHECK(contains(f.describe(), " (created at " + here(line) + ")"));
+  REQUIRE(report.trace.has_value());
+  int created = 0;
+  for (const weft::TraceEvent& e : report.trace->events)
+    created += e.kind == weft::EventKind::object_created && e.where.to_string() == here(line);
+  CHECK(created == 3);
+}
+
 TEST_CASE("lock order: locks built by std::make_shared are told apart across executions") {
   // Before: both locks' class was the library's construct_at line, one class, so the inversion
   // across executions was not seen.

@@ -210,3 +210,39 @@ TEST_CASE("a future waited on by nobody's promise is found as a deadlock; kept p
     CHECK(report.ok() == keep);
   }
 }
+
+TEST_CASE("condition variables, semaphores, latches and barriers record where they were created") {
+  int line = 0;
+  auto body = [&] {
+    sim::mutex m;
+    // clang-format off
+    line = __LINE__ + 1;
+    sim::condition_variable cv; sim::condition_variable_any cva; sim::counting_semaphore<4> sem(1); sim::latch done(1); sim::barrier<> meet(1);
+    // clang-format on
+    cv.notify_one();
+    cva.notify_all();
+    sem.acquire();
+    done.count_down();
+    meet.arrive_and_wait();
+    // A wait nobody ends: the execution deadlocks and keeps its trace, whose message names the
+    // semaphore by its creation line.
+    sem.acquire();
+  };
+  weft::ExploreOptions options;
+  options.iterations = 1;
+  auto report =
+      weft::explore(options, weft::ExploreTarget{"sites", weft::Flavor::multi_thread, body});
+  REQUIRE_FALSE(report.ok());
+  CHECK(report.failures.front().kind == weft::FailureKind::deadlock);
+  const std::string file = "tests/sim/more_primitives_test.cpp";
+  CHECK_THAT(report.failures.front().describe(),
+             Catch::Contains("(created at " + file + ":" + std::to_string(line) + ")"));
+  REQUIRE(report.trace.has_value());
+  int created = 0;
+  for (const weft::TraceEvent& e : report.trace->events)
+    if (e.kind == weft::EventKind::object_created && e.where.line == static_cast<unsigned>(line)) {
+      CHECK(e.where.file == file);
+      ++created;
+    }
+  CHECK(created == 5);
+}

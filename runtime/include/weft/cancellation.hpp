@@ -23,9 +23,10 @@ class TokenArm;
 // is cancelled when this one is (but cancelling the child leaves the parent alone).
 class CancellationToken {
  public:
-  CancellationToken();
+  // Where it was created (or child_token() called) names the token in reports.
+  CancellationToken(SourceLocation created = SourceLocation::current());
   // A new token cancelled together with this one (at once if this one already is).
-  CancellationToken child_token() const;
+  CancellationToken child_token(SourceLocation created = SourceLocation::current()) const;
   // Cancels this token and all its descendants, waking every task waiting in cancelled(). Inside
   // a task a scheduling point that never suspends. Cancelling twice does nothing more.
   void cancel(SourceLocation where = SourceLocation::current()) const;
@@ -82,7 +83,7 @@ class TaskTracker {
   struct State;
 
  public:
-  TaskTracker();
+  TaskTracker(SourceLocation created = SourceLocation::current());
   // Spawns fn as a task (weft::spawn) that the tracker counts until it ends.
   template <class F>
   auto spawn(F&& fn, std::string name = {}, SourceLocation where = SourceLocation::current()) {

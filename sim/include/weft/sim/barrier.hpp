@@ -22,8 +22,10 @@ struct no_completion {
 // The part of barrier that does not depend on the completion function.
 class BarrierState {
  public:
-  explicit BarrierState(std::ptrdiff_t expected) noexcept
-      : expected_(expected), remaining_(expected) {}
+  BarrierState(std::ptrdiff_t expected, SourceLocation created) noexcept
+      : expected_(expected), remaining_(expected) {
+    weft::detail::record_creation(tag_, created);
+  }
   BarrierState(const BarrierState&) = delete;
   BarrierState& operator=(const BarrierState&) = delete;
 
@@ -61,8 +63,10 @@ class barrier {
   static constexpr std::ptrdiff_t max() noexcept {
     return std::numeric_limits<std::ptrdiff_t>::max();
   }
-  explicit barrier(std::ptrdiff_t expected, CompletionFunction f = CompletionFunction())
-      : state_(expected), completion_(std::move(f)) {}
+  // The constructor's location names it in reports.
+  explicit barrier(std::ptrdiff_t expected, CompletionFunction f = CompletionFunction(),
+                   SourceLocation created = SourceLocation::current())
+      : state_(expected, created), completion_(std::move(f)) {}
   barrier(const barrier&) = delete;
   barrier& operator=(const barrier&) = delete;
 

@@ -24,7 +24,9 @@ namespace detail {
 // The wait queue and notifications shared by both condition variables.
 class CondCore {
  public:
-  CondCore() = default;
+  explicit CondCore(SourceLocation created) noexcept {
+    weft::detail::record_creation(tag_, created);
+  }
   CondCore(const CondCore&) = delete;
   CondCore& operator=(const CondCore&) = delete;
 
@@ -70,7 +72,9 @@ class CondCore {
 
 class condition_variable {
  public:
-  condition_variable() = default;
+  // The constructor's location names it in reports ("condvar #2 (created at f.cpp:9)").
+  condition_variable(SourceLocation created = SourceLocation::current()) noexcept
+      : core_(created) {}
   condition_variable(const condition_variable&) = delete;
   condition_variable& operator=(const condition_variable&) = delete;
 
@@ -115,7 +119,8 @@ class condition_variable {
 // shared_lock of one, a user's own). The stop_token forms return when a stop is requested.
 class condition_variable_any {
  public:
-  condition_variable_any() = default;
+  condition_variable_any(SourceLocation created = SourceLocation::current()) noexcept
+      : core_(created) {}
   condition_variable_any(const condition_variable_any&) = delete;
   condition_variable_any& operator=(const condition_variable_any&) = delete;
 

@@ -14,7 +14,12 @@ class latch {
   static constexpr std::ptrdiff_t max() noexcept {
     return std::numeric_limits<std::ptrdiff_t>::max();
   }
-  constexpr explicit latch(std::ptrdiff_t expected) : count_(expected) {}
+  // The constructor's location names it in reports.
+  constexpr explicit latch(std::ptrdiff_t expected,
+                           SourceLocation created = SourceLocation::current())
+      : count_(expected) {
+    weft::detail::record_creation(tag_, created);
+  }
   latch(const latch&) = delete;
   latch& operator=(const latch&) = delete;
 

@@ -17,7 +17,10 @@ namespace detail {
 
 class SemaphoreState {
  public:
-  SemaphoreState(std::ptrdiff_t count, std::ptrdiff_t max) noexcept : count_(count), max_(max) {}
+  SemaphoreState(std::ptrdiff_t count, std::ptrdiff_t max, SourceLocation created) noexcept
+      : count_(count), max_(max) {
+    weft::detail::record_creation(tag_, created);
+  }
   SemaphoreState(const SemaphoreState&) = delete;
   SemaphoreState& operator=(const SemaphoreState&) = delete;
 
@@ -39,7 +42,10 @@ class counting_semaphore {
  public:
   static constexpr std::ptrdiff_t max() noexcept { return LeastMaxValue; }
 
-  constexpr explicit counting_semaphore(std::ptrdiff_t desired) : state_(desired, LeastMaxValue) {}
+  // The constructor's location names it in reports.
+  constexpr explicit counting_semaphore(std::ptrdiff_t desired,
+                                        SourceLocation created = SourceLocation::current())
+      : state_(desired, LeastMaxValue, created) {}
   counting_semaphore(const counting_semaphore&) = delete;
   counting_semaphore& operator=(const counting_semaphore&) = delete;
 
