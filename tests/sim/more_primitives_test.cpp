@@ -211,14 +211,20 @@ TEST_CASE("a future waited on by nobody's promise is found as a deadlock; kept p
   }
 }
 
-TEST_CASE("condition variables, semaphores, latches and barriers record where they were created") {
+TEST_CASE(
+    "condition variables, semaphores, latches, barriers and promises record where they were "
+    "created") {
   int line = 0;
   auto body = [&] {
     sim::mutex m;
     // clang-format off
     line = __LINE__ + 1;
-    sim::condition_variable cv; sim::condition_variable_any cva; sim::counting_semaphore<4> sem(1); sim::latch done(1); sim::barrier<> meet(1);
+    sim::condition_variable cv; sim::condition_variable_any cva; sim::counting_semaphore<4> sem(1); sim::latch done(1); sim::barrier<> meet(1); sim::promise<int> answer;
     // clang-format on
+    sim::future<int> later = answer.get_future();
+    sim::thread answering([&] { answer.set_value(42); });
+    CHECK(later.get() == 42);
+    answering.join();
     cv.notify_one();
     cva.notify_all();
     sem.acquire();
@@ -244,5 +250,5 @@ TEST_CASE("condition variables, semaphores, latches and barriers record where th
       CHECK(e.where.file == file);
       ++created;
     }
-  CHECK(created == 5);
+  CHECK(created == 6);
 }

@@ -41,6 +41,8 @@ class FutureCore {
   virtual ~FutureCore() = default;
 
   bool ready() const noexcept { return ready_; }
+  // Where the promise (or the async call) that made the state was written, for reports.
+  void created_at(SourceLocation created) noexcept { weft::detail::record_creation(tag_, created); }
   // Blocks until ready (running a deferred function first). A scheduling point.
   void wait(SourceLocation where);
   // false: the deadline passed first (a deferred function: future_status::deferred, no wait).
@@ -238,7 +240,10 @@ class shared_future : public detail::future_base<R> {
 template <class R>
 class promise {
  public:
-  promise() : state_(std::make_shared<detail::SharedState<R>>()) {}
+  promise(SourceLocation created = SourceLocation::current())
+      : state_(std::make_shared<detail::SharedState<R>>()) {
+    state_->created_at(created);
+  }
   promise(promise&&) noexcept = default;
   promise& operator=(promise&& other) noexcept {
     if (this != &other) {
@@ -302,6 +307,7 @@ template <class Fn>
 auto start_async(launch policy, SourceLocation where, Fn fn) {
   using R = std::invoke_result_t<Fn&>;
   auto state = std::make_shared<SharedState<R>>();
+  state->created_at(where);
   auto run = [state, fn = std::move(fn), where]() mutable {
     try {
       if constexpr (std::is_void_v<R>) {
