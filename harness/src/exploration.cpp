@@ -402,7 +402,6 @@ void Exploration::work_parts(Worker& worker, detail::ThreadSlot& slot) {
       ExecutionResult r = run_one(*part->strategy, worker, thread_guard, at_least,
                                   execution_seed(options_.seed, at_least));
       const bool failed = !r.failures.empty();
-      if (failed) part->found.failing.emplace_back(*local, r.failures.front().signature());
       record(part->found, *local, std::move(r));
       if (failed && !options_.all_failures) {
         parts_->failed(*part);
@@ -524,6 +523,7 @@ void Exploration::record(Found& found, std::uint64_t index, ExecutionResult r) {
   failures_seen_.fetch_add(1);
   ++found.failures;
   std::string signature = r.failures.front().signature();
+  if (parts_) found.failing.emplace_back(index, signature);
   ++found.failing_by_signature[signature];
   keep_lowest(found.failure_signatures, signature, index, Failure(r.failures.front()));
   if (!found.first_failed || index < found.first_failed->first)

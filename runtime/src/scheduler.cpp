@@ -327,14 +327,21 @@ void Scheduler::shutdown_default() {
       drop_task(first);
       continue;
     }
-    Task* run = may_run ? shutdown_run_candidate() : nullptr;
-    if (run == nullptr) {  // defensive: no live task can be dropped or run
-      stop(StopReason::hang, "shutdown cannot drop a task that never reaches an await");
-      break;
-    }
-    dequeue(run);
-    run_task(run);
+    if (!shutdown_run_instead(may_run)) break;
   }
+}
+
+// No task can be dropped: runs the one that can go on (shutdown_run_candidate), or, when none can
+// (defensive), ends the run as a hang. False when it ended the run.
+bool Scheduler::shutdown_run_instead(bool may_run) {
+  Task* run = may_run ? shutdown_run_candidate() : nullptr;
+  if (run == nullptr) {
+    stop(StopReason::hang, "shutdown cannot drop a task that never reaches an await");
+    return false;
+  }
+  dequeue(run);
+  run_task(run);
+  return true;
 }
 
 // In multi_thread, with no task to drop: the first runnable task that has not given way, else the
@@ -386,13 +393,7 @@ void Scheduler::shutdown_explored() {
   while (live_count_ > 0 && stop_reason_ == StopReason::none) {
     const std::size_t n = candidates.size();
     if (n == 0) {
-      Task* spinner = may_run ? shutdown_run_candidate() : nullptr;
-      if (spinner == nullptr) {  // defensive: no live task can be dropped or run
-        stop(StopReason::hang, "shutdown cannot drop a task that never reaches an await");
-        break;
-      }
-      dequeue(spinner);
-      run_task(spinner);
+      if (!shutdown_run_instead(may_run)) break;
       continue;
     }
     std::size_t pick = 0;

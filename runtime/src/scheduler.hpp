@@ -239,6 +239,7 @@ class Scheduler {
   void shutdown_default();
   void shutdown_explored();
   Task* shutdown_run_candidate() const noexcept;
+  bool shutdown_run_instead(bool may_run);
   void abort_all();
   void abandon_all() noexcept;
   Task* pick_runnable();
