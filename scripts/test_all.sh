@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, checks the formatting, builds and runs every test: the Catch2 suites
-# with GCC, clang-tidy over the library and command-line sources (from that build's
-# compile_commands.json), the same suites built outside the source tree with warnings as errors,
-# the same suites under AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets
-# (clang) for a bounded number of runs or seconds, the install + pkg-config and CMake consumer
-# checks, the HTML report in headless Chromium, and the main job.
+# with GCC, built outside the source tree with warnings as errors, clang-tidy over the library and
+# command-line sources (from that build's compile_commands.json), the same suites under
+# AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer targets (clang) for a bounded number
+# of runs or seconds, the install + pkg-config and CMake consumer checks, the HTML report in
+# headless Chromium, and the main job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -24,22 +24,16 @@ step() {  # step NAME COMMAND...: runs one stage, counts it, keeps going so ever
   fi
 }
 
+# One GCC build serves three checks: the suites pass, warnings are errors, and the build directory
+# is outside the source tree (failures, traces and signatures must not depend on where the build
+# is; the golden files were written from an in-tree build). A fresh directory every run: a build
+# directory left by another checkout would build that checkout's sources (meson records its source
+# root). clang-tidy, the install check and the Chromium check reuse this build.
+gcc_build=$(mktemp -d "${TMPDIR:-/tmp}/weft-out-of-tree-build.XXXXXX")
 gcc_suites() {
-  [ -f build/build.ninja ] || meson setup build >/dev/null
-  ninja -C build
-  meson test -C build --print-errorlogs
-}
-
-# One build serves two checks: warnings are errors, and the build directory is outside the source
-# tree (failures, traces and signatures must not depend on where the build is).
-out_of_tree_werror_suites() {
-  # A fresh directory every run: a build directory left by another checkout would build that
-  # checkout's sources (meson records its source root).
-  local dir
-  dir=$(mktemp -d "${TMPDIR:-/tmp}/weft-out-of-tree-build.XXXXXX")
-  meson setup "$dir" -Dwerror=true -Dbench=false >/dev/null
-  ninja -C "$dir"
-  meson test -C "$dir" --print-errorlogs
+  meson setup "$gcc_build" -Dwerror=true >/dev/null
+  ninja -C "$gcc_build"
+  meson test -C "$gcc_build" --print-errorlogs
 }
 
 sanitizer_suites() {
@@ -88,18 +82,17 @@ fuzz_targets() {
 install_check() {
   local prefix
   prefix=$(mktemp -d)
-  meson install -C build --destdir "$prefix" >/dev/null
+  meson install -C "$gcc_build" --destdir "$prefix" >/dev/null
   bash scripts/check_install.sh "$prefix"
 }
 
 step "formatting (clang-format)" bash scripts/check_format.sh
-step "gcc build and test suites" gcc_suites
-step "clang-tidy (library and command line)" bash scripts/check_tidy.sh build
-step "out-of-tree build, warnings as errors, and test suites" out_of_tree_werror_suites
+step "gcc build (outside the source tree, warnings as errors) and test suites" gcc_suites
+step "clang-tidy (library and command line)" bash scripts/check_tidy.sh "$gcc_build"
 step "address+undefined sanitizer build and test suites" sanitizer_suites
 step "libFuzzer targets (clang)" fuzz_targets
 step "meson install, pkg-config and CMake consumers" install_check
-step "HTML report in headless Chromium" bash tests/reports/check_html_in_chromium.sh build
+step "HTML report in headless Chromium" bash tests/reports/check_html_in_chromium.sh "$gcc_build"
 step "main job" bash scripts/main_job.sh
 
 echo "weft: $passed passed, $failed failed"
