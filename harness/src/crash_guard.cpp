@@ -391,36 +391,59 @@ ExplorationGuard::~ExplorationGuard() {
     for (ThreadSlot& s : slots_) watchdog_unregister(&s);
 }
 
-ThreadGuard::ThreadGuard(ThreadSlot& slot) : slot_(slot), previous_slot_(tls_slot) {
-  slot_.watch = &this_thread_watch();
-  stack_t current{};
-  if (sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE)) {
+namespace {
+// The thread's alternate signal stack, mapped and installed by the first exploration on the thread
+// that finds none, and kept until the thread ends: explorations of a few executions each (a unit
+// test's) would otherwise pay a mapping and two system calls apiece.
+class AltStack {
+ public:
+  void ensure() noexcept {
+    if (memory_ != nullptr) return;
+    stack_t current{};
+    if (sigaltstack(nullptr, &current) != 0 || !(current.ss_flags & SS_DISABLE)) return;
     void* mem =
         mmap(nullptr, kAltStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (mem != MAP_FAILED) {
-      stack_t ours{};
-      ours.ss_sp = mem;
-      ours.ss_size = kAltStackBytes;
-      if (sigaltstack(&ours, nullptr) == 0) {
-        alt_stack_ = mem;
-        installed_alt_stack_ = true;
-      } else {
-        munmap(mem, kAltStackBytes);
-      }
+    if (mem == MAP_FAILED) return;
+    stack_t ours{};
+    ours.ss_sp = mem;
+    ours.ss_size = kAltStackBytes;
+    if (sigaltstack(&ours, nullptr) != 0) {
+      munmap(mem, kAltStackBytes);
+      return;
     }
+    memory_ = mem;
   }
+  AltStack() = default;
+  AltStack(const AltStack&) = delete;
+  AltStack& operator=(const AltStack&) = delete;
+  ~AltStack() {
+    if (memory_ == nullptr) return;
+    stack_t current{};
+    if (sigaltstack(nullptr, &current) != 0) return;
+    if (current.ss_sp == memory_) {  // still ours (the program may have installed another since)
+      if (current.ss_flags & SS_ONSTACK) return;  // running on it: leave it mapped
+      stack_t off{};
+      off.ss_flags = SS_DISABLE;
+      if (sigaltstack(&off, nullptr) != 0) return;
+    }
+    munmap(memory_, kAltStackBytes);
+  }
+
+ private:
+  void* memory_ = nullptr;
+};
+}  // namespace
+
+ThreadGuard::ThreadGuard(ThreadSlot& slot) : slot_(slot), previous_slot_(tls_slot) {
+  slot_.watch = &this_thread_watch();
+  thread_local AltStack alt_stack;
+  alt_stack.ensure();
   tls_slot = &slot_;
 }
 
 ThreadGuard::~ThreadGuard() {
   end_execution();
   tls_slot = previous_slot_;
-  if (installed_alt_stack_) {
-    stack_t off{};
-    off.ss_flags = SS_DISABLE;
-    sigaltstack(&off, nullptr);
-    munmap(alt_stack_, kAltStackBytes);
-  }
 }
 
 void ThreadGuard::begin_execution(std::uint64_t index, std::uint64_t seed) noexcept {

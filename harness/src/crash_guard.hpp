@@ -74,8 +74,8 @@ class ExplorationGuard {
   std::vector<ThreadSlot> slots_;
 };
 
-// On an exploring thread while it explores: an alternate signal stack (a stack overflow's SIGSEGV
-// needs one) and the slot the handlers report from.
+// On an exploring thread while it explores: the slot the handlers report from, and an alternate
+// signal stack (a stack overflow's SIGSEGV needs one; installed once per thread and kept).
 class ThreadGuard {
  public:
   explicit ThreadGuard(ThreadSlot& slot);
@@ -88,8 +88,6 @@ class ThreadGuard {
  private:
   ThreadSlot& slot_;
   ThreadSlot* previous_slot_;
-  void* alt_stack_ = nullptr;
-  bool installed_alt_stack_ = false;
 };
 
 // From the execution: the decisions recorded so far (nullptr when the recording ends), so that a

@@ -36,6 +36,9 @@ class TreeParts {
     std::unique_ptr<Strategy> strategy;
     Found found;            // by index within the part
     std::uint64_t ran = 0;  // executions begun
+    // Executions begun in the parts before this one when last counted: a lower bound of the
+    // count (earlier parts only grow), so that begin() need not walk the list every time.
+    std::uint64_t before_seen = 0;
     bool taken = false;
     bool finished = false;
     bool stopped = false;  // a failure in an earlier part ended the search here
@@ -73,12 +76,17 @@ class TreeParts {
   std::optional<std::uint64_t> begin(Part& part, std::uint64_t budget, std::uint64_t* at_least) {
     std::lock_guard lock(mutex_);
     if (part.stopped || part.strategy->exhausted()) return std::nullopt;
-    std::uint64_t before = 0;
-    for (const Part& p : parts_) {
-      if (&p == &part) break;
-      before += p.ran;
+    // The walk over the earlier parts is needed only when the budget could be reached: while
+    // every part together has begun fewer, so have the parts before this one.
+    if (ran_ >= budget || part.ran % kRecount == 0) {
+      std::uint64_t before = 0;
+      for (const Part& p : parts_) {
+        if (&p == &part) break;
+        before += p.ran;
+      }
+      part.before_seen = before;
+      if (before + part.ran >= budget) return std::nullopt;
     }
-    if (before + part.ran >= budget) return std::nullopt;
     if (hungry_ > 0) {
       if (std::unique_ptr<Strategy> given = part.strategy->split()) {
         auto after = std::next(iterator(part));
@@ -87,7 +95,8 @@ class TreeParts {
         changed_.notify_one();
       }
     }
-    *at_least = before + part.ran;
+    *at_least = part.before_seen + part.ran;
+    ++ran_;
     return part.ran++;
   }
 
@@ -116,9 +125,11 @@ class TreeParts {
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::list<Part> parts_;  // in the one-thread search's order
-  unsigned busy_ = 0;      // threads running a part
-  unsigned hungry_ = 0;    // threads waiting for one
+  std::list<Part> parts_;                        // in the one-thread search's order
+  std::uint64_t ran_ = 0;                        // executions begun in every part
+  static constexpr std::uint64_t kRecount = 64;  // how often a part's lower bound is refreshed
+  unsigned busy_ = 0;                            // threads running a part
+  unsigned hungry_ = 0;                          // threads waiting for one
 };
 
 }  // namespace weft::detail

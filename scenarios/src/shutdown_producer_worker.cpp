@@ -23,8 +23,8 @@ constexpr auto kRunFor = 10ms;
 void producer_worker(Variant variant) {
   weft::Runtime rt;
   rt.block_on([variant] {
-    auto [request_tx, request_rx] = weft::mpsc::unbounded<int>();
-    auto [reply_tx, reply_rx] = weft::mpsc::unbounded<int>();
+    auto [request_tx, request_rx] = weft::mpsc::unbounded<int>("requests");
+    auto [reply_tx, reply_rx] = weft::mpsc::unbounded<int>("replies");
     auto stop = std::make_shared<weft::Atomic<bool>>(false);
 
     auto worker = weft::spawn(

@@ -731,6 +731,27 @@ TEST_CASE("hang: the step limit names the spinning task") {
       weft::explore(o, target("spin-fixed", weft::Flavor::multi_thread, [&] { body(true); })));
 }
 
+TEST_CASE("hang: the last events call objects by their names") {
+  weft::ExploreOptions o = options_for("random", 1);
+  o.max_steps = 40;
+  auto report = weft::explore(o, target("spin-on-channel", weft::Flavor::multi_thread, [] {
+                                weft::Runtime rt;
+                                rt.block_on([] {
+                                  auto [tx, rx] = weft::mpsc::unbounded<int>("jobs");
+                                  for (int i = 0;; ++i) {
+                                    (void)tx.send(i);
+                                    (void)rx.recv();
+                                  }
+                                });
+                              }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::hang);
+  INFO(f.describe());
+  CHECK(contains(f.describe(), "op send mpsc 'jobs' #"));
+  CHECK(contains(f.describe(), "op recv mpsc 'jobs' #"));
+}
+
 // The words of describe_wait (harness/src/detectors/describe.cpp's table) reach failure reports
 // and traces: pinned here for every operation a task can block in, and the fallback.
 TEST_CASE("describe_wait has words for every blocking operation") {

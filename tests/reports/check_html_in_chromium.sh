@@ -53,7 +53,7 @@ grep -q 'class="panic"' dom.html || fail "no panic drawn"
 grep -q 'class="wake"' dom.html || fail "no wake arrow drawn"
 # Objects with the lines that created them: the reply channel (a factory's caller), and the stop
 # flag, which std::make_shared builds (never the library's own line).
-grep -q "<td>mpsc #[0-9]*</td><td>at scenarios/src/shutdown_producer_worker.cpp:27</td>" \
+grep -q "<td>mpsc 'replies' #[0-9]*</td><td>at scenarios/src/shutdown_producer_worker.cpp:27</td>" \
   dom.html || fail "the objects table does not show the reply channel's creation line"
 grep -q "<td>atomic #[0-9]*</td><td>by a standard-library call after scenarios/src/" dom.html ||
   fail "the objects table does not show the make_shared atomic's creation"

@@ -93,13 +93,12 @@ std::string describe_wait(const TaskSnapshot& t, const TaskTable& tasks,
   return wait_text(w, t.wait_op, name);
 }
 
-std::string describe_event(const Event& e, const TaskTable& tasks) {
+std::string describe_event(const Event& e, const TaskTable& tasks, const ObjectTable& objects) {
   std::string text = "step " + std::to_string(e.step) + ": ";
   if (e.task != kNoTask) text += tasks.label(e.task) + " ";
   text += std::string(to_string(e.kind));
   if (e.op != Op::none) text += " " + std::string(to_string(e.op));
-  if (e.object_kind != ObjectKind::none)
-    text += " " + std::string(to_string(e.object_kind)) + " #" + std::to_string(e.object);
+  if (e.object_kind != ObjectKind::none) text += " " + objects.short_name(e.object_kind, e.object);
   if (!e.text.empty()) text += " \"" + std::string(e.text) + "\"";
   Location where = Location::from(e.where);
   if (where.known()) text += " at " + where.to_string();

@@ -254,7 +254,7 @@ void StopDetector::explain_hang(const Event& e) {
   f.details.push_back("last events:");
   const std::size_t kept = std::min(recent_count_, kRecent);
   for (std::size_t i = recent_count_ - kept; i < recent_count_; ++i)
-    f.details.push_back("  " + describe_event(recent_[i % kRecent].event, tasks_));
+    f.details.push_back("  " + describe_event(recent_[i % kRecent].event, tasks_, objects_));
   failure_ = std::move(f);
 }
 

@@ -69,8 +69,17 @@ void StepLog::clear() {
   pending_frame_ = -1;
   dropping_ = kNoTask;
   runtimes_.clear();
-  for (auto& tasks : tasks_) tasks.clear();
-  for (auto& queued : queued_) queued.clear();
+  // Reset in place rather than cleared: the states keep their edge lists' memory for the next
+  // execution, and task() reads any state below the size as a fresh one.
+  for (auto& tasks : tasks_)
+    for (TaskState& t : tasks) {
+      t.step = -1;
+      t.edges.clear();
+      t.dropping = false;
+      t.waitable = false;
+      t.waited = Access{};
+    }
+  for (auto& queued : queued_) std::fill(queued.begin(), queued.end(), 0);
 }
 
 EventMask StepLog::interests() const {

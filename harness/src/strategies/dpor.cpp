@@ -101,6 +101,7 @@ bool Dpor::begin_execution(std::uint64_t, std::uint64_t) {
   redundant_from_ = 0;
   cut_.reset();
   log_.clear();
+  fresh_from_ = stack_.empty() ? 0 : stack_.back().first_step;
   in_execution_ = true;
   ++executions_;
   return true;
@@ -258,6 +259,11 @@ void Dpor::record_current_steps() {
   for (std::size_t d = stack_.size(); d-- > 0;) {
     Frame& f = stack_[d];
     if (f.kind != DecisionKind::schedule && f.kind != DecisionKind::shutdown) continue;
+    // A frame whose steps end before the replayed prefix does (at a schedule or shutdown
+    // decision of that prefix) took the same steps last time: its current step, and those of
+    // the frames above it, are already recorded. (Ending exactly where the prefix ends, the
+    // frame's steps may have run on into the branch re-answered last time.)
+    if (end < fresh_from_) break;
     if (f.kind == DecisionKind::schedule) {
       Sleeper s;
       s.task = f.tasks[f.index];
@@ -455,44 +461,71 @@ void Dpor::add_backtracks() {
   const std::size_t n = redundant_ ? std::min(redundant_from_, steps.size()) : steps.size();
   if (n == 0) return;
 
+  // Scratch buffers live in the strategy, so executions after the first allocate nothing here.
+  AnalysisScratch& sc = scratch_;
   // Processes: one per (generation, task).
-  std::vector<std::uint32_t> proc(n, 0), seq(n, 0);
-  std::vector<std::pair<std::uint32_t, TaskId>> procs;
-  std::vector<std::uint32_t> counts;
+  sc.proc.assign(n, 0);
+  sc.seq.assign(n, 0);
+  sc.procs.clear();
+  sc.counts.clear();
+  std::vector<std::uint32_t>& proc = sc.proc;
+  std::vector<std::uint32_t>& seq = sc.seq;
+  std::size_t accesses = 0;
   for (std::size_t k = 0; k < n; ++k) {
     if (steps[k].barrier) continue;
+    accesses += steps[k].accesses.size();
     const std::pair<std::uint32_t, TaskId> id{steps[k].generation, steps[k].task};
-    auto it = std::find(procs.begin(), procs.end(), id);
-    if (it == procs.end()) {
-      procs.push_back(id);
-      counts.push_back(0);
-      it = procs.end() - 1;
+    auto it = std::find(sc.procs.begin(), sc.procs.end(), id);
+    if (it == sc.procs.end()) {
+      sc.procs.push_back(id);
+      sc.counts.push_back(0);
+      it = sc.procs.end() - 1;
     }
-    proc[k] = static_cast<std::uint32_t>(it - procs.begin());
-    seq[k] = ++counts[proc[k]];
+    proc[k] = static_cast<std::uint32_t>(it - sc.procs.begin());
+    seq[k] = ++sc.counts[proc[k]];
   }
-  const std::size_t P = procs.size();
-  std::vector<std::uint32_t> vc(n * P, 0);
-  auto clock = [&](std::size_t k) { return vc.data() + k * P; };
+  const std::size_t P = sc.procs.size();
+  sc.vc.assign(n * P, 0);
+  auto clock = [&](std::size_t k) { return sc.vc.data() + k * P; };
   auto join = [&](std::uint32_t* into, std::size_t k) {
     const std::uint32_t* from = clock(k);
     for (std::size_t p = 0; p < P; ++p) into[p] = std::max(into[p], from[p]);
   };
 
-  struct KeyState {
-    std::int64_t last_change = -1;
-    std::vector<std::uint32_t> readers;  // since last_change
+  // Per key: the last step that changed it, and the steps that only read it since. An open-
+  // addressing table (at most half full) maps a key to its slot in sc.key_states.
+  std::size_t buckets = 16;
+  while (buckets < 2 * accesses) buckets *= 2;
+  sc.key_table.assign(buckets, AnalysisScratch::kNoSlot);
+  sc.table_keys.resize(buckets);
+  std::size_t used_states = 0;
+  auto key_state = [&](AccessKey key) -> AnalysisScratch::KeyState& {
+    std::size_t b = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> 20) & (buckets - 1);
+    while (sc.key_table[b] != AnalysisScratch::kNoSlot) {
+      if (sc.table_keys[b] == key) return sc.key_states[sc.key_table[b]];
+      b = (b + 1) & (buckets - 1);
+    }
+    sc.key_table[b] = static_cast<std::uint32_t>(used_states);
+    sc.table_keys[b] = key;
+    if (used_states == sc.key_states.size()) sc.key_states.emplace_back();
+    AnalysisScratch::KeyState& fresh = sc.key_states[used_states++];
+    fresh.last_change = -1;
+    fresh.readers.clear();
+    return fresh;
   };
-  std::unordered_map<AccessKey, KeyState> keys;
-  std::vector<std::int64_t> last_of(P, -1);
-  std::vector<std::uint32_t> everything(P, 0);  // the join of every clock so far
+  std::vector<std::int64_t>& last_of = sc.last_of;
+  last_of.assign(P, -1);
+  std::vector<std::uint32_t>& everything = sc.everything;  // the join of every clock so far
+  everything.assign(P, 0);
   std::int64_t last_barrier = -1;
   std::int64_t last_global = -1;
-  std::vector<std::uint32_t> conflicting;
-  std::vector<std::uint32_t> covered(P);
-  std::vector<std::uint32_t> first_in_w(P);
-  std::vector<TaskId> initials;
-  std::vector<std::uint32_t> notdep;  // notdep(i).k, for the wake-up tree
+  std::vector<std::uint32_t>& conflicting = sc.conflicting;
+  std::vector<std::uint32_t>& covered = sc.covered;
+  covered.assign(P, 0);
+  std::vector<std::uint32_t>& first_in_w = sc.first_in_w;
+  first_in_w.assign(P, 0);
+  std::vector<TaskId>& initials = sc.initials;
+  std::vector<std::uint32_t>& notdep = sc.notdep;  // notdep(i).k, for the wake-up tree
 
   for (std::size_t k = 0; k < n; ++k) {
     const StepRecord& s = steps[k];
@@ -504,10 +537,10 @@ void Dpor::add_backtracks() {
     }
     const std::uint32_t p = proc[k];
     conflicting.clear();
-    for (const Access& a : s.accesses) {
-      KeyState& ks = keys[a.key];
+    for (const Access& access : s.accesses) {
+      AnalysisScratch::KeyState& ks = key_state(access.key);
       if (ks.last_change >= 0) conflicting.push_back(static_cast<std::uint32_t>(ks.last_change));
-      if (changes(a.kind)) {
+      if (changes(access.kind)) {
         conflicting.insert(conflicting.end(), ks.readers.begin(), ks.readers.end());
         ks.last_change = static_cast<std::int64_t>(k);
         ks.readers.clear();
@@ -539,6 +572,10 @@ void Dpor::add_backtracks() {
     conflicting.erase(std::unique(conflicting.begin(), conflicting.end()), conflicting.end());
     for (std::uint32_t i : conflicting) {
       if (proc[i] == p) continue;
+      if (k < fresh_from_) {
+        join(covered.data(), i);
+        continue;
+      }
       const bool edge = std::find(s.after.begin(), s.after.end(), i) != s.after.end();
       if (!edge && covered[proc[i]] < seq[i] && !only_fills(steps[i], s) &&
           !only_exits(steps[i], s)) {

@@ -9,8 +9,9 @@
 
 namespace weft {
 
-// One line describing a runtime event, for failure details and hang reports.
-std::string describe_event(const Event& event, const TaskTable& tasks);
+// One line describing a runtime event, for failure details and hang reports; objects are called
+// as everywhere else ("mpsc 'replies' #3").
+std::string describe_event(const Event& event, const TaskTable& tasks, const ObjectTable& objects);
 // "waits to lock mutex #3", "waits for task #2 to finish" etc.
 std::string describe_wait(Op op, ObjectKind kind, ObjectId object);
 // The same words, with the lock's creation site and the task name of a join:

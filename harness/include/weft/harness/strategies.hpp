@@ -272,10 +272,28 @@ class Dpor final : public Strategy {
   void diverged(std::string message);
   void backtrack();
 
+  // add_backtracks' working memory, kept between executions so that it is allocated once.
+  struct AnalysisScratch {
+    static constexpr std::uint32_t kNoSlot = static_cast<std::uint32_t>(-1);
+    struct KeyState {
+      std::int64_t last_change = -1;
+      std::vector<std::uint32_t> readers;  // since last_change
+    };
+    std::vector<std::uint32_t> proc, seq, counts, vc, everything, conflicting, covered, first_in_w,
+        notdep, key_table;
+    std::vector<std::pair<std::uint32_t, TaskId>> procs;
+    std::vector<std::int64_t> last_of;
+    std::vector<AccessKey> table_keys;
+    std::vector<KeyState> key_states;
+    std::vector<TaskId> initials;
+  };
+
   DporOptions options_;
   StepLog log_;
+  AnalysisScratch scratch_;
   std::vector<Frame> stack_;  // invariant between executions: the prefix the next one replays
   std::size_t depth_ = 0;
+  std::size_t fresh_from_ = 0;
   std::int32_t last_schedule_ = -1;  // this execution's latest schedule frame, -1 after shutdown
   bool in_execution_ = false;
   bool redundant_ = false;
