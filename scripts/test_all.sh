@@ -12,15 +12,15 @@ bash scripts/setup.sh
 passed=0
 failed=0
 step() {  # step NAME COMMAND...: runs one stage, counts it, keeps going so every stage reports
-  local name=$1
+  local name=$1 started=$SECONDS
   shift
   echo "=== $name"
   if "$@"; then
     passed=$((passed + 1))
-    echo "=== $name: ok"
+    echo "=== $name: ok ($((SECONDS - started)) s)"
   else
     failed=$((failed + 1))
-    echo "=== $name: FAILED"
+    echo "=== $name: FAILED ($((SECONDS - started)) s)"
   fi
 }
 
@@ -95,5 +95,5 @@ step "meson install, pkg-config and CMake consumers" install_check
 step "HTML report in headless Chromium" bash tests/reports/check_html_in_chromium.sh "$gcc_build"
 step "main job" bash scripts/main_job.sh
 
-echo "weft: $passed passed, $failed failed"
+echo "weft: $passed passed, $failed failed ($SECONDS s)"
 [ "$failed" -eq 0 ]
