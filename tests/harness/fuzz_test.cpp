@@ -161,3 +161,31 @@ TEST_CASE("schedule coverage counts new interleavings, not repeated ones") {
     for (std::uint8_t b = 0; b < 4; ++b) most = run({a, b, 1, 1});
   CHECK(most > first);  // other interleavings: new switch or conflict pairs
 }
+
+TEST_CASE("schedule coverage features depend on a site's file name, not on where it is stored") {
+  // Two processes of one binary keep the file names at different addresses (address-space layout
+  // randomisation): the same events must hit the same counters, or two fuzzing runs with one seed
+  // drift apart. Two copies of a name at two addresses stand in for the two processes.
+  auto counters_after = [](const char* file) {
+    std::vector<std::uint8_t> counters(1 << 12);
+    weft::ScheduleCoverage coverage(counters);
+    coverage.begin_execution();
+    for (std::uint32_t i = 0; i < 40; ++i) {
+      weft::Event e;
+      e.kind = i % 2 == 0 ? weft::EventKind::run : weft::EventKind::op;
+      e.op = weft::Op::send;
+      e.object_kind = weft::ObjectKind::mpsc;
+      e.task = i % 3;
+      e.object = i % 5;
+      e.where = weft::SourceLocation::current(file, "f", 10 + i % 7);
+      coverage.on_event(e);
+    }
+    CHECK(coverage.features_hit() > 0);
+    return counters;
+  };
+  const std::string first = "app/worker.cpp";
+  const std::string second = first;  // the same text at another address
+  REQUIRE(first.c_str() != second.c_str());
+  CHECK(counters_after(first.c_str()) == counters_after(second.c_str()));
+  CHECK(counters_after(first.c_str()) != counters_after("app/other.cpp"));
+}

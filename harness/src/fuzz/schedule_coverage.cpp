@@ -3,9 +3,11 @@
 // Idea from concurrency fuzzers that give the fuzzer interleaving coverage instead of only code
 // coverage (e.g. thread-interleaving coverage of "pairs of accesses to one object by different
 // threads", as in KRACE's alias coverage, and switch pairs). Our own design:
-// sites are the user's source locations, which are stable for one binary, so a feature means the
-// same interleaving fact in every execution of the process.
+// sites are the user's source locations (file name and line), so a feature means the same
+// interleaving fact in every execution, in every process running the binary.
 #include "weft/harness/schedule_coverage.hpp"
+
+#include <array>
 
 namespace weft {
 namespace {
@@ -16,9 +18,31 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
   return h ^ (h >> 31);
 }
 
-// A site: the file (its string's address is stable in one process) and the line.
+// The file's name, hashed by its text. Not by its address: with address-space layout
+// randomisation the address changes from one process to the next, and so would every feature,
+// so that two fuzzing runs with one seed would keep different inputs and drift apart. The names
+// are few and their addresses fixed within a process: a small cache by address saves hashing
+// the text at every event.
+std::uint64_t file_hash(const char* file) {
+  if (file == nullptr) return 0;
+  struct Entry {
+    const char* file = nullptr;
+    std::uint64_t hash = 0;
+  };
+  thread_local std::array<Entry, 64> cache{};
+  Entry& entry = cache[(reinterpret_cast<std::uintptr_t>(file) >> 4) % cache.size()];
+  if (entry.file != file) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+    for (const char* c = file; *c != '\0'; ++c)
+      h = (h ^ static_cast<unsigned char>(*c)) * 0x100000001b3ULL;
+    entry = Entry{file, h};
+  }
+  return entry.hash;
+}
+
+// A site: the file and the line.
 std::uint64_t site_of(const SourceLocation& where) {
-  return mix(reinterpret_cast<std::uintptr_t>(where.file_name()), where.line());
+  return mix(file_hash(where.file_name()), where.line());
 }
 
 }  // namespace
