@@ -7,8 +7,6 @@
 // interleaving fact in every execution, in every process running the binary.
 #include "weft/harness/schedule_coverage.hpp"
 
-#include <array>
-
 namespace weft {
 namespace {
 
@@ -20,24 +18,15 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
 
 // The file's name, hashed by its text. Not by its address: with address-space layout
 // randomisation the address changes from one process to the next, and so would every feature,
-// so that two fuzzing runs with one seed would keep different inputs and drift apart. The names
-// are few and their addresses fixed within a process: a small cache by address saves hashing
-// the text at every event.
+// so that two fuzzing runs with one seed would keep different inputs and drift apart. Not cached
+// by address either (a cache's hits would depend on addresses too, and so would the fuzzer's
+// code coverage of it): a name is a few dozen bytes, against an execution's thousands of
+// instructions per event under the fuzzer's instrumentation.
 std::uint64_t file_hash(const char* file) {
-  if (file == nullptr) return 0;
-  struct Entry {
-    const char* file = nullptr;
-    std::uint64_t hash = 0;
-  };
-  thread_local std::array<Entry, 64> cache{};
-  Entry& entry = cache[(reinterpret_cast<std::uintptr_t>(file) >> 4) % cache.size()];
-  if (entry.file != file) {
-    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
-    for (const char* c = file; *c != '\0'; ++c)
-      h = (h ^ static_cast<unsigned char>(*c)) * 0x100000001b3ULL;
-    entry = Entry{file, h};
-  }
-  return entry.hash;
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+  for (const char* c = file; c != nullptr && *c != '\0'; ++c)
+    h = (h ^ static_cast<unsigned char>(*c)) * 0x100000001b3ULL;
+  return h;
 }
 
 // A site: the file and the line.
