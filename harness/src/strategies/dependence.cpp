@@ -69,15 +69,14 @@ void StepLog::clear() {
   pending_frame_ = -1;
   dropping_ = kNoTask;
   runtimes_.clear();
-  // Reset in place rather than cleared: the states keep their edge lists' memory for the next
-  // execution, and task() reads any state below the size as a fresh one.
+  // Reset to fresh states in place rather than cleared: they keep their edge lists' memory for
+  // the next execution, and task() reads any state below the size as a fresh one.
   for (auto& tasks : tasks_)
     for (TaskState& t : tasks) {
-      t.step = -1;
-      t.edges.clear();
-      t.dropping = false;
-      t.waitable = false;
-      t.waited = Access{};
+      std::vector<std::uint32_t> edges = std::move(t.edges);
+      edges.clear();
+      t = TaskState{};
+      t.edges = std::move(edges);
     }
   for (auto& queued : queued_) std::fill(queued.begin(), queued.end(), 0);
 }

@@ -567,15 +567,13 @@ void Dpor::add_backtracks() {
     last_of[p] = static_cast<std::int64_t>(k);
 
     // Races: conflicting steps of other tasks not ordered before this one through another step,
-    // latest first (a later one's clock covers the earlier ones it follows).
+    // latest first (a later one's clock covers the earlier ones it follows). Not in the replayed
+    // prefix: an earlier execution analysed those (docs/dpor.md).
+    if (k < fresh_from_) continue;
     std::sort(conflicting.begin(), conflicting.end(), std::greater<>());
     conflicting.erase(std::unique(conflicting.begin(), conflicting.end()), conflicting.end());
     for (std::uint32_t i : conflicting) {
       if (proc[i] == p) continue;
-      if (k < fresh_from_) {
-        join(covered.data(), i);
-        continue;
-      }
       const bool edge = std::find(s.after.begin(), s.after.end(), i) != s.after.end();
       if (!edge && covered[proc[i]] < seq[i] && !only_fills(steps[i], s) &&
           !only_exits(steps[i], s)) {
