@@ -12,6 +12,7 @@ CancellationToken::CancellationToken(SourceLocation created) : node_(std::make_s
 CancellationToken CancellationToken::child_token(SourceLocation created) const {
   auto child = std::make_shared<Node>();
   detail::record_creation(child->tag, created);
+  detail::note_access(node_->tag, ObjectKind::token);  // born cancelled or not: a read
   if (node_->cancelled) {
     child->cancelled = true;
   } else {
@@ -22,23 +23,28 @@ CancellationToken CancellationToken::child_token(SourceLocation created) const {
   return CancellationToken(std::move(child));
 }
 
-void CancellationToken::cancel_tree(const detail::OpSite& site, Node& node) noexcept {
+void CancellationToken::cancel_tree(const detail::OpSite& site, Node& node, bool child) noexcept {
   if (node.cancelled) return;
   node.cancelled = true;
+  // A child is an object of its own: its readers and waiters must see this step change it.
+  if (child) detail::note_access(node.tag, ObjectKind::token, true);
   detail::wake_all(site, node.waiters);
   for (const std::weak_ptr<Node>& weak : node.children)
-    if (std::shared_ptr<Node> child = weak.lock()) cancel_tree(site, *child);
+    if (std::shared_ptr<Node> child = weak.lock()) cancel_tree(site, *child, true);
   node.children.clear();
 }
 
 void CancellationToken::cancel(SourceLocation where) const {
   const detail::OpSite site = detail::enter_op(node_->tag, ObjectKind::token, Op::notify, where);
   const bool first = !node_->cancelled;
-  cancel_tree(site, *node_);
+  cancel_tree(site, *node_, false);
   detail::emit_done(site, Op::notify, ObjectKind::token, first ? 1 : 0, where);
 }
 
-bool CancellationToken::is_cancelled() const noexcept { return node_->cancelled; }
+bool CancellationToken::is_cancelled() const noexcept {
+  detail::note_access(node_->tag, ObjectKind::token);
+  return node_->cancelled;
+}
 
 void CancellationToken::cancelled(SourceLocation where) const {
   using namespace detail;
@@ -88,9 +94,16 @@ bool TaskTracker::reopen(SourceLocation where) const {
   return was_closed;
 }
 
-bool TaskTracker::is_closed() const noexcept { return state_->closed; }
+bool TaskTracker::is_closed() const noexcept {
+  detail::note_access(state_->tag, ObjectKind::token);
+  return state_->closed;
+}
 
-std::size_t TaskTracker::len() const noexcept { return state_->tasks; }
+std::size_t TaskTracker::len() const noexcept {
+  // The count drops as tracked tasks end, which is no operation on the tracker: depend on all.
+  detail::note_read_of_everything();
+  return state_->tasks;
+}
 
 void TaskTracker::wait(SourceLocation where) const {
   using namespace detail;

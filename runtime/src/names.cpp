@@ -154,6 +154,8 @@ std::string_view to_string(EventKind kind) noexcept {
       return "long_poll";
     case EventKind::step:
       return "step";
+    case EventKind::access:
+      return "access";
   }
   return "?";
 }

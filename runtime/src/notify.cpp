@@ -73,6 +73,7 @@ Notified::Notified(Notified&& other) noexcept
 Notified::~Notified() { give_up(detail::quiet_site(notify_->tag_, ObjectKind::notify), true); }
 
 bool Notified::is_notified() const noexcept {
+  detail::note_access(notify_->tag_, ObjectKind::notify);
   return permit_taken_ || w_.notified || notify_->waiters_calls_ != calls_seen_;
 }
 

@@ -52,6 +52,27 @@ OpSite quiet_site(ObjectTag& tag, ObjectKind kind) noexcept {
   return OpSite{s, object_id(*s, tag, kind), s->current() != nullptr};
 }
 
+void note_access(ObjectTag& tag, ObjectKind kind, bool write) noexcept {
+  Scheduler* s = current_scheduler();
+  if (s == nullptr) return;
+  const ObjectId id = object_id(*s, tag, kind);
+  // Outside a task (a destructor the runtime runs) the step log orders it with everything.
+  if (!s->observes(EventKind::access)) return;
+  s->emit(Event{.kind = EventKind::access, .object_kind = kind, .object = id, .value = write});
+}
+
+void note_read_of_everything() noexcept {
+  Scheduler* s = current_scheduler();
+  if (s == nullptr || !s->observes(EventKind::access)) return;
+  s->emit(Event{.kind = EventKind::access, .value = 2});
+}
+
+void note_task_read(TaskId id) noexcept {
+  Scheduler* s = current_scheduler();
+  if (s == nullptr || !s->observes(EventKind::access)) return;
+  s->emit(Event{.kind = EventKind::access, .object_kind = ObjectKind::task, .object = id});
+}
+
 void emit_done(const OpSite& site, Op op, ObjectKind kind, std::int64_t value, SourceLocation where,
                std::string_view outcome) noexcept {
   if (site.s == nullptr || !site.s->observes_op(kind)) return;

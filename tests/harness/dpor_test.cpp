@@ -180,6 +180,46 @@ TEST_CASE("dpor: channels, joins and aborts keep every outcome") {
   });
 }
 
+TEST_CASE(
+    "dpor: queries that are no operation (is_cancelled, len, is_finished...) keep every outcome") {
+  // Each query reads an object another task changes, with no scheduling point of its own: the
+  // read must still order against the change, or DPOR never tries the other order.
+  check_sound([](Logs& logs) {  // a child token read, its parent cancelled
+    weft::CancellationToken parent;
+    auto t = weft::spawn(
+        [child = parent.child_token(), &logs] { logs[1] += child.is_cancelled() ? "c" : "-"; });
+    parent.cancel();
+    t.join();
+  });
+  check_sound([](Logs& logs) {  // a task's end, read by another
+    auto worker = weft::spawn([] {});
+    logs[0] += worker.is_finished() ? "f" : "-";
+    worker.join();
+  });
+  check_sound([](Logs& logs) {  // a channel's length and its senders' end
+    auto [tx, rx] = weft::mpsc::unbounded<int>();
+    auto p = weft::spawn([tx = std::move(tx)] { (void)tx.send(1); });
+    logs[0] += std::to_string(rx.len());
+    logs[0] += rx.is_closed() ? "c" : "-";
+    p.join();
+  });
+  check_sound([](Logs& logs) {  // a lock's state, permits, a tracker's count
+    auto m = std::make_shared<weft::Mutex<int>>(0);
+    auto sem = std::make_shared<weft::Semaphore>(1);
+    weft::TaskTracker tracker;
+    auto t = weft::spawn([m, sem] {
+      auto g = m->lock();
+      sem->acquire().forget();
+    });
+    auto tracked = tracker.spawn([] {});
+    logs[0] += m->is_locked() ? "l" : "-";
+    logs[0] += std::to_string(sem->available_permits());
+    logs[0] += std::to_string(tracker.len());
+    t.join();
+    tracked.join();
+  });
+}
+
 TEST_CASE("dpor: shutdown drop orders keep every outcome (tasks the root does not join)") {
   check_sound([](Logs& logs) {
     auto m = std::make_shared<weft::Mutex<int>>(0);

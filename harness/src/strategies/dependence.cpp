@@ -85,7 +85,7 @@ EventMask StepLog::interests() const {
   return events(EventKind::step, EventKind::op, EventKind::block, EventKind::wake, EventKind::spawn,
                 EventKind::finish, EventKind::panic, EventKind::cancelled, EventKind::drop,
                 EventKind::clock_advance, EventKind::shutdown_begin, EventKind::shutdown_end,
-                EventKind::deadlock, EventKind::hang, EventKind::leak_check);
+                EventKind::deadlock, EventKind::hang, EventKind::leak_check, EventKind::access);
 }
 
 std::uint32_t StepLog::generation_of(const Runtime* runtime) {
@@ -210,6 +210,23 @@ void StepLog::on_event(const Event& e) {
           }
         }
       }
+      return;
+    }
+    case EventKind::access: {
+      // A query (is_cancelled, len, is_finished...) or a destructor's update: no operation of
+      // its own, but the step depends on the object as an operation on it would.
+      StepRecord* s = current(gen, e.task);
+      if (s == nullptr) s = current(gen, dropping_);
+      if (s == nullptr) return barrier();
+      if (e.value == 2) {
+        s->global = true;  // a read of state no single key stands for (TaskTracker::len)
+        return;
+      }
+      const AccessKind kind = e.value != 0 ? AccessKind::write : AccessKind::read;
+      if (e.object_kind == ObjectKind::task)
+        add(*s, Access{task_key(gen, e.object), kind});
+      else
+        add(*s, Access{object_key(gen, e.object), kind});
       return;
     }
     case EventKind::wake: {

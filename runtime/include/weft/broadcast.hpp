@@ -16,6 +16,7 @@
 
 #include "weft/channel_result.hpp"
 #include "weft/detail/channel_core.hpp"
+#include "weft/detail/primitive.hpp"
 #include "weft/detail/select_arm.hpp"
 #include "weft/source_location.hpp"
 
@@ -123,7 +124,11 @@ class Sender {
     ++chan.core.receivers;
     return Receiver<T>(chan_, chan.core.tail);
   }
-  std::size_t receiver_count() const noexcept { return chan_ ? chan_->core.receivers : 0; }
+  std::size_t receiver_count() const noexcept {
+    if (!chan_) return 0;
+    detail::note_access(chan_->core.tag, ObjectKind::broadcast);
+    return chan_->core.receivers;
+  }
   bool valid() const noexcept { return chan_ != nullptr; }
 
  private:
@@ -182,6 +187,7 @@ class Receiver {
   // Values this receiver has yet to see (lagged ones not counted).
   std::size_t len() const noexcept {
     if (!chan_) return 0;
+    detail::note_access(chan_->core.tag, ObjectKind::broadcast);
     const auto& core = chan_->core;
     return static_cast<std::size_t>(core.tail - std::max(next_, core.oldest()));
   }

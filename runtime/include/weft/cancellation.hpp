@@ -44,7 +44,7 @@ class CancellationToken {
     std::vector<std::weak_ptr<Node>> children;
   };
   explicit CancellationToken(std::shared_ptr<Node> node) : node_(std::move(node)) {}
-  static void cancel_tree(const detail::OpSite& site, Node& node) noexcept;
+  static void cancel_tree(const detail::OpSite& site, Node& node, bool child) noexcept;
   std::shared_ptr<Node> node_;
 };
 

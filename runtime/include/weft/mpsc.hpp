@@ -13,6 +13,7 @@
 #include "weft/channel_result.hpp"
 #include "weft/detail/channel_core.hpp"
 #include "weft/detail/fifo.hpp"
+#include "weft/detail/primitive.hpp"
 #include "weft/detail/select_arm.hpp"
 #include "weft/source_location.hpp"
 
@@ -220,9 +221,17 @@ class Sender {
   }
 
   // Whether the receiver is closed or gone (sends would fail).
-  bool is_closed() const noexcept { return !chan_ || chan_->core.is_closed(); }
+  bool is_closed() const noexcept {
+    if (!chan_) return true;
+    detail::note_access(chan_->core.tag, ObjectKind::mpsc);
+    return chan_->core.is_closed();
+  }
   // Free slots now (bounded), SIZE_MAX for an unbounded channel.
-  std::size_t capacity() const noexcept { return chan_ ? chan_->core.capacity() : 0; }
+  std::size_t capacity() const noexcept {
+    if (!chan_) return 0;
+    detail::note_access(chan_->core.tag, ObjectKind::mpsc);
+    return chan_->core.capacity();
+  }
   // The capacity the channel was created with (0 for unbounded).
   std::size_t max_capacity() const noexcept { return chan_ ? chan_->core.max_capacity() : 0; }
   bool same_channel(const Sender& other) const noexcept { return chan_ == other.chan_; }
@@ -384,11 +393,16 @@ class Receiver {
     chan.core.close(site, "receiver_closed", where);
   }
 
-  std::size_t len() const noexcept { return chan_ ? chan_->core.queued : 0; }
+  std::size_t len() const noexcept {
+    if (!chan_) return 0;
+    detail::note_access(chan_->core.tag, ObjectKind::mpsc);
+    return chan_->core.queued;
+  }
   bool is_empty() const noexcept { return len() == 0; }
   // Whether no value can arrive any more (all senders gone or close() called) and none is queued.
   bool is_closed() const noexcept {
     if (!chan_) return true;
+    detail::note_access(chan_->core.tag, ObjectKind::mpsc);
     const auto& core = chan_->core;
     return core.queued == 0 && (core.senders_gone() || core.is_closed());
   }

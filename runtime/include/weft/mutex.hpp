@@ -26,7 +26,10 @@ class MutexBase {
   MutexBase(const MutexBase&) = delete;
   MutexBase& operator=(const MutexBase&) = delete;
 
-  bool is_locked() const noexcept { return core_.is_locked(); }
+  bool is_locked() const noexcept {
+    detail::note_access(tag_, ObjectKind::mutex);
+    return core_.is_locked();
+  }
 
  protected:
   // Returns the owner recorded for the new guard.
@@ -41,7 +44,7 @@ class MutexBase {
   void release(const OpSite& site, TaskId owner, SourceLocation where) noexcept;
 
   LockCore core_;
-  ObjectTag tag_;
+  mutable ObjectTag tag_;  // mutable: a const query assigns the id (note_access)
 };
 
 // The half of MutexGuard that does not depend on T; CondVar works on it.

@@ -49,6 +49,12 @@ enum class EventKind : std::uint8_t {
                    // performs (for a task resumed from a wait, the operation it waited in). One
                    // per step, for partial-order reduction; only on request (not in kAllEvents);
                    // value 1 when the task had given way (yield, spin) before this step
+  access,          // task read (value 0) or changed (value 1) object's state without an
+                   // operation: a query that is no scheduling point (is_cancelled, len,
+                   // is_locked, is_finished: object_kind task, object = the task's id), or a
+                   // token cancelled with its parent; value 2: a read of state no one object
+                   // holds (TaskTracker::len). For partial-order reduction, which must see every
+                   // read of shared state; only on request (not in kAllEvents)
 };
 
 std::string_view to_string(EventKind kind) noexcept;
@@ -59,7 +65,7 @@ std::string_view to_string(EventKind kind) noexcept;
 // Op events can also be asked for by the kind of object operated on: a lock-order detector needs
 // lock operations, not the channel traffic that makes up most op events.
 using EventMask = std::uint64_t;
-inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::step) + 1;
+inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::access) + 1;
 inline constexpr unsigned kObjectKindCount = static_cast<unsigned>(ObjectKind::watch) + 1;
 constexpr EventMask event_bit(EventKind kind) noexcept {
   return EventMask{1} << static_cast<unsigned>(kind);
@@ -82,9 +88,10 @@ constexpr bool wants(EventMask mask, EventKind kind, ObjectKind object_kind) noe
       kind == EventKind::op ? event_bit(kind) | op_bit(object_kind) : event_bit(kind);
   return (mask & bits) != 0;
 }
-// Every kind but step (one per scheduling point: only a strategy that reasons about steps asks).
-inline constexpr EventMask kAllEvents =
-    ((EventMask{1} << kEventKindCount) - 1) & ~event_bit(EventKind::step);
+// Every kind but step and access (one per scheduling point, one per query: only a strategy that
+// reasons about steps asks).
+inline constexpr EventMask kAllEvents = ((EventMask{1} << kEventKindCount) - 1) &
+                                        ~event_bit(EventKind::step) & ~event_bit(EventKind::access);
 static_assert(kEventKindCount <= 32 && kObjectKindCount <= 32);
 
 struct Event {

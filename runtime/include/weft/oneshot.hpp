@@ -10,6 +10,7 @@
 
 #include "weft/channel_result.hpp"
 #include "weft/detail/channel_core.hpp"
+#include "weft/detail/primitive.hpp"
 #include "weft/detail/select_arm.hpp"
 #include "weft/source_location.hpp"
 
@@ -92,7 +93,11 @@ class Sender {
     detail::emit_done(site, Op::wait, ObjectKind::oneshot, 0, where, "closed");
   }
   // Whether the receiver is gone or closed.
-  bool is_closed() const noexcept { return !chan_ || chan_->core.is_closed(); }
+  bool is_closed() const noexcept {
+    if (!chan_) return true;
+    detail::note_access(chan_->core.tag, ObjectKind::oneshot);
+    return chan_->core.is_closed();
+  }
   bool valid() const noexcept { return chan_ != nullptr; }
   // The channel's untyped core (for select branches). Precondition: valid().
   detail::OneshotCore& core() const { return detail::checked(chan_, "oneshot::Sender").core; }

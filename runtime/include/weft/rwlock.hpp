@@ -26,8 +26,14 @@ class RwLockBase {
   RwLockBase(const RwLockBase&) = delete;
   RwLockBase& operator=(const RwLockBase&) = delete;
 
-  std::size_t reader_count() const noexcept { return core_.reader_count(); }
-  bool is_write_locked() const noexcept { return core_.is_write_locked(); }
+  std::size_t reader_count() const noexcept {
+    detail::note_access(tag_, ObjectKind::rwlock);
+    return core_.reader_count();
+  }
+  bool is_write_locked() const noexcept {
+    detail::note_access(tag_, ObjectKind::rwlock);
+    return core_.is_write_locked();
+  }
 
  protected:
   TaskId lock_raw(bool shared, SourceLocation where);
@@ -38,7 +44,7 @@ class RwLockBase {
   void release(const OpSite& site, bool shared, TaskId owner, SourceLocation where) noexcept;
 
   LockCore core_;
-  ObjectTag tag_;
+  mutable ObjectTag tag_;  // mutable: a const query assigns the id (note_access)
 };
 
 class RwLockGuardBase {

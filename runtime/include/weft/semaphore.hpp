@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "weft/detail/permit_core.hpp"
+#include "weft/detail/primitive.hpp"
 #include "weft/detail/select_arm.hpp"
 #include "weft/source_location.hpp"
 
@@ -114,8 +115,14 @@ class Semaphore {
   // Closes it: every waiting and later acquire fails (AcquireError, or std::nullopt from the
   // try_ forms). Permits already held stay valid and still come back. Never waits.
   void close(SourceLocation where = SourceLocation::current());
-  bool is_closed() const noexcept { return core_.is_closed(); }
-  std::size_t available_permits() const noexcept { return core_.available(); }
+  bool is_closed() const noexcept {
+    detail::note_access(tag_, ObjectKind::semaphore);
+    return core_.is_closed();
+  }
+  std::size_t available_permits() const noexcept {
+    detail::note_access(tag_, ObjectKind::semaphore);
+    return core_.available();
+  }
 
  private:
   friend class SemaphorePermit;
@@ -128,7 +135,7 @@ class Semaphore {
   void give_back(std::size_t n) noexcept;
 
   detail::PermitCore core_;
-  detail::ObjectTag tag_;
+  mutable detail::ObjectTag tag_;  // mutable: a const query assigns the id (note_access)
 };
 
 namespace detail {

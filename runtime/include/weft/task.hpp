@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "weft/detail/primitive.hpp"
 #include "weft/detail/scheduler_api.hpp"
 #include "weft/ids.hpp"
 #include "weft/source_location.hpp"
@@ -107,7 +108,9 @@ class AbortHandle {
   }
   // Whether the task has ended (returned, panicked or been cancelled).
   bool is_finished() const noexcept {
-    return state_ && state_->outcome != detail::TaskOutcome::pending;
+    if (!state_) return false;
+    detail::note_task_read(state_->id);
+    return state_->outcome != detail::TaskOutcome::pending;
   }
   TaskId id() const noexcept { return state_ ? state_->id : kNoTask; }
   operator TaskId() const noexcept { return id(); }  // NOLINT(google-explicit-constructor)
@@ -161,7 +164,9 @@ class JoinHandle {
     if (state_) detail::abort_task(*state_, where);
   }
   bool is_finished() const noexcept {
-    return state_ && state_->outcome != detail::TaskOutcome::pending;
+    if (!state_) return false;
+    detail::note_task_read(state_->id);
+    return state_->outcome != detail::TaskOutcome::pending;
   }
   // A handle that can abort this task but not join it (empty if this handle is).
   AbortHandle abort_handle() const noexcept { return AbortHandle(state_); }

@@ -203,9 +203,17 @@ class Receiver {
   }
   // Whether a value this receiver has not seen is there (tokio's has_changed, which also
   // reports closed: see is_closed()).
-  bool has_changed() const noexcept { return chan_ && chan_->core.version != seen_; }
+  bool has_changed() const noexcept {
+    if (!chan_) return false;
+    detail::note_access(chan_->core.tag, ObjectKind::watch);
+    return chan_->core.version != seen_;
+  }
   // Whether the sender is gone.
-  bool is_closed() const noexcept { return !chan_ || !chan_->core.sender_alive; }
+  bool is_closed() const noexcept {
+    if (!chan_) return true;
+    detail::note_access(chan_->core.tag, ObjectKind::watch);
+    return !chan_->core.sender_alive;
+  }
   // Waits for a value this receiver has not seen and marks it seen: true. False once the sender
   // is gone and the last value was seen (tokio's Err(RecvError)). Returns at once while an
   // unseen value is there, even after the sender went. A suspension point; cancel-safe.

@@ -29,6 +29,18 @@ OpSite enter_blocking_op(const char* what, ObjectTag& tag, ObjectKind kind, Op o
 // For destructors, which never suspend: no scheduling point, but wakes and events still work.
 OpSite quiet_site(ObjectTag& tag, ObjectKind kind) noexcept;
 
+// A read (or, from a destructor, a change) of the object's state that is no operation: a query
+// such as is_cancelled() or len(). Not a scheduling point and not in the trace; it tells
+// partial-order reduction that the running step depends on the object (EventKind::access), which
+// it must know to try the other order of this read and a change of the object by another task.
+// Assigns the object's id (in every exploration alike, so ids do not depend on the strategy).
+void note_access(ObjectTag& tag, ObjectKind kind, bool write = false) noexcept;
+// The same for a read of whether task `id` has ended (JoinHandle::is_finished).
+void note_task_read(TaskId id) noexcept;
+// A read of state that changes without any operation on one object (TaskTracker::len: the
+// tracked tasks' ends): the step depends on every other step.
+void note_read_of_everything() noexcept;
+
 // The observer event of a completed operation. `outcome` names a result that is not a plain
 // success ("closed", "full", "empty", "lagged", "timed_out"); it becomes the event's text.
 void emit_done(const OpSite& site, Op op, ObjectKind kind, std::int64_t value, SourceLocation where,
