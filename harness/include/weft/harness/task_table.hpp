@@ -1,6 +1,7 @@
 // Names, parents and spawn sites of the tasks of one execution, kept from spawn events so that
 // detectors can name tasks in plain words.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ class TaskTable {
   }
   // "'producer' (#2)"
   std::string label(TaskId id) const { return "'" + name(id) + "' (#" + std::to_string(id) + ")"; }
+  // How many tasks of the execution have this name (unnamed tasks have none).
+  std::size_t count_named(const std::string& name) const {
+    std::size_t n = 0;
+    for (const Entry& e : entries_) n += !e.name.empty() && e.name == name;
+    return n;
+  }
   // The root task of a block_on has no parent task.
   bool is_root(TaskId id) const {
     const Entry* e = find(id);
