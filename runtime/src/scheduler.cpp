@@ -1056,6 +1056,13 @@ WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline, Waite
     if (cancel_point(t)) throw_forced<TaskCancelled>();
     destructor_waits_while_dropped(t, info);
   }
+  if (deadline != nullptr && deadline->time_since_epoch().count() <= now_ns_) [[unlikely]] {
+    // The deadline has passed (a zero timeout: try_lock_for(0ms), wait_for(0ms)): the wait times
+    // out at once, as tokio's does when its timer has already elapsed and std's timed waits do,
+    // rather than waiting until no other task can run, which would hide the timeout path.
+    if (queued) queued->leave();
+    return WakeReason::timed_out;
+  }
   ++t->suspends;
   if (t->watch_suspend) [[unlikely]]
     notify_suspended(t);

@@ -252,3 +252,35 @@ TEST_CASE(
     }
   CHECK(created == 6);
 }
+
+TEST_CASE("a zero or expired timeout times out at once: the timeout path is reachable") {
+  // std: wait_for(0ms) on a future not yet ready returns timeout; try_lock_for(0ms) acts as
+  // try_lock. Before, the wait blocked until no other thread could run, so the setter always ran
+  // first and every strategy (dpor: 1 execution, "covered") missed the timeout.
+  for (const char* strategy : {"dpor", "dfs", "random"}) {
+    INFO(strategy);
+    bool timed_out = false;
+    bool ready = false;
+    auto report = simtest::explore(strategy, 200, [&] {
+      sim::promise<int> p;
+      auto f = p.get_future();
+      sim::thread t([&] { p.set_value(1); });
+      (f.wait_for(0ms) == sim::future_status::ready ? ready : timed_out) = true;
+      t.join();
+    });
+    CHECK(report.failures.empty());
+    CHECK(timed_out);
+    CHECK(ready);
+  }
+  bool got = true;
+  auto elapsed = simtest::run([&] {
+    sim::timed_mutex m;
+    m.lock();
+    sim::thread t([&] { got = m.try_lock_for(0ms); });
+    t.join();
+    m.unlock();
+    return sim::chrono::steady_clock::now().time_since_epoch();
+  });
+  CHECK_FALSE(got);
+  CHECK(elapsed == 0ms);  // no virtual time passed: the try gave up at once
+}
