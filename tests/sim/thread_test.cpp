@@ -94,6 +94,21 @@ TEST_CASE("a joinable thread in a vector destroyed is found by exploration, join
   }
 }
 
+TEST_CASE("a failed check rethrown by join is the failure, not the joinable threads it unwinds") {
+  // a.join() rethrows a's failed check; unwinding main destroys b, still joinable. std would
+  // terminate there, but the report must say why main never reached b.join().
+  auto report = simtest::explore("dpor", 50, [] {
+    sim::thread a([] { WEFT_CHECK(1 + 1 == 3); });
+    sim::thread b([] {});
+    a.join();
+    b.join();
+  });
+  REQUIRE_FALSE(report.ok());
+  INFO(report.failures.front().describe());
+  CHECK(report.failures.front().describe().find("1 + 1 == 3") != std::string::npos);
+  CHECK(report.failures.front().describe().find("joinable std::thread") == std::string::npos);
+}
+
 TEST_CASE("an exception escaping a thread's function ends the execution (std::terminate)") {
   CHECK_THROWS_AS(simtest::run([] {
                     sim::thread t([] { throw std::runtime_error("boom"); });
