@@ -191,6 +191,46 @@ TEST_CASE(
     parent.cancel();
     t.join();
   });
+  check_sound([](Logs& logs) {  // child tokens read after a sleep, the parent cancelled at a choice
+    weft::CancellationToken shutdown;
+    weft::TaskTracker tracker;
+    for (int h = 1; h <= 2; ++h)
+      tracker.spawn([token = shutdown.child_token(), h, &logs] {
+        for (int step = 0; step < 1; ++step) {
+          weft::sleep(1ms);
+          if (token.is_cancelled()) {
+            logs[h] += "c" + std::to_string(step);
+            return;
+          }
+        }
+        logs[h] += "done";
+      });
+    weft::sleep(std::chrono::milliseconds(weft::choose(3)));
+    shutdown.cancel();
+    tracker.close();
+    tracker.wait();
+  });
+  check_sound([](Logs& logs) {  // selects on child tokens against a timer and a channel
+    weft::CancellationToken shutdown;
+    auto [tx, rx] = weft::mpsc::unbounded<int>();
+    auto a = weft::spawn([token = shutdown.child_token(), &logs] {
+      const bool stop =
+          weft::select(weft::branch(weft::when::cancelled(token), [] { return true; }),
+                       weft::branch(weft::when::sleep(1ms), [] { return false; }));
+      logs[1] += stop ? "stop" : "slept";
+    });
+    auto b = weft::spawn([token = shutdown.child_token(), rx = std::move(rx), &logs]() mutable {
+      const int got = weft::select(
+          weft::branch(weft::when::cancelled(token), [] { return -1; }),
+          weft::branch(weft::when::recv(rx), [](std::optional<int> v) { return v ? *v : -2; }));
+      logs[2] += std::to_string(got);
+    });
+    weft::sleep(std::chrono::milliseconds(weft::choose(2)));
+    (void)tx.send(7);
+    shutdown.cancel();
+    a.join();
+    b.join();
+  });
   check_sound([](Logs& logs) {  // a task's end, read by another
     auto worker = weft::spawn([] {});
     logs[0] += worker.is_finished() ? "f" : "-";
