@@ -34,12 +34,14 @@ SendStatus MpscCore::reserve(const OpSite& site, bool try_only, SourceLocation w
 
 void MpscCore::sent(const OpSite& site, std::int64_t value, SourceLocation where) noexcept {
   ++queued;
+  note_progress(site);
   emit_done(site, Op::send, ObjectKind::mpsc, value, where);
   wake_all(site, receiver_);
 }
 
 void MpscCore::received(const OpSite& site, std::int64_t value, SourceLocation where) noexcept {
   --queued;
+  note_progress(site);
   emit_done(site, Op::recv, ObjectKind::mpsc, value, where);
   if (bounded_ && !closed_) slots_.release(site, 1);
 }

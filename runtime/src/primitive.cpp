@@ -67,6 +67,10 @@ void note_read_of_everything() noexcept {
   s->emit(Event{.kind = EventKind::access, .value = 2});
 }
 
+void note_progress(const OpSite& site) noexcept {
+  if (site.s != nullptr && site.in_task) site.s->progress();
+}
+
 void note_task_read(TaskId id) noexcept {
   Scheduler* s = current_scheduler();
   if (s == nullptr || !s->observes(EventKind::access)) return;

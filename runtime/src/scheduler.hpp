@@ -47,6 +47,9 @@ struct SpinTracker {
     repeats = 0;
     return true;
   }
+  // The task changed shared state (an atomic to a new value, a value sent or received): a loop
+  // that does so makes progress, and is not a spin however short its body.
+  void progress() noexcept { repeats = 0; }
 };
 
 struct Task {
@@ -221,6 +224,10 @@ class Scheduler {
   // Whether an observer wants events of this kind (see Observer::interests).
   bool observes(EventKind kind) const noexcept { return (observed_ & event_bit(kind)) != 0; }
   bool observes_op(ObjectKind kind) const noexcept { return wants(observed_, EventKind::op, kind); }
+  // The running task changed shared state for good (note_progress): it is not spinning.
+  void progress() noexcept {
+    if (current_ != nullptr) current_->spin.progress();
+  }
   void emit(Event event) noexcept;
   // From the running task's TaskBody::run handler (task_body_threw).
   void body_threw(const std::exception* e) noexcept;

@@ -264,3 +264,31 @@ TEST_CASE("fairness: a spin that nothing ends is still a hang, naming the spinni
     CHECK(f.describe().find("spinner") != std::string::npos);
   }
 }
+
+TEST_CASE("fairness: a loop that changes an atomic is no spin: every read between increments") {
+  // One task increments a counter 20 times, another reads it once. Each increment changes the
+  // counter, so the loop makes progress and never gives way: every count 0..20 can be read.
+  // Before, the loop gave way every 8 increments, so the read saw only 0, 8, 16 or 20 with
+  // dpor (40 executions, "covered") and a check of `!= 19` was never failed.
+  const auto t = target("increment-loop", [] {
+    weft::Runtime rt;
+    rt.block_on([] {
+      weft::Atomic<int> x(0);
+      auto reader = weft::spawn([&] { WEFT_CHECK(x.load() != 19); }, "reader");
+      auto writer = weft::spawn([&] {
+        for (int i = 0; i < 20; ++i) x.fetch_add(1);
+      });
+      writer.join();
+      reader.join();
+    });
+  });
+  for (const char* strategy : {"dpor", "exhaustive", "dpor-source"}) {
+    weft::ExploreOptions o;
+    o.strategy = strategy;
+    o.iterations = 100'000;
+    auto r = weft::explore(o, t);
+    INFO(strategy << ": " << (r.ok() ? std::string("clean") : r.failures.front().describe()));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.failures.front().kind == weft::FailureKind::body_failure);
+  }
+}

@@ -49,7 +49,9 @@ class Atomic {
   void store(T value, std::memory_order = std::memory_order_seq_cst,
              SourceLocation where = SourceLocation::current()) {
     auto site = enter(Op::store, where);
+    const bool changed = !(value_ == value);
     value_ = value;
+    if (changed) detail::note_progress(site);
     done(site, Op::store, value_, where);
   }
   T exchange(T value, std::memory_order = std::memory_order_seq_cst,
@@ -57,6 +59,7 @@ class Atomic {
     auto site = enter(Op::rmw, where);
     T old = value_;
     value_ = value;
+    if (!(old == value_)) detail::note_progress(site);
     done(site, Op::rmw, value_, where);
     return old;
   }
@@ -65,10 +68,12 @@ class Atomic {
                         SourceLocation where = SourceLocation::current()) {
     auto site = enter(Op::rmw, where);
     const bool swapped = value_ == expected;
-    if (swapped)
+    if (swapped) {
+      if (!(value_ == desired)) detail::note_progress(site);
       value_ = desired;
-    else
+    } else {
       expected = value_;
+    }
     done(site, Op::rmw, value_, where);
     return swapped;
   }
@@ -168,6 +173,7 @@ class Atomic {
     auto site = enter(Op::rmw, where);
     T old = value_;
     value_ = f(old);
+    if (!(old == value_)) detail::note_progress(site);
     done(site, Op::rmw, value_, where);
     return old;
   }

@@ -41,6 +41,12 @@ void note_task_read(TaskId id) noexcept;
 // tracked tasks' ends): the step depends on every other step.
 void note_read_of_everything() noexcept;
 
+// The running task's operation changed shared state (an atomic now holds another value, a
+// channel holds one value more or less): its loop, if it is in one, makes progress and is not a
+// spin (scheduler.hpp, SpinTracker). Loops of operations that change nothing for good (loads,
+// failed exchanges, lock and unlock) are still recognised.
+void note_progress(const OpSite& site) noexcept;
+
 // The observer event of a completed operation. `outcome` names a result that is not a plain
 // success ("closed", "full", "empty", "lagged", "timed_out"); it becomes the event's text.
 void emit_done(const OpSite& site, Op op, ObjectKind kind, std::int64_t value, SourceLocation where,

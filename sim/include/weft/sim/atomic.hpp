@@ -127,6 +127,7 @@ class atomic : detail::AtomicCore {
   }
   void store(T desired, memory_order = kSeqCst, SourceLocation where = SourceLocation::current()) {
     auto site = enter(Op::store, where);
+    if (!detail::same_bits(value_, desired)) weft::detail::note_progress(site);
     value_ = desired;
     done(site, Op::store, detail::reported(value_), where);
   }
@@ -224,6 +225,7 @@ class atomic : detail::AtomicCore {
     auto site = enter(Op::rmw, where);
     const T old = value_;
     value_ = f(old);
+    if (!detail::same_bits(old, value_)) weft::detail::note_progress(site);
     done(site, Op::rmw, detail::reported(value_), where);
     return old;
   }
@@ -231,10 +233,12 @@ class atomic : detail::AtomicCore {
     auto site = enter(Op::rmw, where);
     const bool equal = detail::same_bits(value_, expected);
     const bool swapped = equal && !(weak && spurious_failure(site));
-    if (swapped)
+    if (swapped) {
+      if (!detail::same_bits(value_, desired)) weft::detail::note_progress(site);
       value_ = desired;
-    else
+    } else {
       expected = value_;
+    }
     done(site, Op::rmw, detail::reported(value_), where,
          swapped ? std::string_view{}
          : equal ? "spurious"
