@@ -1,6 +1,9 @@
 // weft::sim threads: identity, join and detach, the terminate cases, this_thread.
 #include "weft/sim/thread.hpp"
 
+#include <exception>
+#include <string>
+
 #include "weft/runtime.hpp"
 #include "weft/sim/detail/site.hpp"
 
@@ -38,11 +41,25 @@ void detail::escaped(const std::exception& e, SourceLocation created) {
                           created);
 }
 
+namespace {
+// What the last join() on this OS thread rethrew from the joined thread (a failed check), so that
+// a joinable thread destroyed while it unwinds the joiner can say why the joiner never got there.
+// The execution must still end at that destructor: unwinding on would free what the thread uses.
+thread_local std::string rethrown_by_join;
+}  // namespace
+
 void detail::destroyed_joinable(const char* type, TaskId task, SourceLocation created,
                                 const char* how) {
+  std::string why;
+  if (std::uncaught_exceptions() > 0) {
+    why = rethrown_by_join.empty()
+              ? " (while an exception unwound it)"
+              : " (while unwinding from a failure that join() rethrew: " + rethrown_by_join + ")";
+  }
+  rethrown_by_join.clear();
   wd::terminate_execution(std::string("a joinable ") + type + " (thread #" + std::to_string(task) +
                               ", created at " + where_text(created) + ") was " + how + " by " +
-                              current_thread_label() +
+                              current_thread_label() + why +
                               " without join() or detach(): the real program calls "
                               "std::terminate",
                           created);
@@ -55,13 +72,19 @@ void detail::thread_base::join(SourceLocation where) {
   if (get_id() == current_thread_id())
     throw std::system_error(std::make_error_code(std::errc::resource_deadlock_would_occur),
                             "thread::join: a thread cannot join itself");
+  rethrown_by_join.clear();
   try {
     handle_.join(where);
   } catch (const JoinError& error) {
     // Only a failed check gets here (thread_body turns other exceptions into a terminate): the
     // joiner carries it on, so the test fails where the check did.
-    if (error.is_panic()) std::rethrow_exception(error.panic());
-    throw;
+    if (!error.is_panic()) throw;
+    try {
+      std::rethrow_exception(error.panic());
+    } catch (const std::exception& e) {
+      rethrown_by_join = e.what();
+      throw;
+    }
   }
 }
 

@@ -15,7 +15,6 @@
 #include <chrono>
 #include <concepts>
 #include <cstddef>
-#include <exception>
 #include <functional>
 #include <ostream>
 #include <stop_token>
@@ -157,10 +156,7 @@ class thread : public detail::thread_base {
     return *this;
   }
   ~thread() {
-    // While an exception unwinds the owner (a failed check rethrown by an earlier join(), a
-    // panic), that exception is the failure to report: std would terminate here, but reporting
-    // the terminate instead would hide why the owner never reached this thread's join().
-    if (joinable() && !detail::dropping_current_thread() && std::uncaught_exceptions() == 0)
+    if (joinable() && !detail::dropping_current_thread())
       detail::destroyed_joinable("std::thread", handle_.id(), created_, "destroyed");
   }
 
