@@ -213,7 +213,7 @@ void StepLog::on_event(const Event& e) {
       return;
     }
     case EventKind::access: {
-      // A query (is_cancelled, len, is_finished...) or a destructor's update: no operation of
+      // A query (is_cancelled, len, is_finished...) or a child token's cancel: no operation of
       // its own, but the step depends on the object as an operation on it would.
       StepRecord* s = current(gen, e.task);
       if (s == nullptr) s = current(gen, dropping_);

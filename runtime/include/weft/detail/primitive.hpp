@@ -29,7 +29,7 @@ OpSite enter_blocking_op(const char* what, ObjectTag& tag, ObjectKind kind, Op o
 // For destructors, which never suspend: no scheduling point, but wakes and events still work.
 OpSite quiet_site(ObjectTag& tag, ObjectKind kind) noexcept;
 
-// A read (or, from a destructor, a change) of the object's state that is no operation: a query
+// A read (or, with write, a change) of the object's state that is no operation: a query
 // such as is_cancelled() or len(). Not a scheduling point and not in the trace; it tells
 // partial-order reduction that the running step depends on the object (EventKind::access), which
 // it must know to try the other order of this read and a change of the object by another task.
