@@ -9,6 +9,7 @@
 
 #include "weft/harness/explorer.hpp"
 #include "weft/harness/scenario.hpp"
+#include "weft/harness/strategies.hpp"
 #include "weft/weft.hpp"
 
 namespace {
@@ -94,9 +95,11 @@ void condvar_ping_pong() {
 }
 
 void explore_model(benchmark::State& state, const char* strategy, void (*body)(),
-                   int preemption_bound = -1) {
+                   int preemption_bound = -1, unsigned jobs = 1, int split_depth = -1) {
   weft::ExploreOptions options;
   options.strategy = strategy;
+  options.jobs = jobs;
+  options.split_depth = split_depth;
   options.iterations = 2000000;
   options.preemption_bound = preemption_bound;
   options.lock_order = false;
@@ -183,6 +186,20 @@ BENCHMARK(BM_DporSource_CondVarPingPong)
     ->UseRealTime();
 void BM_Dpor_CondVarPingPong(benchmark::State& s) { explore_model(s, "dpor", condvar_ping_pong); }
 BENCHMARK(BM_Dpor_CondVarPingPong)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+// --jobs: (jobs, split depth). Plain DPOR on one thread, then the search split at the depth
+// --jobs uses, on 1 and 2 threads: the same executions whatever the threads, more of them than
+// plain DPOR (the sleep-set blocked ones at the full decisions), in less time with more cores.
+void BM_DporJobs_CondVarPingPong(benchmark::State& s) {
+  explore_model(s, "dpor", condvar_ping_pong, -1, static_cast<unsigned>(s.range(0)),
+                static_cast<int>(s.range(1)));
+}
+BENCHMARK(BM_DporJobs_CondVarPingPong)
+    ->Args({1, 0})
+    ->Args({1, static_cast<std::int64_t>(weft::DporOptions::kJobsSplitDepth)})
+    ->Args({2, static_cast<std::int64_t>(weft::DporOptions::kJobsSplitDepth)})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
 void BM_Exhaustive_CondVarPingPong(benchmark::State& s) {
   explore_model(s, "exhaustive", condvar_ping_pong);
 }

@@ -305,7 +305,7 @@ class Exploration {
   std::vector<std::uint64_t> skipped_;  // claims (positions j) not run; at most one per worker
   std::mutex progress_mutex_;
   Clock::time_point last_progress_;  // under progress_mutex_
-  // A tree search on several threads (--jobs with dfs or delay-bounded), else null.
+  // A tree search on several threads (--jobs with dfs, delay-bounded or DPOR), else null.
   std::unique_ptr<detail::TreeParts<Found>> parts_;
 };
 

@@ -1,7 +1,7 @@
-// A tree search (dfs, delay-bounded) on several threads: the tree is cut into parts, each run by
-// one thread at a time, and the parts are kept in the order the one-thread search would run them,
-// so that what they found can be put back into that order (execution indices, the first failure,
-// the iteration budget) and the result is the same for any --jobs.
+// A tree search (dfs, delay-bounded, the DPOR strategies) on several threads: the tree is cut
+// into parts, each run by one thread at a time, and the parts are kept in the order the one-thread
+// search would run them, so that what they found can be put back into that order (execution
+// indices, the first failure, the iteration budget) and the result is the same for any --jobs.
 //
 // A part is a strategy restricted to a subtree (Strategy::split). The first part is the whole
 // tree. A thread with nothing to run waits until a running thread, between two of its

@@ -9,6 +9,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -39,12 +40,16 @@ struct Outcomes {
 
 Outcomes explore_outcomes(const std::string& strategy, const Program& program,
                           weft::Flavor flavor = weft::Flavor::multi_thread,
-                          std::uint64_t iterations = 200000, std::int32_t bound = -1) {
+                          std::uint64_t iterations = 200000, std::int32_t bound = -1,
+                          std::int32_t split_depth = -1, std::uint32_t jobs = 1) {
   Outcomes out;
+  std::mutex seen_mutex;  // --jobs runs the body on several threads
   weft::ExploreOptions o;
   o.strategy = strategy;
   o.iterations = iterations;
   o.preemption_bound = bound;
+  o.split_depth = split_depth;
+  o.jobs = jobs;
   o.lock_order = false;
   o.all_failures = true;
   o.long_poll_ms = 0;
@@ -56,6 +61,7 @@ Outcomes explore_outcomes(const std::string& strategy, const Program& program,
       weft::Runtime rt;
       rt.block_on([&] { program(logs); });
     }
+    const std::lock_guard lock(seen_mutex);
     out.seen.insert(logs[0] + "|" + logs[1] + "|" + logs[2] + "|" + logs[3]);
   };
   auto report = weft::explore(o, target);
@@ -94,6 +100,25 @@ void check_sound(const Program& program, weft::Flavor flavor = weft::Flavor::mul
       source_executions = dpor.executions;
     else
       CHECK(dpor.executions <= source_executions);
+  }
+  // Split at full decisions (--split-depth, what --jobs uses): still every outcome, whatever the
+  // depth, and the same executions on one thread and on two.
+  for (const std::int32_t depth : {1, 4, 64}) {
+    const Outcomes split = explore_outcomes("dpor", program, flavor, 200000, -1, depth);
+    INFO("dpor split depth " << depth << ": " << split.executions << " executions");
+    REQUIRE(split.exhausted);
+    CHECK(split.seen == dfs.seen);
+    CHECK(split.executions <= dfs.executions);
+    if (depth == 4) {
+      const Outcomes two = explore_outcomes("dpor", program, flavor, 200000, -1, depth, 2);
+      REQUIRE(two.exhausted);
+      CHECK(two.seen == dfs.seen);
+      CHECK(two.executions == split.executions);
+      const Outcomes source =
+          explore_outcomes("dpor-source", program, flavor, 200000, -1, depth, 2);
+      REQUIRE(source.exhausted);
+      CHECK(source.seen == dfs.seen);
+    }
   }
   // exhaustive: bounded passes first, then whatever dpor reaches, and it says it is complete.
   const Outcomes exhaustive = explore_outcomes("exhaustive", program, flavor);

@@ -10,6 +10,7 @@
 #include "../../fuzz/two_bugs.hpp"
 #include "weft/harness/random.hpp"
 #include "weft/harness/scenario.hpp"
+#include "weft/harness/strategies.hpp"
 #include "weft/weft.hpp"
 
 namespace {
@@ -331,6 +332,7 @@ TEST_CASE("a tree search on several threads gives the one-thread result, whateve
     const char* strategy;
     std::uint64_t iterations;
     bool all_failures;
+    int preemption_bound = 2;
   };
   auto scenario = [](const char* name) { return weft::target_of(*weft::find_scenario(name)); };
   const std::vector<Case> cases{
@@ -342,11 +344,24 @@ TEST_CASE("a tree search on several threads gives the one-thread result, whateve
        100000, false},
       {"delay bounding, clean", scenario("select-shutdown-drains-queue"), "delay-bounded", 100000,
        false},
+      // DPOR splits at its full decisions (--split-depth: the same on one thread and on many).
+      {"dpor, a bug", scenario("select-shutdown-drops-queued-jobs"), "dpor", 100000, false},
+      {"dpor, clean", scenario("graceful-shutdown-tracker-wait"), "dpor", 100000, false},
+      {"dpor, the budget ends it", scenario("graceful-shutdown-tracker-wait"), "dpor", 700, false},
+      {"dpor, every failure counted", two_bugs, "dpor", 100000, true},
+      {"dpor-source, clean", scenario("select-shutdown-drains-queue"), "dpor-source", 100000,
+       false},
+      {"dpor-bounded, a bug", scenario("select-shutdown-drops-queued-jobs"), "dpor-bounded", 100000,
+       false, 1},
+      {"dpor-bounded, clean", scenario("task-leak-shutdown-signal"), "dpor-bounded", 100000, false,
+       1},
   };
   for (const Case& c : cases) {
     INFO(c.what);
     auto o = options_for(c.strategy, c.iterations);
     o.all_failures = c.all_failures;
+    o.preemption_bound = c.preemption_bound;
+    o.split_depth = static_cast<std::int32_t>(weft::DporOptions::kJobsSplitDepth);
     const weft::ExploreReport one = weft::explore(o, c.target);
     CHECK(one.tree_parts == 0);
     for (unsigned jobs : {2u, 4u}) {
@@ -381,10 +396,23 @@ TEST_CASE("a tree search on several threads gives the one-thread result, whateve
   CHECK(*late.failing_execution > 100);
   o.iterations = 3000;
   CHECK_FALSE(weft::explore(o, scenario("select-shutdown-drains-queue")).exhausted);
+  // DPOR's split really cuts the tree, and --jobs alone chooses the split depth.
+  o = options_for("dpor", 100000);
+  o.jobs = 2;
+  const weft::ExploreReport classes = weft::explore(o, scenario("graceful-shutdown-tracker-wait"));
+  CHECK(classes.exhausted);
+  CHECK(classes.tree_parts > 2);
+  CHECK(classes.strategy == "dpor split depth 4");
+  o.jobs = 3;
+  CHECK(weft::explore(o, scenario("graceful-shutdown-tracker-wait")).executions ==
+        classes.executions);
+  const weft::ExploreReport bug = weft::explore(o, scenario("select-shutdown-drops-queued-jobs"));
+  REQUIRE(bug.trace);
+  CHECK(bug.trace->strategy_parameters.value("split_depth", 0) == 4);
 }
 
 TEST_CASE("--jobs with a strategy that runs its executions in order says it ran on one thread") {
-  auto o = options_for("dpor", 100);
+  auto o = options_for("exhaustive", 100);
   o.jobs = 2;
   const weft::ExploreReport report =
       weft::explore(o, weft::target_of(*weft::find_scenario("lock-order-consistent")));

@@ -885,7 +885,8 @@ TEST_CASE("make_strategy rejects unknown names and bad parameters with a clear e
   CHECK(make_strategy("nope", nullptr) == nullptr);  // the error pointer is optional
 }
 
-TEST_CASE("dfs and delay-bounded split into parts that run the one-thread search's executions") {
+TEST_CASE(
+    "dfs, delay-bounded and dpor split into parts that run the one-thread search's executions") {
   // Parts run in an interleaving chosen by a seeded generator, split at random moments; put back
   // in their order, their executions must be exactly the one-thread search's, in its order.
   struct Case {
@@ -911,6 +912,10 @@ TEST_CASE("dfs and delay-bounded split into parts that run the one-thread search
       {"dfs", {{"preemption_bound", 1}}, dependent_tree},
       {"delay-bounded", {{"delay_bound", 2}}, small_mixed},
       {"delay-bounded", {{"delay_bound", 0}}, tree_2_3_2},
+      // DPOR splits at its full decisions and at the decisions before its first schedule one.
+      {"dpor", {{"split_depth", 3}}, small_mixed},
+      {"dpor-source", {{"split_depth", 3}}, tree_2_3_2},
+      {"dpor-bounded", {{"preemption_bound", 1}, {"split_depth", 2}}, small_mixed},
   };
   for (const Case& c : cases) {
     INFO(c.strategy << " " << c.parameters.dump());
@@ -960,8 +965,9 @@ TEST_CASE("dfs and delay-bounded split into parts that run the one-thread search
     }
     CHECK(total_parts > 10);  // the parts were really split
   }
-  // Strategies whose executions depend on the earlier ones' findings do not split.
-  Dpor dpor;
-  CHECK_FALSE(dpor.splittable());
-  CHECK(dpor.split() == nullptr);
+  // A strategy whose passes depend on the earlier passes' findings does not split.
+  auto exhaustive = make_strategy("exhaustive", nlohmann::json::object());
+  REQUIRE(exhaustive);
+  CHECK_FALSE(exhaustive->splittable());
+  CHECK(exhaustive->split() == nullptr);
 }

@@ -30,6 +30,11 @@
 // step it took there runs; a decision whose candidates all sleep ends the useful part of the
 // execution (it runs to the end answering 0, and its later steps make no races).
 //
+// Split (--split-depth S, what --jobs uses): the first S schedule decisions of every execution
+// explore every candidate not asleep and take no branch from races, so split() can give their
+// later branches to another thread without changing what the search runs (docs/dpor.md,
+// "Parallel search").
+//
 // Bounded (`dpor-bounded`, a preemption bound b >= 0): Coons, Musuvathi, McKinley, "Bounded
 // Partial-Order Reduction", OOPSLA 2013. Guarantee: when exhausted, every class of the executions
 // whose decisions hold at most b preemptions (preemption.hpp: as dfs counts them) has been run.
@@ -145,8 +150,11 @@ std::size_t Dpor::open_frame(DecisionKind kind, const Candidates& candidates,
   frame.candidates = static_cast<std::uint32_t>(candidates.size());
   frame.first_step = log_.size();
   frame.closed = redundant_;
-  if (!stack_.empty())
-    frame.preemptions_before = stack_.back().preemptions_before + stack_.back().preemption;
+  if (!stack_.empty()) {
+    const Frame& above = stack_.back();
+    frame.preemptions_before = above.preemptions_before + above.preemption;
+    frame.schedules_before = above.schedules_before + (above.kind == DecisionKind::schedule);
+  }
   if (wakeup() && follow_from_ != kNotFollowing) {
     follow_steps();
     if (kind != DecisionKind::schedule) frame.following = following_;
@@ -192,6 +200,24 @@ std::size_t Dpor::open_frame(DecisionKind kind, const Candidates& candidates,
       }
       frame.index = first;
       frame.todo[first] = 2;
+      if (frame.schedules_before < options_.split_depth && !frame.closed) {
+        // A full decision: every candidate not asleep, in the candidates' order.
+        frame.full = true;
+        for (std::uint32_t i = 0; i < frame.candidates; ++i) {
+          if (i == first || asleep(frame, i)) continue;
+          if (!wakeup()) {
+            frame.todo[i] = 1;
+            continue;
+          }
+          const TaskId t = frame.tasks[i];
+          if (std::any_of(frame.wakeup.begin(), frame.wakeup.end(),
+                          [&](const WakeupNode& n) { return n.step.task == t; }))
+            continue;
+          WakeupNode node;
+          node.step.task = t;  // its step is not known: global, as add_backtrack's branches
+          frame.wakeup.push_back(std::move(node));
+        }
+      }
     }
   }
   // Index 0 never costs a preemption, and only an unbounded search sleeps past it.
@@ -333,7 +359,7 @@ std::optional<std::int64_t> Dpor::covered_bound() const {
 
 void Dpor::add_backtrack(std::size_t frame_index, std::span<const TaskId> initials) {
   Frame& f = stack_[frame_index];
-  if (f.kind != DecisionKind::schedule || f.closed) return;
+  if (f.kind != DecisionKind::schedule || f.closed || f.full) return;
   if (wakeup()) {
     // Source-DPOR's rule with the wake-up tree as the backtrack set: nothing to add when an
     // initial is explored, exploring, asleep or planned; else one initial, as a branch whose step
@@ -412,7 +438,7 @@ std::optional<std::size_t> weak_initial(const Step& p, std::span<const Step> seq
 // it becomes a new branch below the longest such prefix, explored after the branches there.
 void Dpor::insert_wakeup(std::size_t frame_index, std::vector<Sleeper> sequence) {
   Frame& f = stack_[frame_index];
-  if (f.kind != DecisionKind::schedule || f.closed || sequence.empty()) return;
+  if (f.kind != DecisionKind::schedule || f.closed || f.full || sequence.empty()) return;
   bool found = false;
   for (const auto* list : {&f.sleep, &f.explored})
     for (const Sleeper& s : *list)
@@ -637,7 +663,7 @@ void Dpor::add_backtracks() {
 }
 
 void Dpor::backtrack() {
-  while (!stack_.empty()) {
+  while (stack_.size() > floor_) {
     Frame& f = stack_.back();
     if (!f.closed) {
       if (f.kind == DecisionKind::schedule && wakeup()) {
@@ -690,21 +716,101 @@ void Dpor::backtrack() {
   exhausted_ = true;
 }
 
+// Whether backtrack() would move `frame` to another branch.
+bool Dpor::branch_left(const Frame& frame) const {
+  if (frame.closed) return false;
+  if (frame.kind != DecisionKind::schedule)
+    return frame.index + 1 < frame.candidates && allowed(frame, frame.index + 1);
+  if (wakeup())
+    return std::any_of(frame.wakeup.begin(), frame.wakeup.end(), [&](const WakeupNode& n) {
+      const auto it = std::find(frame.tasks.begin(), frame.tasks.end(), n.step.task);
+      const auto i = static_cast<std::uint32_t>(it - frame.tasks.begin());
+      return it != frame.tasks.end() && frame.todo[i] != 2 && !asleep(frame, i);
+    });
+  for (std::uint32_t i = 0; i < frame.candidates; ++i)
+    if (frame.todo[i] == 1 && allowed(frame, i) && !asleep(frame, i)) return true;
+  return false;
+}
+
+// Gives away the later branches of the shallowest decision that has any, when no race can add a
+// branch to it or above it (every schedule decision down to it is full): the part given runs
+// them as this search would have after its current branch, with the same sleep sets, and this
+// search ends with its current branch there. Both parts together run what this search alone
+// would, in the same order (docs/dpor.md, "Parallel search").
+std::unique_ptr<Strategy> Dpor::split() {
+  if (in_execution_ || exhausted_ || nondeterminism_) return nullptr;
+  for (std::size_t d = floor_; d < stack_.size(); ++d) {
+    const Frame& f = stack_[d];
+    if (f.kind == DecisionKind::schedule && !f.full && !f.closed) return nullptr;
+    if (!branch_left(f)) continue;
+    // The deepest decision was re-answered by the last backtrack(): the step its new branch
+    // takes, which would sleep in the later branches, is not known before it runs.
+    if (f.kind == DecisionKind::schedule && d + 1 == stack_.size()) return nullptr;
+    auto part = std::make_unique<Dpor>(options_);
+    part->stack_.assign(stack_.begin(), stack_.begin() + static_cast<std::ptrdiff_t>(d) + 1);
+    part->floor_ = d;
+    part->backtrack();  // to the next branch, as this search would after its current one
+    floor_ = d + 1;
+    return part;
+  }
+  return nullptr;
+}
+
 nlohmann::json Dpor::parameters() const {
-  if (!bounded()) return nlohmann::json{{"max_executions", options_.max_executions}};
-  return nlohmann::json{{"preemption_bound", options_.preemption_bound},
-                        {"max_executions", options_.max_executions}};
+  nlohmann::json j{{"max_executions", options_.max_executions}};
+  if (bounded()) j["preemption_bound"] = options_.preemption_bound;
+  if (options_.split_depth != 0) j["split_depth"] = options_.split_depth;  // 0 when absent
+  return j;
 }
 
 std::unique_ptr<Strategy> Dpor::clone() const { return std::make_unique<Dpor>(options_); }
 
 namespace {
+constexpr std::int32_t kMaxSplitDepth = 64;
+
+// --split-depth, shared by the three DPOR entries.
+OptionRow split_depth_row() {
+  static_assert(DporOptions::kJobsSplitDepth == 4, "the help below names it");
+  return member_row<&ExploreOptions::split_depth>(
+      "split-depth", "WEFT_SPLIT_DEPTH",
+      "dpor, dpor-source, dpor-bounded: the first this many schedule decisions of each execution "
+      "explore every candidate, so that --jobs can split the search there (-1: 0 on one thread, "
+      "4 with --jobs 2 or more; one value gives one result for any --jobs)",
+      "split_depth", "split depth", "");
+}
+
+std::int32_t split_depth_of(const ExploreOptions& o) {
+  if (o.split_depth >= 0) return o.split_depth;
+  return o.jobs > 1 ? static_cast<std::int32_t>(DporOptions::kJobsSplitDepth) : 0;
+}
+
+void validate_split_depth(const ExploreOptions& o) {
+  if (o.split_depth < -1 || o.split_depth > kMaxSplitDepth)
+    throw OptionError("--split-depth: -1 to " + std::to_string(kMaxSplitDepth));
+}
+
+void read_common(ParameterReader& p, DporOptions& options) {
+  p.integer("split_depth", options.split_depth, 0, static_cast<std::uint32_t>(kMaxSplitDepth));
+  p.integer("max_executions", options.max_executions, 0, std::numeric_limits<std::int64_t>::max());
+}
+
 // dpor and dpor-source: no preemption bound, with or without wake-up trees.
 std::unique_ptr<Strategy> make_unbounded_dpor(ParameterReader& p, bool wakeup_trees) {
   DporOptions options;
   options.wakeup_trees = wakeup_trees;
-  p.integer("max_executions", options.max_executions, 0, std::numeric_limits<std::int64_t>::max());
+  read_common(p, options);
   return std::make_unique<Dpor>(options);
+}
+
+// Recorded only when not 0, so that plain DPOR's traces and reports read as before.
+nlohmann::json split_parameters(const ExploreOptions& o) {
+  nlohmann::json j = nlohmann::json::object();
+  if (const std::int32_t depth = split_depth_of(o); depth != 0) j["split_depth"] = depth;
+  return j;
+}
+
+nlohmann::json unbounded_parameters(const ExploreOptions& o, const ExplorationProbe&) {
+  return split_parameters(o);
 }
 }  // namespace
 
@@ -714,14 +820,14 @@ const StrategyEntry& dpor_entry() {
       .help =
           "optimal DPOR (source sets, wake-up trees, sleep sets) over the documented dependence "
           "relation: every class of executions once (docs/dpor.md)",
-      .records = "max_executions",
-      .options = {},
+      .records = "split_depth and max_executions",
+      .options = {split_depth_row()},
       .seeded = false,
       .selectable = true,
       .measured = true,
-      .parameters = {},
+      .parameters = unbounded_parameters,
       .make = [](ParameterReader& p) { return make_unbounded_dpor(p, true); },
-      .validate = {},
+      .validate = validate_split_depth,
   };
   return entry;
 }
@@ -730,14 +836,14 @@ const StrategyEntry& dpor_source_entry() {
   static const StrategyEntry entry{
       .name = "dpor-source",
       .help = "source-DPOR with sleep sets, without wake-up trees (for comparison with dpor)",
-      .records = "max_executions",
-      .options = {},
+      .records = "split_depth and max_executions",
+      .options = {split_depth_row()},
       .seeded = false,
       .selectable = true,
       .measured = false,
-      .parameters = {},
+      .parameters = unbounded_parameters,
       .make = [](ParameterReader& p) { return make_unbounded_dpor(p, false); },
-      .validate = {},
+      .validate = validate_split_depth,
   };
   return entry;
 }
@@ -748,22 +854,26 @@ const StrategyEntry& dpor_bounded_entry() {
       .help =
           "preemption-bounded DPOR (Coons et al. 2013): every class of the schedules within "
           "--preemption-bound, with fewer executions than dfs with the same bound",
-      .records = "preemption_bound and max_executions",
-      .options = {preemption_bound_row()},
+      .records = "preemption_bound, split_depth and max_executions",
+      .options = {preemption_bound_row(), split_depth_row()},
       .seeded = false,
       .selectable = true,
       .measured = false,
-      .parameters = preemption_bound_parameters,
+      .parameters =
+          [](const ExploreOptions& o, const ExplorationProbe& probe) {
+            nlohmann::json j = preemption_bound_parameters(o, probe);
+            j.update(split_parameters(o));
+            return j;
+          },
       .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
         DporOptions options;
         options.preemption_bound = 0;
         p.integer("preemption_bound", options.preemption_bound, -1,
                   std::numeric_limits<int>::max());
-        p.integer("max_executions", options.max_executions, 0,
-                  std::numeric_limits<std::int64_t>::max());
+        read_common(p, options);
         return std::make_unique<Dpor>(options);
       },
-      .validate = {},
+      .validate = validate_split_depth,
   };
   return entry;
 }

@@ -116,6 +116,7 @@ struct ExploreOptions {
   std::uint64_t pct_steps = 0;        // pct: step estimate k (0: measured)
   std::int32_t preemption_bound = 2;  // dfs: -1 unbounded
   std::int32_t delay_bound = 2;       // delay-bounded: delays per execution
+  std::int32_t split_depth = -1;      // dpor*: full decisions (-1: 0, or 4 with --jobs > 1)
 };
 
 // A bad option value: the message is one line naming the option.

@@ -154,6 +154,7 @@ class Dfs final : public Strategy {
                          const DecisionContext& context);
   void diverged(std::string message);
   void backtrack();
+  bool branch_left(const Frame& frame) const;
 
   DfsOptions options_;
   // invariant: between executions, stack_ is the prefix the next execution replays: every frame
@@ -184,6 +185,15 @@ struct DporOptions {
   // Musuvathi, McKinley, OOPSLA 2013): every schedule with at most this many preemptions is
   // covered up to equivalence; sleep sets are off and conservative backtrack points are added.
   int preemption_bound = -1;
+  // The first this many schedule decisions of every execution explore every candidate that is not
+  // asleep, whatever the races ask for, and no race adds a branch to them. Their subtrees are
+  // then parts no other part's races reach, which split() gives to other threads (--jobs) while
+  // the result stays that of one thread (docs/dpor.md, "Parallel search"). The price is the
+  // executions sleep sets block there; 0 is plain DPOR, which splits only at the decisions
+  // before its first schedule decision.
+  std::uint32_t split_depth = 0;
+  // What --jobs 2 or more uses unless --split-depth says otherwise (bench/dpor_bench.cpp).
+  static constexpr std::uint32_t kJobsSplitDepth = 4;
 };
 
 class Dpor final : public Strategy {
@@ -202,6 +212,8 @@ class Dpor final : public Strategy {
   Observer* step_observer() override { return &log_; }
   std::optional<std::int64_t> covered_bound() const override;
   std::unique_ptr<Strategy> clone() const override;
+  std::unique_ptr<Strategy> split() override;
+  bool splittable() const override { return true; }
 
   // Executions begun so far.
   std::uint64_t executions() const noexcept { return executions_; }
@@ -236,8 +248,10 @@ class Dpor final : public Strategy {
   struct Frame {
     DecisionKind kind = DecisionKind::schedule;
     bool first_is_current = false;
-    bool closed = false;                   // no alternatives to open (sleep-blocked, or after that)
-    bool preemption = false;               // the current answer costs a preemption (preemption.hpp)
+    bool closed = false;      // no alternatives to open (sleep-blocked, or after that)
+    bool preemption = false;  // the current answer costs a preemption (preemption.hpp)
+    bool full = false;  // explores every candidate not asleep; races add nothing (split_depth)
+    std::uint32_t schedules_before = 0;    // schedule decisions above this one
     std::uint32_t candidates = 0;          // invariant: >= 2
     std::uint32_t index = 0;               // invariant: < candidates
     std::uint32_t preemptions_before = 0;  // preemptions chosen by the frames above this one
@@ -271,6 +285,7 @@ class Dpor final : public Strategy {
   bool allowed(const Frame& frame, std::uint32_t index) const;
   void diverged(std::string message);
   void backtrack();
+  bool branch_left(const Frame& frame) const;
 
   // add_backtracks' working memory, kept between executions so that it is allocated once.
   struct AnalysisScratch {
@@ -292,6 +307,9 @@ class Dpor final : public Strategy {
   StepLog log_;
   AnalysisScratch scratch_;
   std::vector<Frame> stack_;  // invariant between executions: the prefix the next one replays
+  // The frames above floor_ are fixed: their other branches were given away by split() (or this
+  // search was split off below them). invariant: floor_ <= stack_.size() between executions.
+  std::size_t floor_ = 0;
   std::size_t depth_ = 0;
   std::size_t fresh_from_ = 0;
   std::int32_t last_schedule_ = -1;  // this execution's latest schedule frame, -1 after shutdown
