@@ -564,13 +564,16 @@ Found Exploration::merge_parts() {
   std::uint64_t end = options_.iterations;  // executions from here on are not counted
   bool complete = true;
   for (auto& part : parts_->parts()) {
-    complete = complete && part.complete();
     Found& f = part.found;
     std::uint64_t n = end > base ? std::min(part.ran, end - base) : 0;
     if (!options_.all_failures && f.first_failed && f.first_failed->first < n) {
       n = f.first_failed->first + 1;
       end = base + n;
     }
+    // A part that ran past the budget (before an earlier part grew) is not complete for the
+    // one-thread search, which stopped inside it.
+    complete = complete && part.complete() && n == part.ran;
+    part.counted = n;
     all.executions += n;
     for (const auto& [local, hash] : f.hashes)
       if (local < n && base + local < kDistinctWindow) all.hashes.emplace_back(base + local, hash);
@@ -595,14 +598,23 @@ Found Exploration::merge_parts() {
   return all;
 }
 
-// The bound a tree search covered: the one every part covered, when all were run to their end.
+// The bound a tree search covered, as the one-thread search would report it where it ended: the
+// lowest of the parts it ran to their end and of the part it ended in, as that part's strategy
+// stood after the executions the one-thread search ran there. (exhaustive reports the bound of
+// its last complete pass even when the unbounded pass, the one that splits, was cut.)
 std::optional<std::int64_t> Exploration::covered_by_parts() {
-  if (!exhausted_) return std::nullopt;
   std::optional<std::int64_t> covered;
   for (auto& part : parts_->parts()) {
-    const std::optional<std::int64_t> b = part.strategy->covered_bound();
+    std::optional<std::int64_t> b;
+    if (part.counted == part.ran && !part.stopped) {
+      b = part.strategy->covered_bound();
+    } else {
+      for (const auto& [ran, bound] : part.covered)
+        if (ran <= part.counted) b = bound;
+    }
     if (!b) return std::nullopt;
     covered = covered ? std::min(*covered, *b) : *b;
+    if (!part.complete() || part.counted != part.ran) break;
   }
   return covered;
 }

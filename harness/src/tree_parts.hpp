@@ -24,6 +24,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "weft/harness/strategy.hpp"
 
@@ -42,6 +44,11 @@ class TreeParts {
     bool taken = false;
     bool finished = false;
     bool stopped = false;  // a failure in an earlier part ended the search here
+    // Strategy::covered_bound() as it changed: (executions run, the bound then), from 0 on, so
+    // that the bound the one-thread search had where it ended inside the part is known even when
+    // the part ran past that point.
+    std::vector<std::pair<std::uint64_t, std::optional<std::int64_t>>> covered;
+    std::uint64_t counted = 0;  // executions the one-thread search runs here (set by the merge)
     // Whether the one-thread search would have run all of the part: it is covered, and no
     // earlier failure stopped the search before it (even if it ran to its end meanwhile).
     bool complete() const { return !stopped && strategy->exhausted(); }
@@ -75,6 +82,9 @@ class TreeParts {
   // waiting thread a part of this one first.
   std::optional<std::uint64_t> begin(Part& part, std::uint64_t budget, std::uint64_t* at_least) {
     std::lock_guard lock(mutex_);
+    const std::optional<std::int64_t> covered = part.strategy->covered_bound();
+    if (part.covered.empty() || part.covered.back().second != covered)
+      part.covered.emplace_back(part.ran, covered);
     if (part.stopped || part.strategy->exhausted()) return std::nullopt;
     // The walk over the earlier parts is needed only when the budget could be reached: while
     // every part together has begun fewer, so have the parts before this one.

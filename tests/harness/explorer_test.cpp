@@ -355,6 +355,10 @@ TEST_CASE("a tree search on several threads gives the one-thread result, whateve
        false, 1},
       {"dpor-bounded, clean", scenario("task-leak-shutdown-signal"), "dpor-bounded", 100000, false,
        1},
+      {"exhaustive, a bug", scenario("select-shutdown-drops-queued-jobs"), "exhaustive", 100000,
+       false},
+      {"exhaustive, clean", scenario("graceful-shutdown-tracker-wait"), "exhaustive", 100000,
+       false},
   };
   for (const Case& c : cases) {
     INFO(c.what);
@@ -412,7 +416,7 @@ TEST_CASE("a tree search on several threads gives the one-thread result, whateve
 }
 
 TEST_CASE("--jobs with a strategy that runs its executions in order says it ran on one thread") {
-  auto o = options_for("exhaustive", 100);
+  auto o = options_for("dfs-iterative", 100);
   o.jobs = 2;
   const weft::ExploreReport report =
       weft::explore(o, weft::target_of(*weft::find_scenario("lock-order-consistent")));

@@ -768,29 +768,13 @@ std::unique_ptr<Strategy> Dpor::clone() const { return std::make_unique<Dpor>(op
 namespace {
 constexpr std::int32_t kMaxSplitDepth = 64;
 
-// --split-depth, shared by the three DPOR entries.
-OptionRow split_depth_row() {
-  static_assert(DporOptions::kJobsSplitDepth == 4, "the help below names it");
-  return member_row<&ExploreOptions::split_depth>(
-      "split-depth", "WEFT_SPLIT_DEPTH",
-      "dpor, dpor-source, dpor-bounded: the first this many schedule decisions of each execution "
-      "explore every candidate, so that --jobs can split the search there (-1: 0 on one thread, "
-      "4 with --jobs 2 or more; one value gives one result for any --jobs)",
-      "split_depth", "split depth", "");
-}
-
 std::int32_t split_depth_of(const ExploreOptions& o) {
   if (o.split_depth >= 0) return o.split_depth;
   return o.jobs > 1 ? static_cast<std::int32_t>(DporOptions::kJobsSplitDepth) : 0;
 }
 
-void validate_split_depth(const ExploreOptions& o) {
-  if (o.split_depth < -1 || o.split_depth > kMaxSplitDepth)
-    throw OptionError("--split-depth: -1 to " + std::to_string(kMaxSplitDepth));
-}
-
 void read_common(ParameterReader& p, DporOptions& options) {
-  p.integer("split_depth", options.split_depth, 0, static_cast<std::uint32_t>(kMaxSplitDepth));
+  read_split_depth(p, options.split_depth);
   p.integer("max_executions", options.max_executions, 0, std::numeric_limits<std::int64_t>::max());
 }
 
@@ -801,18 +785,34 @@ std::unique_ptr<Strategy> make_unbounded_dpor(ParameterReader& p, bool wakeup_tr
   read_common(p, options);
   return std::make_unique<Dpor>(options);
 }
+}  // namespace
+
+OptionRow split_depth_row() {
+  static_assert(DporOptions::kJobsSplitDepth == 4, "the help below names it");
+  return member_row<&ExploreOptions::split_depth>(
+      "split-depth", "WEFT_SPLIT_DEPTH",
+      "dpor, dpor-source, dpor-bounded, exhaustive's unbounded pass: the first this many schedule "
+      "decisions of each execution explore every candidate, so that --jobs can split the search "
+      "there (-1: 0 on one thread, 4 with --jobs 2 or more; one value gives one result for any "
+      "--jobs)",
+      "split_depth", "split depth", "");
+}
+
+void validate_split_depth(const ExploreOptions& o) {
+  if (o.split_depth < -1 || o.split_depth > kMaxSplitDepth)
+    throw OptionError("--split-depth: -1 to " + std::to_string(kMaxSplitDepth));
+}
+
+void read_split_depth(ParameterReader& p, std::uint32_t& depth) {
+  p.integer("split_depth", depth, 0, static_cast<std::uint32_t>(kMaxSplitDepth));
+}
 
 // Recorded only when not 0, so that plain DPOR's traces and reports read as before.
-nlohmann::json split_parameters(const ExploreOptions& o) {
+nlohmann::json split_depth_parameters(const ExploreOptions& o, const ExplorationProbe&) {
   nlohmann::json j = nlohmann::json::object();
   if (const std::int32_t depth = split_depth_of(o); depth != 0) j["split_depth"] = depth;
   return j;
 }
-
-nlohmann::json unbounded_parameters(const ExploreOptions& o, const ExplorationProbe&) {
-  return split_parameters(o);
-}
-}  // namespace
 
 const StrategyEntry& dpor_entry() {
   static const StrategyEntry entry{
@@ -825,7 +825,7 @@ const StrategyEntry& dpor_entry() {
       .seeded = false,
       .selectable = true,
       .measured = true,
-      .parameters = unbounded_parameters,
+      .parameters = split_depth_parameters,
       .make = [](ParameterReader& p) { return make_unbounded_dpor(p, true); },
       .validate = validate_split_depth,
   };
@@ -841,7 +841,7 @@ const StrategyEntry& dpor_source_entry() {
       .seeded = false,
       .selectable = true,
       .measured = false,
-      .parameters = unbounded_parameters,
+      .parameters = split_depth_parameters,
       .make = [](ParameterReader& p) { return make_unbounded_dpor(p, false); },
       .validate = validate_split_depth,
   };
@@ -862,7 +862,7 @@ const StrategyEntry& dpor_bounded_entry() {
       .parameters =
           [](const ExploreOptions& o, const ExplorationProbe& probe) {
             nlohmann::json j = preemption_bound_parameters(o, probe);
-            j.update(split_parameters(o));
+            j.update(split_depth_parameters(o, probe));
             return j;
           },
       .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {

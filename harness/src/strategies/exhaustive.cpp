@@ -30,7 +30,8 @@ constexpr int kLastBoundedPass = 2;
 
 class ExhaustiveSearch final : public Strategy {
  public:
-  explicit ExhaustiveSearch(std::uint64_t max_executions) : max_executions_(max_executions) {}
+  ExhaustiveSearch(std::uint64_t max_executions, std::uint32_t split_depth)
+      : max_executions_(max_executions), split_depth_(split_depth) {}
 
   bool begin_execution(std::uint64_t index, std::uint64_t seed) override {
     if (exhausted_ || (max_executions_ != 0 && executions_ >= max_executions_)) return false;
@@ -50,7 +51,9 @@ class ExhaustiveSearch final : public Strategy {
   }
   std::string name() const override { return "exhaustive"; }
   nlohmann::json parameters() const override {
-    return nlohmann::json{{"max_executions", max_executions_}};
+    nlohmann::json j{{"max_executions", max_executions_}};
+    if (split_depth_ != 0) j["split_depth"] = split_depth_;  // 0 when absent
+    return j;
   }
   bool exhausted() const override { return exhausted_; }
   bool independent_executions() const override { return false; }
@@ -63,13 +66,27 @@ class ExhaustiveSearch final : public Strategy {
     return covered_;
   }
   std::unique_ptr<Strategy> clone() const override {
-    return std::make_unique<ExhaustiveSearch>(max_executions_);
+    return std::make_unique<ExhaustiveSearch>(max_executions_, split_depth_);
   }
+  // Only the unbounded pass splits (at its full decisions, --split-depth): whether a bounded pass
+  // is the last one depends on what the whole pass found, so a part of it could not know.
+  std::unique_ptr<Strategy> split() override {
+    if (bound_ >= 0 || exhausted_) return nullptr;
+    std::unique_ptr<Strategy> given = pass_->split();
+    if (!given) return nullptr;
+    auto part = std::make_unique<ExhaustiveSearch>(max_executions_, split_depth_);
+    part->bound_ = -1;
+    part->pass_.reset(static_cast<Dpor*>(given.release()));
+    part->covered_ = covered_;
+    return part;
+  }
+  bool splittable() const override { return true; }
 
  private:
-  static std::unique_ptr<Dpor> make_pass(int bound) {
+  std::unique_ptr<Dpor> make_pass(int bound) const {
     DporOptions options;
     options.preemption_bound = bound;
+    if (bound < 0) options.split_depth = split_depth_;  // the bounded passes do not split
     return std::make_unique<Dpor>(options);
   }
 
@@ -85,7 +102,8 @@ class ExhaustiveSearch final : public Strategy {
   }
 
   std::uint64_t max_executions_;
-  int bound_ = 0;  // the current pass's preemption bound, -1 for the unbounded pass
+  std::uint32_t split_depth_;  // the unbounded pass's
+  int bound_ = 0;              // the current pass's preemption bound, -1 for the unbounded pass
   std::unique_ptr<Dpor> pass_ = make_pass(0);
   std::optional<std::int64_t> covered_;  // the largest bound whose pass ended
   bool exhausted_ = false;
@@ -100,18 +118,20 @@ const StrategyEntry& exhaustive_entry() {
       .help =
           "every class of executions: dpor-bounded with preemption bound 0, 1, 2 (bugs that "
           "need few preemptions first), then dpor without a bound (docs/dpor.md)",
-      .records = "max_executions",
-      .options = {},
+      .records = "split_depth (of the unbounded pass) and max_executions",
+      .options = {split_depth_row()},
       .seeded = false,
       .selectable = true,
       .measured = false,
-      .parameters = {},
+      .parameters = split_depth_parameters,
       .make = [](ParameterReader& p) -> std::unique_ptr<Strategy> {
         std::uint64_t max_executions = 0;
+        std::uint32_t split_depth = 0;
         p.integer("max_executions", max_executions, 0, std::numeric_limits<std::int64_t>::max());
-        return std::make_unique<ExhaustiveSearch>(max_executions);
+        read_split_depth(p, split_depth);
+        return std::make_unique<ExhaustiveSearch>(max_executions, split_depth);
       },
-      .validate = {},
+      .validate = validate_split_depth,
   };
   return entry;
 }

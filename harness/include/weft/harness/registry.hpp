@@ -122,6 +122,13 @@ struct ExplorationProbe {
 OptionRow preemption_bound_row();
 // Their trace parameters: {"preemption_bound": the option's value}.
 nlohmann::json preemption_bound_parameters(const ExploreOptions& o, const ExplorationProbe&);
+// --split-depth, shared by the DPOR strategies and exhaustive (docs/dpor.md, "Parallel search"):
+// the row, its check, its trace parameter ({"split_depth": S} when S is not 0; -1 is 0 on one
+// thread, DporOptions::kJobsSplitDepth with --jobs), and how a strategy reads it back.
+OptionRow split_depth_row();
+void validate_split_depth(const ExploreOptions& o);
+nlohmann::json split_depth_parameters(const ExploreOptions& o, const ExplorationProbe&);
+void read_split_depth(ParameterReader& p, std::uint32_t& depth);
 
 struct StrategyEntry {
   std::string_view name;     // as --strategy and traces name it
