@@ -405,7 +405,7 @@ TEST_CASE("a tree search on several threads gives the one-thread result, whateve
   o.jobs = 2;
   const weft::ExploreReport classes = weft::explore(o, scenario("graceful-shutdown-tracker-wait"));
   CHECK(classes.exhausted);
-  CHECK(classes.tree_parts > 2);
+  CHECK(classes.tree_parts >= 2);  // the second thread asks for a part from its start
   CHECK(classes.strategy == "dpor split depth 4");
   o.jobs = 3;
   CHECK(weft::explore(o, scenario("graceful-shutdown-tracker-wait")).executions ==

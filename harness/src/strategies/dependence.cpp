@@ -110,7 +110,12 @@ StepRecord* StepLog::current(std::uint32_t generation, TaskId id) {
 }
 
 StepRecord& StepLog::begin(TaskId id, std::uint32_t generation) {
-  if (used_ == steps_.size()) steps_.emplace_back();
+  if (used_ == steps_.size()) {
+    // Room for the usual step (its self access, its operation's, a released guard) from the
+    // start: records are reused by later executions, whose steps then rarely grow them.
+    steps_.emplace_back();
+    steps_.back().accesses.reserve(4);
+  }
   StepRecord& s = steps_[used_];
   s.task = id;
   s.generation = generation;

@@ -291,9 +291,10 @@ void Dpor::record_current_steps() {
     // frame's steps may have run on into the branch re-answered last time.)
     if (end < fresh_from_) break;
     if (f.kind == DecisionKind::schedule) {
-      Sleeper s;
+      Sleeper& s = f.current;  // filled in place: its access list keeps its memory
       s.task = f.tasks[f.index];
       s.global = false;
+      s.accesses.clear();
       bool found = false;
       for (std::size_t k = f.first_step; k < end; ++k) {
         const StepRecord& step = steps[k];
@@ -311,7 +312,6 @@ void Dpor::record_current_steps() {
         }
       }
       if (!found) s.global = true;  // the execution stopped before the step: assume the worst
-      f.current = std::move(s);
     }
     end = f.first_step;
   }
