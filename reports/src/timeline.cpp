@@ -2,6 +2,8 @@
 #include "weft/reports/timeline.hpp"
 
 #include <cstdio>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "weft/harness/text.hpp"
@@ -27,7 +29,20 @@ std::string time_text(std::int64_t ns) {
   return buffer;
 }
 
-bool is_key(const TraceEvent& e, TaskId failing) {
+// The objects the failing task operated on: another task's operations on them are part of the
+// story (the write a failed check read, the lock a task held while the failing one waited).
+std::set<std::pair<ObjectKind, ObjectId>> touched_by(const Trace& trace, TaskId failing) {
+  std::set<std::pair<ObjectKind, ObjectId>> out;
+  if (failing == kNoTask) return out;
+  for (const TraceEvent& e : trace.events)
+    if ((e.kind == EventKind::op || e.kind == EventKind::block) && e.task == failing &&
+        e.object_kind != ObjectKind::none)
+      out.emplace(e.object_kind, e.object);
+  return out;
+}
+
+bool is_key(const TraceEvent& e, TaskId failing,
+            const std::set<std::pair<ObjectKind, ObjectId>>& touched) {
   switch (e.kind) {
     case EventKind::spawn:
     case EventKind::panic:
@@ -43,6 +58,8 @@ bool is_key(const TraceEvent& e, TaskId failing) {
       return true;
     case EventKind::op:
     case EventKind::block:
+      if (e.task != kNoTask && touched.count({e.object_kind, e.object}) != 0) return true;
+      return e.task == failing && failing != kNoTask;
     case EventKind::wake:
       return e.task == failing && failing != kNoTask;
     default:
@@ -87,7 +104,9 @@ std::string describe(const TraceEvent& e, const Trace& trace, const TraceObjects
     case EventKind::op:
       line += std::string(to_string(e.op));
       if (e.object_kind != ObjectKind::none) line += " " + objects.label(e.object_kind, e.object);
-      if (e.value != 0) line += " value " + std::to_string(e.value);
+      // An atomic's value means something when it is 0 too; other operations report 0 for none.
+      if (e.value != 0 || e.op == Op::load || e.op == Op::store || e.op == Op::rmw)
+        line += " value " + std::to_string(e.value);
       if (e.other != kNoTask) line += " (task " + task_label(trace, e.other) + ")";
       break;
     case EventKind::clock_advance:
@@ -134,9 +153,11 @@ std::string render_timeline(const Trace& trace, const TimelineOptions& options) 
   out += "timeline of " + printable(trace.scenario) + " (" + std::string(to_string(trace.flavor)) +
          ", " + std::to_string(trace.decisions.size()) + " decisions):\n";
   const TaskId failing = trace.failure ? trace.failure->task : kNoTask;
+  const auto touched = options.key_events_only ? touched_by(trace, failing)
+                                               : std::set<std::pair<ObjectKind, ObjectId>>{};
   std::vector<std::string> lines;
   for (const TraceEvent& e : trace.events) {
-    if (options.key_events_only && !is_key(e, failing)) continue;
+    if (options.key_events_only && !is_key(e, failing, touched)) continue;
     if (options.max_lines != 0 && lines.size() == options.max_lines) {
       lines.push_back("...");
       break;

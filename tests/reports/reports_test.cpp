@@ -3,6 +3,7 @@
 // that every expected number is known.
 #include <catch2/catch.hpp>
 #include <cctype>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -236,4 +237,41 @@ TEST_CASE("reports name objects as the trace's object_created events do, with cr
   }
   CHECK(named >= 2);  // both of its locks
   CHECK(unnamed >= 2);
+}
+
+TEST_CASE("the key timeline keeps other tasks' operations on what the failing task touched") {
+  // The reader's check fails on the writer's store: the story needs that store, and its values
+  // (0 included) even though the writer is not the failing task.
+  const auto body = [] {
+    weft::Runtime rt;
+    rt.block_on([] {
+      auto flag = std::make_shared<weft::Atomic<int>>(5, "flag");
+      auto unrelated = std::make_shared<weft::Atomic<int>>(0, "unrelated");
+      auto writer = weft::spawn(
+          [flag, unrelated] {
+            unrelated->store(7);
+            flag->store(0);
+            flag->store(1);
+          },
+          "writer");
+      auto reader = weft::spawn([flag] { weft::check(flag->load() != 1); }, "reader");
+      writer.join();
+      reader.join();
+    });
+  };
+  weft::ExploreOptions o;
+  o.strategy = "dfs";
+  o.iterations = 1000;
+  const auto report =
+      weft::explore(o, weft::ExploreTarget{"story", weft::Flavor::current_thread, body});
+  REQUIRE(report.trace.has_value());
+  weft::TimelineOptions key;
+  key.key_events_only = true;
+  key.include_failure = false;
+  const std::string text = weft::render_timeline(*report.trace, key);
+  INFO(text);
+  CHECK(text.find("'writer' (#1)  store atomic 'flag' #2 value 0") != std::string::npos);
+  CHECK(text.find("'writer' (#1)  store atomic 'flag' #2 value 1") != std::string::npos);
+  CHECK(text.find("'reader' (#2)  load atomic 'flag' #2 value 1") != std::string::npos);
+  CHECK(text.find("'unrelated'") == std::string::npos);  // the reader never touched it
 }

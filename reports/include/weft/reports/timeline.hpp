@@ -10,8 +10,9 @@
 namespace weft {
 
 struct TimelineOptions {
-  // Only lifecycle events (spawn, drop, cancel, panic, shutdown, deadlock...) and the failing
-  // task's operations: the story of the failure without every scheduling step. A full timeline
+  // Only lifecycle events (spawn, drop, cancel, panic, shutdown, deadlock...), the failing
+  // task's operations and other tasks' operations on the objects it operated on (the store its
+  // failed check read): the story of the failure without every scheduling step. A full timeline
   // (false) also lists the trace's objects with their names and creation sites first.
   bool key_events_only = false;
   std::size_t max_lines = 0;    // 0: all
