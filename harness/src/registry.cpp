@@ -62,8 +62,13 @@ std::string strategy_description(const StrategyEntry& entry, const nlohmann::jso
 
 std::string strategy_trace_tag(const StrategyEntry& entry, const ExploreOptions& options) {
   std::string text(entry.name);
-  for (const OptionRow& row : entry.options)
-    if (!row.tag.empty()) text += "-" + std::string(row.tag) + row.get(options);
+  for (const OptionRow& row : entry.options) {
+    if (row.tag_text) {
+      if (const std::string t = row.tag_text(options); !t.empty()) text += "-" + t;
+    } else if (!row.tag.empty()) {
+      text += "-" + std::string(row.tag) + row.get(options);
+    }
+  }
   return text;
 }
 

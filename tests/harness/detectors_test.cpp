@@ -729,13 +729,16 @@ TEST_CASE("task leak: tasks that would never finish, with their spawn sites") {
   const weft::Failure& f = report.failures.front();
   CHECK(f.kind == weft::FailureKind::task_leak);
   INFO(f.describe());
+  // Sleepers may only sleep longer than the grace period: no "would never finish" for them.
   CHECK(f.message ==
-        "2 tasks were still alive after the root task returned and would never "
-        "finish: 'sleeper-0' (#1) and 'sleeper-1' (#2)");
+        "2 tasks were still alive after the root task returned and had not finished when the "
+        "leak check ended, 1 s later: 'sleeper-0' (#1) and 'sleeper-1' (#2)");
   CHECK(contains(f.describe(), "'sleeper-0' (#1), spawned by 'main' (#0) at " +
                                    here(g_sleeper_line) +
                                    ": still sleeping 1 s after the root "
                                    "returned"));
+  CHECK(contains(f.describe(), "its timer due "));
+  CHECK(contains(f.describe(), "or a sleep longer than the leak check's grace"));
   CHECK(f.where.to_string() == here(g_sleeper_line));
   // The trace records the leak check, so replay runs it too.
   REQUIRE(report.trace);
@@ -771,10 +774,27 @@ TEST_CASE("task leak: a task blocked forever can never be woken") {
   const weft::Failure& f = report.failures.front();
   CHECK(f.kind == weft::FailureKind::task_leak);
   INFO(f.describe());
-  CHECK(contains(f.message, "task 'waiter' (#1) was still alive after the root task returned"));
+  CHECK(f.message ==
+        "task 'waiter' (#1) was still alive after the root task returned and would never finish");
   CHECK(contains(f.describe(), "waits to receive from mpsc #"));
   CHECK(contains(f.describe(), "and nothing can ever wake it"));
   CHECK(contains(f.describe(), "until no task can run and no timer is pending"));
+}
+
+TEST_CASE("task leak: one long sleep is told by its timer, not called endless") {
+  auto o = options_for("random", 2);
+  o.leaks = weft::LeakMode::fail;
+  auto report = weft::explore(o, target("napper", weft::Flavor::multi_thread, [] {
+                                weft::Runtime rt;
+                                rt.block_on([] { weft::spawn([] { weft::sleep(5s); }, "napper"); });
+                              }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  INFO(f.describe());
+  CHECK(f.message ==
+        "task 'napper' (#1) was still alive after the root task returned and had not finished "
+        "when the leak check ended, 1 s later");
+  CHECK(contains(f.describe(), "its timer due 5 s after it"));
 }
 
 TEST_CASE("task leak: warn mode notes it without failing, off (the default) says nothing") {

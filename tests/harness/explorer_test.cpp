@@ -424,3 +424,64 @@ TEST_CASE("--jobs with a strategy that runs its executions in order says it ran 
   CHECK(report.notes.back().find("ran on one thread") != std::string::npos);
   CHECK(report.tree_parts == 0);
 }
+
+TEST_CASE("DPOR split under selects and chosen values gives the one-thread result, run after run") {
+  // A schedule decision's recorded step runs on through value decisions (a select's tie, a
+  // chosen value) to the next schedule decision; a part split off before those had run their
+  // last answer took whichever version the last execution left, so the sleep sets, and the
+  // executions, depended on when the second thread asked (425 executions on one thread, 376 to
+  // 425 on two or three).
+  const auto select_loop = [] {
+    weft::Runtime rt;
+    rt.block_on([] {
+      weft::CancellationToken token;
+      auto [tx, rx] = weft::mpsc::unbounded<int>();
+      auto consumer = weft::spawn(
+          [&rx = rx, t = token.child_token()] {
+            for (bool run = true; run;)
+              weft::select(weft::branch(weft::when::recv(rx),
+                                        [&](std::optional<int> v) { run = v.has_value(); }),
+                           weft::branch(weft::when::cancelled(t), [&] { run = false; }));
+          },
+          "consumer");
+      auto producer = weft::spawn(
+          [tx = std::move(tx)]() mutable {
+            (void)tx.send(1);
+            (void)tx.send(2);
+          },
+          "producer");
+      token.cancel();
+      producer.join();
+      consumer.join();
+    });
+  };
+  const auto chosen = [] {
+    weft::Runtime rt;
+    rt.block_on([] {
+      auto m = std::make_shared<weft::Mutex<int>>(0);
+      std::vector<weft::JoinHandle<void>> tasks;
+      for (int t = 0; t < 2; ++t)
+        tasks.push_back(weft::spawn([m] {
+          for (int r = 0; r < 2; ++r) *m->lock() += static_cast<int>(weft::choose(2)) + 1;
+        }));
+      for (auto& h : tasks) h.join();
+    });
+  };
+  for (const auto& [what, body] : {std::pair{"select loop", +select_loop}, {"choose", +chosen}}) {
+    INFO(what);
+    auto o = options_for("dpor", 20000);
+    o.split_depth = 64;
+    const weft::ExploreTarget target{what, weft::Flavor::multi_thread, body};
+    const weft::ExploreReport one = weft::explore(o, target);
+    REQUIRE(one.exhausted);
+    CHECK(one.executions > 100);  // deep enough to split below the value decisions
+    for (int run = 0; run < 10; ++run)
+      for (unsigned jobs : {2u, 3u}) {
+        o.jobs = jobs;
+        const weft::ExploreReport many = weft::explore(o, target);
+        INFO("--jobs " << jobs << ", run " << run);
+        CHECK(many.executions == one.executions);
+        CHECK(many.exhausted);
+      }
+  }
+}

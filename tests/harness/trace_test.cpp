@@ -242,8 +242,18 @@ TEST_CASE(
         "traces/a-test---x--random-0000000000000001.json");
   CHECK(weft::default_trace_path("s", pct, 255) == "traces/s-pct-d3-00000000000000ff.json");
   // Two strategies, or one with other parameters, never share a file for the same seed.
+  // DPOR's split depth changes what runs: it is in the name when in effect (--jobs alone sets 4).
+  weft::ExploreOptions dpor;
+  dpor.strategy = "dpor";
+  weft::ExploreOptions dpor_jobs = dpor;
+  dpor_jobs.jobs = 2;
+  weft::ExploreOptions dpor_split = dpor;
+  dpor_split.split_depth = 4;
+  CHECK(weft::default_trace_path("s", dpor, 1) == "traces/s-dpor-0000000000000001.json");
+  CHECK(weft::default_trace_path("s", dpor_jobs, 1) == "traces/s-dpor-s4-0000000000000001.json");
+  CHECK(weft::default_trace_path("s", dpor_split, 1) == "traces/s-dpor-s4-0000000000000001.json");
   std::set<std::string> names;
-  for (const weft::ExploreOptions* o : {&random, &pct, &deeper, &dfs})
+  for (const weft::ExploreOptions* o : {&random, &pct, &deeper, &dfs, &dpor, &dpor_jobs})
     names.insert(weft::default_trace_path("s", *o, 7));
-  CHECK(names.size() == 4);
+  CHECK(names.size() == 6);
 }

@@ -2,6 +2,8 @@
 // none could get anywhere; whoever is still alive then is leaked (see leak_detector.hpp).
 #include "weft/harness/leak_detector.hpp"
 
+#include <algorithm>
+
 #include "weft/harness/describe.hpp"
 
 namespace weft {
@@ -33,16 +35,23 @@ void LeakDetector::explain(const Event& e) {
   f.task = left.front().id;
   f.task_name = left.front().name;
   f.where = Location::from(left.front().spawn_site);
+  // "Would never finish" only when it is certain: every task left waits with no timer, and the
+  // check ran until no task could run. A sleeper may only sleep longer than the grace period.
+  const bool never = std::all_of(left.begin(), left.end(), [&](const TaskSnapshot& t) {
+    return t.state == TaskState::blocked && !t.has_deadline && !grace_over;
+  });
+  const std::string verdict =
+      never ? " and would never finish"
+            : " and had not finished when the leak check ended, " + after + " later";
   if (left.size() == 1) {
     f.message = "task " + tasks_.label(left.front().id) +
-                " was still alive after the root task returned and would never finish";
+                " was still alive after the root task returned" + verdict;
   } else {
     std::string names;
     for (std::size_t i = 0; i < left.size(); ++i)
       names += (i == 0 ? "" : i + 1 == left.size() ? " and " : ", ") + tasks_.label(left[i].id);
-    f.message =
-        std::to_string(left.size()) +
-        " tasks were still alive after the root task returned and would never finish: " + names;
+    f.message = std::to_string(left.size()) +
+                " tasks were still alive after the root task returned" + verdict + ": " + names;
   }
   for (const TaskSnapshot& t : left) {
     std::string line = tasks_.label(t.id) + ", spawned";
@@ -50,7 +59,12 @@ void LeakDetector::explain(const Event& e) {
     line += " at " + location_text(t.spawn_site) + ": ";
     if (t.state == TaskState::blocked && t.wait_op == Op::sleep) {
       line += "still sleeping " + after + " after the root returned (at " +
-              location_text(t.wait_site) + "), a loop that never ends?";
+              location_text(t.wait_site) + ")";
+      if (t.has_deadline)
+        line += ", its timer due " + duration_text(t.deadline - root_returned_) + " after it";
+      line +=
+          ": a loop that never ends, or a sleep longer than the leak check's grace "
+          "(--leak-grace-ms)?";
     } else if (t.state == TaskState::blocked) {
       line += describe_wait(t, tasks_, objects_) + " (at " + location_text(t.wait_site) + "), " +
               (t.has_deadline ? "with a timeout that did not come within " + after

@@ -732,6 +732,18 @@ bool Dpor::branch_left(const Frame& frame) const {
   return false;
 }
 
+// Whether schedule decision `d`'s recorded current step is the one backtrack() will put among its
+// explored branches: the decisions its steps run through (up to the next schedule or shutdown
+// decision, or the end of the execution) have run, with no answer left to try.
+bool Dpor::current_step_final(std::size_t d) const {
+  for (std::size_t j = d + 1;; ++j) {
+    if (j == stack_.size()) return false;  // d is the deepest: re-answered, not run
+    const Frame& f = stack_[j];
+    if (f.kind == DecisionKind::schedule || f.kind == DecisionKind::shutdown) return true;
+    if (j + 1 == stack_.size() || branch_left(f)) return false;
+  }
+}
+
 // Gives away the later branches of the shallowest decision that has any, when no race can add a
 // branch to it or above it (every schedule decision down to it is full): the part given runs
 // them as this search would have after its current branch, with the same sleep sets, and this
@@ -743,9 +755,11 @@ std::unique_ptr<Strategy> Dpor::split() {
     const Frame& f = stack_[d];
     if (f.kind == DecisionKind::schedule && !f.full && !f.closed) return nullptr;
     if (!branch_left(f)) continue;
-    // The deepest decision was re-answered by the last backtrack(): the step its new branch
-    // takes, which would sleep in the later branches, is not known before it runs.
-    if (f.kind == DecisionKind::schedule && d + 1 == stack_.size()) return nullptr;
+    // The step the current branch took (record_current_steps), which sleeps in the later
+    // branches, must be the one this search will have when it moves on: it runs to the next
+    // schedule or shutdown decision, so the decisions in between must have run their last
+    // answer. (The deepest decision was re-answered by the last backtrack() and has not run.)
+    if (f.kind == DecisionKind::schedule && !current_step_final(d)) return nullptr;
     auto part = std::make_unique<Dpor>(options_);
     part->stack_.assign(stack_.begin(), stack_.begin() + static_cast<std::ptrdiff_t>(d) + 1);
     part->floor_ = d;
@@ -789,13 +803,19 @@ std::unique_ptr<Strategy> make_unbounded_dpor(ParameterReader& p, bool wakeup_tr
 
 OptionRow split_depth_row() {
   static_assert(DporOptions::kJobsSplitDepth == 4, "the help below names it");
-  return member_row<&ExploreOptions::split_depth>(
+  OptionRow row = member_row<&ExploreOptions::split_depth>(
       "split-depth", "WEFT_SPLIT_DEPTH",
       "dpor, dpor-source, dpor-bounded, exhaustive's unbounded pass: the first this many schedule "
       "decisions of each execution explore every candidate, so that --jobs can split the search "
       "there (-1: 0 on one thread, 4 with --jobs 2 or more; one value gives one result for any "
       "--jobs)",
       "split_depth", "split depth", "");
+  // In trace names as the depth in effect, and only when it is not 0 (plain DPOR's names stay).
+  row.tag_text = [](const ExploreOptions& o) {
+    const std::int32_t depth = split_depth_of(o);
+    return depth == 0 ? std::string() : "s" + std::to_string(depth);
+  };
+  return row;
 }
 
 void validate_split_depth(const ExploreOptions& o) {

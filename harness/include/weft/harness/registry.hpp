@@ -64,6 +64,9 @@ struct OptionRow {
   std::function<std::string(const ExploreOptions&)> get;
   // Parses `text`; throws OptionError naming `source` (the flag or the variable) when it is bad.
   std::function<void(ExploreOptions&, const std::string& text, std::string_view source)> set;
+  // When set, its part of default trace names instead of `tag` and the option's text ("" for
+  // none): for an option whose effective value is not its text (--split-depth -1).
+  std::function<std::string(const ExploreOptions&)> tag_text = {};
 };
 
 // The row of an ExploreOptions member.

@@ -155,6 +155,7 @@ class Dfs final : public Strategy {
   void diverged(std::string message);
   void backtrack();
   bool branch_left(const Frame& frame) const;
+  bool current_step_final(std::size_t d) const;
 
   DfsOptions options_;
   // invariant: between executions, stack_ is the prefix the next execution replays: every frame
@@ -286,6 +287,7 @@ class Dpor final : public Strategy {
   void diverged(std::string message);
   void backtrack();
   bool branch_left(const Frame& frame) const;
+  bool current_step_final(std::size_t d) const;
 
   // add_backtracks' working memory, kept between executions so that it is allocated once.
   struct AnalysisScratch {
