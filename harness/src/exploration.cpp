@@ -572,8 +572,8 @@ Found Exploration::merge_parts() {
     }
     // A part that ran past the budget (before an earlier part grew) is not complete for the
     // one-thread search, which stopped inside it.
-    complete = complete && part.complete() && n == part.ran;
     part.counted = n;
+    complete = complete && part.counted_in_full();
     all.executions += n;
     for (const auto& [local, hash] : f.hashes)
       if (local < n && base + local < kDistinctWindow) all.hashes.emplace_back(base + local, hash);
@@ -614,7 +614,7 @@ std::optional<std::int64_t> Exploration::covered_by_parts() {
     }
     if (!b) return std::nullopt;
     covered = covered ? std::min(*covered, *b) : *b;
-    if (!part.complete() || part.counted != part.ran) break;
+    if (!part.counted_in_full()) break;
   }
   return covered;
 }

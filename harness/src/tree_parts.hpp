@@ -52,6 +52,9 @@ class TreeParts {
     // Whether the one-thread search would have run all of the part: it is covered, and no
     // earlier failure stopped the search before it (even if it ran to its end meanwhile).
     bool complete() const { return !stopped && strategy->exhausted(); }
+    // Whether the one-thread search ran all of the part and nothing past its budget (once the
+    // merge has set `counted`).
+    bool counted_in_full() const { return complete() && counted == ran; }
   };
 
   explicit TreeParts(std::unique_ptr<Strategy> root) {

@@ -59,7 +59,7 @@ bool is_key(const TraceEvent& e, TaskId failing,
     case EventKind::op:
     case EventKind::block:
       if (e.task != kNoTask && touched.count({e.object_kind, e.object}) != 0) return true;
-      return e.task == failing && failing != kNoTask;
+      [[fallthrough]];
     case EventKind::wake:
       return e.task == failing && failing != kNoTask;
     default:

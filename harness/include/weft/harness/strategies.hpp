@@ -154,8 +154,6 @@ class Dfs final : public Strategy {
                          const DecisionContext& context);
   void diverged(std::string message);
   void backtrack();
-  bool branch_left(const Frame& frame) const;
-  bool current_step_final(std::size_t d) const;
 
   DfsOptions options_;
   // invariant: between executions, stack_ is the prefix the next execution replays: every frame
