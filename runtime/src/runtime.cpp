@@ -37,6 +37,7 @@ void Runtime::run_root(void (*root)(void*), void* arg, SourceLocation where) {
 
 std::vector<TaskSnapshot> Runtime::tasks() const { return scheduler_->snapshot(); }
 std::uint64_t Runtime::steps() const { return scheduler_->steps(); }
+Flavor Runtime::flavor() const { return scheduler_->flavor(); }
 Duration Runtime::elapsed() const { return Duration(scheduler_->now_ns()); }
 
 }  // namespace weft

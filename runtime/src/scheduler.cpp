@@ -131,7 +131,7 @@ Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
     }
     observer_ = hooks->observer;
     observed_ = observer_ != nullptr ? observer_->interests() : 0;
-    if (hooks->flavor) options_.flavor = *hooks->flavor;
+    if (hooks->flavor && !options_.flavor) options_.flavor = *hooks->flavor;
     if (hooks->max_steps) options_.max_steps = hooks->max_steps;
     if (hooks->max_virtual_time > Duration::zero())
       options_.max_virtual_time = hooks->max_virtual_time;
@@ -139,6 +139,7 @@ Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
     if (hooks->spurious_wakeups) spurious_left_ = *hooks->spurious_wakeups;
     if (observes(EventKind::long_poll)) long_poll_.enable(hooks->long_poll.count());
   }
+  flavor_ = options_.flavor.value_or(Flavor::multi_thread);
   step_limit_ = options_.max_steps != 0 ? options_.max_steps : ~std::uint64_t{0};
   install_terminate_handler();
   enter_hooks_ = long_poll_.on() || observes(EventKind::run) || observes(EventKind::step);
@@ -317,7 +318,7 @@ void Scheduler::shutdown() {
 // there is one, else the first runnable task that has not given way, else a spinner. Taken
 // directly, without a decision, so a plain runtime's shutdown is linear in its live tasks.
 void Scheduler::shutdown_default() {
-  const bool may_run = options_.flavor == Flavor::multi_thread;
+  const bool may_run = flavor_ == Flavor::multi_thread;
   while (live_count_ > 0 && stop_reason_ == StopReason::none) {
     // A task preempted between two awaits is running code in tokio's terms: the drop waits
     // until it reaches its next suspension point (it can only be run until then).
@@ -388,7 +389,7 @@ class Scheduler::ShutdownCandidates final : public Candidates::Source {
 };
 
 void Scheduler::shutdown_explored() {
-  const bool may_run = options_.flavor == Flavor::multi_thread;
+  const bool may_run = flavor_ == Flavor::multi_thread;
   const ShutdownCandidates candidates(shutdown_drops_, may_run ? &shutdown_runs_ : nullptr);
   while (live_count_ > 0 && stop_reason_ == StopReason::none) {
     const std::size_t n = candidates.size();
@@ -420,7 +421,7 @@ void Scheduler::index_shutdown() {
   shutdown_runs_.clear();
   for (Task* t = live_head_; t != nullptr; t = t->live_next)
     t->drop_slot = shutdown_drops_.append(t, !t->preempted);
-  shutdown_runs_indexed_ = options_.flavor == Flavor::multi_thread;
+  shutdown_runs_indexed_ = flavor_ == Flavor::multi_thread;
   if (shutdown_runs_indexed_)
     for (Task* t : runnable_) t->run_slot = shutdown_runs_.append(t, t->yielded_at == 0);
   runs_seen_ = shutdown_runs_.size();
@@ -959,7 +960,7 @@ void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLo
   if (phase_ == Phase::shutting_down) [[unlikely]] {
     if (spin) gave_way(t);
     shutdown_step(t);
-  } else if (spin && options_.flavor == Flavor::multi_thread) [[unlikely]] {
+  } else if (spin && flavor_ == Flavor::multi_thread) [[unlikely]] {
     // A spin is a yield: it gives way as weft::yield_now does. Not on a current_thread runtime,
     // where a task that spins without yielding really does starve every other task.
     if (runnable_.empty()) {
@@ -974,7 +975,7 @@ void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLo
     switch_out(t);
     set_preempted(t, false);
   } else {
-    if (options_.flavor == Flavor::current_thread || runnable_.empty() || chooser_is_default_) {
+    if (flavor_ == Flavor::current_thread || runnable_.empty() || chooser_is_default_) {
       if (observes(EventKind::step)) [[unlikely]]
         step_begins(t);
       return;

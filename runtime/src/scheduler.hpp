@@ -233,6 +233,7 @@ class Scheduler {
   void body_threw(const std::exception* e) noexcept;
   std::int64_t now_ns() const noexcept { return now_ns_; }
   std::uint64_t steps() const noexcept { return step_; }
+  Flavor flavor() const noexcept { return flavor_; }
   std::vector<TaskSnapshot> snapshot() const;
   // The task's name; a task spawned without one is named "task-<id>" here, on first request.
   const std::string& task_name(Task* t);
@@ -333,6 +334,7 @@ class Scheduler {
 
   Runtime& runtime_;
   RuntimeOptions options_;
+  Flavor flavor_ = Flavor::multi_thread;  // options_.flavor, else the exploration's, resolved
   Chooser* chooser_;
   bool chooser_is_default_;
   FirstChooser default_chooser_;

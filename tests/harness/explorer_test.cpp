@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -160,6 +161,55 @@ TEST_CASE("a check failing in the root is a body failure with its location") {
   CHECK(f.kind == weft::FailureKind::body_failure);
   CHECK(f.message.find("1 + 1 == 3") != std::string::npos);
   CHECK(f.where.file.find("explorer_test.cpp") != std::string::npos);
+}
+
+namespace {
+// Two tasks add to a counter with a load and a store and no await between: correct on a
+// current_thread runtime (a task keeps the CPU until it awaits), a lost update on multi_thread.
+void counter_body(std::optional<weft::Flavor> flavor) {
+  weft::Runtime rt(weft::RuntimeOptions{.flavor = flavor});
+  rt.block_on([] {
+    weft::Atomic<int> counter{0};
+    auto add = [&counter] {
+      const int seen = counter.load();
+      counter.store(seen + 1);
+    };
+    auto a = weft::spawn(add);
+    auto b = weft::spawn(add);
+    a.join();
+    b.join();
+    weft::check(counter.load() == 2, "an addition was lost");
+  });
+}
+}  // namespace
+
+TEST_CASE("a runtime that chooses its flavor in code keeps it in every exploration") {
+  const weft::ExploreTarget chosen{"current_thread in code", weft::Flavor::multi_thread,
+                                   [] { counter_body(weft::Flavor::current_thread); }};
+  const weft::ExploreTarget unchosen{"flavor not chosen", weft::Flavor::multi_thread,
+                                     [] { counter_body(std::nullopt); }};
+  for (const char* strategy : {"random", "pct", "dfs", "dpor", "exhaustive", "dfs-iterative"}) {
+    INFO(strategy);
+    auto o = options_for(strategy, 2000);
+    const weft::ExploreReport clean = weft::explore(o, chosen);
+    CHECK(clean.ok());
+    // The same code on a runtime that leaves the flavor to the exploration is multi_thread, and
+    // the lost update is found: the check above could fail.
+    CHECK_FALSE(weft::explore(o, unchosen).ok());
+    // --flavor names the flavor of the runtimes that do not choose one, not of this one.
+    o.flavor = weft::Flavor::multi_thread;
+    CHECK(weft::explore(o, chosen).ok());
+  }
+  // The runtime says which flavor it runs in, inside an exploration too.
+  std::optional<weft::Flavor> seen;
+  const weft::ExploreTarget ask{"flavor", weft::Flavor::current_thread, [&seen] {
+                                  weft::Runtime rt;
+                                  seen = rt.flavor();
+                                  rt.block_on([] {});
+                                }};
+  REQUIRE(weft::explore(options_for("random", 1), ask).ok());
+  CHECK(seen == weft::Flavor::current_thread);
+  CHECK(weft::Runtime().flavor() == weft::Flavor::multi_thread);
 }
 
 TEST_CASE("shards split the executions of a run without overlap") {

@@ -34,7 +34,11 @@ std::optional<Flavor> parse_flavor(std::string_view text) noexcept;
 inline constexpr std::uint64_t kDefaultMaxSteps = 100'000;
 
 struct RuntimeOptions {
-  Flavor flavor = Flavor::multi_thread;
+  // Unset: multi_thread, or inside an exploration the exploration's flavor (its target's, or
+  // --flavor). Set, it is what the code asked for and holds in explorations too: code that is
+  // correct only because a current_thread runtime never switches tasks between two awaits must
+  // not be explored as multi_thread.
+  std::optional<Flavor> flavor;
   // A run that takes more scheduling points than this, or whose clock passes max_virtual_time,
   // stops with a Hang. 0 means no limit.
   std::uint64_t max_steps = kDefaultMaxSteps;
@@ -114,6 +118,8 @@ class Runtime {
   void run_root(void (*root)(void*), void* arg, SourceLocation where);
 
   const RuntimeOptions& options() const { return options_; }
+  // The flavor this runtime runs in (see RuntimeOptions::flavor).
+  Flavor flavor() const;
   // A consistent picture of every task spawned by this runtime and not yet freed, in id order.
   std::vector<TaskSnapshot> tasks() const;
   std::uint64_t steps() const;
@@ -151,7 +157,7 @@ namespace detail {
 struct ExplorationHooks {
   Chooser* chooser = nullptr;
   Observer* observer = nullptr;
-  // Applied on top of the Runtime's own options when set by the exploration.
+  // The flavor of a Runtime whose options do not choose one (RuntimeOptions::flavor).
   std::optional<Flavor> flavor;
   std::uint64_t max_steps = 0;
   Duration max_virtual_time = Duration::zero();

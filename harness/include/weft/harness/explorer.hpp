@@ -16,7 +16,8 @@
 namespace weft {
 
 // What to explore: a body that creates a weft::Runtime and runs it, with the name and flavor
-// recorded in traces. The flavor applies to every Runtime the body creates.
+// recorded in traces. The flavor applies to every Runtime the body creates without choosing one
+// (a RuntimeOptions::flavor set in code holds).
 struct ExploreTarget {
   std::string name = "test";
   Flavor flavor = Flavor::multi_thread;

@@ -28,7 +28,8 @@
   X(shard, std::string, "1/1", "shard", "WEFT_SHARD",                                            \
     "K/N: run only executions i with i % N == K-1 (split a run across machines)")                \
   X(flavor, std::optional<Flavor>, std::nullopt, "flavor", "WEFT_FLAVOR",                        \
-    "multi_thread or current_thread (default: the scenario's)")                                  \
+    "multi_thread or current_thread, for runtimes that do not choose one (default: the "         \
+    "scenario's)")                                                                               \
   X(time_budget, double, 0.0, "time-budget", "WEFT_TIME_BUDGET",                                 \
     "stop after this many seconds of wall time (0: no limit)")                                   \
   X(max_steps, std::uint64_t, kDefaultMaxSteps, "max-steps", "WEFT_MAX_STEPS",                   \
