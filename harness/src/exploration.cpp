@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "crash_guard.hpp"
@@ -192,18 +193,24 @@ nlohmann::json given_parameters(const ExploreOptions& options, const StrategyEnt
 nlohmann::json strategy_parameters(const ExploreOptions& options, const ExploreTarget& target,
                                    const StrategyEntry& entry) {
   if (!entry.parameters) return nlohmann::json::object();
-  detail::ExplorationContext context =
-      crash_context(options, target, entry, given_parameters(options, entry), nullptr);
-  context.strategy += ", calibration run";
-  detail::ExplorationGuard guard(std::move(context), 1);
-  detail::ThreadGuard thread_guard(guard.slot(0));
+  // The guard is set up by the first calibration run: most entries run none, and its reports'
+  // context (rerun command, base trace) costs more than a small exploration's executions.
+  std::optional<detail::ExplorationGuard> guard;
+  std::optional<detail::ThreadGuard> thread_guard;
   std::vector<std::unique_ptr<Detector>> none;
   std::uint64_t run = 0;
   ExplorationProbe probe;
   probe.schedule_decisions = [&](Chooser& chooser) {
-    thread_guard.begin_execution(run++, options.seed);
+    if (!guard) {
+      detail::ExplorationContext context =
+          crash_context(options, target, entry, given_parameters(options, entry), nullptr);
+      context.strategy += ", calibration run";
+      guard.emplace(std::move(context), 1);
+      thread_guard.emplace(guard->slot(0));
+    }
+    thread_guard->begin_execution(run++, options.seed);
     ExecutionResult r = detail::run_once(target, options, &chooser, none, nullptr);
-    thread_guard.end_execution();
+    thread_guard->end_execution();
     return static_cast<std::uint64_t>(
         std::count_if(r.decisions.begin(), r.decisions.end(),
                       [](const Decision& d) { return d.kind == DecisionKind::schedule; }));
