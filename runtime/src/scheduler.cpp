@@ -132,7 +132,11 @@ Scheduler::Scheduler(Runtime& runtime, const RuntimeOptions& options)
     observer_ = hooks->observer;
     observed_ = observer_ != nullptr ? observer_->interests() : 0;
     if (hooks->flavor && !options_.flavor) options_.flavor = *hooks->flavor;
-    if (hooks->max_steps) options_.max_steps = hooks->max_steps;
+    // The exploration's step limit, unless it is the default and the code chose another: a
+    // program that needs more steps and says so is not a hang.
+    if (hooks->max_steps != 0 &&
+        (hooks->max_steps != kDefaultMaxSteps || options_.max_steps == kDefaultMaxSteps))
+      options_.max_steps = hooks->max_steps;
     if (hooks->max_virtual_time > Duration::zero())
       options_.max_virtual_time = hooks->max_virtual_time;
     leak_grace_ = hooks->leak_grace;

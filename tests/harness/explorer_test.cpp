@@ -212,6 +212,22 @@ TEST_CASE("a runtime that chooses its flavor in code keeps it in every explorati
   CHECK(weft::Runtime().flavor() == weft::Flavor::multi_thread);
 }
 
+TEST_CASE("a runtime whose code raises the step limit keeps it unless --max-steps sets one") {
+  // 120,000 scheduling points: more than the default limit, fewer than the code's.
+  const weft::ExploreTarget long_run{"long run", weft::Flavor::multi_thread, [] {
+                                       weft::Runtime rt(weft::RuntimeOptions{.max_steps = 300'000});
+                                       rt.block_on([] {
+                                         for (int i = 0; i < 120'000; ++i) weft::yield_now();
+                                       });
+                                     }};
+  auto o = options_for("random", 2);
+  CHECK(weft::explore(o, long_run).ok());
+  o.max_steps = 50'000;  // set: it applies to every runtime
+  const weft::ExploreReport cut = weft::explore(o, long_run);
+  REQUIRE_FALSE(cut.ok());
+  CHECK(cut.signatures.front().failure.kind == weft::FailureKind::hang);
+}
+
 TEST_CASE("shards split the executions of a run without overlap") {
   auto o = options_for("random", 300, 11);
   o.all_failures = true;

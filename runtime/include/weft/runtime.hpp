@@ -40,7 +40,8 @@ struct RuntimeOptions {
   // not be explored as multi_thread.
   std::optional<Flavor> flavor;
   // A run that takes more scheduling points than this, or whose clock passes max_virtual_time,
-  // stops with a Hang. 0 means no limit.
+  // stops with a Hang. 0 means no limit. Inside an exploration its --max-steps and
+  // --max-virtual-time apply instead when they are set (a step limit other than the default).
   std::uint64_t max_steps = kDefaultMaxSteps;
   Duration max_virtual_time = Duration::zero();
   // Bytes of stack per task fiber (pages are committed only when touched).
@@ -159,6 +160,8 @@ struct ExplorationHooks {
   Observer* observer = nullptr;
   // The flavor of a Runtime whose options do not choose one (RuntimeOptions::flavor).
   std::optional<Flavor> flavor;
+  // The step limit (0: the runtime's own); it gives way to a RuntimeOptions::max_steps the code
+  // set when it is the default, kDefaultMaxSteps.
   std::uint64_t max_steps = 0;
   Duration max_virtual_time = Duration::zero();
   // Leak checking, when set: after the root task returns, nothing is dropped yet; the other
