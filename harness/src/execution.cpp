@@ -234,11 +234,13 @@ ExecutionResult run_once(const ExploreTarget& target, const ExploreOptions& opti
   const ExplorationHooks hooks =
       hooks_for(target, options, recorder ? &*recorder : nullptr, &fanout);
   BodyOutcome outcome;
+  const std::uint64_t runtimes_before = runtimes_created();
   {
     ScopedExplorationHooks scope(hooks);
     outcome = run_body_caught(target, counter);
   }
   ExecutionResult result;
+  result.ran_runtime = runtimes_created() != runtimes_before;
   collect_findings(detectors, outcome, result);
   if (const std::optional<ForeignThreadUse> use = take_foreign_thread_use())
     add_foreign_thread_hint(*use, result);

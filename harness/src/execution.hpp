@@ -30,6 +30,7 @@ struct ExecutionResult {
   std::vector<Decision> decisions;
   std::uint64_t steps = 0;
   std::uint64_t fingerprint = 0;
+  bool ran_runtime = false;  // the body ran a weft::Runtime (its own, or the implicit root's)
   // Under --isolate: the execution ended its child process (a crash), so this process must not
   // run it; `failures` says how it ended, `decisions` replay it.
   bool ended_process = false;

@@ -306,6 +306,7 @@ class Exploration {
   std::atomic<std::uint64_t> first_failure_{UINT64_MAX};
   std::atomic<bool> exhausted_{false};
   std::atomic<bool> budget_hit_{false};
+  std::atomic<bool> without_runtime_{false};   // an execution whose body ran no weft::Runtime
   std::atomic<bool> stopped_at_crash_{false};  // --isolate, a strategy that cannot go past one
   std::atomic<std::uint64_t> done_{0};
   std::mutex skipped_mutex_;
@@ -518,6 +519,7 @@ void Exploration::report_progress(const Worker& worker) {
 
 void Exploration::record(Found& found, std::uint64_t index, ExecutionResult r) {
   ++found.executions;
+  if (!r.ran_runtime && !r.ended_process) without_runtime_ = true;
   if ((index - shard_.index) / shard_.count < kDistinctWindow)
     found.hashes.emplace_back(index, hash_decisions(r.decisions));
   for (Failure& w : r.warnings) keep_lowest(found.warnings, w.signature(), index, std::move(w));
@@ -754,6 +756,11 @@ ExploreReport Exploration::run() {
   report.covered_bound = parts_ ? covered_by_parts() : workers_[0].strategy->covered_bound();
   report.cut_by_time_budget = budget_hit_;
   report.stopped_by_signal = detail::StopSignals::requested();
+  if (without_runtime_)
+    report.notes.push_back(
+        "the body ran no weft::Runtime and no weft operation, so there was nothing to explore: "
+        "weft explores code that runs on its runtime and types (std::thread, std::mutex and the "
+        "like through weft::sim)");
   if (stopped_at_crash_ && options_.all_failures)
     report.notes.push_back(report.strategy +
                            " cannot go past an execution that ended its process: the "

@@ -18,6 +18,8 @@ ScopedExplorationHooks::ScopedExplorationHooks(const ExplorationHooks& hooks)
 ScopedExplorationHooks::~ScopedExplorationHooks() { tls_hooks = previous_; }
 const ExplorationHooks* current_exploration_hooks() noexcept { return tls_hooks; }
 
+std::uint64_t runtimes_created() noexcept { return tls_runtimes_created; }
+
 bool implicit_root_possible() noexcept {
   return tls_hooks != nullptr && tls_runtimes_created == tls_hooks->runtimes_before &&
          current_scheduler() == nullptr;

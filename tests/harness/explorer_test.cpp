@@ -228,6 +228,29 @@ TEST_CASE("a runtime whose code raises the step limit keeps it unless --max-step
   CHECK(cut.signatures.front().failure.kind == weft::FailureKind::hang);
 }
 
+TEST_CASE("a body that never runs weft is told there was nothing to explore") {
+  auto has_note = [](const weft::ExploreReport& r) {
+    return std::any_of(r.notes.begin(), r.notes.end(), [](const std::string& n) {
+      return n.find("nothing to explore") != std::string::npos;
+    });
+  };
+  int plain = 0;
+  const weft::ExploreTarget none{"plain code", weft::Flavor::multi_thread, [&plain] { ++plain; }};
+  const weft::ExploreReport empty = weft::explore(options_for("dpor", 100), none);
+  CHECK(empty.ok());
+  CHECK(has_note(empty));
+  CHECK(plain == 1);
+  // Plain code that uses weft runs on the implicit root's runtime: explored, no note.
+  const weft::ExploreTarget implicit{"implicit root", weft::Flavor::multi_thread, [] {
+                                       auto h = weft::spawn([] { return 1; });
+                                       weft::check(h.join() == 1);
+                                     }};
+  const weft::ExploreReport root = weft::explore(options_for("dpor", 100), implicit);
+  CHECK(root.ok());
+  CHECK_FALSE(has_note(root));
+  CHECK_FALSE(has_note(weft::explore(options_for("random", 3), weft::target_of(flagship()))));
+}
+
 TEST_CASE("shards split the executions of a run without overlap") {
   auto o = options_for("random", 300, 11);
   o.all_failures = true;

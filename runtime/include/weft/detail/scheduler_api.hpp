@@ -112,6 +112,9 @@ bool choose_within_budget(Scheduler& s, DecisionKind kind, Op op, ObjectId objec
 struct ImplicitRootNeeded {};
 // Whether an operation outside a task should throw ImplicitRootNeeded (see above).
 bool implicit_root_possible() noexcept;
+// Runtimes constructed on this thread so far: the explorer compares the count around a body to
+// tell a body that never ran weft at all (nothing to explore).
+std::uint64_t runtimes_created() noexcept;
 
 // An operation on a running runtime's object from an OS thread that runs no runtime
 // (foreign_use.cpp): weft cannot see it, so the harness names it next to what the execution
