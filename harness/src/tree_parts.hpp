@@ -98,8 +98,9 @@ class TreeParts {
   }
 
   // Before an execution of `part`: its index within the part, or none when the part ends here
-  // (stopped by a failure, covered, or past `budget` executions counted before it). Gives a
-  // waiting thread a part of this one first.
+  // (stopped by a failure, covered, past `budget` executions counted before it, or an earlier part
+  // cut) or is parked until the parts before it end. Gives a waiting thread a part of this one
+  // first.
   std::optional<std::uint64_t> begin(Part& part, std::uint64_t budget, std::uint64_t* at_least) {
     std::lock_guard lock(mutex_);
     if (part.strategy->awaits_earlier_parts() && !part.stopped) {
