@@ -243,7 +243,8 @@ Failure nondeterminism_failure(const Failure& first, const std::string& differen
   return f;
 }
 
-// Why an exploration with --jobs ran on one thread.
+// Why an exploration with --jobs ran on one thread. Every tree search of weft splits (the first
+// reason is for a strategy that cannot).
 std::string one_thread_reason(const Strategy& strategy, const ExploreOptions& options) {
   if (!strategy.splittable())
     return "each of its executions depends on what the earlier ones found, so they run in order";
@@ -313,7 +314,8 @@ class Exploration {
   std::vector<std::uint64_t> skipped_;  // claims (positions j) not run; at most one per worker
   std::mutex progress_mutex_;
   Clock::time_point last_progress_;  // under progress_mutex_
-  // A tree search on several threads (--jobs with dfs, delay-bounded or DPOR), else null.
+  // A tree search on several threads (--jobs with dfs, dfs-iterative, delay-bounded, DPOR or
+  // exhaustive), else null.
   std::unique_ptr<detail::TreeParts<Found>> parts_;
 };
 
@@ -609,8 +611,9 @@ Found Exploration::merge_parts() {
 
 // The bound a tree search covered, as the one-thread search would report it where it ended: the
 // lowest of the parts it ran to their end and of the part it ended in, as that part's strategy
-// stood after the executions the one-thread search ran there. (exhaustive reports the bound of
-// its last complete pass even when the unbounded pass, the one that splits, was cut.)
+// stood after the executions the one-thread search ran there. (exhaustive and dfs-iterative report
+// the bound of their last complete pass even when a later pass was cut; a part that does not go on
+// to the next pass reports no limit once it has ended, and the part that does reports the bound.)
 std::optional<std::int64_t> Exploration::covered_by_parts() {
   std::optional<std::int64_t> covered;
   for (auto& part : parts_->parts()) {

@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -415,6 +419,35 @@ TEST_CASE("a trace replayed against another program is refused; against the same
 TEST_CASE("a tree search on several threads gives the one-thread result, whatever --jobs") {
   const weft::ExploreTarget two_bugs{"two bugs", weft::Flavor::multi_thread,
                                      weft_examples::two_bugs};
+  // Two tasks bump a counter with a load and a store while `others` tasks store to an atomic
+  // (their own, or one they share, whose orders DPOR tells apart): a lost update needs one
+  // preemption, so dfs-iterative finds it in bound 1 and exhaustive in its bound-1 pass, after
+  // the hundreds of non-preemptive orders of bound 0.
+  auto lost_update = [](int others, bool shared) {
+    return weft::ExploreTarget{"a lost update among others", weft::Flavor::multi_thread, [=] {
+                                 weft::Runtime rt;
+                                 rt.block_on([=] {
+                                   auto counter = std::make_shared<weft::Atomic<int>>(0);
+                                   auto common = std::make_shared<weft::Atomic<int>>(0);
+                                   auto bump = [counter] {
+                                     const int seen = counter->load();
+                                     counter->store(seen + 1);
+                                   };
+                                   std::vector<weft::JoinHandle<void>> tasks;
+                                   for (int i = 0; i < others; ++i)
+                                     tasks.push_back(weft::spawn([common, shared, i] {
+                                       weft::Atomic<int> own(0);
+                                       weft::Atomic<int>& target = shared ? *common : own;
+                                       target.store(i);
+                                       target.store(i + 1);
+                                     }));
+                                   tasks.push_back(weft::spawn(bump, "a"));
+                                   tasks.push_back(weft::spawn(bump, "b"));
+                                   for (auto& t : tasks) t.join();
+                                   WEFT_CHECK(counter->load() == 2);
+                                 });
+                               }};
+  };
   struct Case {
     const char* what;
     weft::ExploreTarget target;
@@ -448,6 +481,38 @@ TEST_CASE("a tree search on several threads gives the one-thread result, whateve
        false},
       {"exhaustive, clean", scenario("graceful-shutdown-tracker-wait"), "exhaustive", 100000,
        false},
+      // Each bound of dfs-iterative is built from what every part of the one before refused.
+      {"dfs-iterative, a bug in bound 1", lost_update(3, false), "dfs-iterative", 100000, false,
+       -1},
+      {"dfs-iterative, clean, to the end", scenario("send-after-close-stops"), "dfs-iterative",
+       100000, false, -1},
+      {"dfs-iterative, the budget cuts a bound", scenario("task-leak-shutdown-signal"),
+       "dfs-iterative", 5000, false, -1},
+      {"dfs-iterative, every failure counted", two_bugs, "dfs-iterative", 1500, true, -1},
+      {"dfs-iterative, the last bound caps", scenario("task-leak-shutdown-signal"), "dfs-iterative",
+       100000, false, 2},
+      // exhaustive's bounded passes split too; the next pass follows what every part refused.
+      {"exhaustive, a bug in a bounded pass", lost_update(5, true), "exhaustive", 100000, false},
+      {"exhaustive, clean through split bounded passes",
+       scenario("shutdown-producer-worker-stop-on-close"), "exhaustive", 100000, false},
+  };
+  // The new cases exercise what they are meant to (on one thread; the others must agree).
+  constexpr std::int64_t kAll = std::numeric_limits<std::int64_t>::max();
+  const std::map<std::string, std::function<bool(const weft::ExploreReport&)>> meant{
+      {"dfs-iterative, a bug in bound 1",
+       [](const auto& r) { return r.covered_bound == 0 && r.failing_execution > 1000u; }},
+      {"dfs-iterative, clean, to the end",
+       [&](const auto& r) { return r.exhausted && r.covered_bound == kAll && r.ok(); }},
+      {"dfs-iterative, the budget cuts a bound",
+       [](const auto& r) { return !r.exhausted && r.covered_bound == 1; }},
+      {"dfs-iterative, every failure counted",
+       [](const auto& r) { return r.failing_executions > 1 && r.signatures.size() == 2; }},
+      {"dfs-iterative, the last bound caps",
+       [](const auto& r) { return r.exhausted && r.covered_bound == 2; }},
+      {"exhaustive, a bug in a bounded pass",
+       [](const auto& r) { return r.covered_bound == 0 && r.failing_execution > 100u; }},
+      {"exhaustive, clean through split bounded passes",
+       [&](const auto& r) { return r.exhausted && r.covered_bound == kAll && r.ok(); }},
   };
   for (const Case& c : cases) {
     INFO(c.what);
@@ -457,6 +522,7 @@ TEST_CASE("a tree search on several threads gives the one-thread result, whateve
     o.split_depth = static_cast<std::int32_t>(weft::DporOptions::kJobsSplitDepth);
     const weft::ExploreReport one = weft::explore(o, c.target);
     CHECK(one.tree_parts == 0);
+    if (const auto it = meant.find(c.what); it != meant.end()) CHECK(it->second(one));
     for (unsigned jobs : {2u, 4u}) {
       o.jobs = jobs;
       const weft::ExploreReport many = weft::explore(o, c.target);
@@ -504,14 +570,19 @@ TEST_CASE("a tree search on several threads gives the one-thread result, whateve
   CHECK(bug.trace->strategy_parameters.value("split_depth", 0) == 4);
 }
 
-TEST_CASE("--jobs with a strategy that runs its executions in order says it ran on one thread") {
-  auto o = options_for("dfs-iterative", 100);
+TEST_CASE("a tree search with --jobs under --isolate says it ran on one thread") {
+  // Every tree search of weft splits; --isolate forks each execution from the strategy's state,
+  // so a tree search runs its executions one at a time, and the report says so.
+  auto o = options_for("dfs-iterative", 20);
   o.jobs = 2;
+  o.isolate = true;
   const weft::ExploreReport report =
       weft::explore(o, weft::target_of(*weft::find_scenario("lock-order-consistent")));
   REQUIRE_FALSE(report.notes.empty());
   CHECK(report.notes.back().find("ran on one thread") != std::string::npos);
+  CHECK(report.notes.back().find("--isolate") != std::string::npos);
   CHECK(report.tree_parts == 0);
+  CHECK(report.executions == 20);
 }
 
 TEST_CASE("DPOR split under selects and chosen values gives the one-thread result, run after run") {

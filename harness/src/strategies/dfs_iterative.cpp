@@ -17,14 +17,26 @@
 // b replays each root and searches below it with no further preemption (every schedule below
 // holds exactly b), recording its own refusals as the roots of b + 1. A decision of the search
 // tree is opened once, so each root is recorded once and each schedule has exactly one root.
+//
+// On several threads (--jobs, tree_parts.hpp): split() gives away the later half of the current
+// bound's roots not yet begun, or, with none left, the later answers of the shallowest decision
+// below the current root that has any, together with the rest of the search: the later roots and
+// the right to go on to the next bounds (the continuation), when the donor holds it
+// (part_chain.hpp). A part without the continuation, once it has searched its roots, leaves the
+// roots it recorded for the next bound (in its execution order) and is done. The part with the
+// continuation (always the last part) waits for the parts before it: the next bound's roots are
+// theirs in the parts' order, then its own, which is the order the one-thread search records them
+// in, so every bound runs the same executions in the same order on any number of threads.
 #include <algorithm>
 #include <deque>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "part_chain.hpp"
 #include "weft/harness/preemption.hpp"
 #include "weft/harness/registry.hpp"
 #include "weft/harness/strategies.hpp"
@@ -43,7 +55,7 @@ class IterativeBounding final : public Strategy {
 
   bool begin_execution(std::uint64_t, std::uint64_t) override {
     if (in_execution_) end_execution(ExecutionSummary{});
-    if (exhausted_) return false;
+    if (exhausted_ || awaiting_) return false;
     if (options_.max_executions != 0 && executions_ >= options_.max_executions) return false;
     depth_ = 0;
     cut_.reset();
@@ -121,6 +133,9 @@ class IterativeBounding final : public Strategy {
   bool exhausted() const override { return exhausted_; }
   bool independent_executions() const override { return false; }
   std::optional<std::int64_t> covered_bound() const override {
+    // A part without the continuation: the part that holds it reports the bounds (the search
+    // covers the lowest any part reports).
+    if (!chain_.continuation() && exhausted_) return std::numeric_limits<std::int64_t>::max();
     if (covered_ < 0) return std::nullopt;
     // Nothing refused at the last bound: no schedule holds more preemptions.
     if (exhausted_ && !capped_) return std::numeric_limits<std::int64_t>::max();
@@ -128,6 +143,24 @@ class IterativeBounding final : public Strategy {
   }
   std::unique_ptr<Strategy> clone() const override {
     return std::make_unique<IterativeBounding>(options_);
+  }
+  std::unique_ptr<Strategy> split() override;
+  bool splittable() const override { return true; }
+  bool awaits_earlier_parts() const override { return awaiting_; }
+  void earlier_parts_ended() override {
+    if (!awaiting_) return;
+    awaiting_ = false;
+    // Every part before this one has ended having searched its roots: theirs come first.
+    std::vector<Root> roots;
+    chain_.take_earlier([&](Found found) {
+      roots.insert(roots.end(), std::make_move_iterator(found.refused.begin()),
+                   std::make_move_iterator(found.refused.end()));
+      capped_ = capped_ || found.capped;
+    });
+    roots.insert(roots.end(), std::make_move_iterator(next_.begin()),
+                 std::make_move_iterator(next_.end()));
+    next_ = std::move(roots);
+    next_bound();
   }
 
  private:
@@ -152,6 +185,12 @@ class IterativeBounding final : public Strategy {
     return std::nullopt;
   }
 
+  // What a part without the continuation found for the next bound, once it searched its roots.
+  struct Found {
+    std::vector<Root> refused;  // the roots it recorded for the next bound, in its order
+    bool capped = false;        // the last bound refused a preemption there
+  };
+
   // Moves to the next execution: the next answer below the current root, else the next root,
   // else the next bound's roots. `root_failed`: the current root did not replay; skip it.
   void backtrack(bool root_failed) {
@@ -165,24 +204,45 @@ class IterativeBounding final : public Strategy {
         stack_.pop_back();
       }
     }
-    for (;;) {
-      if (roots_.empty()) {
-        covered_ = bound_;
-        if (next_.empty()) {
-          exhausted_ = true;
-          return;
-        }
-        ++bound_;
-        roots_.assign(std::make_move_iterator(next_.begin()), std::make_move_iterator(next_.end()));
-        next_.clear();
-      }
-      Root root = std::move(roots_.front());
-      roots_.pop_front();
-      stack_.assign(root.path->begin(), root.path->begin() + root.depth + 1);
-      stack_.back().index = root.answer;
-      fixed_ = stack_.size();
+    if (roots_.empty()) return end_of_roots();
+    next_root();
+  }
+
+  void next_root() {
+    Root root = std::move(roots_.front());
+    roots_.pop_front();
+    stack_.assign(root.path->begin(), root.path->begin() + root.depth + 1);
+    stack_.back().index = root.answer;
+    fixed_ = stack_.size();
+  }
+
+  // This part has searched its roots of the current bound.
+  void end_of_roots() {
+    if (!chain_.continuation()) {
+      // Leave what the next bound needs to the part that goes on to it.
+      chain_.leave(Found{std::move(next_), capped_});
+      next_.clear();
+      exhausted_ = true;
       return;
     }
+    if (chain_.earlier_parts()) {
+      awaiting_ = true;  // the earlier parts' roots come first: earlier_parts_ended()
+      return;
+    }
+    next_bound();
+  }
+
+  // The current bound is complete: its refusals, in the one-thread order, are the next's roots.
+  void next_bound() {
+    covered_ = bound_;
+    if (next_.empty()) {
+      exhausted_ = true;
+      return;
+    }
+    ++bound_;
+    roots_.assign(std::make_move_iterator(next_.begin()), std::make_move_iterator(next_.end()));
+    next_.clear();
+    next_root();
   }
 
   IterativeOptions options_;
@@ -202,7 +262,39 @@ class IterativeBounding final : public Strategy {
   bool capped_ = false;  // the last bound refused a preemption: not every schedule was run
   std::uint64_t executions_ = 0;
   std::optional<std::string> nondeterminism_;
+  // On several threads (split): this part's place among the parts, and whether it waits for the
+  // parts before it to end (its roots are searched, theirs come first).
+  detail::PartChain<Found> chain_;
+  bool awaiting_ = false;
 };
+
+// Gives away the later half of the current bound's roots not yet begun, or, with none left, the
+// later answers of the shallowest decision below the current root that has any (the part the
+// one-thread search reaches last), with the continuation: everything this part keeps comes
+// first in the one-thread order.
+std::unique_ptr<Strategy> IterativeBounding::split() {
+  if (in_execution_ || exhausted_ || awaiting_) return nullptr;
+  auto part = std::make_unique<IterativeBounding>(options_);
+  if (!roots_.empty()) {
+    const auto keep = static_cast<std::ptrdiff_t>(roots_.size() / 2);
+    part->roots_.assign(std::make_move_iterator(roots_.begin() + keep),
+                        std::make_move_iterator(roots_.end()));
+    roots_.erase(roots_.begin() + keep, roots_.end());
+    part->next_root();
+  } else {
+    std::size_t f = fixed_;
+    while (f < stack_.size() && !next_answer(stack_[f])) ++f;
+    if (f == stack_.size()) return nullptr;
+    part->stack_.assign(stack_.begin(), stack_.begin() + static_cast<std::ptrdiff_t>(f) + 1);
+    part->stack_.back().index = *next_answer(stack_[f]);
+    part->fixed_ = f;
+    fixed_ = f + 1;
+  }
+  part->chain_ = chain_.give();
+  part->bound_ = bound_;
+  part->covered_ = covered_;
+  return part;
+}
 
 }  // namespace
 

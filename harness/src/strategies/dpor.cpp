@@ -732,6 +732,17 @@ bool Dpor::branch_left(const Frame& frame) const {
   return false;
 }
 
+// Whether backtrack(), leaving `frame` (no branch left there), would find a branch the preemption
+// bound refuses.
+bool Dpor::refuses(const Frame& frame) const {
+  if (frame.closed) return false;
+  if (frame.kind != DecisionKind::schedule)
+    return frame.index + 1 < frame.candidates && !allowed(frame, frame.index + 1);
+  for (std::uint32_t i = 0; i < frame.candidates; ++i)
+    if (frame.todo[i] == 1 && !allowed(frame, i)) return true;
+  return false;
+}
+
 // Whether schedule decision `d`'s recorded current step is the one backtrack() will put among its
 // explored branches: the decisions its steps run through (up to the next schedule or shutdown
 // decision, or the end of the execution) have run, with no answer left to try.
@@ -760,6 +771,10 @@ std::unique_ptr<Strategy> Dpor::split() {
     // schedule or shutdown decision, so the decisions in between must have run their last
     // answer. (The deepest decision was re-answered by the last backtrack() and has not run.)
     if (f.kind == DecisionKind::schedule && !current_step_final(d)) return nullptr;
+    // Neither part backtracks the decisions above d again: a branch the bound refuses there
+    // (which backtrack() would count when it left them) is counted now (exhaustive's bounded
+    // passes go on only if some part of the pass refused one).
+    for (std::size_t j = floor_; j < d && !bound_refused_; ++j) bound_refused_ = refuses(stack_[j]);
     auto part = std::make_unique<Dpor>(options_);
     part->stack_.assign(stack_.begin(), stack_.begin() + static_cast<std::ptrdiff_t>(d) + 1);
     part->floor_ = d;
@@ -805,7 +820,7 @@ OptionRow split_depth_row() {
   static_assert(DporOptions::kJobsSplitDepth == 4, "the help below names it");
   OptionRow row = member_row<&ExploreOptions::split_depth>(
       "split-depth", "WEFT_SPLIT_DEPTH",
-      "dpor, dpor-source, dpor-bounded, exhaustive's unbounded pass: the first this many schedule "
+      "dpor, dpor-source, dpor-bounded, exhaustive (every pass): the first this many schedule "
       "decisions of each execution explore every candidate, so that --jobs can split the search "
       "there (-1: 0 on one thread, 4 with --jobs 2 or more; one value gives one result for any "
       "--jobs)",

@@ -15,11 +15,20 @@
 // unbounded search would), or the unbounded pass ran to its end. covered_bound() is the largest
 // bound whose pass ended (INT64_MAX once every class has run). The price is the bounded passes'
 // executions when the search runs to its end; `dpor` alone runs one execution per class.
+//
+// On several threads (--jobs, tree_parts.hpp) every pass splits as Dpor does (at its full
+// decisions, --split-depth), and the right to go on to the later passes (the continuation) goes
+// with the part given away, which is the last part (part_chain.hpp). A part without it, once its
+// pass is done, leaves whether the bound refused a backtrack point there and whether its pass was
+// covered, and is done; the part with it waits for the parts before it, then decides as the
+// one-thread search does about the whole pass: the search is complete, or the next pass begins
+// from the root (and splits again).
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "part_chain.hpp"
 #include "weft/harness/registry.hpp"
 #include "weft/harness/strategies.hpp"
 
@@ -34,7 +43,8 @@ class ExhaustiveSearch final : public Strategy {
       : max_executions_(max_executions), split_depth_(split_depth) {}
 
   bool begin_execution(std::uint64_t index, std::uint64_t seed) override {
-    if (exhausted_ || (max_executions_ != 0 && executions_ >= max_executions_)) return false;
+    if (exhausted_ || awaiting_ || (max_executions_ != 0 && executions_ >= max_executions_))
+      return false;
     if (!pass_->begin_execution(index, seed)) return false;
     ++executions_;
     return true;
@@ -43,7 +53,7 @@ class ExhaustiveSearch final : public Strategy {
   // class has run (the explorer may ask no further execution).
   void end_execution(const ExecutionSummary& summary) override {
     pass_->end_execution(summary);
-    if (pass_->exhausted()) next_pass();
+    if (pass_->exhausted()) end_of_pass();
   }
   std::size_t choose(DecisionKind kind, const Candidates& candidates,
                      const DecisionContext& context) override {
@@ -60,54 +70,103 @@ class ExhaustiveSearch final : public Strategy {
   // The current pass's: the explorer asks for it before every execution.
   Observer* step_observer() override { return pass_->step_observer(); }
   std::optional<std::int64_t> covered_bound() const override {
-    if (exhausted_)
+    if (!exhausted_) return covered_;
+    // The unbounded pass: each part reports its own (the search covers the lowest).
+    if (bound_ < 0)
       return pass_->covered_bound() ? std::numeric_limits<std::int64_t>::max()
                                     : std::optional<std::int64_t>{};
-    return covered_;
+    // A bounded pass: the part with the continuation reports it for every part.
+    if (!chain_.continuation() || pass_covered_) return std::numeric_limits<std::int64_t>::max();
+    return std::nullopt;
   }
   std::unique_ptr<Strategy> clone() const override {
     return std::make_unique<ExhaustiveSearch>(max_executions_, split_depth_);
   }
-  // Only the unbounded pass splits (at its full decisions, --split-depth): whether a bounded pass
-  // is the last one depends on what the whole pass found, so a part of it could not know.
+  // Every pass splits at its full decisions (--split-depth); the continuation goes with the part
+  // given, which the one-thread search runs after everything this one keeps.
   std::unique_ptr<Strategy> split() override {
-    if (bound_ >= 0 || exhausted_) return nullptr;
+    if (exhausted_ || awaiting_) return nullptr;
     std::unique_ptr<Strategy> given = pass_->split();
     if (!given) return nullptr;
     auto part = std::make_unique<ExhaustiveSearch>(max_executions_, split_depth_);
-    part->bound_ = -1;
+    part->bound_ = bound_;
     part->pass_.reset(static_cast<Dpor*>(given.release()));
     part->covered_ = covered_;
+    part->chain_ = chain_.give();
     return part;
   }
   bool splittable() const override { return true; }
+  bool awaits_earlier_parts() const override { return awaiting_; }
+  void earlier_parts_ended() override {
+    if (!awaiting_) return;
+    awaiting_ = false;
+    bool refused = pass_->bound_refused();
+    bool covered = pass_->covered_bound().has_value();
+    chain_.take_earlier([&](const Found& found) {
+      refused = refused || found.refused;
+      covered = covered && found.covered;
+    });
+    next_pass(refused, covered);
+  }
 
  private:
+  // What a part without the continuation found in its part of a bounded pass.
+  struct Found {
+    bool refused = false;  // the bound refused a backtrack point (Dpor::bound_refused)
+    bool covered = false;  // the pass ran its part to the end (Dpor::covered_bound)
+  };
+
   std::unique_ptr<Dpor> make_pass(int bound) const {
     DporOptions options;
     options.preemption_bound = bound;
-    if (bound < 0) options.split_depth = split_depth_;  // the bounded passes do not split
+    options.split_depth = split_depth_;
     return std::make_unique<Dpor>(options);
   }
 
-  // The pass ended: the search is complete, or the next pass begins.
-  void next_pass() {
-    if (bound_ < 0 || !pass_->bound_refused()) {
+  // This part's pass ended.
+  void end_of_pass() {
+    if (bound_ < 0) {
+      exhausted_ = true;  // the last pass: each part ends with its own
+      return;
+    }
+    if (!chain_.continuation()) {
+      // Leave what the decision about the whole pass needs to the part that makes it.
+      chain_.leave(Found{pass_->bound_refused(), pass_->covered_bound().has_value()});
       exhausted_ = true;
       return;
     }
-    if (const std::optional<std::int64_t> covered = pass_->covered_bound()) covered_ = covered;
+    if (chain_.earlier_parts()) {
+      awaiting_ = true;  // the earlier parts' findings decide too: earlier_parts_ended()
+      return;
+    }
+    next_pass(pass_->bound_refused(), pass_->covered_bound().has_value());
+  }
+
+  // The whole bounded pass ended (`refused`: its bound refused a backtrack point somewhere;
+  // `covered`: every part of it ran to its end): the search is complete, or the next pass begins.
+  void next_pass(bool refused, bool covered) {
+    if (!refused) {
+      exhausted_ = true;
+      pass_covered_ = covered;
+      return;
+    }
+    if (covered) covered_ = bound_;
     bound_ = bound_ == kLastBoundedPass ? -1 : bound_ + 1;
     pass_ = make_pass(bound_);
   }
 
   std::uint64_t max_executions_;
-  std::uint32_t split_depth_;  // the unbounded pass's
-  int bound_ = 0;              // the current pass's preemption bound, -1 for the unbounded pass
+  std::uint32_t split_depth_;
+  int bound_ = 0;  // the current pass's preemption bound, -1 for the unbounded pass
   std::unique_ptr<Dpor> pass_ = make_pass(0);
   std::optional<std::int64_t> covered_;  // the largest bound whose pass ended
   bool exhausted_ = false;
+  bool pass_covered_ = false;  // a bounded pass ended the search: whether it was covered
   std::uint64_t executions_ = 0;
+  // On several threads (split): this part's place among the parts, and whether it waits for the
+  // parts before it to end (its pass is done, the decision needs theirs too).
+  detail::PartChain<Found> chain_;
+  bool awaiting_ = false;
 };
 
 }  // namespace
@@ -118,7 +177,7 @@ const StrategyEntry& exhaustive_entry() {
       .help =
           "every class of executions: dpor-bounded with preemption bound 0, 1, 2 (bugs that "
           "need few preemptions first), then dpor without a bound (docs/dpor.md)",
-      .records = "split_depth (of the unbounded pass) and max_executions",
+      .records = "split_depth (of every pass) and max_executions",
       .options = {split_depth_row()},
       .seeded = false,
       .selectable = true,

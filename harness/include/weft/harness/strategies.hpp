@@ -285,6 +285,7 @@ class Dpor final : public Strategy {
   void diverged(std::string message);
   void backtrack();
   bool branch_left(const Frame& frame) const;
+  bool refuses(const Frame& frame) const;
   bool current_step_final(std::size_t d) const;
 
   // add_backtracks' working memory, kept between executions so that it is allocated once.

@@ -54,6 +54,15 @@ class Strategy : public Chooser {
   virtual std::unique_ptr<Strategy> split() { return nullptr; }
   // Whether split() can ever give something: the exploration then runs on several threads.
   virtual bool splittable() const { return false; }
+  // For a part whose next executions depend on what every part before it found (the next bound
+  // of an iterative search begins where the whole previous bound refused): true while it cannot
+  // begin its next execution until every part before it in the one-thread order has ended (the
+  // part is set aside meanwhile and its thread runs other parts: tree_parts.hpp).
+  virtual bool awaits_earlier_parts() const { return false; }
+  // Called once every part before this one has ended, each having run all of its part (a part
+  // cut earlier ends this one too: the one-thread search never got past it); afterwards
+  // awaits_earlier_parts() is false and the part goes on (or is exhausted).
+  virtual void earlier_parts_ended() {}
 };
 
 }  // namespace weft
