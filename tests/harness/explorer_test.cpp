@@ -491,9 +491,9 @@ TEST_CASE("a tree search on several threads gives the one-thread result, whateve
       {"dfs-iterative, every failure counted", two_bugs, "dfs-iterative", 1500, true, -1},
       {"dfs-iterative, the last bound caps", scenario("task-leak-shutdown-signal"), "dfs-iterative",
        100000, false, 2},
-      // exhaustive's bounded passes split too; the next pass follows what every part refused.
+      // exhaustive goes on to its next pass after what every part of the last one refused.
       {"exhaustive, a bug in a bounded pass", lost_update(5, true), "exhaustive", 100000, false},
-      {"exhaustive, clean through split bounded passes",
+      {"exhaustive, clean through its bounded passes",
        scenario("shutdown-producer-worker-stop-on-close"), "exhaustive", 100000, false},
   };
   // The new cases exercise what they are meant to (on one thread; the others must agree).
@@ -511,7 +511,7 @@ TEST_CASE("a tree search on several threads gives the one-thread result, whateve
        [](const auto& r) { return r.exhausted && r.covered_bound == 2; }},
       {"exhaustive, a bug in a bounded pass",
        [](const auto& r) { return r.covered_bound == 0 && r.failing_execution > 100u; }},
-      {"exhaustive, clean through split bounded passes",
+      {"exhaustive, clean through its bounded passes",
        [&](const auto& r) { return r.exhausted && r.covered_bound == kAll && r.ok(); }},
   };
   for (const Case& c : cases) {

@@ -909,13 +909,26 @@ TEST_CASE(
     ask(c, DecisionKind::shutdown, 2, false, ++step);
     ask(c, DecisionKind::spurious, 2, false, step);
   };
-  // A preemption the bound refuses only at the first decision, above where a part is split off:
-  // neither part backtracks that decision again, yet the one-thread search counts the refusal
-  // there and goes on to the bound-1 pass.
+  // A preemption the bound refuses only at the first decision (a spurious wake-up), above where a
+  // part is split off (exhaustive's bounded passes split only at the decisions before their first
+  // schedule decision): neither part backtracks that decision again, yet the one-thread search
+  // counts the refusal there and goes on to the bound-1 pass.
   const Program refused_above_split = [](Chooser& c) {
+    ask(c, DecisionKind::spurious, 2, false, 0);
+    ask(c, DecisionKind::timer_tie, 4, false, 0);
     ask(c, DecisionKind::schedule, 2, true, 1);
-    ask(c, DecisionKind::schedule, 4, false, 2);
-    ask(c, DecisionKind::schedule, 2, false, 3);
+    ask(c, DecisionKind::schedule, 3, false, 2);
+  };
+  // Timer ties before the first schedule decision: where exhaustive's bounded passes split.
+  const Program ties_first = [](Chooser& c) {
+    std::uint64_t step = 0;
+    ask(c, DecisionKind::timer_tie, 3, false, step);
+    ask(c, DecisionKind::timer_tie, 2, false, step);
+    for (int round = 0; round < 3; ++round) {
+      std::size_t a = ask(c, DecisionKind::schedule, 2 + round % 2, round % 2 == 1, ++step);
+      if (a == 1) ask(c, DecisionKind::timer_tie, 2, false, step);
+    }
+    ask(c, DecisionKind::shutdown, 3, false, ++step);
   };
   const std::vector<Case> cases{
       {"dfs", {{"preemption_bound", 1}}, small_mixed},
@@ -934,7 +947,7 @@ TEST_CASE(
       {"dfs-iterative", {{"preemption_bound", -1}}, dependent_tree},
       {"dfs-iterative", {{"preemption_bound", -1}}, tree_2_3_2},
       // Every pass splits; the next pass begins only if some part of the last one was refused.
-      {"exhaustive", {{"split_depth", 2}}, small_mixed},
+      {"exhaustive", {{"split_depth", 2}}, ties_first},
       {"exhaustive", {{"split_depth", 1}}, tree_2_3_2},
       {"exhaustive", {{"split_depth", 3}}, refused_above_split},
   };

@@ -820,7 +820,7 @@ OptionRow split_depth_row() {
   static_assert(DporOptions::kJobsSplitDepth == 4, "the help below names it");
   OptionRow row = member_row<&ExploreOptions::split_depth>(
       "split-depth", "WEFT_SPLIT_DEPTH",
-      "dpor, dpor-source, dpor-bounded, exhaustive (every pass): the first this many schedule "
+      "dpor, dpor-source, dpor-bounded, exhaustive's unbounded pass: the first this many schedule "
       "decisions of each execution explore every candidate, so that --jobs can split the search "
       "there (-1: 0 on one thread, 4 with --jobs 2 or more; one value gives one result for any "
       "--jobs)",
