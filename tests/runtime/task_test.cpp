@@ -148,6 +148,29 @@ TEST_CASE("timeout returns nullopt and drops the child when time runs out") {
   });
 }
 
+TEST_CASE("timeout hands over a value that can be moved but not assigned: a guard, a permit") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::Mutex<int> m(0);
+    auto guard = weft::timeout(5ms, [&] { return m.lock(); });  // a lock with a time limit
+    REQUIRE(guard.has_value());
+    **guard = 1;
+    auto other = weft::spawn([&m] { return *m.lock() + 1; });
+    weft::sleep(1ms);
+    CHECK_FALSE(other.is_finished());  // the guard the timeout handed over holds the lock
+    guard.reset();
+    CHECK(other.join() == 2);
+
+    weft::Semaphore pool(1);
+    auto first = weft::timeout(5ms, [&] { return pool.acquire(); });
+    REQUIRE(first.has_value());
+    auto second = weft::timeout(5ms, [&] { return pool.acquire(); });
+    CHECK_FALSE(second.has_value());  // the pool is empty until the first permit goes
+    first.reset();
+    CHECK(weft::timeout(5ms, [&] { return pool.acquire(); }).has_value());
+  });
+}
+
 TEST_CASE("a task that joins itself is dropped at shutdown, not a deadlock of the run") {
   weft::Runtime rt;
   bool destroyed = false;

@@ -253,12 +253,13 @@ auto timeout(Duration limit, F&& fn, SourceLocation where = SourceLocation::curr
   // fn lives on this stack: if this task is dropped while waiting, the child goes first.
   detail::ScopedChild scope(child.state());
   try {
-    auto result = child.join_for(limit, where);
-    if (!result) {
-      detail::settle_inner(*child.state(), where);
-      if (child.is_finished()) result = child.join_for(Duration::zero(), where);
-    }
-    if (result) return std::optional<V>(std::move(*result));
+    // Never assigned to: a value such as a MutexGuard or a SemaphorePermit can be moved, not
+    // move-assigned.
+    if (auto result = child.join_for(limit, where)) return std::optional<V>(std::move(*result));
+    detail::settle_inner(*child.state(), where);
+    if (child.is_finished())
+      if (auto late = child.join_for(Duration::zero(), where))
+        return std::optional<V>(std::move(*late));
   } catch (const JoinError& error) {
     if (error.is_panic()) std::rethrow_exception(error.panic());
     throw;
