@@ -361,6 +361,12 @@ ReplayResult replay(const Trace& trace, const ExploreTarget& target, const Explo
   thread_guard.end_execution();
   out.failures = std::move(r.failures);
   out.mismatch = chooser.mismatch();
+  if (!out.mismatch && chooser.position() < trace.decisions.size())
+    // Its trailing default answers may be left out of a list, but a decision never asked is not
+    // this execution's.
+    out.mismatch = "the execution ended after " + std::to_string(chooser.position()) +
+                   " decisions, but the trace holds " + std::to_string(trace.decisions.size()) +
+                   ": it does not fit this program";
   out.trace = trace;
   out.trace.failure = out.failures.empty() ? std::nullopt : std::optional(out.failures.front());
   out.trace.events = log.events();

@@ -414,6 +414,13 @@ TEST_CASE("a trace replayed against another program is refused; against the same
   REQUIRE(wrong.mismatch);
   CHECK(wrong.mismatch->find("recorded from another program") != std::string::npos);
   CHECK(wrong.mismatch->find("'reader'") != std::string::npos);
+  // Decisions the execution never asks for do not fit either (trailing default answers may be
+  // left out, so a shorter list is not refused).
+  weft::Trace longer = *report.trace;
+  longer.decisions.push_back(longer.decisions.back());
+  const weft::ReplayResult extra = weft::replay(longer, recorded, weft::ExploreOptions{});
+  REQUIRE(extra.mismatch);
+  CHECK(extra.mismatch->find("the execution ended after") != std::string::npos);
 }
 
 TEST_CASE("a tree search on several threads gives the one-thread result, whatever --jobs") {
