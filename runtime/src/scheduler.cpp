@@ -854,20 +854,49 @@ void Scheduler::destructor_waits_while_dropped(Task* t, const WaitInfo& info) {
   abandon(t);
 }
 
+namespace {
+// What an exception in flight says, for a report.
+std::string exception_text(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "an exception of a type not derived from std::exception";
+  }
+}
+}  // namespace
+
 void Scheduler::cancellation_hit_noexcept() {
   Task* t = current_;
-  // The forced unwind reached a frame that may not throw: a destructor that waited at normal
-  // scope exit while the task's cancellation was pending. Everything above that frame has
-  // unwound; it cannot be resumed, so the task ends here as a panic.
-  std::string message =
-      "the task's cancellation reached a destructor that waited (at " +
-      location_text(t->last_site) +
-      "); a destructor cannot be cancelled and weft cannot resume it (tokio: a Drop cannot "
-      "await), so the task panics here";
-  if (abi::__cxa_current_exception_type() != nullptr) abi::__cxa_end_catch();
+  // std::terminate while the task's cancellation was delivered: the exception in flight reached a
+  // frame that may not throw. Everything above that frame has unwound; it cannot be resumed, so
+  // the task ends here as a panic. Either the cancellation itself reached a destructor that
+  // waited at normal scope exit, or a destructor run by the unwinding threw an exception of its
+  // own (C++ calls terminate for that); the type of the exception in flight tells which.
+  const std::type_info* in_flight = abi::__cxa_current_exception_type();
+  const bool threw = in_flight != nullptr && *in_flight != typeid(TaskCancelled);
+  std::string message;
+  if (threw) {
+    message = "a destructor threw while the task was being dropped (C++ then calls "
+              "std::terminate): " +
+              exception_text(std::current_exception()) +
+              " (the drop began at the task's last scheduling point); destructors must not "
+              "throw: catch inside the destructor";
+  } else {
+    message = "the task's cancellation reached a destructor that waited (at " +
+              location_text(t->last_site) +
+              "); a destructor cannot be cancelled and weft cannot resume it (tokio: a Drop "
+              "cannot await), so the task panics here";
+  }
+  if (in_flight != nullptr) abi::__cxa_end_catch();
   t->join->outcome = TaskOutcome::panicked;
   t->join->panic = std::make_exception_ptr(RuntimeError(message));
-  emit(Event{.kind = EventKind::panic, .task = t->id, .text = message, .where = t->last_site});
+  emit(Event{.kind = EventKind::panic,
+             .task = t->id,
+             .value = threw ? kPanicThrowingDestructor : 0,
+             .text = message,
+             .where = t->last_site});
   t->panic_message = std::move(message);
   abandon(t);
 }

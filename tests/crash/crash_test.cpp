@@ -220,19 +220,23 @@ TEST_CASE("a 200 KB frame hits the guard instead of another task's stack") {
 }
 
 TEST_CASE("a destructor that throws while its task is dropped ends as a failure with its seed") {
-  // The runtime turns the terminate that a throwing destructor causes during a drop into a panic
-  // of that task (it cannot yet tell it from a cancellation reaching a waiting destructor, so the
-  // kind is task_panic): the run goes on to report it with its seed and trace, exit 1.
+  // The runtime turns the terminate that a throwing destructor causes during a drop into a
+  // failure of that task, told from a cancellation reaching a waiting destructor by the exception
+  // in flight: the run goes on to report it with its kind, the exception's message, its seed and
+  // trace, exit 1.
   const std::string dir = scratch("throwing-destructor");
   Child c = run({"explore", "throwing-destructor", "--iterations", "3"}, dir);
   INFO(c.out + c.err);
   CHECK(c.exit_code() == 1);
   CHECK(c.out.find("FAILURE in execution 0 (seed 1)") != std::string::npos);
   CHECK(c.out.find("task: 'closer'") != std::string::npos);
+  CHECK(c.out.find("flush failed while closing") != std::string::npos);
+  CHECK(c.out.find("destructor that waited") == std::string::npos);
   std::smatch m;
   REQUIRE(std::regex_search(c.out, m, std::regex("\ntrace: ([^\n]+)\n")));
   weft::Trace t = weft::read_trace_file(dir + "/" + m[1].str());
   REQUIRE(t.failure);
+  CHECK(t.failure->kind == weft::FailureKind::throwing_destructor);
   CHECK(t.failure->task_name == "closer");
   CHECK(t.failure->where.known());
 }

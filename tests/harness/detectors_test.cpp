@@ -1266,3 +1266,30 @@ TEST_CASE(
   require_clean(clean);
   CHECK(clean.warnings.empty());
 }
+
+TEST_CASE("throwing_destructor: a destructor that throws during a drop fails even when joined") {
+  // Outside weft the throw would be std::terminate, so handling the task's panic at the join
+  // does not make the program correct.
+  struct ThrowsOnDrop {
+    ~ThrowsOnDrop() noexcept(false) { throw std::runtime_error("flush failed while closing"); }
+  };
+  const weft::ExploreReport r =
+      weft::explore(options_for("random", 20), target("aborted", weft::Flavor::multi_thread, [] {
+                      weft::Runtime rt;
+                      rt.block_on([] {
+                        auto worker = weft::spawn([] {
+                          ThrowsOnDrop guard;
+                          weft::sleep(std::chrono::hours(1));
+                        });
+                        weft::sleep(std::chrono::milliseconds(1));
+                        worker.abort();
+                        try {
+                          worker.join();
+                        } catch (const weft::JoinError&) {
+                        }
+                      });
+                    }));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.signatures.front().failure.kind == weft::FailureKind::throwing_destructor);
+  CHECK(contains(r.signatures.front().failure.message, "flush failed while closing"));
+}

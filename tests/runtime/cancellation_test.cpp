@@ -5,7 +5,9 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "test_support.hpp"
 #include "weft/weft.hpp"
@@ -169,6 +171,47 @@ TEST_CASE("a destructor that waits during the shutdown drop is reported as that 
   });
   REQUIRE(panics.texts.size() == 1);
   CHECK_THAT(panics.texts[0], Catch::Contains("destructor waited"));
+}
+
+TEST_CASE("a destructor that throws while its task is aborted is a panic that says so") {
+  // In C++ an exception thrown by a destructor during unwinding calls std::terminate; the drop's
+  // unwinding is weft's, so the task ends as a panic whose event is marked and names the
+  // exception, not as a destructor that waited.
+  struct ThrowsOnDrop {
+    ~ThrowsOnDrop() noexcept(false) { throw std::runtime_error("flush failed while closing"); }
+  };
+  struct Panics final : weft::Observer {
+    void on_event(const weft::Event& e) override {
+      if (e.kind != weft::EventKind::panic) return;
+      texts.push_back(std::string(e.text));
+      values.push_back(e.value);
+    }
+    std::vector<std::string> texts;
+    std::vector<std::int64_t> values;
+  } panics;
+  weft::detail::ScopedExplorationHooks hooks({.observer = &panics});
+  weft::Runtime rt;
+  bool joined_panic = false;
+  rt.block_on([&] {
+    auto worker = weft::spawn(
+        [] {
+          ThrowsOnDrop guard;
+          weft::sleep(1h);
+        },
+        "worker");
+    weft::yield_now();  // the worker sleeps
+    worker.abort();
+    try {
+      worker.join();
+    } catch (const weft::JoinError& e) {
+      joined_panic = e.is_panic();
+    }
+  });
+  CHECK(joined_panic);
+  REQUIRE(panics.texts.size() == 1);
+  CHECK_THAT(panics.texts[0], Catch::Contains("a destructor threw") &&
+                                  Catch::Contains("flush failed while closing"));
+  CHECK(panics.values[0] == weft::kPanicThrowingDestructor);
 }
 
 TEST_CASE(

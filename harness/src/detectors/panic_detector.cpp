@@ -18,7 +18,8 @@ void PanicDetector::on_event(const Event& e) {
     case EventKind::panic:
       // The root's panic leaves block_on as an exception: the body failure reports it.
       if (!tasks_.is_root(e.task))
-        panics_.push_back(Panic{e.task, std::string(e.text), Location::from(e.where), e.step});
+        panics_.push_back(Panic{e.task, std::string(e.text), Location::from(e.where), e.step,
+                                e.value == kPanicThrowingDestructor});
       break;
     case EventKind::op:
       if (e.op == Op::join && e.value != 0)
@@ -35,17 +36,24 @@ void PanicDetector::on_event(const Event& e) {
 
 void PanicDetector::end_execution(const BodyOutcome&, Findings& findings) {
   for (const Panic& p : panics_) {
-    if (p.observed) continue;
     Failure f;
-    f.kind = FailureKind::task_panic;
     f.task = p.task;
     f.task_name = tasks_.name(p.task);
+    f.step = p.step;
+    f.where = p.where;
+    if (p.throwing_destructor) {
+      // Outside weft this is std::terminate: a failure whether or not anyone joins the task.
+      f.kind = FailureKind::throwing_destructor;
+      f.message = p.message;
+      findings.failures.push_back(std::move(f));
+      continue;
+    }
+    if (p.observed) continue;
+    f.kind = FailureKind::task_panic;
     f.message = mode_ == DetectorMode::find
                     ? p.message
                     : "task " + tasks_.label(p.task) +
                           " panicked and nobody joined it to handle the error: " + p.message;
-    f.step = p.step;
-    f.where = p.where;
     auto detach = std::find_if(detached_.begin(), detached_.end(),
                                [&](const auto& d) { return d.first == p.task; });
     if (mode_ == DetectorMode::find) {  // the signature is enough: the replay explains

@@ -94,6 +94,11 @@ inline constexpr EventMask kAllEvents = ((EventMask{1} << kEventKindCount) - 1) 
                                         ~event_bit(EventKind::step) & ~event_bit(EventKind::access);
 static_assert(kEventKindCount <= 32 && kObjectKindCount <= 32);
 
+// A panic event's value when a destructor threw while its task was being dropped (the task's
+// cancellation unwinding it): in C++ that is std::terminate, so it is reported even if the task
+// is joined (FailureKind::throwing_destructor).
+inline constexpr std::int64_t kPanicThrowingDestructor = 1;
+
 struct Event {
   EventKind kind = EventKind::op;
   Op op = Op::none;

@@ -34,6 +34,7 @@ class PanicDetector final : public Detector {
     std::string message;
     Location where;
     std::uint64_t step;
+    bool throwing_destructor = false;  // kPanicThrowingDestructor: reported even when joined
     bool observed = false;
   };
   DetectorMode mode_;
