@@ -878,11 +878,12 @@ void Scheduler::cancellation_hit_noexcept() {
   const bool threw = in_flight != nullptr && *in_flight != typeid(TaskCancelled);
   std::string message;
   if (threw) {
-    message = "a destructor threw while the task was being dropped (C++ then calls "
-              "std::terminate): " +
-              exception_text(std::current_exception()) +
-              " (the drop began at the task's last scheduling point); destructors must not "
-              "throw: catch inside the destructor";
+    message =
+        "a destructor threw while the task was being dropped (C++ then calls "
+        "std::terminate): " +
+        exception_text(std::current_exception()) +
+        " (the drop began at the task's last scheduling point); destructors must not "
+        "throw: catch inside the destructor";
   } else {
     message = "the task's cancellation reached a destructor that waited (at " +
               location_text(t->last_site) +
