@@ -40,7 +40,7 @@ struct JoinedCause {
 };
 
 JoinedCause joined_cause(const JoinError& error) {
-  JoinedCause cause{error.task(), error.task_name(), "panicked", Location{}};
+  JoinedCause cause{error.task(), error.task_name(), "panicked", Location::from(error.where())};
   std::exception_ptr inner = error.panic();
   for (int depth = 0; inner && depth < 64; ++depth) {
     std::exception_ptr next;
@@ -50,6 +50,7 @@ JoinedCause joined_cause(const JoinError& error) {
       if (e.is_panic()) {
         cause.task = e.task();
         cause.name = e.task_name();
+        cause.where = Location::from(e.where());
         next = e.panic();
       } else {
         cause.message = std::string("panicked: ") + e.what();

@@ -817,6 +817,7 @@ void Scheduler::finish_task(Task* t) noexcept {
     case TaskOutcome::panicked: {
       // A failed check says where; anything else happened after the latest scheduling point.
       const SourceLocation where = t->panic_where.line() != 0 ? t->panic_where : t->last_site;
+      t->join->panic_where = where;
       emit(
           Event{.kind = EventKind::panic, .task = t->id, .text = t->panic_message, .where = where});
       break;
@@ -849,6 +850,7 @@ void Scheduler::destructor_waits_while_dropped(Task* t, const WaitInfo& info) {
                         "cannot await), so the task panics here";
   t->join->outcome = TaskOutcome::panicked;
   t->join->panic = std::make_exception_ptr(RuntimeError(message));
+  t->join->panic_where = info.where;
   emit(Event{.kind = EventKind::panic, .task = t->id, .text = message, .where = info.where});
   t->panic_message = std::move(message);
   abandon(t);
@@ -893,6 +895,7 @@ void Scheduler::cancellation_hit_noexcept() {
   if (in_flight != nullptr) abi::__cxa_end_catch();
   t->join->outcome = TaskOutcome::panicked;
   t->join->panic = std::make_exception_ptr(RuntimeError(message));
+  t->join->panic_where = t->last_site;
   emit(Event{.kind = EventKind::panic,
              .task = t->id,
              .value = threw ? kPanicThrowingDestructor : 0,

@@ -262,7 +262,7 @@ JoinError join_error(JoinStateBase& state) {
                   .object = state.id,
                   .value = 1});
   return JoinError(state.id, state.name.empty() ? default_task_name(state.id) : state.name,
-                   state.outcome == TaskOutcome::cancelled, state.panic);
+                   state.outcome == TaskOutcome::cancelled, state.panic, state.panic_where);
 }
 
 [[noreturn]] void throw_join_error(JoinStateBase& state) { throw join_error(state); }
@@ -284,12 +284,14 @@ std::string join_error_message(TaskId task, const std::string& name, bool cancel
 }
 }  // namespace
 
-JoinError::JoinError(TaskId task, std::string name, bool cancelled, std::exception_ptr panic)
+JoinError::JoinError(TaskId task, std::string name, bool cancelled, std::exception_ptr panic,
+                     SourceLocation where)
     : std::runtime_error(join_error_message(task, name, cancelled, panic)),
       task_(task),
       name_(std::move(name)),
       cancelled_(cancelled),
-      panic_(std::move(panic)) {}
+      panic_(std::move(panic)),
+      where_(where) {}
 
 std::size_t choose(std::size_t n, SourceLocation where) {
   return detail::scheduler_for("weft::choose", where).choose_value(n, where);

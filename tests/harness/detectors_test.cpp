@@ -1293,3 +1293,30 @@ TEST_CASE("throwing_destructor: a destructor that throws during a drop fails eve
   CHECK(r.signatures.front().failure.kind == weft::FailureKind::throwing_destructor);
   CHECK(contains(r.signatures.front().failure.message, "flush failed while closing"));
 }
+
+namespace {
+int g_yield_line = 0;
+}  // namespace
+
+TEST_CASE("body failure: a joined task's panic names where the task panicked") {
+  const weft::ExploreReport r =
+      weft::explore(options_for("random", 5), target("joined", weft::Flavor::multi_thread, [] {
+                      weft::Runtime rt;
+                      rt.block_on([] {
+                        auto reader = weft::spawn(
+                            [] {
+                              g_yield_line = __LINE__ + 1;
+                              weft::yield_now();  // the panic comes after this point
+                              std::optional<int> none;
+                              return none.value();
+                            },
+                            "reader");
+                        return reader.join();
+                      });
+                    }));
+  REQUIRE_FALSE(r.ok());
+  const weft::Failure& f = r.signatures.front().failure;
+  CHECK(f.kind == weft::FailureKind::body_failure);
+  CHECK(f.task_name == "reader");
+  CHECK(f.where.to_string() == here(g_yield_line));
+}

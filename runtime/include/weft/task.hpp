@@ -23,8 +23,12 @@ namespace weft {
 // What join() throws when the task did not return a value.
 class JoinError : public std::runtime_error {
  public:
-  JoinError(TaskId task, std::string name, bool cancelled, std::exception_ptr panic);
+  JoinError(TaskId task, std::string name, bool cancelled, std::exception_ptr panic,
+            SourceLocation where = {});
   bool is_cancelled() const noexcept { return cancelled_; }
+  // Where the task panicked: a failed check's site, else the task's last scheduling point (the
+  // panic happened after it). Empty for a cancellation.
+  SourceLocation where() const noexcept { return where_; }
   bool is_panic() const noexcept { return !cancelled_; }
   // The exception that escaped the task (precondition: is_panic()).
   std::exception_ptr panic() const noexcept { return panic_; }
@@ -36,6 +40,7 @@ class JoinError : public std::runtime_error {
   std::string name_;
   bool cancelled_;
   std::exception_ptr panic_;
+  SourceLocation where_;
 };
 
 namespace detail {

@@ -253,6 +253,7 @@ struct JoinStateBase {
   std::string name;  // empty for a task spawned without a name (it is called "task-<id>")
   TaskOutcome outcome = TaskOutcome::pending;
   std::exception_ptr panic;
+  SourceLocation panic_where;  // see JoinError::where
   WaitQueue joiners;
   Task* task = nullptr;  // while the task is alive
   bool joined = false;
