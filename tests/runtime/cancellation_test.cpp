@@ -121,6 +121,17 @@ struct FlushOnDrop {
   weft::mpsc::Sender<int>& out;
   ~FlushOnDrop() { (void)out.send(99); }
 };
+
+// The panic events of a run: their texts and values.
+struct PanicEvents final : weft::Observer {
+  void on_event(const weft::Event& e) override {
+    if (e.kind != weft::EventKind::panic) return;
+    texts.push_back(std::string(e.text));
+    values.push_back(e.value);
+  }
+  std::vector<std::string> texts;
+  std::vector<std::int64_t> values;
+};
 }  // namespace
 
 TEST_CASE("a destructor that must wait while its task is dropped is a panic of that task") {
@@ -150,12 +161,7 @@ TEST_CASE("a destructor that must wait while its task is dropped is a panic of t
 }
 
 TEST_CASE("a destructor that waits during the shutdown drop is reported as that task's panic") {
-  struct Panics final : weft::Observer {
-    void on_event(const weft::Event& e) override {
-      if (e.kind == weft::EventKind::panic) texts.push_back(std::string(e.text));
-    }
-    std::vector<std::string> texts;
-  } panics;
+  PanicEvents panics;
   weft::detail::ScopedExplorationHooks hooks({.observer = &panics});
   weft::Runtime rt;
   rt.block_on([&] {
@@ -180,15 +186,7 @@ TEST_CASE("a destructor that throws while its task is aborted is a panic that sa
   struct ThrowsOnDrop {
     ~ThrowsOnDrop() noexcept(false) { throw std::runtime_error("flush failed while closing"); }
   };
-  struct Panics final : weft::Observer {
-    void on_event(const weft::Event& e) override {
-      if (e.kind != weft::EventKind::panic) return;
-      texts.push_back(std::string(e.text));
-      values.push_back(e.value);
-    }
-    std::vector<std::string> texts;
-    std::vector<std::int64_t> values;
-  } panics;
+  PanicEvents panics;
   weft::detail::ScopedExplorationHooks hooks({.observer = &panics});
   weft::Runtime rt;
   bool joined_panic = false;
