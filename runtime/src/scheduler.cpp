@@ -856,19 +856,6 @@ void Scheduler::destructor_waits_while_dropped(Task* t, const WaitInfo& info) {
   abandon(t);
 }
 
-namespace {
-// What an exception in flight says, for a report.
-std::string exception_text(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    return ex.what();
-  } catch (...) {
-    return "an exception of a type not derived from std::exception";
-  }
-}
-}  // namespace
-
 void Scheduler::cancellation_hit_noexcept() {
   Task* t = current_;
   // std::terminate while the task's cancellation was delivered: the exception in flight reached a
@@ -883,7 +870,8 @@ void Scheduler::cancellation_hit_noexcept() {
     message =
         "a destructor threw while the task was being dropped (C++ then calls "
         "std::terminate): " +
-        exception_text(std::current_exception()) +
+        exception_what(std::current_exception())
+            .value_or("an exception of a type not derived from std::exception") +
         " (the drop began at the task's last scheduling point); destructors must not "
         "throw: catch inside the destructor";
   } else {
@@ -1342,6 +1330,16 @@ void Scheduler::emit(Event event) noexcept {
 }
 
 std::string default_task_name(TaskId id) { return "task-" + std::to_string(id); }
+
+std::optional<std::string> exception_what(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+  }
+  return std::nullopt;
+}
 
 const std::string& Scheduler::task_name(Task* t) {
   if (t->name.empty()) t->name = default_task_name(t->id);

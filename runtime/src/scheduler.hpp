@@ -3,6 +3,7 @@
 // Observer.
 #pragma once
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -168,6 +169,9 @@ class RunQueue {
 
 // "task-<id>": the name of a task spawned without one.
 std::string default_task_name(TaskId id);
+
+// What an exception says (its what()), or nothing for one not derived from std::exception.
+std::optional<std::string> exception_what(const std::exception_ptr& e);
 
 enum class StopReason : std::uint8_t { none, deadlock, hang, terminated };
 

@@ -2,6 +2,7 @@
 // the task running on this thread.
 #include <cstdint>
 #include <new>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -274,12 +275,9 @@ std::string join_error_message(TaskId task, const std::string& name, bool cancel
                                const std::exception_ptr& panic) {
   std::string text = "task '" + name + "' (#" + std::to_string(task) + ") ";
   if (cancelled) return text + "was cancelled";
-  try {
-    if (panic) std::rethrow_exception(panic);
-  } catch (const std::exception& e) {
-    return text + "panicked: " + e.what();
-  } catch (...) {
-  }
+  if (panic)
+    if (std::optional<std::string> what = detail::exception_what(panic))
+      return text + "panicked: " + *what;
   return text + "panicked";
 }
 }  // namespace
