@@ -6,43 +6,6 @@
 
 namespace weft {
 
-AccessKey object_key(std::uint32_t generation, ObjectId object) noexcept {
-  return AccessKey{generation} << 40 | object;
-}
-
-AccessKey task_key(std::uint32_t generation, TaskId task) noexcept {
-  return AccessKey{generation} << 40 | AccessKey{1} << 39 | task;
-}
-
-bool access_of(Op op, ObjectKind kind, ObjectId object, std::uint32_t generation, Access* out) {
-  switch (op) {
-    case Op::none:
-    case Op::start:  // the task's own key, which every step of it touches anyway
-    case Op::yield:
-    case Op::sleep:  // reads the clock, which only barriers and global steps change
-    case Op::choose:
-    case Op::drop:
-      return false;
-    case Op::spawn:
-      *out = Access{task_key(generation, object), AccessKind::write};
-      return true;
-    case Op::join:
-      *out = Access{task_key(generation, object), AccessKind::read};
-      return true;
-    case Op::abort:
-      *out = Access{task_key(generation, object), AccessKind::cancel};
-      return true;
-    default:
-      break;
-  }
-  if (object == kNoObject || kind == ObjectKind::task || kind == ObjectKind::timer) return false;
-  // Two atomic loads commute; every other operation on one object changes what the next one
-  // sees (lock state and waiter queues, channel buffers, permits, notified flags).
-  const bool read = op == Op::load && kind == ObjectKind::atomic;
-  *out = Access{object_key(generation, object), read ? AccessKind::read : AccessKind::write};
-  return true;
-}
-
 bool dependent(const StepRecord& s, TaskId task, std::span<const Access> accesses,
                bool global) noexcept {
   if (s.barrier || s.global || global) return true;
@@ -69,15 +32,11 @@ void StepLog::clear() {
   pending_frame_ = -1;
   dropping_ = kNoTask;
   runtimes_.clear();
+  last_runtime_ = nullptr;
   // Reset to fresh states in place rather than cleared: they keep their edge lists' memory for
   // the next execution, and task() reads any state below the size as a fresh one.
   for (auto& tasks : tasks_)
-    for (TaskState& t : tasks) {
-      std::vector<std::uint32_t> edges = std::move(t.edges);
-      edges.clear();
-      t = TaskState{};
-      t.edges = std::move(edges);
-    }
+    for (TaskState& t : tasks) reset(t);
   for (auto& queued : queued_) std::fill(queued.begin(), queued.end(), 0);
 }
 
@@ -88,25 +47,35 @@ EventMask StepLog::interests() const {
                 EventKind::deadlock, EventKind::hang, EventKind::leak_check, EventKind::access);
 }
 
-std::uint32_t StepLog::generation_of(const Runtime* runtime) {
-  for (std::size_t g = runtimes_.size(); g-- > 0;)
-    if (runtimes_[g] == runtime) return static_cast<std::uint32_t>(g);
-  runtimes_.push_back(runtime);
-  if (tasks_.size() < runtimes_.size()) tasks_.resize(runtimes_.size());
-  if (queued_.size() < runtimes_.size()) queued_.resize(runtimes_.size());
-  return static_cast<std::uint32_t>(runtimes_.size() - 1);
+void StepLog::reset(TaskState& t) {
+  std::vector<std::uint32_t> edges = std::move(t.edges);
+  edges.clear();
+  t = TaskState{};
+  t.edges = std::move(edges);
 }
 
-StepLog::TaskState& StepLog::task(std::uint32_t generation, TaskId id) {
-  auto& tasks = tasks_[generation];
-  if (tasks.size() <= id) tasks.resize(std::size_t{id} + 1);
+std::uint32_t StepLog::find_generation(const Runtime* runtime) {
+  std::uint32_t found = 0;
+  bool known = false;
+  for (std::size_t g = runtimes_.size(); g-- > 0 && !known;)
+    if (runtimes_[g] == runtime) {
+      found = static_cast<std::uint32_t>(g);
+      known = true;
+    }
+  if (!known) {
+    runtimes_.push_back(runtime);
+    if (tasks_.size() < runtimes_.size()) tasks_.resize(runtimes_.size());
+    if (queued_.size() < runtimes_.size()) queued_.resize(runtimes_.size());
+    found = static_cast<std::uint32_t>(runtimes_.size() - 1);
+  }
+  last_runtime_ = runtime;
+  last_generation_ = found;
+  return found;
+}
+
+StepLog::TaskState& StepLog::grow_tasks(std::vector<TaskState>& tasks, TaskId id) {
+  tasks.resize(std::size_t{id} + 1);
   return tasks[id];
-}
-
-StepRecord* StepLog::current(std::uint32_t generation, TaskId id) {
-  if (id == kNoTask) return nullptr;
-  const TaskState& t = task(generation, id);
-  return t.step < 0 ? nullptr : &steps_[static_cast<std::size_t>(t.step)];
 }
 
 StepRecord& StepLog::begin(TaskId id, std::uint32_t generation) {
@@ -134,15 +103,6 @@ StepRecord& StepLog::begin(TaskId id, std::uint32_t generation) {
   }
   ++used_;
   return s;
-}
-
-void StepLog::add(StepRecord& s, Access a) {
-  for (Access& b : s.accesses) {
-    if (b.key != a.key) continue;
-    if (changes(a.kind) && !changes(b.kind)) b.kind = a.kind;
-    return;
-  }
-  s.accesses.push_back(a);
 }
 
 void StepLog::barrier() {
@@ -246,7 +206,7 @@ void StepLog::on_event(const Event& e) {
       if (e.other == kNoTask) return;
       const std::int64_t parent_step = task(gen, e.other).step;  // a copy, as above
       TaskState& child = task(gen, e.task);
-      child = TaskState{};
+      reset(child);
       if (parent_step >= 0) child.edges.push_back(static_cast<std::uint32_t>(parent_step));
       return;
     }
@@ -285,6 +245,7 @@ void StepLog::on_event(const Event& e) {
     case EventKind::shutdown_end:
       barrier();
       runtimes_[gen] = nullptr;  // a later runtime at the same address is another generation
+      last_runtime_ = nullptr;
       dropping_ = kNoTask;
       return;
     default:  // deadlock, hang, leak_check: the runtime stopped or waited until nothing ran

@@ -23,8 +23,12 @@ enum class AccessKind : std::uint8_t { read, self, write, exit, cancel };
 // A key names a sync object or a task within one runtime of one execution: runtimes (including
 // nested and successive ones) get a generation each, so ids that repeat across them stay apart.
 using AccessKey = std::uint64_t;
-AccessKey object_key(std::uint32_t generation, ObjectId object) noexcept;
-AccessKey task_key(std::uint32_t generation, TaskId task) noexcept;
+constexpr AccessKey object_key(std::uint32_t generation, ObjectId object) noexcept {
+  return AccessKey{generation} << 40 | object;
+}
+constexpr AccessKey task_key(std::uint32_t generation, TaskId task) noexcept {
+  return AccessKey{generation} << 40 | AccessKey{1} << 39 | task;
+}
 
 struct Access {
   AccessKey key = 0;
@@ -41,9 +45,37 @@ constexpr bool conflicts(const Access& a, const Access& b) noexcept {
   return a.key == b.key && (changes(a.kind) || changes(b.kind));
 }
 
-// The access an operation makes to its object (none for yield, sleep, choose and kNoObject).
-// `task` is the task performing it, `generation` its runtime's.
-bool access_of(Op op, ObjectKind kind, ObjectId object, std::uint32_t generation, Access* out);
+// The access an operation makes to its object (none for yield, sleep, choose and kNoObject),
+// `generation` being its runtime's. Inline: the step log asks it for nearly every event.
+inline bool access_of(Op op, ObjectKind kind, ObjectId object, std::uint32_t generation,
+                      Access* out) {
+  switch (op) {
+    case Op::none:
+    case Op::start:  // the task's own key, which every step of it touches anyway
+    case Op::yield:
+    case Op::sleep:  // reads the clock, which only barriers and global steps change
+    case Op::choose:
+    case Op::drop:
+      return false;
+    case Op::spawn:
+      *out = Access{task_key(generation, object), AccessKind::write};
+      return true;
+    case Op::join:
+      *out = Access{task_key(generation, object), AccessKind::read};
+      return true;
+    case Op::abort:
+      *out = Access{task_key(generation, object), AccessKind::cancel};
+      return true;
+    default:
+      break;
+  }
+  if (object == kNoObject || kind == ObjectKind::task || kind == ObjectKind::timer) return false;
+  // Two atomic loads commute; every other operation on one object changes what the next one
+  // sees (lock state and waiter queues, channel buffers, permits, notified flags).
+  const bool read = op == Op::load && kind == ObjectKind::atomic;
+  *out = Access{object_key(generation, object), read ? AccessKind::read : AccessKind::write};
+  return true;
+}
 
 // A step of the execution as the log saw it.
 struct StepRecord {
@@ -94,11 +126,34 @@ class StepLog final : public Observer {
     bool waitable = false;             // the current step waits as a channel's one receiver
     Access waited;                     // or a task's one joiner, on this
   };
-  std::uint32_t generation_of(const Runtime* runtime);
-  TaskState& task(std::uint32_t generation, TaskId id);
+  // Both run for every event: their common case is inline, the rare one (a runtime not seen
+  // last time, a task id past the table) out of line.
+  std::uint32_t generation_of(const Runtime* runtime) {
+    return runtime == last_runtime_ && runtime != nullptr ? last_generation_
+                                                          : find_generation(runtime);
+  }
+  TaskState& task(std::uint32_t generation, TaskId id) {
+    auto& tasks = tasks_[generation];
+    return id < tasks.size() ? tasks[id] : grow_tasks(tasks, id);
+  }
+  std::uint32_t find_generation(const Runtime* runtime);
+  static TaskState& grow_tasks(std::vector<TaskState>& tasks, TaskId id);
+  static void reset(TaskState& t);
   StepRecord& begin(TaskId id, std::uint32_t generation);
-  StepRecord* current(std::uint32_t generation, TaskId id);
-  void add(StepRecord& s, Access a);
+  StepRecord* current(std::uint32_t generation, TaskId id) {
+    if (id == kNoTask) return nullptr;
+    const TaskState& t = task(generation, id);
+    return t.step < 0 ? nullptr : &steps_[static_cast<std::size_t>(t.step)];
+  }
+  // Adds `a` to the step's accesses, or strengthens the one it has on the key.
+  static void add(StepRecord& s, Access a) {
+    for (Access& b : s.accesses) {
+      if (b.key != a.key) continue;
+      if (changes(a.kind) && !changes(b.kind)) b.kind = a.kind;
+      return;
+    }
+    s.accesses.push_back(a);
+  }
   void barrier();
 
   std::vector<StepRecord> steps_;  // the first used_ are this execution's (the rest reused)
@@ -106,6 +161,8 @@ class StepLog final : public Observer {
   std::int32_t pending_frame_ = -1;
   TaskId dropping_ = kNoTask;             // the task being dropped (events of the runtime go to it)
   std::vector<const Runtime*> runtimes_;  // by generation; nullptr once shut down
+  const Runtime* last_runtime_ = nullptr;          // the runtime of the last event (nullptr: none)
+  std::uint32_t last_generation_ = 0;              // and its generation
   std::vector<std::vector<TaskState>> tasks_;      // by generation, then task id
   std::vector<std::vector<std::int64_t>> queued_;  // by generation, then object: values queued
 };
