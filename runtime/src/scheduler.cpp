@@ -51,6 +51,10 @@ std::atomic<std::uint64_t> next_epoch{1};
 // A dropped task that keeps catching the unwinding this many times is abandoned: its stack is
 // kept, never resumed, so the runtime stays consistent.
 constexpr unsigned kMaxCancelThrows = 64;
+// A task dropped after a stop that keeps reaching scheduling points where it cannot unwind (a
+// no-cancel scope, such as weft::sim's atomics, or a destructor) is abandoned after this many:
+// `while (!flag.load()) {}` on a sim atomic would otherwise spin on for ever.
+constexpr unsigned kMaxForcedSteps = 10'000;
 
 [[noreturn]] void fatal(const std::string& message) {
   std::fprintf(stderr, "weft: fatal: %s\n", message.c_str());
@@ -946,7 +950,14 @@ inline bool Scheduler::begin_step(Task* t, Op op, ObjectKind kind, ObjectId obje
 }
 
 bool Scheduler::begin_step_unusual(Task* t) {
-  if (t->force_drop) throw_if_cancelled(t);  // after a stop: anywhere but in a destructor
+  if (t->force_drop) {
+    throw_if_cancelled(t);  // after a stop: anywhere but in a destructor or a no-cancel scope
+    if (++t->forced_steps > kMaxForcedSteps) [[unlikely]] {
+      // It cannot unwind where it keeps stepping: leave its stack as it is, never resume it.
+      t->join->outcome = TaskOutcome::cancelled;
+      abandon(t);
+    }
+  }
   if (t->dropping && step_ > step_limit_ && phase_ != Phase::aborting && !t->force_drop) {
     // Dropped while running code that never suspends: the drop cannot wait for it forever.
     stop(StopReason::hang, "step limit of " + std::to_string(options_.max_steps) +

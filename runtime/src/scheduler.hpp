@@ -83,6 +83,7 @@ struct Task {
   bool abandoned = false;
   bool swallow_reported = false;
   unsigned cancel_throws = 0;
+  unsigned forced_steps = 0;   // scheduling points reached after a stop where it could not unwind
   std::uint64_t suspends = 0;  // how many times it suspended (blocked or yielded)
   unsigned no_cancel = 0;      // NoCancelScope depth: scheduling points do not throw TaskCancelled
   // The operation at the task's last scheduling point (what it does when resumed).

@@ -137,6 +137,27 @@ TEST_CASE("atomic wait without a notify is a deadlock under exploration") {
                                                      std::to_string(created_line) + ")"));
 }
 
+TEST_CASE("a bare spin on a sim atomic that nothing sets stops at the step limit") {
+  // The spin's loads never throw the drop's cancellation (atomics are used in destructors), so
+  // the dropped spinner is abandoned after a bounded number of them instead of spinning on until
+  // the watchdog.
+  weft::ExploreOptions options;
+  options.strategy = "random";
+  options.iterations = 1;
+  options.max_steps = 1000;
+  auto report = weft::explore(
+      options, weft::ExploreTarget{"spin", weft::Flavor::multi_thread, [] {
+                                     sim::atomic<bool> flag(false);
+                                     sim::thread idle([] {});  // forgot to set the flag
+                                     while (!flag.load()) {
+                                     }
+                                     idle.join();
+                                   }});
+  REQUIRE_FALSE(report.ok());
+  CHECK(report.failures.front().kind == weft::FailureKind::hang);
+  CHECK_THAT(report.failures.front().describe(), Catch::Contains("step limit of 1000"));
+}
+
 TEST_CASE("weft::Atomic and atomic_flag record where they were created, and a name if given") {
   int line = 0;
   auto body = [&] {
