@@ -683,6 +683,20 @@ bool Scheduler::advance_to_next_timer() {
   return fire_due_timers(deadline);
 }
 
+// The running task was recognised spinning (SpinTracker: its points repeat and change nothing).
+// Paused time, as tokio's, moves only when no task can run, so a spin waiting for a sleeper never
+// ends; but std's threads (weft::sim) run in real time, which passes while they spin. So in a
+// runtime running std threads, when every other runnable task has given way too (each spins or
+// yields, waiting for something) and a timer is pending, the clock moves to that timer. Returns
+// whether it moved (or the time limit stopped the run). A loop that changes shared state, or
+// yields without polling anything weft sees, is no spin and keeps the clock still.
+bool Scheduler::let_time_pass() {
+  if (!real_time_ || phase_ != Phase::running || !timers_.has_live()) return false;
+  for (const Task* r : runnable_)
+    if (r->yielded_at == 0) return false;
+  return advance_to_next_timer();
+}
+
 // Fires every live timer with deadline <= until_ns, moving the clock; equal deadlines fire in
 // an order the chooser picks. Returns whether a timer fired.
 bool Scheduler::fire_due_timers(std::int64_t until_ns) {
@@ -847,6 +861,14 @@ void Scheduler::abandon(Task* t) {
   fatal("abandoned task resumed");
 }
 
+void Scheduler::end_at_exit() {
+  Task* t = current_;
+  if (t == nullptr || (phase_ != Phase::shutting_down && phase_ != Phase::aborting))
+    throw RuntimeError("end_at_exit: only a task of a runtime that is shutting down can end so");
+  t->join->outcome = TaskOutcome::cancelled;
+  abandon(t);
+}
+
 void Scheduler::destructor_waits_while_dropped(Task* t, const WaitInfo& info) {
   std::string message = "a destructor waited (" + std::string(to_string(info.op)) + " on " +
                         std::string(to_string(info.kind)) +
@@ -999,6 +1021,13 @@ void Scheduler::schedule_point(Op op, ObjectKind kind, ObjectId object, SourceLo
   } else if (spin && flavor_ == Flavor::multi_thread) [[unlikely]] {
     // A spin is a yield: it gives way as weft::yield_now does. Not on a current_thread runtime,
     // where a task that spins without yielding really does starve every other task.
+    if (let_time_pass() && stop_reason_ != StopReason::none) [[unlikely]] {
+      // The time limit: the abort that follows drops this task (suspend throws).
+      t->state = TaskState::runnable;
+      enqueue(t);
+      suspend(t);
+      return;
+    }
     if (runnable_.empty()) {
       if (observes(EventKind::step)) [[unlikely]]
         step_begins(t);

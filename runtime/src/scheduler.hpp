@@ -213,6 +213,12 @@ class Scheduler {
     return current_ != nullptr && current_->cancel_throws > 0 && current_->cancel_requested;
   }
   void yield_now(SourceLocation where);
+  // weft::sim's threads run in real time: from now on, time passes while every runnable task
+  // spins (let_time_pass).
+  void threads_run_in_real_time() noexcept { real_time_ = true; }
+  bool shutting_down() const noexcept { return phase_ == Phase::shutting_down; }
+  // detail::end_at_exit: the running task is abandoned (a thread stopped by the process exit).
+  [[noreturn]] void end_at_exit();
   std::size_t choose_value(std::size_t n, SourceLocation where);
   // A decision of `kind` among n alternatives for the running task's op on object (e.g. a
   // spurious condvar wakeup). Index 0 without an exploration.
@@ -282,6 +288,7 @@ class Scheduler {
   bool fire_due_timers(std::int64_t until_ns);
   void fire_timer(Task* t, std::int64_t deadline) noexcept;
   bool advance_to_next_timer();
+  bool let_time_pass();
   void stop(StopReason reason, std::string message);
   std::string describe_deadlock() const;
 
@@ -342,6 +349,7 @@ class Scheduler {
   Flavor flavor_ = Flavor::multi_thread;  // options_.flavor, else the exploration's, resolved
   Chooser* chooser_;
   bool chooser_is_default_;
+  bool real_time_ = false;  // threads_run_in_real_time()
   FirstChooser default_chooser_;
   Observer* observer_;
   EventMask observed_ = 0;  // observer_->interests(), or nothing without an observer

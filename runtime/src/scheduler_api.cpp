@@ -77,6 +77,17 @@ void set_wait_holder(Task* task, TaskId holder) noexcept {
   if (task) task->wait.holder = holder;
 }
 
+void threads_run_in_real_time() noexcept {
+  if (Scheduler* s = current_scheduler()) s->threads_run_in_real_time();
+}
+
+bool shutting_down() noexcept {
+  Scheduler* s = current_scheduler();
+  return s != nullptr && s->shutting_down();
+}
+
+void end_at_exit(SourceLocation where) { scheduler_for("end_at_exit", where).end_at_exit(); }
+
 void emit_op(Scheduler& s, Op op, ObjectKind kind, ObjectId object, std::int64_t value,
              SourceLocation where) noexcept {
   if (!s.observes_op(kind)) return;

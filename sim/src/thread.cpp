@@ -73,19 +73,26 @@ void detail::thread_base::join(SourceLocation where) {
     throw std::system_error(std::make_error_code(std::errc::resource_deadlock_would_occur),
                             "thread::join: a thread cannot join itself");
   rethrown_by_join.clear();
+  bool stopped_at_exit = false;
   try {
     handle_.join(where);
   } catch (const JoinError& error) {
-    // Only a failed check gets here (thread_body turns other exceptions into a terminate): the
-    // joiner carries it on, so the test fails where the check did.
-    if (!error.is_panic()) throw;
-    try {
-      std::rethrow_exception(error.panic());
-    } catch (const std::exception& e) {
-      rethrown_by_join = e.what();
-      throw;
+    if (error.is_panic()) {
+      // Only a failed check gets here (thread_body turns other exceptions into a terminate): the
+      // joiner carries it on, so the test fails where the check did.
+      try {
+        std::rethrow_exception(error.panic());
+      } catch (const std::exception& e) {
+        rethrown_by_join = e.what();
+        throw;
+      }
     }
+    // The thread was dropped because main returned: the process is exiting, and the real joiner
+    // would never return from join() either.
+    if (!wd::shutting_down()) throw;
+    stopped_at_exit = true;
   }
+  if (stopped_at_exit) wd::end_at_exit(where);
 }
 
 void detail::thread_base::detach(SourceLocation) {
@@ -102,17 +109,25 @@ void jthread::finish() noexcept {
     handle_ = JoinHandle<void>();
     return;
   }
+  bool stopped_at_exit = false;
   try {
     join(created_);
   } catch (...) {
-    // A failed check in the thread, or a cancellation reaching this destructor: std::jthread's
-    // destructor is noexcept; the runtime has already seen the failure.
+    // A failed check in the thread (the runtime has already seen it: std::jthread's destructor
+    // is noexcept), or the drop of this thread reaching the join: main returned or the run
+    // stopped, which the real program knows as the process exit, where this thread stops inside
+    // the join. It must not unwind on out of a destructor, nor run on as if joined.
     handle_ = JoinHandle<void>();
+    stopped_at_exit = detail::dropping_current_thread();
   }
+  if (stopped_at_exit) wd::end_at_exit(created_);
 }
 
 thread::id this_thread::get_id() noexcept { return detail::current_thread_id(); }
 
-void this_thread::yield(SourceLocation where) { weft::yield_now(where); }
+void this_thread::yield(SourceLocation where) {
+  weft::detail::threads_run_in_real_time();
+  weft::yield_now(where);
+}
 
 }  // namespace weft::sim

@@ -129,6 +129,50 @@ TEST_CASE("a detached thread is dropped at shutdown: no failure") {
   CHECK(report.ok());
 }
 
+TEST_CASE("a detached thread that joins a thread of its own stops quietly when main returns") {
+  // At process exit the helper and the detached thread that joins it stop wherever they are;
+  // whichever the shutdown drops first, the other must not see a join fail (a cancelled thread,
+  // an escaping exception) or a drop swallowed by jthread's destructor.
+  for (const char* strategy : {"random", "dfs", "exhaustive"}) {
+    for (const bool use_jthread : {false, true}) {
+      INFO(strategy << (use_jthread ? ", jthread" : ", thread"));
+      auto report = simtest::explore(strategy, 200, [use_jthread] {
+        sim::thread background([use_jthread] {
+          if (use_jthread) {
+            sim::jthread helper([] { sim::this_thread::sleep_for(1h); });
+            sim::this_thread::sleep_for(1ms);
+          } else {
+            sim::thread helper([] { sim::this_thread::sleep_for(1h); });
+            sim::this_thread::sleep_for(1ms);
+            helper.join();
+          }
+        });
+        background.detach();
+        sim::this_thread::sleep_for(2ms);
+      });
+      CHECK(simtest::first_failure(report) == "(none)");
+    }
+  }
+}
+
+TEST_CASE("a deadlock that ends in a jthread's destructor is reported once") {
+  auto report = simtest::explore("random", 20, [] {
+    sim::mutex m;
+    sim::condition_variable cv;
+    bool go = false;
+    sim::jthread waiter([&] {
+      std::unique_lock<sim::mutex> lock(m);
+      cv.wait(lock, [&] { return go; });
+    });
+  });  // ~jthread joins a thread nobody will notify
+  REQUIRE_FALSE(report.failures.empty());
+  CHECK(report.failures.front().kind == weft::FailureKind::deadlock);
+  for (const weft::Failure& f : report.failures) {
+    INFO(f.describe());
+    CHECK(f.kind == weft::FailureKind::deadlock);
+  }
+}
+
 TEST_CASE("sleep_for and sleep_until move virtual time, not wall time") {
   simtest::run([] {
     const auto start = sim::chrono::steady_clock::now();
@@ -142,6 +186,51 @@ TEST_CASE("sleep_for and sleep_until move virtual time, not wall time") {
     CHECK(sim::chrono::system_clock::to_time_t(sim::chrono::system_clock::from_time_t(1234)) ==
           1234);
   });
+}
+
+TEST_CASE("time passes while threads spin: a spin-wait on a sleeping setter ends") {
+  // Real threads spin in real time, so the setter's sleep ends while they spin; a paused clock
+  // that moved only when no thread could run would report a hang on correct code.
+  for (const char* strategy : {"random", "pct", "dfs", "dpor", "exhaustive"}) {
+    for (const bool bare : {false, true}) {
+      INFO(strategy << (bare ? ", bare spin" : ", yield spin"));
+      auto report = simtest::explore(strategy, 200, [bare] {
+        sim::atomic<bool> flag(false);
+        sim::thread setter([&] {
+          sim::this_thread::sleep_for(1ms);
+          flag.store(true);
+        });
+        while (!flag.load())
+          if (!bare) sim::this_thread::yield();
+        setter.join();
+      });
+      CHECK(report.ok());
+      CHECK(simtest::first_failure(report) == "(none)");
+    }
+  }
+}
+
+TEST_CASE("threads that make progress between yields keep the clock still") {
+  // The worker's increments change shared state: it is working, not waiting, so the watchdog
+  // thread's second never passes while it runs (a correct program stays clean).
+  for (const char* strategy : {"random", "pct", "dfs"}) {
+    INFO(strategy);
+    auto report = simtest::explore(strategy, 200, [] {
+      sim::atomic<int> done(0);
+      sim::atomic<bool> timed_out(false);
+      sim::thread watchdog([&] {
+        sim::this_thread::sleep_for(1s);
+        timed_out.store(true);
+      });
+      for (int i = 0; i < 40; ++i) {
+        done.fetch_add(1);
+        sim::this_thread::yield();
+      }
+      weft::check(!timed_out.load(), "the work finished before the watchdog's second passed");
+      watchdog.join();
+    });
+    CHECK(simtest::first_failure(report) == "(none)");
+  }
 }
 
 TEST_CASE("jthread passes its stop_token, requests a stop and joins when destroyed") {

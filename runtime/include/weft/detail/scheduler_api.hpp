@@ -168,6 +168,16 @@ WakeReason block_queued(Scheduler& s, Waiter& w, const WaitInfo& info,
 void wake(Scheduler& s, Task* task) noexcept;
 // Updates the holder of the current task's wait (e.g. a mutex changed owner while waiting).
 void set_wait_holder(Task* task, TaskId holder) noexcept;
+// The running runtime runs std's threads (weft::sim), which live in real time: time passes while
+// every runnable task spins (Scheduler::let_time_pass). No effect outside a runtime.
+void threads_run_in_real_time() noexcept;
+// For weft::sim, where the runtime's shutdown is the process exit, which stops every other thread
+// wherever it is. Whether the running runtime is shutting down (its root returned).
+bool shutting_down() noexcept;
+// The running task ends here, as a thread does at process exit: it is left as it is, never
+// resumed, and nothing of it unwinds. Only while the runtime shuts down, or drops its tasks after
+// a stop (else RuntimeError).
+[[noreturn]] void end_at_exit(SourceLocation where);
 
 // Observer events; cheap no-ops when no observer wants them.
 void emit_op(Scheduler& s, Op op, ObjectKind kind, ObjectId object, std::int64_t value,

@@ -109,6 +109,7 @@ class thread_base {
   template <class Body>
   void start(Body body, SourceLocation created) {
     created_ = created;
+    weft::detail::threads_run_in_real_time();
     handle_ = weft::spawn(thread_body(std::move(body), created), {}, created);
     execution_ = current_thread_id().execution();
   }
