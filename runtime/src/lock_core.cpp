@@ -44,7 +44,7 @@ void LockCore::acquire(const OpSite& site, bool shared, WaitInfo info) {
     }
   } abandon{*this, site, w};
   while (!w.notified) {
-    info.holder = holder();
+    info.holder = blocker_of(w);
     block(*site.s, info);
   }
   abandon.done = true;  // dispatch() already made this task the owner
@@ -73,8 +73,14 @@ void LockCore::dispatch(const OpSite& site) noexcept {
 }
 
 void LockCore::refresh_holders() noexcept {
-  const TaskId h = holder();
-  for (Waiter* w = queue_.front(); w != nullptr; w = w->next) set_wait_holder(w->task, h);
+  for (Waiter* w = queue_.front(); w != nullptr; w = w->next)
+    set_wait_holder(w->task, blocker_of(*w));
+}
+
+TaskId LockCore::blocker_of(const Waiter& w) const noexcept {
+  const Waiter* first = queue_.front();
+  if (first != nullptr && first != &w && free_for(w.tag == 1)) return task_id(first->task);
+  return holder();
 }
 
 void LockCore::abandon(const OpSite& site, Waiter& w) noexcept {

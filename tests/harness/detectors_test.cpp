@@ -128,6 +128,38 @@ TEST_CASE("deadlock: each blocked task, what it waits on, who holds it and where
   CHECK(f.task_name == "first");
 }
 
+TEST_CASE("deadlock: a second read lock queued behind a writer names the writer in the cycle") {
+  // The reader holds a read lock and asks for another; a writer queued in between waits for the
+  // reader, and the fair lock makes the second read wait for the writer: reader -> writer ->
+  // reader (the reader does not wait for itself).
+  auto o = options_for("random", 200);
+  o.lock_order = false;
+  auto report = weft::explore(o, target("rw", weft::Flavor::multi_thread, [] {
+                                weft::RwLock<int> state(0);
+                                weft::Runtime rt;
+                                rt.block_on([&] {
+                                  auto reader = weft::spawn(
+                                      [&] {
+                                        auto first = state.read();
+                                        weft::yield_now();
+                                        auto second = state.read();
+                                      },
+                                      "reader");
+                                  auto writer =
+                                      weft::spawn([&] { auto g = state.write(); }, "writer");
+                                  reader.join();
+                                  writer.join();
+                                });
+                              }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::deadlock);
+  const std::string text = f.describe();
+  INFO(text);
+  CHECK(contains(text, "wait-for cycle: 'reader' (#1) -> 'writer' (#2) -> 'reader' (#1)"));
+  CHECK_FALSE(contains(text, "waits for itself"));
+}
+
 TEST_CASE("deadlock: a receive nobody can satisfy names who could and says nobody will") {
   auto body = [](bool fixed) {
     weft::Runtime rt;

@@ -35,6 +35,9 @@ class LockCore {
   void grant(bool shared, TaskId owner);
   void dispatch(const OpSite& site) noexcept;
   void refresh_holders() noexcept;
+  // The task queued waiter w waits for: the lock's holder, or, when the lock would take w now
+  // (a reader behind a queued writer), the first waiter queued ahead of it.
+  TaskId blocker_of(const Waiter& w) const noexcept;
   void abandon(const OpSite& site, Waiter& w) noexcept;
 
   WaitQueue queue_;  // Waiter::tag: 1 for a shared (read) request, 0 for exclusive
