@@ -96,7 +96,9 @@ struct Task {
   std::uint64_t last_ran = 0;
   std::uint64_t yielded_at = 0;
   SpinTracker spin;
-  std::string panic_message;   // what escaped the task, when it panicked
+  std::string panic_message;  // what escaped the task, when it panicked
+  std::string failed_check;   // the last check it failed (detail::note_failed_check)
+  SourceLocation failed_check_where;
   SourceLocation panic_where;  // where a failed check (CheckFailure) panicked it
   // Set while blocked.
   WaitInfo wait;

@@ -81,6 +81,24 @@ void threads_run_in_real_time() noexcept {
   if (Scheduler* s = current_scheduler()) s->threads_run_in_real_time();
 }
 
+void note_failed_check(const std::string& message, const SourceLocation& where) noexcept {
+  Task* t = current_task();
+  if (t == nullptr) return;
+  try {
+    t->failed_check = message;
+    t->failed_check_where = where;
+  } catch (...) {  // out of memory: the report only loses a detail
+  }
+}
+
+bool last_failed_check(std::string* message, SourceLocation* where) {
+  Task* t = current_task();
+  if (t == nullptr || t->failed_check.empty()) return false;
+  *message = t->failed_check;
+  *where = t->failed_check_where;
+  return true;
+}
+
 bool shutting_down() noexcept {
   Scheduler* s = current_scheduler();
   return s != nullptr && s->shutting_down();

@@ -46,15 +46,29 @@ namespace {
 // a joinable thread destroyed while it unwinds the joiner can say why the joiner never got there.
 // The execution must still end at that destructor: unwinding on would free what the thread uses.
 thread_local std::string rethrown_by_join;
+thread_local SourceLocation rethrown_where;
 }  // namespace
 
 void detail::destroyed_joinable(const char* type, TaskId task, SourceLocation created,
                                 const char* how) {
   std::string why;
+  // Where the report points: the failed check that started the unwinding when it is known (the
+  // cause the user wants), else the thread's creation.
+  SourceLocation at = created;
   if (std::uncaught_exceptions() > 0) {
-    why = rethrown_by_join.empty()
-              ? " (while an exception unwound it)"
-              : " (while unwinding from a failure that join() rethrew: " + rethrown_by_join + ")";
+    std::string check;
+    SourceLocation check_where;
+    if (!rethrown_by_join.empty()) {
+      why = " (while unwinding from a failure that join() rethrew: " + rethrown_by_join + ", at " +
+            where_text(rethrown_where) + ")";
+      at = rethrown_where;
+    } else if (wd::last_failed_check(&check, &check_where)) {
+      why = " (while an exception unwound it; the thread's last failed check: " + check + ", at " +
+            where_text(check_where) + ")";
+      at = check_where;
+    } else {
+      why = " (while an exception unwound it)";
+    }
   }
   rethrown_by_join.clear();
   wd::terminate_execution(std::string("a joinable ") + type + " (thread #" + std::to_string(task) +
@@ -62,7 +76,7 @@ void detail::destroyed_joinable(const char* type, TaskId task, SourceLocation cr
                               current_thread_label() + why +
                               " without join() or detach(): the real program calls "
                               "std::terminate",
-                          created);
+                          at);
 }
 
 void detail::thread_base::join(SourceLocation where) {
@@ -82,8 +96,13 @@ void detail::thread_base::join(SourceLocation where) {
       // joiner carries it on, so the test fails where the check did.
       try {
         std::rethrow_exception(error.panic());
+      } catch (const CheckFailure& e) {
+        rethrown_by_join = e.what();
+        rethrown_where = e.where();
+        throw;
       } catch (const std::exception& e) {
         rethrown_by_join = e.what();
+        rethrown_where = error.where();
         throw;
       }
     }

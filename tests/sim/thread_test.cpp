@@ -98,7 +98,9 @@ TEST_CASE("a joinable thread destroyed while a failed check unwinds its joiner n
   // a.join() rethrows a's failed check; unwinding main destroys b, still joinable. std
   // terminates there (and the execution must end there: unwinding on would free what b uses),
   // but the report must say why main never reached b.join().
-  auto report = simtest::explore("dpor", 50, [] {
+  int check_line = 0;
+  auto report = simtest::explore("dpor", 50, [&] {
+    check_line = __LINE__ + 1;
     sim::thread a([] { WEFT_CHECK(1 + 1 == 3); });
     sim::thread b([] {});
     a.join();
@@ -108,6 +110,26 @@ TEST_CASE("a joinable thread destroyed while a failed check unwinds its joiner n
   INFO(report.failures.front().describe());
   CHECK(report.failures.front().describe().find("1 + 1 == 3") != std::string::npos);
   CHECK(report.failures.front().describe().find("joinable std::thread") != std::string::npos);
+  // The report points at the check, the cause, not at the thread's creation.
+  CHECK(report.failures.front().where.line == static_cast<std::uint32_t>(check_line));
+}
+
+TEST_CASE("a failed check in main before it joins a thread names the check") {
+  // std terminates when the unwinding destroys the joinable thread; the report must still say
+  // which check main failed, and where.
+  int check_line = 0;
+  auto report = simtest::explore("random", 5, [&] {
+    sim::thread t([] {});
+    check_line = __LINE__ + 1;
+    WEFT_CHECK(1 + 1 == 3);
+    t.join();
+  });
+  REQUIRE_FALSE(report.ok());
+  const std::string text = report.failures.front().describe();
+  INFO(text);
+  CHECK(text.find("joinable std::thread") != std::string::npos);
+  CHECK(text.find("check failed: 1 + 1 == 3") != std::string::npos);
+  CHECK(report.failures.front().where.line == static_cast<std::uint32_t>(check_line));
 }
 
 TEST_CASE("an exception escaping a thread's function ends the execution (std::terminate)") {

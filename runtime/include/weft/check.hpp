@@ -8,10 +8,19 @@
 
 namespace weft {
 
+namespace detail {
+// Tells the running task which check it failed: what std::terminate would hide, when the
+// unwinding it starts destroys a joinable weft::sim thread, can then be named (no-op outside a
+// task).
+void note_failed_check(const std::string& message, const SourceLocation& where) noexcept;
+}  // namespace detail
+
 class CheckFailure : public std::logic_error {
  public:
   CheckFailure(const std::string& message, SourceLocation where)
-      : std::logic_error(message), where_(where) {}
+      : std::logic_error(message), where_(where) {
+    detail::note_failed_check(message, where);
+  }
   const SourceLocation& where() const noexcept { return where_; }
 
  private:

@@ -171,6 +171,8 @@ void set_wait_holder(Task* task, TaskId holder) noexcept;
 // The running runtime runs std's threads (weft::sim), which live in real time: time passes while
 // every runnable task spins (Scheduler::let_time_pass). No effect outside a runtime.
 void threads_run_in_real_time() noexcept;
+// The last check the running task failed (note_failed_check): false when it failed none.
+bool last_failed_check(std::string* message, SourceLocation* where);
 // For weft::sim, where the runtime's shutdown is the process exit, which stops every other thread
 // wherever it is. Whether the running runtime is shutting down (its root returned).
 bool shutting_down() noexcept;
