@@ -466,6 +466,21 @@ TEST_CASE("Interval: Burst, Delay and Skip after missed ticks, as tokio") {
   CHECK(ticks_after_stall(weft::MissedTickBehavior::skip) == std::vector<long>{10, 35, 40, 50});
 }
 
+TEST_CASE("interval() ticks first at once, as tokio's; Interval(period) one period later") {
+  weft::Runtime rt;
+  rt.block_on([] {
+    weft::sleep(3ms);  // off zero, so "at once" and "at creation" are told apart from the epoch
+    auto at_once = weft::interval(10ms);
+    CHECK(at_once.tick() == weft::Instant(3ms));
+    CHECK(weft::now() == weft::Instant(3ms));
+    CHECK(at_once.tick() == weft::Instant(13ms));
+    weft::Interval later(10ms);
+    CHECK(later.tick() == weft::Instant(23ms));
+    auto from = weft::interval_at(weft::Instant(30ms), 5ms);
+    CHECK(from.tick() == weft::Instant(30ms));
+  });
+}
+
 // --- simulated Ctrl-C --------------------------------------------------------------------------
 
 TEST_CASE("signal::ctrl_c: waits for the next delivered Ctrl-C, also as a select branch") {

@@ -64,8 +64,9 @@ namespace detail {
 class TickArm;
 }
 
-// Ticks every `period`, the first tick at creation time + period (tokio's interval_at; tokio's
-// interval() fires its first tick at once). Late ticks follow missed_tick_behavior().
+// Ticks every `period`. Interval(period) has its first tick at creation time + period; like
+// tokio's, interval(period) below ticks first at once, and interval_at(start, period) at start.
+// Late ticks follow missed_tick_behavior().
 class Interval {
  public:
   explicit Interval(Duration period);
@@ -90,7 +91,9 @@ class Interval {
   MissedTickBehavior behavior_ = MissedTickBehavior::burst;
 };
 
-inline Interval interval(Duration period) { return Interval(period); }
+// tokio's interval(): the first tick completes at once (code ported from tokio, or from Go's
+// time.Ticker loops written "tick, then work", keeps its timing).
+inline Interval interval(Duration period) { return Interval(now(), period); }
 inline Interval interval_at(Instant start, Duration period) { return Interval(start, period); }
 
 }  // namespace weft
