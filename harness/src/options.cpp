@@ -101,11 +101,12 @@ void apply_environment(ExploreOptions& options) {
 
 Shard parse_shard(const std::string& text) {
   auto slash = text.find('/');
-  if (slash == std::string::npos) throw OptionError("--shard: expected K/N, got \"" + text + "\"");
+  if (slash == std::string::npos)
+    throw OptionError("--shard (WEFT_SHARD): expected K/N, got \"" + text + "\"");
   auto k = parse_option_value<std::uint64_t>(text.substr(0, slash), "--shard");
   auto n = parse_option_value<std::uint64_t>(text.substr(slash + 1), "--shard");
   if (n == 0 || k == 0 || k > n)
-    throw OptionError("--shard: K/N needs 1 <= K <= N, got \"" + text + "\"");
+    throw OptionError("--shard (WEFT_SHARD): K/N needs 1 <= K <= N, got \"" + text + "\"");
   return Shard{k - 1, n};
 }
 

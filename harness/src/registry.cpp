@@ -45,8 +45,8 @@ std::string selectable_strategy_names() {
 const StrategyEntry& selected_strategy(const ExploreOptions& options) {
   const StrategyEntry* e = find_strategy_entry(options.strategy);
   if (e == nullptr || !e->selectable)
-    throw OptionError("--strategy: unknown strategy \"" + options.strategy + "\" (expected " +
-                      selectable_strategy_names() + ")");
+    throw OptionError("--strategy (WEFT_STRATEGY): unknown strategy \"" + options.strategy +
+                      "\" (expected " + selectable_strategy_names() + ")");
   return *e;
 }
 
