@@ -813,6 +813,31 @@ TEST_CASE("task leak: a task blocked forever can never be woken") {
   CHECK(contains(f.describe(), "until no task can run and no timer is pending"));
 }
 
+TEST_CASE("task leak: a task that locks a mutex it holds is told it holds it itself") {
+  auto o = options_for("random", 3);
+  o.leaks = weft::LeakMode::fail;
+  auto report = weft::explore(o, target("relock", weft::Flavor::multi_thread, [] {
+                                weft::Runtime rt;
+                                rt.block_on([] {
+                                  auto m = std::make_shared<weft::Mutex<int>>(0);
+                                  weft::spawn(
+                                      [m] {
+                                        auto first = m->lock();
+                                        auto again = m->lock();
+                                      },
+                                      "relocker");
+                                  weft::yield_now();
+                                });
+                              }));
+  REQUIRE_FALSE(report.ok());
+  const weft::Failure& f = report.failures.front();
+  CHECK(f.kind == weft::FailureKind::task_leak);
+  INFO(f.describe());
+  CHECK(
+      contains(f.describe(),
+               "and nothing can ever wake it; it holds the lock itself, locked at " + kFile + ":"));
+}
+
 TEST_CASE("task leak: one long sleep is told by its timer, not called endless") {
   auto o = options_for("random", 2);
   o.leaks = weft::LeakMode::fail;

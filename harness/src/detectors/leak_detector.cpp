@@ -70,6 +70,12 @@ void LeakDetector::explain(const Event& e) {
               (t.has_deadline ? "with a timeout that did not come within " + after
                : grace_over   ? "and nothing woke it in " + after
                               : "and nothing can ever wake it");
+      if (t.wait_op == Op::lock || t.wait_op == Op::lock_shared)
+        for (const ObjectTable::Hold* h : objects_.holders_of(t.wait_object))
+          line +=
+              std::string("; ") +
+              (h->task == t.id ? "it holds the lock itself" : tasks_.label(h->task) + " holds it") +
+              (h->shared ? " (read)" : "") + ", locked at " + location_text(h->where);
     } else {
       line += "still running after the leak check's step budget (last at " +
               location_text(t.last_site) + "), a busy loop?";
