@@ -869,7 +869,18 @@ void Scheduler::end_at_exit() {
   abandon(t);
 }
 
+// weft::sim's shutdown is the process exit: a thread it finds waiting inside a destructor, or
+// whose drop runs one that waits, stops there as the real thread would. Nothing to report.
+bool Scheduler::stops_at_exit(const Task* t) const noexcept {
+  return real_time_ && t->cancel_requested &&
+         (phase_ == Phase::shutting_down || phase_ == Phase::aborting);
+}
+
 void Scheduler::destructor_waits_while_dropped(Task* t, const WaitInfo& info) {
+  if (stops_at_exit(t)) {
+    t->join->outcome = TaskOutcome::cancelled;
+    abandon(t);
+  }
   std::string message = "a destructor waited (" + std::string(to_string(info.op)) + " on " +
                         std::string(to_string(info.kind)) +
                         ") while the task was being dropped; a drop cannot wait (tokio: a Drop "
@@ -891,6 +902,11 @@ void Scheduler::cancellation_hit_noexcept() {
   // own (C++ calls terminate for that); the type of the exception in flight tells which.
   const std::type_info* in_flight = abi::__cxa_current_exception_type();
   const bool threw = in_flight != nullptr && *in_flight != typeid(TaskCancelled);
+  if (!threw && stops_at_exit(t)) {
+    if (in_flight != nullptr) abi::__cxa_end_catch();
+    t->join->outcome = TaskOutcome::cancelled;
+    abandon(t);
+  }
   std::string message;
   if (threw) {
     message =

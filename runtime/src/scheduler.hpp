@@ -309,6 +309,7 @@ class Scheduler {
                                                                              const WaitInfo& info);
   // The task's fiber is never resumed again; its stack is released with the runtime.
   [[noreturn]] void abandon(Task* t);
+  bool stops_at_exit(const Task* t) const noexcept;
   [[gnu::noinline, gnu::cold]] bool begin_step_unusual(Task* t);
   [[gnu::noinline, gnu::cold]] void notify_suspended(Task* t) noexcept;
   void enqueue(Task* t) noexcept;

@@ -177,6 +177,36 @@ TEST_CASE("a detached thread that joins a thread of its own stops quietly when m
   }
 }
 
+namespace {
+// An RAII owner that joins its thread when destroyed, as much std code does.
+struct JoiningOwner {
+  sim::thread thread;
+  ~JoiningOwner() {
+    if (thread.joinable()) thread.join();
+  }
+};
+}  // namespace
+
+TEST_CASE("main's return stops a detached thread inside a destructor that joins") {
+  // Either the detached thread already waits in ~JoiningOwner when main returns (the drop meets
+  // the wait), or it still sleeps and its drop's unwinding runs ~JoiningOwner: at a process exit
+  // it just stops, so neither is a failure.
+  for (const char* strategy : {"random", "dfs", "exhaustive"}) {
+    for (const bool waits_first : {true, false}) {
+      INFO(strategy << (waits_first ? ", waiting in the destructor" : ", unwinding into it"));
+      auto report = simtest::explore(strategy, 200, [waits_first] {
+        sim::thread background([waits_first] {
+          JoiningOwner owner{sim::thread([] { sim::this_thread::sleep_for(1h); })};
+          sim::this_thread::sleep_for(waits_first ? 1ms : 5ms);
+        });
+        background.detach();
+        sim::this_thread::sleep_for(2ms);
+      });
+      CHECK(simtest::first_failure(report) == "(none)");
+    }
+  }
+}
+
 TEST_CASE("a deadlock that ends in a jthread's destructor is reported once") {
   auto report = simtest::explore("random", 20, [] {
     sim::mutex m;
