@@ -861,12 +861,16 @@ void Scheduler::abandon(Task* t) {
   fatal("abandoned task resumed");
 }
 
+void Scheduler::abandon_cancelled(Task* t) {
+  t->join->outcome = TaskOutcome::cancelled;
+  abandon(t);
+}
+
 void Scheduler::end_at_exit() {
   Task* t = current_;
   if (t == nullptr || (phase_ != Phase::shutting_down && phase_ != Phase::aborting))
     throw RuntimeError("end_at_exit: only a task of a runtime that is shutting down can end so");
-  t->join->outcome = TaskOutcome::cancelled;
-  abandon(t);
+  abandon_cancelled(t);
 }
 
 // weft::sim's shutdown is the process exit: a thread it finds waiting inside a destructor, or
@@ -877,10 +881,7 @@ bool Scheduler::stops_at_exit(const Task* t) const noexcept {
 }
 
 void Scheduler::destructor_waits_while_dropped(Task* t, const WaitInfo& info) {
-  if (stops_at_exit(t)) {
-    t->join->outcome = TaskOutcome::cancelled;
-    abandon(t);
-  }
+  if (stops_at_exit(t)) abandon_cancelled(t);
   std::string message = "a destructor waited (" + std::string(to_string(info.op)) + " on " +
                         std::string(to_string(info.kind)) +
                         ") while the task was being dropped; a drop cannot wait (tokio: a Drop "
@@ -904,8 +905,7 @@ void Scheduler::cancellation_hit_noexcept() {
   const bool threw = in_flight != nullptr && *in_flight != typeid(TaskCancelled);
   if (!threw && stops_at_exit(t)) {
     if (in_flight != nullptr) abi::__cxa_end_catch();
-    t->join->outcome = TaskOutcome::cancelled;
-    abandon(t);
+    abandon_cancelled(t);
   }
   std::string message;
   if (threw) {
@@ -990,11 +990,9 @@ inline bool Scheduler::begin_step(Task* t, Op op, ObjectKind kind, ObjectId obje
 bool Scheduler::begin_step_unusual(Task* t) {
   if (t->force_drop) {
     throw_if_cancelled(t);  // after a stop: anywhere but in a destructor or a no-cancel scope
-    if (++t->forced_steps > kMaxForcedSteps) [[unlikely]] {
-      // It cannot unwind where it keeps stepping: leave its stack as it is, never resume it.
-      t->join->outcome = TaskOutcome::cancelled;
-      abandon(t);
-    }
+    // It cannot unwind where it keeps stepping: leave its stack as it is, never resume it.
+    if (++t->forced_steps > kMaxForcedSteps) [[unlikely]]
+      abandon_cancelled(t);
   }
   if (t->dropping && step_ > step_limit_ && phase_ != Phase::aborting && !t->force_drop) {
     // Dropped while running code that never suspends: the drop cannot wait for it forever.

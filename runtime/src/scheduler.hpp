@@ -309,6 +309,8 @@ class Scheduler {
                                                                              const WaitInfo& info);
   // The task's fiber is never resumed again; its stack is released with the runtime.
   [[noreturn]] void abandon(Task* t);
+  // abandon(), its join telling a cancellation: the task was stopped, not failed.
+  [[noreturn]] void abandon_cancelled(Task* t);
   bool stops_at_exit(const Task* t) const noexcept;
   [[gnu::noinline, gnu::cold]] bool begin_step_unusual(Task* t);
   [[gnu::noinline, gnu::cold]] void notify_suspended(Task* t) noexcept;

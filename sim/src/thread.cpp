@@ -93,13 +93,9 @@ void detail::thread_base::join(SourceLocation where) {
   } catch (const JoinError& error) {
     if (error.is_panic()) {
       // Only a failed check gets here (thread_body turns other exceptions into a terminate): the
-      // joiner carries it on, so the test fails where the check did.
+      // joiner carries it on, so the test fails where the check did (JoinError::where).
       try {
         std::rethrow_exception(error.panic());
-      } catch (const CheckFailure& e) {
-        rethrown_by_join = e.what();
-        rethrown_where = e.where();
-        throw;
       } catch (const std::exception& e) {
         rethrown_by_join = e.what();
         rethrown_where = error.where();

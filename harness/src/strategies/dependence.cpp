@@ -55,22 +55,18 @@ void StepLog::reset(TaskState& t) {
 }
 
 std::uint32_t StepLog::find_generation(const Runtime* runtime) {
-  std::uint32_t found = 0;
-  bool known = false;
-  for (std::size_t g = runtimes_.size(); g-- > 0 && !known;)
-    if (runtimes_[g] == runtime) {
-      found = static_cast<std::uint32_t>(g);
-      known = true;
-    }
-  if (!known) {
+  // The newest generation of that runtime, else a new one. `count`: its index + 1, or 0.
+  auto count = static_cast<std::size_t>(runtimes_.rend() -
+                                        std::find(runtimes_.rbegin(), runtimes_.rend(), runtime));
+  if (count == 0) {
     runtimes_.push_back(runtime);
     if (tasks_.size() < runtimes_.size()) tasks_.resize(runtimes_.size());
     if (queued_.size() < runtimes_.size()) queued_.resize(runtimes_.size());
-    found = static_cast<std::uint32_t>(runtimes_.size() - 1);
+    count = runtimes_.size();
   }
   last_runtime_ = runtime;
-  last_generation_ = found;
-  return found;
+  last_generation_ = static_cast<std::uint32_t>(count - 1);
+  return last_generation_;
 }
 
 StepLog::TaskState& StepLog::grow_tasks(std::vector<TaskState>& tasks, TaskId id) {
