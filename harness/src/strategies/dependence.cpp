@@ -48,7 +48,7 @@ EventMask StepLog::interests() const {
 }
 
 void StepLog::reset(TaskState& t) {
-  std::vector<std::uint32_t> edges = std::move(t.edges);
+  StepList edges = std::move(t.edges);
   edges.clear();
   t = TaskState{};
   t.edges = std::move(edges);
@@ -75,12 +75,7 @@ StepLog::TaskState& StepLog::grow_tasks(std::vector<TaskState>& tasks, TaskId id
 }
 
 StepRecord& StepLog::begin(TaskId id, std::uint32_t generation) {
-  if (used_ == steps_.size()) {
-    // Room for the usual step (its self access, its operation's, a released guard) from the
-    // start: records are reused by later executions, whose steps then rarely grow them.
-    steps_.emplace_back();
-    steps_.back().accesses.reserve(4);
-  }
+  if (used_ == steps_.size()) steps_.emplace_back();  // records are reused by later executions
   StepRecord& s = steps_[used_];
   s.task = id;
   s.generation = generation;
@@ -91,7 +86,7 @@ StepRecord& StepLog::begin(TaskId id, std::uint32_t generation) {
   s.after.clear();
   if (id != kNoTask) {
     TaskState& t = task(generation, id);
-    s.after.swap(t.edges);
+    s.after = t.edges;
     t.edges.clear();
     t.step = static_cast<std::int32_t>(used_);
     t.waitable = false;

@@ -66,7 +66,7 @@ std::string describe(DecisionKind kind, std::size_t candidates, bool first_is_cu
   return text;
 }
 
-bool same_tasks(const std::vector<TaskId>& tasks, const Candidates& candidates) {
+bool same_tasks(const SmallVector<TaskId, 8>& tasks, const Candidates& candidates) {
   return std::equal(tasks.begin(), tasks.end(), candidates.begin(), candidates.end(),
                     [](TaskId t, const Candidate& c) { return t == c.task; });
 }
@@ -436,7 +436,7 @@ std::optional<std::size_t> weak_initial(const Step& p, std::span<const Step> seq
 // Definition 6.2): nothing when a task asleep there is a weak initial of it (that task's
 // exploration covers its class), nor when a branch of the tree is a weak prefix of it; otherwise
 // it becomes a new branch below the longest such prefix, explored after the branches there.
-void Dpor::insert_wakeup(std::size_t frame_index, std::vector<Sleeper> sequence) {
+void Dpor::insert_wakeup(std::size_t frame_index, std::vector<Sleeper>& sequence) {
   Frame& f = stack_[frame_index];
   if (f.kind != DecisionKind::schedule || f.closed || f.full || sequence.empty()) return;
   bool found = false;
@@ -634,13 +634,13 @@ void Dpor::add_backtracks() {
               });
           if (wakeup() && steps[i].frame == f && same_generation && runnable_initial) {
             // Optimal DPOR: the whole reversing sequence notdep(i).k, as a wake-up tree branch.
-            std::vector<Sleeper> sequence;
-            sequence.reserve(notdep.size());
+            std::vector<Sleeper>& sequence = sc.sequence;
+            sequence.clear();
             for (std::uint32_t w : notdep) {
               const StepRecord& step = steps[w];
               sequence.push_back(Sleeper{step.task, step.global, step.accesses});
             }
-            insert_wakeup(static_cast<std::size_t>(f), std::move(sequence));
+            insert_wakeup(static_cast<std::size_t>(f), sequence);
           } else {
             add_backtrack(static_cast<std::size_t>(f), initials);
           }

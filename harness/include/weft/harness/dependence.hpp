@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "weft/harness/small_vector.hpp"
 #include "weft/observer.hpp"
 
 namespace weft {
@@ -77,6 +78,11 @@ inline bool access_of(Op op, ObjectKind kind, ObjectId object, std::uint32_t gen
   return true;
 }
 
+// What a step touched: its own key, its operation's object, seldom more (inline up to four).
+using AccessList = SmallVector<Access, 4>;
+// Steps (indices into the log) another step must follow.
+using StepList = SmallVector<std::uint32_t, 4>;
+
 // A step of the execution as the log saw it.
 struct StepRecord {
   TaskId task = kNoTask;         // kNoTask: a barrier (the runtime moved time or stopped)
@@ -85,7 +91,7 @@ struct StepRecord {
   bool global = false;           // dependent with every step (the root's exit, a task's advance)
   bool barrier = false;          // happens after every earlier step and before every later one
   bool drop = false;             // a shutdown or JoinHandle drop of `task`
-  std::vector<Access> accesses;  // what it touched (duplicates removed)
+  AccessList accesses;           // what it touched (duplicates removed)
   // Single-receiver channels (mpsc, oneshot): the channel this step sent to while it was empty,
   // and the one it received a value from (0: none). A receive that took the value of a send to
   // an empty channel does not race with that send: run first, it would only have waited.
@@ -95,7 +101,7 @@ struct StepRecord {
   // step would only have parked (it waits as the task's one joiner), so it does not race with
   // that exit however else the two conflict.
   AccessKey joined = 0;
-  std::vector<std::uint32_t> after;  // steps it must follow: the waker, the spawner, the dropper
+  StepList after;  // steps it must follow: the waker, the spawner, the dropper
 };
 
 // Whether two steps are dependent: same task, either global or a barrier, or conflicting accesses.
@@ -120,11 +126,11 @@ class StepLog final : public Observer {
 
  private:
   struct TaskState {
-    std::int32_t step = -1;            // its current step, -1 before its first
-    std::vector<std::uint32_t> edges;  // steps its next step must follow
-    bool dropping = false;             // dropped, unwinding: its events go to the drop step
-    bool waitable = false;             // the current step waits as a channel's one receiver
-    Access waited;                     // or a task's one joiner, on this
+    std::int32_t step = -1;  // its current step, -1 before its first
+    StepList edges;          // steps its next step must follow
+    bool dropping = false;   // dropped, unwinding: its events go to the drop step
+    bool waitable = false;   // the current step waits as a channel's one receiver
+    Access waited;           // or a task's one joiner, on this
   };
   // Both run for every event: their common case is inline, the rare one (a runtime not seen
   // last time, a task id past the table) out of line.

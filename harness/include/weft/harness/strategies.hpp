@@ -235,7 +235,7 @@ class Dpor final : public Strategy {
   struct Sleeper {
     TaskId task = kNoTask;
     bool global = true;
-    std::vector<Access> accesses;
+    AccessList accesses;
   };
   // A node of a wake-up tree: a step to take (the task, and what it touched when it was seen),
   // then its subtree. Siblings are ordered: the leftmost is explored first.
@@ -256,9 +256,9 @@ class Dpor final : public Strategy {
     std::uint32_t preemptions_before = 0;  // preemptions chosen by the frames above this one
     std::size_t first_step = 0;            // steps logged before this decision in its execution
     // Schedule decisions only:
-    std::vector<TaskId> tasks;  // the candidates' tasks
+    SmallVector<TaskId, 8> tasks;  // the candidates' tasks
     // Per candidate: 0 not wanted, 1 to explore, 2 explored, 3 refused by the preemption bound.
-    std::vector<std::uint8_t> todo;
+    SmallVector<std::uint8_t, 8> todo;
     std::vector<Sleeper> sleep;     // asleep here
     std::vector<Sleeper> explored;  // steps of candidates explored before the current one
     Sleeper current;                // the step the current candidate took
@@ -276,7 +276,8 @@ class Dpor final : public Strategy {
   void add_backtracks();
   void add_backtrack(std::size_t frame, std::span<const TaskId> initials);
   bool wakeup() const noexcept { return options_.wakeup_trees && !bounded(); }
-  void insert_wakeup(std::size_t frame, std::vector<Sleeper> sequence);
+  // Consumes `sequence` (scratch memory of add_backtracks).
+  void insert_wakeup(std::size_t frame, std::vector<Sleeper>& sequence);
   void follow_steps();
   std::int32_t frame_of(std::size_t step) const;
   std::int32_t conservative_frame(std::size_t step) const;
@@ -302,6 +303,7 @@ class Dpor final : public Strategy {
     std::vector<AccessKey> table_keys;
     std::vector<KeyState> key_states;
     std::vector<TaskId> initials;
+    std::vector<Sleeper> sequence;  // notdep(i).k, for insert_wakeup
   };
 
   DporOptions options_;
