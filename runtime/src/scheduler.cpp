@@ -107,6 +107,11 @@ bool cancellation_in_flight() noexcept {
   return tls_scheduler != nullptr && tls_scheduler->delivering_cancellation();
 }
 
+bool handling_cancellation() noexcept {
+  const std::type_info* type = abi::__cxa_current_exception_type();
+  return type != nullptr && *type == typeid(TaskCancelled);
+}
+
 // An exploration builds a runtime per execution. Allocating the task records and growing the
 // scheduler's vectors anew each time cost about as much as a short execution's scheduling, so
 // a scheduler hands them, emptied, to the next one on its thread.
@@ -780,7 +785,8 @@ void Scheduler::task_entry(void* arg) {
   // Dropped, it returned or threw something else instead of unwinding: swallowed.
   if (t->join->outcome == TaskOutcome::finished && t->cancel_throws > 0) {
     t->join->outcome = TaskOutcome::cancelled;
-    if (!t->swallow_reported) {
+    // A sim thread that returns at the process exit ended as the exit would have ended it.
+    if (!t->swallow_reported && !s.stops_at_exit(t)) {
       t->swallow_reported = true;
       s.emit(Event{.kind = EventKind::swallowed_cancellation,
                    .task = t->id,
@@ -946,6 +952,9 @@ bool Scheduler::cancel_point(Task* t) {
   // while its finished body's captures are destroyed.
   if (t->in_teardown || t->no_cancel > 0 || uncaught_exception_count() > 0) return false;
   ++t->cancel_throws;
+  // A sim thread that caught the exit's unwinding and went on (a service loop's catch (...))
+  // stops at its next scheduling point, as the process exit stops it; nothing was swallowed.
+  if (t->cancel_throws > 1 && stops_at_exit(t)) abandon_cancelled(t);
   if (t->cancel_throws > 1 && !t->swallow_reported) {
     t->swallow_reported = true;
     emit(Event{.kind = EventKind::swallowed_cancellation,

@@ -13,7 +13,8 @@ void detail::LockState::misuse(const std::string& what, SourceLocation where) co
                           where);
 }
 
-bool detail::LockState::take(const wd::OpSite& site, bool blocking, SourceLocation where) {
+bool detail::LockState::take(const wd::OpSite& site, bool blocking, SourceLocation where,
+                             bool timed) {
   const TaskId self = wd::task_id(wd::current_task());
   if (locked_ && owner_ == self && site.in_task) {
     if (recursive_) {
@@ -29,13 +30,15 @@ bool detail::LockState::take(const wd::OpSite& site, bool blocking, SourceLocati
   locked_ = true;
   owner_ = self;
   depth_ = 1;
-  wd::emit_done(site, Op::lock, ObjectKind::mutex, blocking ? 0 : 1, where);
+  // A try, timed or not, cannot wait forever: no lock-order edge (observer.hpp).
+  wd::emit_done(site, Op::lock, ObjectKind::mutex, blocking && !timed ? 0 : 1, where);
   return true;
 }
 
 bool detail::LockState::acquire(const wd::OpSite& site, const Instant* deadline,
                                 SourceLocation where) {
-  while (!take(site, true, where)) {
+  const bool timed = deadline != nullptr;
+  while (!take(site, true, where, timed)) {
     // Woken by an unlock, the waiter competes again: a thread that locked first keeps it.
     wd::ScopedWaiter w(wd::current_task());
     waiters_.push_back(w);
@@ -50,7 +53,7 @@ bool detail::LockState::acquire(const wd::OpSite& site, const Instant* deadline,
     const wd::WaitInfo info{Op::lock, ObjectKind::mutex, site.id, owner_, where};
     if (wd::block(*site.s, info, deadline) == wd::WakeReason::timed_out && !w.notified) {
       w.leave();
-      return take(site, true, where);
+      return take(site, true, where, timed);
     }
     w.notified = false;  // consumed: PassOn has nothing to hand on
   }

@@ -44,7 +44,8 @@ bool SharedLockState::acquire(bool shared, const Instant* deadline, bool try_onl
     readers_.push_back(self);
   else
     writer_ = self;
-  wd::emit_done(site, op, ObjectKind::rwlock, try_only ? 1 : 0, where);
+  // A try, timed or not, cannot wait forever: no lock-order edge (observer.hpp).
+  wd::emit_done(site, op, ObjectKind::rwlock, try_only || deadline != nullptr ? 1 : 0, where);
   return true;
 }
 

@@ -571,6 +571,61 @@ TEST_CASE("dfs-iterative reports the last bound it covered when the budget ends 
   CHECK(ipb.distinct_schedules == ipb.executions);
 }
 
+TEST_CASE("dpor: a bounded try_lock retry that yields between attempts keeps every outcome") {
+  // The client tries the lock a few times and yields between tries; the holder keeps it across
+  // a few atomic steps. Which attempt (if any) gets it depends on where the client's tries fall
+  // among the holder's steps, and a yielder runs again only after the holder has run a step.
+  // (Before the rule for races with a task fairness held back, "none" was never reached, and
+  // `exhaustive` called the program that assumes a try succeeds covered.)
+  const Program program = [](Logs& logs) {
+    auto m = std::make_shared<weft::Mutex<int>>(0);
+    auto work = std::make_shared<weft::Atomic<int>>(0);
+    auto holder = weft::spawn([m, work] {
+      auto g = m->lock();
+      for (int i = 0; i < 3; ++i) work->fetch_add(1);
+    });
+    auto client = weft::spawn([m, &logs] {
+      for (int attempt = 0; attempt < 3; ++attempt) {
+        if (auto g = m->try_lock()) {
+          logs[1] = std::to_string(attempt);
+          return;
+        }
+        weft::yield_now();
+      }
+      logs[1] = "none";
+    });
+    holder.join();
+    client.join();
+  };
+  check_sound(program);
+}
+
+TEST_CASE("dpor: a reader that yields between its loads keeps every outcome") {
+  // A seqlock-shaped reader yields after reading the sequence number while the writer updates:
+  // what it reads depends on where fairness lets it run again, including after the root, woken
+  // by its join of the writer, has run (without this case's rule, 7 of the 9 outcomes).
+  const Program program = [](Logs& logs) {
+    auto seq = std::make_shared<weft::Atomic<int>>(0);
+    auto value = std::make_shared<weft::Atomic<int>>(0);
+    auto writer = weft::spawn([seq, value] {
+      seq->fetch_add(1);
+      value->store(1);
+      seq->fetch_add(1);
+    });
+    auto reader = weft::spawn([seq, value, &logs] {
+      for (int round = 0; round < 2; ++round) {
+        logs[1] += std::to_string(seq->load());
+        weft::yield_now();
+        logs[1] += std::to_string(value->load());
+      }
+    });
+    writer.join();
+    logs[0] = std::to_string(value->load());
+    reader.join();
+  };
+  check_sound(program);
+}
+
 TEST_CASE("dpor: a task that yields holding a lock keeps every outcome (fairness is dependence)") {
   // The yielder runs again only once every other task has run: whether the root spawned the
   // second task before the yield decides whether the yielder can finish before the root returns.

@@ -191,6 +191,23 @@ TEST_CASE("async: on a thread, deferred, with arguments; exceptions reach get()"
   });
 }
 
+TEST_CASE("async: an exception of any type reaches get(), on a thread and deferred") {
+  // std::async stores whatever the function throws, not only std::exceptions; a thread that
+  // throws an int is no panic when the caller gets it from the future.
+  for (const auto policy : {sim::launch::async, sim::launch::deferred}) {
+    auto report = simtest::explore("random", 50, [policy] {
+      auto f = sim::async(policy, []() -> int { throw 42; });
+      try {
+        (void)f.get();
+        WEFT_CHECK(false);
+      } catch (int x) {
+        WEFT_CHECK(x == 42);
+      }
+    });
+    CHECK(simtest::first_failure(report) == "(none)");
+  }
+}
+
 TEST_CASE("a future waited on by nobody's promise is found as a deadlock; kept promise clean") {
   for (bool keep : {false, true}) {
     auto report = simtest::explore("random", 50, [keep] {

@@ -228,3 +228,45 @@ TEST_CASE("std::mutex lock-order inversion: the deadlock is found, a fixed order
              report.failures.front().kind == weft::FailureKind::lock_order));
   }
 }
+
+TEST_CASE("a timed try_lock that backs off closes no lock-order cycle; a blocking lock does") {
+  // One thread takes a then b; the other holds b and tries a for a while, backing off (letting b
+  // go) when it times out: it never waits forever, so no deadlock is possible. With a blocking
+  // lock of a in its place, the inversion is a real one.
+  for (const bool timed : {true, false}) {
+    for (const bool shared : {false, true}) {
+      INFO((timed ? "timed" : "blocking") << (shared ? ", shared_timed_mutex" : ", timed_mutex"));
+      auto report = simtest::explore("random", 200, [timed, shared] {
+        sim::timed_mutex a;
+        sim::shared_timed_mutex sa;
+        sim::mutex b;
+        auto lock_a = [&] {
+          if (shared) return timed ? sa.try_lock_shared_for(1ms) : (sa.lock_shared(), true);
+          return timed ? a.try_lock_for(1ms) : (a.lock(), true);
+        };
+        auto unlock_a = [&] { shared ? sa.unlock_shared() : a.unlock(); };
+        sim::thread first([&] {
+          if (shared) {
+            std::lock_guard<sim::shared_timed_mutex> first_lock(sa);
+            std::lock_guard<sim::mutex> second(b);
+          } else {
+            std::lock_guard<sim::timed_mutex> first_lock(a);
+            std::lock_guard<sim::mutex> second(b);
+          }
+        });
+        for (;;) {
+          std::unique_lock<sim::mutex> holding(b);
+          if (lock_a()) {
+            unlock_a();
+            break;
+          }
+          holding.unlock();
+          sim::this_thread::sleep_for(1ms);
+        }
+        first.join();
+      });
+      INFO(simtest::first_failure(report));
+      CHECK(report.ok() == timed);
+    }
+  }
+}

@@ -177,6 +177,33 @@ TEST_CASE("a detached thread that joins a thread of its own stops quietly when m
   }
 }
 
+TEST_CASE("a detached service thread that catches everything stops quietly when main returns") {
+  // "Never die" workers catch (...) around each request and serve on, or return from the catch.
+  // A process exit ends them wherever they wait; the unwinding weft uses to stop them is its
+  // own, so catching it is no swallowed cancellation.
+  for (const char* strategy : {"random", "dfs", "exhaustive"}) {
+    for (const bool keeps_serving : {true, false}) {
+      INFO(strategy << (keeps_serving ? ", serves on" : ", returns"));
+      auto report = simtest::explore(strategy, 200, [keeps_serving] {
+        auto m = std::make_shared<sim::mutex>();
+        auto cv = std::make_shared<sim::condition_variable>();
+        sim::thread([m, cv, keeps_serving] {
+          for (;;) {
+            try {
+              std::unique_lock<sim::mutex> lock(*m);
+              cv->wait(lock);
+            } catch (...) {
+              if (!keeps_serving) return;
+            }
+          }
+        }).detach();
+        sim::this_thread::sleep_for(1ms);
+      });
+      CHECK(simtest::first_failure(report) == "(none)");
+    }
+  }
+}
+
 namespace {
 // An RAII owner that joins its thread when destroyed, as much std code does.
 struct JoiningOwner {

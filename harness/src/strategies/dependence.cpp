@@ -80,7 +80,7 @@ StepRecord& StepLog::begin(TaskId id, std::uint32_t generation) {
   s.task = id;
   s.generation = generation;
   s.frame = std::exchange(pending_frame_, -1);
-  s.global = s.barrier = s.drop = false;
+  s.global = s.barrier = s.drop = s.gave_way = false;
   s.filled = s.drained = s.joined = 0;
   s.accesses.clear();
   s.after.clear();
@@ -111,7 +111,7 @@ void StepLog::on_event(const Event& e) {
       // A task that gave way (yield, a recognised spin) runs again only once every other
       // runnable task has run since (fairness, runtime/src/fairness.cpp): whether this step can
       // happen depends on the steps of every other task, so it is dependent with all of them.
-      if (e.value != 0) s.global = true;
+      if (e.value != 0) s.global = s.gave_way = true;
       Access a;
       if (access_of(e.op, e.object_kind, e.object, gen, &a)) {
         add(s, a);

@@ -330,6 +330,20 @@ std::int32_t Dpor::frame_of(std::size_t step) const {
   return -1;
 }
 
+bool Dpor::offered_at(std::int32_t frame, TaskId task) const {
+  if (frame < 0) return false;
+  const Frame& f = stack_[static_cast<std::size_t>(frame)];
+  return f.kind == DecisionKind::schedule &&
+         std::find(f.tasks.begin(), f.tasks.end(), task) != f.tasks.end();
+}
+
+std::int32_t Dpor::latest_offer(std::size_t step, TaskId task) const {
+  for (std::size_t d = stack_.size(); d-- > 0;)
+    if (stack_[d].first_step <= step && offered_at(static_cast<std::int32_t>(d), task))
+      return static_cast<std::int32_t>(d);
+  return -1;
+}
+
 bool Dpor::allowed(const Frame& frame, std::uint32_t index) const {
   return !bounded() || !costs_preemption(frame.kind, frame.first_is_current, index) ||
          frame.preemptions_before < static_cast<std::uint32_t>(options_.preemption_bound);
@@ -644,6 +658,15 @@ void Dpor::add_backtracks() {
           } else {
             add_backtrack(static_cast<std::size_t>(f), initials);
           }
+        }
+        if (s.gave_way && !offered_at(f, s.task)) {
+          // Fairness kept k's task from running where i ran (it gave way, and i's task, or a
+          // task i's step made runnable, had not run since): reversing the race means running
+          // it before i's step made it wait, at the latest decision before i that offered it.
+          // There i's task and every task i woke had not yet stood in its way.
+          const std::int32_t j = latest_offer(i, s.task);
+          const TaskId task[] = {s.task};
+          if (j >= 0) add_backtrack(static_cast<std::size_t>(j), task);
         }
         if (bounded()) {
           // The reversal may cost a preemption the bound refuses at f: also try it where the

@@ -17,7 +17,8 @@ enum class EventKind : std::uint8_t {
   block,      // task blocked in op on object; other = the task that holds it, if one does
   wake,       // task made runnable; other = the waking task (kNoTask for the runtime)
   op,         // an operation completed: op, object, value (e.g. the value sent or loaded;
-              // for a lock or lock_shared, 1 when taken by try_lock, else 0)
+              // for a lock or lock_shared, 1 when taken by a try: try_lock, or a timed
+              // try_lock_for/until, which cannot wait forever; else 0)
   finish,     // task returned normally
   panic,      // an exception escaped the task; text = what(), where = last scheduling point
   cancelled,  // a dropped or aborted task finished unwinding

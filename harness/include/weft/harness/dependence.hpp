@@ -91,6 +91,7 @@ struct StepRecord {
   bool global = false;           // dependent with every step (the root's exit, a task's advance)
   bool barrier = false;          // happens after every earlier step and before every later one
   bool drop = false;             // a shutdown or JoinHandle drop of `task`
+  bool gave_way = false;         // the task gave way before it (global: see the step log)
   AccessList accesses;           // what it touched (duplicates removed)
   // Single-receiver channels (mpsc, oneshot): the channel this step sent to while it was empty,
   // and the one it received a value from (0: none). A receive that took the value of a send to

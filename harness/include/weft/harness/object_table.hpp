@@ -19,7 +19,7 @@ class ObjectTable {
     ObjectKind kind = ObjectKind::none;
     ObjectId object = kNoObject;
     bool shared = false;        // an RwLock read hold
-    bool by_try = false;        // taken by try_lock / try_read / try_write
+    bool by_try = false;        // taken by a try (try_lock, timed ones too, try_read...)
     std::uint64_t permits = 0;  // semaphore permits (0 for locks)
     SourceLocation where;       // the call that took it (static data: safe to keep)
     std::uint64_t step = 0;

@@ -281,6 +281,10 @@ class Dpor final : public Strategy {
   void follow_steps();
   std::int32_t frame_of(std::size_t step) const;
   std::int32_t conservative_frame(std::size_t step) const;
+  // Whether schedule decision `frame` (-1: none) offered `task`; the latest schedule decision
+  // at or before step `step` that did (-1: none).
+  bool offered_at(std::int32_t frame, TaskId task) const;
+  std::int32_t latest_offer(std::size_t step, TaskId task) const;
   bool bounded() const noexcept { return options_.preemption_bound >= 0; }
   bool allowed(const Frame& frame, std::uint32_t index) const;
   void diverged(std::string message);

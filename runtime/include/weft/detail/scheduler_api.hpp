@@ -327,5 +327,8 @@ void handle_dropped(JoinStateBase& state) noexcept;
 // thread: the runtime's own terminate handler turns that into a panic of the task, so other
 // terminate handlers (the harness's crash report) must pass it on untouched.
 bool cancellation_in_flight() noexcept;
+// True inside a catch (...) that caught weft's own unwinding of a dropped task (TaskCancelled,
+// which no handler can name): code that stores whatever it catches must rethrow that instead.
+bool handling_cancellation() noexcept;
 
 }  // namespace weft::detail

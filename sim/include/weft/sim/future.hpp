@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "weft/detail/primitive.hpp"
+#include "weft/detail/scheduler_api.hpp"
 #include "weft/sim/chrono.hpp"
 #include "weft/source_location.hpp"
 #include "weft/task.hpp"
@@ -316,7 +317,10 @@ auto start_async(launch policy, SourceLocation where, Fn fn) {
       } else {
         state->set_value(where, fn());
       }
-    } catch (const std::exception&) {
+    } catch (...) {
+      // Whatever fn throws is the future's ([futures.async]); weft's unwinding of a dropped
+      // thread is not fn's and goes on.
+      if (weft::detail::handling_cancellation()) throw;
       state->set_exception(std::current_exception(), where);
     }
   };

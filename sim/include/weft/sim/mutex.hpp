@@ -56,7 +56,9 @@ class LockState {
  private:
   // Takes the lock if free (or held by this thread, recursively). Ends the execution when a
   // non-recursive mutex is locked again by its holder.
-  bool take(const weft::detail::OpSite& site, bool blocking, SourceLocation where);
+  // timed: a try_lock_for/until, which waits but not forever (reported as a try).
+  bool take(const weft::detail::OpSite& site, bool blocking, SourceLocation where,
+            bool timed = false);
   bool acquire(const weft::detail::OpSite& site, const Instant* deadline, SourceLocation where);
   [[noreturn]] void misuse(const std::string& what, SourceLocation where) const;
 
