@@ -173,7 +173,8 @@ void report_signal(const ThreadSlot& slot, int sig, const siginfo_t* info) {
     w.text(" (stack ")
         .number(t.stack_size / 1024)
         .text(
-            " KiB; raise it with RuntimeOptions::stack_size, or move large arrays off the "
+            " KiB; raise it with RuntimeOptions::stack_size (code without a weft::Runtime of "
+            "its own: run it in one made with that option), or move large arrays off the "
             "stack)\n");
   } else if (t.in_task) {
     w.text("weft: in ");
@@ -311,7 +312,7 @@ void on_exit() {
       slot->reported.exchange(true))
     return;
   if (slot->isolation != nullptr) {
-    child_record_exit(*slot->isolation, *slot);
+    child_record_exit(*slot->isolation, *slot, running_task(*slot->watch));
     return;
   }
   SafeWriter w;

@@ -79,17 +79,20 @@ Failure ending_failure(const IsolationBlock& block, int status) {
   }
   Failure f;
   f.kind = FailureKind::crash;
-  if (ending == ChildEnding::signal) {
+  if (ending == ChildEnding::signal || ending == ChildEnding::exit) {
     f.step = block.step;
     if (block.in_task) {
       f.task = block.task;
       f.task_name.assign(block.task_name, block.task_name_size);
       if (*block.site.file_name() != '\0') f.where = Location::from(block.site);
     }
+  }
+  if (ending == ChildEnding::signal) {
     if (block.stack_overflow) {
       f.message = "stack overflow (" + signal_text(block.signal) + ") in the task: its stack is " +
                   std::to_string(block.stack_size / 1024) +
-                  " KiB; raise it with RuntimeOptions::stack_size, or move large arrays off the "
+                  " KiB; raise it with RuntimeOptions::stack_size (code without a weft::Runtime of "
+                  "its own: run it in one made with that option), or move large arrays off the "
                   "stack";
     } else {
       f.message = "the execution died of " + signal_text(block.signal) +
@@ -147,12 +150,9 @@ std::string read_output(int fd) {
 
 }  // namespace
 
-void child_record_signal(IsolationBlock& block, const ThreadSlot& slot, int sig,
-                         bool stack_overflow, const RunningTaskInfo& t) noexcept {
-  if (!claim(block, ChildEnding::signal)) return;
-  block.signal = sig;
-  block.stack_overflow = stack_overflow;
-  block.stack_size = t.stack_size;
+namespace {
+// Which task was running (and where) when the child ended.
+void record_task(IsolationBlock& block, const RunningTaskInfo& t) noexcept {
   block.in_task = t.in_task;
   block.task = t.task;
   block.step = t.step;
@@ -160,6 +160,16 @@ void child_record_signal(IsolationBlock& block, const ThreadSlot& slot, int sig,
   const std::size_t n = std::min(t.name_size, sizeof block.task_name);
   if (n != 0) memcpy(block.task_name, t.name, n);
   block.task_name_size = n;
+}
+}  // namespace
+
+void child_record_signal(IsolationBlock& block, const ThreadSlot& slot, int sig,
+                         bool stack_overflow, const RunningTaskInfo& t) noexcept {
+  if (!claim(block, ChildEnding::signal)) return;
+  block.signal = sig;
+  block.stack_overflow = stack_overflow;
+  block.stack_size = t.stack_size;
+  record_task(block, t);
   copy_decisions(block, slot);
 }
 
@@ -175,8 +185,11 @@ void child_record_failure(IsolationBlock& block, const ThreadSlot& slot,
   }
 }
 
-void child_record_exit(IsolationBlock& block, const ThreadSlot& slot) noexcept {
-  if (claim(block, ChildEnding::exit)) copy_decisions(block, slot);
+void child_record_exit(IsolationBlock& block, const ThreadSlot& slot,
+                       const RunningTaskInfo& task) noexcept {
+  if (!claim(block, ChildEnding::exit)) return;
+  record_task(block, task);
+  copy_decisions(block, slot);
 }
 
 void set_child_progress(ThreadSlot& slot, std::uint64_t position) noexcept {

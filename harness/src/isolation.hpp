@@ -60,7 +60,8 @@ void child_record_signal(IsolationBlock& block, const ThreadSlot& slot, int sig,
                          bool stack_overflow, const RunningTaskInfo& task) noexcept;
 void child_record_failure(IsolationBlock& block, const ThreadSlot& slot,
                           const Failure& failure) noexcept;
-void child_record_exit(IsolationBlock& block, const ThreadSlot& slot) noexcept;
+void child_record_exit(IsolationBlock& block, const ThreadSlot& slot,
+                       const RunningTaskInfo& task) noexcept;
 
 // How an isolated execution went, seen from the parent.
 struct ChildOutcome {

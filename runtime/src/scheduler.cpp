@@ -1119,6 +1119,14 @@ void Scheduler::notify_suspended(Task* t) noexcept {
   ++t->suspends;
   if (t->watch_suspend) [[unlikely]]
     notify_suspended(t);
+  // Real threads that only yield, while every other one sleeps or yields too, let real time
+  // pass: after this many yields without blocking, the next timer fires (let_time_pass). Far
+  // more than a loop that makes progress yields, which keeps the clock still.
+  constexpr std::uint32_t kYieldsBeforeTimePasses = 1000;
+  if (real_time_ && ++t->yields_unblocked >= kYieldsBeforeTimePasses) [[unlikely]] {
+    t->yields_unblocked = 0;
+    let_time_pass();  // a time limit reached here stops the task at its suspension below
+  }
   // Alone it simply goes on; at shutdown it has ended its poll either way (only dropped now).
   if (!runnable_.empty() || phase_ == Phase::shutting_down) gave_way(t);
   t->state = TaskState::runnable;
@@ -1138,6 +1146,7 @@ namespace weft::detail {
 
 WakeReason Scheduler::block(const WaitInfo& info, const Instant* deadline, Waiter* queued) {
   Task* t = current_;
+  t->yields_unblocked = 0;
   if (t->cancel_requested) [[unlikely]] {
     // A suspension point: the cancelled task unwinds here instead of waiting, unless it is inside
     // a destructor, where it can neither unwind nor wait.

@@ -96,6 +96,9 @@ struct Task {
   std::uint64_t last_ran = 0;
   std::uint64_t yielded_at = 0;
   SpinTracker spin;
+  // Real time (weft::sim): yields since the task last blocked. A thread that keeps yielding
+  // burns real time even when its loop writes shared state (a spin that counts its spins).
+  std::uint32_t yields_unblocked = 0;
   std::string panic_message;  // what escaped the task, when it panicked
   std::string failed_check;   // the last check it failed (detail::note_failed_check)
   SourceLocation failed_check_where;

@@ -393,13 +393,17 @@ TEST_CASE("--isolate: stack overflow, exit and std::terminate each become a fail
     CHECK(c.out.find("its stack is 128 KiB") != std::string::npos);
     CHECK(reported_trace(c, dir).failure->task_name == "recursive");
   }
-  SECTION("exit") {
-    Child c = run({"explore", "exit-in-task", "--isolate", "--iterations", "200"},
-                  scratch("isolate-exit"));
+  SECTION("exit, naming the task that called it") {
+    const std::string dir = scratch("isolate-exit");
+    Child c = run({"explore", "exit-in-task", "--isolate", "--iterations", "200"}, dir);
     INFO(c.out << c.err);
     CHECK(c.exit_code() == 1);
     CHECK(c.out.find("the code under test called exit(7) during the execution") !=
           std::string::npos);
+    const weft::Trace t = reported_trace(c, dir);
+    REQUIRE(t.failure);
+    CHECK(t.failure->task_name == "b");
+    CHECK(t.failure->step > 0);
   }
   SECTION("std::terminate, with the runtime's message passed on") {
     const std::string dir = scratch("isolate-terminate");

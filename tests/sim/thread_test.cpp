@@ -312,6 +312,29 @@ TEST_CASE("threads that make progress between yields keep the clock still") {
   }
 }
 
+TEST_CASE("a spin that counts its spins ends once the thread it waits for wakes") {
+  // The loop writes shared state (a statistics counter) between its yields, so it is no
+  // recognised spin; yielding a thousand times without blocking, while the setter sleeps, it has
+  // still burned real time, and the setter's sleep ends.
+  for (const char* strategy : {"random", "pct", "dfs", "dpor"}) {
+    INFO(strategy);
+    auto report = simtest::explore(strategy, 20, [] {
+      sim::atomic<bool> ready(false);
+      sim::atomic<int> spins(0);
+      sim::thread setter([&] {
+        sim::this_thread::sleep_for(1ms);
+        ready.store(true);
+      });
+      while (!ready.load()) {
+        spins.fetch_add(1, std::memory_order_relaxed);
+        sim::this_thread::yield();
+      }
+      setter.join();
+    });
+    CHECK(simtest::first_failure(report) == "(none)");
+  }
+}
+
 TEST_CASE("jthread passes its stop_token, requests a stop and joins when destroyed") {
   simtest::run([] {
     int rounds = 0;

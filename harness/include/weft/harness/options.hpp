@@ -24,7 +24,8 @@
   X(seed, std::uint64_t, 1, "seed", "WEFT_SEED",                                                 \
     "base seed; execution 0 runs with it, so a failing execution's seed replays it alone")       \
   X(jobs, std::uint32_t, 1, "jobs", "WEFT_JOBS",                                                 \
-    "worker threads, one runtime each (results are identical for any value)")                    \
+    "worker threads, one runtime each (results are identical for any value; exhaustive "         \
+    "searches split at --split-depth, whose default depends on --jobs: fix it to compare)")      \
   X(shard, std::string, "1/1", "shard", "WEFT_SHARD",                                            \
     "K/N: run only executions i with i % N == K-1 (split a run across machines)")                \
   X(flavor, std::optional<Flavor>, std::nullopt, "flavor", "WEFT_FLAVOR",                        \
