@@ -118,7 +118,7 @@ BodyOutcome run_body_caught(const ExploreTarget& target, const StepCounter& coun
   } catch (const std::exception& e) {
     outcome.failure = body_failure(e.what(), Location{}, counter.steps);
   } catch (...) {
-    outcome.failure = body_failure("unknown exception", Location{}, counter.steps);
+    outcome.failure = body_failure(detail::caught_exception_type(), Location{}, counter.steps);
   }
   return outcome;
 }

@@ -107,6 +107,16 @@ bool cancellation_in_flight() noexcept {
   return tls_scheduler != nullptr && tls_scheduler->delivering_cancellation();
 }
 
+std::string caught_exception_type() {
+  const std::type_info* type = abi::__cxa_current_exception_type();
+  if (type == nullptr) return "an unknown exception";
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(
+      abi::__cxa_demangle(type->name(), nullptr, nullptr, &status), std::free);
+  return "an exception of type " + std::string(status == 0 && name ? name.get() : type->name()) +
+         " (not derived from std::exception)";
+}
+
 bool handling_cancellation() noexcept {
   const std::type_info* type = abi::__cxa_current_exception_type();
   return type != nullptr && *type == typeid(TaskCancelled);
@@ -823,7 +833,7 @@ void Scheduler::body_threw(const std::exception* e) noexcept {
   t->join->outcome = TaskOutcome::panicked;
   t->join->panic = std::current_exception();
   if (const auto* failure = dynamic_cast<const CheckFailure*>(e)) t->panic_where = failure->where();
-  t->panic_message = e != nullptr ? e->what() : "unknown exception";
+  t->panic_message = e != nullptr ? e->what() : caught_exception_type();
 }
 
 void Scheduler::finish_task(Task* t) noexcept {

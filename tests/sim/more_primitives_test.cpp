@@ -206,6 +206,13 @@ TEST_CASE("async: an exception of any type reaches get(), on a thread and deferr
     });
     CHECK(simtest::first_failure(report) == "(none)");
   }
+  // Uncaught, it is the body's failure, named by its type (it has no what()).
+  auto report = simtest::explore("random", 5, [] {
+    auto f = sim::async([]() -> int { throw 42; });
+    (void)f.get();
+  });
+  INFO(simtest::first_failure(report));
+  CHECK(simtest::first_failure(report).find("an exception of type int") != std::string::npos);
 }
 
 TEST_CASE("a future waited on by nobody's promise is found as a deadlock; kept promise clean") {

@@ -330,5 +330,8 @@ bool cancellation_in_flight() noexcept;
 // True inside a catch (...) that caught weft's own unwinding of a dropped task (TaskCancelled,
 // which no handler can name): code that stores whatever it catches must rethrow that instead.
 bool handling_cancellation() noexcept;
+// Inside a catch (...): what was caught, for an exception not derived from std::exception
+// ("an exception of type int"), so that reports name at least its type.
+std::string caught_exception_type();
 
 }  // namespace weft::detail
