@@ -824,8 +824,7 @@ void Scheduler::reap_exited() noexcept { reap(std::exchange(exited_, nullptr)); 
 void Scheduler::body_threw(const std::exception* e) noexcept {
   Task* t = current_;
   // The cancellation is thrown as a forced unwind, which only catch (...) catches.
-  const std::type_info* type = abi::__cxa_current_exception_type();
-  if (e == nullptr && type != nullptr && *type == typeid(TaskCancelled)) {
+  if (e == nullptr && handling_cancellation()) {
     t->join->outcome = TaskOutcome::cancelled;
     return;
   }
